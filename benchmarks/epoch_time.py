@@ -1,0 +1,57 @@
+"""Seconds per training epoch of a 784-100-10 network, at mini-batch sizes 32 and 128.
+
+Run:  python benchmarks/epoch_time.py [--epochs 3] [--samples 60000]
+
+The data are random, of Fashion-MNIST's shape (60,000 × 784, 10 classes): an epoch's time
+does not depend on the pixel values. The report gives the median over epochs, since the first
+one also pays for warming caches. Times vary with the machine and its load; compare numbers
+from one run, not across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+
+import numpy as np
+
+import glassnet as gn
+
+
+def epoch_seconds(batch_size: int, epochs: int, samples: int) -> dict[str, float]:
+    rng = np.random.default_rng(0)
+    X = rng.random((samples, 784), dtype=np.float32)
+    y = rng.integers(0, 10, size=samples)
+    net = gn.Network.from_sizes(
+        [784, 100, 10], activation="relu", output_activation="softmax", cost="cross_entropy", seed=0
+    )
+    h = net.fit(X, y, epochs=epochs, batch_size=batch_size, optimizer=gn.SGD(lr=0.05), verbose=0)
+    return {"median_s": statistics.median(h.seconds), "min_s": min(h.seconds)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--samples", type=int, default=60_000)
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+    results = {
+        "network": "784-100-10 relu/softmax, cross-entropy, SGD, float32",
+        "samples": args.samples,
+        "machine": f"{platform.processor() or platform.machine()}, numpy {np.__version__}",
+        "batches": {},
+    }
+    print(f"{'batch':>6}  {'s/epoch (median)':>17}  {'s/epoch (min)':>14}")
+    for batch in (32, 128):
+        r = epoch_seconds(batch, args.epochs, args.samples)
+        results["batches"][batch] = r  # type: ignore[index]
+        print(f"{batch:>6}  {r['median_s']:>17.3f}  {r['min_s']:>14.3f}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Cost functions C, each the mean over the m samples of a mini-batch of a per-sample cost C_i.
+
+    C = (1/m) Σ_i C_i(a_i, y_i)          a_i = a^(L) for sample i, y_i its target
+
+Backpropagation starts from ∂C_i/∂a^(L) (:meth:`Cost.derivative`) and turns it into the output
+error δ^(L) = ∂C_i/∂z^(L) (:meth:`Cost.output_delta`). Two pairs fuse into a simpler, stable δ:
+
+======================  ====================  =================================================
+cost                    output activation     δ^(L) = ∂C_i/∂z^(L)
+======================  ====================  =================================================
+cross_entropy           softmax               a − y
+binary_cross_entropy    sigmoid               (a − y) / n_L
+======================  ====================  =================================================
+
+Both of those costs are computed from z^(L) (the logits) rather than from a = σ(z), so that a
+saturated output (a = 0 or 1 in floating point) never produces ln 0.
+
+>>> import numpy as np
+>>> get("quadratic").per_sample(np.array([[0.8]]), np.array([[1.0]]), np.array([[1.4]]))
+array([0.02])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .activations import Activation, Sigmoid, Softmax, softplus
+
+Array = NDArray[np.floating[Any]]
+
+__all__ = ["COSTS", "MSE", "BinaryCrossEntropy", "Cost", "CrossEntropy", "Quadratic", "get"]
+
+
+class Cost:
+    """A per-sample cost C_i(a, y) and its gradient ∂C_i/∂a.
+
+    Subclasses define :meth:`per_sample` and :meth:`derivative`; a cost that is only defined
+    for one output activation names it in :attr:`requires`.
+    """
+
+    name: str = "cost"
+    #: the output activation this cost is defined for (``None``: any)
+    requires: type[Activation] | None = None
+
+    def per_sample(self, a: Array, y: Array, z: Array) -> Array:
+        """C_i for each row: shape (m,). ``z`` is z^(L), for costs computed from logits."""
+        raise NotImplementedError
+
+    def derivative(self, a: Array, y: Array) -> Array:
+        """∂C_i/∂a^(L) for each row: shape (m, n_L)."""
+        raise NotImplementedError
+
+    def output_delta(self, a: Array, y: Array, z: Array, activation: Activation) -> Array:
+        """δ^(L) = ∂C_i/∂z^(L): the chain rule ∂C/∂a^(L) · ∂a^(L)/∂z^(L) for each row."""
+        return activation.backward(z, a, self.derivative(a, y))
+
+    def check_output(self, activation: Activation) -> None:
+        """Raise ValueError if this cost is not defined for the given output activation."""
+        if self.requires is not None and not isinstance(activation, self.requires):
+            want = self.requires.name
+            hint = {
+                "softmax": "use output_activation='softmax' (or cost='binary_cross_entropy' "
+                "for independent sigmoid outputs)",
+                "sigmoid": "use output_activation='sigmoid' (or cost='cross_entropy' with a "
+                "softmax output for one-of-n classes)",
+            }[want]
+            raise ValueError(
+                f"cost {self.name!r} needs a {want} output layer, but the output activation "
+                f"is {activation!r}; {hint}"
+            )
+
+    def __call__(self, a: Array, y: Array, z: Array) -> float:
+        """The mini-batch cost C = (1/m) Σ_i C_i."""
+        return float(np.mean(self.per_sample(a, y, z)))
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+class Quadratic(Cost):
+    """C_i = ½ ‖y_i − a_i‖², ∂C_i/∂a = a − y. The tutorial's (and Nielsen's) cost."""
+
+    name = "quadratic"
+
+    def per_sample(self, a: Array, y: Array, z: Array) -> Array:
+        d = a - y
+        return 0.5 * np.einsum("ij,ij->i", d, d)
+
+    def derivative(self, a: Array, y: Array) -> Array:
+        return a - y  # ∂C_i/∂a^(L) = a^(L) − y
+
+
+class MSE(Cost):
+    """C_i = (1/n_L) ‖y_i − a_i‖², ∂C_i/∂a = 2(a − y)/n_L. Averaging C_i over the batch gives
+    PyTorch's ``MSELoss()``: the mean over all m·n_L squared errors."""
+
+    name = "mse"
+
+    def per_sample(self, a: Array, y: Array, z: Array) -> Array:
+        d = a - y
+        return np.einsum("ij,ij->i", d, d) / a.shape[1]
+
+    def derivative(self, a: Array, y: Array) -> Array:
+        return (2.0 / a.shape[1]) * (a - y)
+
+
+def _log_softmax(z: Array) -> Array:
+    """ln softmax(z) for each row, as z − max z − ln Σ e^(z − max z): exact for huge logits."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+
+
+class CrossEntropy(Cost):
+    """C_i = −Σ_j y_ij ln a_ij for a softmax output; fused δ^(L) = a − y.
+
+    The fused δ holds when each target row sums to 1 (one-hot labels or probabilities):
+    ∂C_i/∂z_k = Σ_j (−y_j / a_j) a_j (1[j = k] − a_k) = a_k Σ_j y_j − y_k = a_k − y_k.
+    """
+
+    name = "cross_entropy"
+    requires = Softmax
+
+    def per_sample(self, a: Array, y: Array, z: Array) -> Array:
+        return -np.einsum("ij,ij->i", y, _log_softmax(z))  # ln a computed from z, never ln 0
+
+    def derivative(self, a: Array, y: Array) -> Array:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -y / a
+
+    def output_delta(self, a: Array, y: Array, z: Array, activation: Activation) -> Array:
+        return a - y  # δ^(L) = a^(L) − y, the softmax Jacobian and −y/a multiplied out
+
+
+class BinaryCrossEntropy(Cost):
+    """C_i = −(1/n_L) Σ_j [y ln a + (1 − y) ln(1 − a)] for sigmoid outputs; fused
+    δ^(L) = (a − y)/n_L. Averaging C_i over the batch gives PyTorch's ``BCELoss()``.
+
+    From the logits, ln a = −softplus(−z) and ln(1 − a) = −softplus(z), so
+    C_i = (1/n_L) Σ_j [softplus(z_j) − y_j z_j], finite for any z.
+    """
+
+    name = "binary_cross_entropy"
+    requires = Sigmoid
+
+    def per_sample(self, a: Array, y: Array, z: Array) -> Array:
+        return np.sum(softplus(z) - y * z, axis=1) / z.shape[1]
+
+    def derivative(self, a: Array, y: Array) -> Array:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (a - y) / (a * (1.0 - a) * a.shape[1])
+
+    def output_delta(self, a: Array, y: Array, z: Array, activation: Activation) -> Array:
+        return (a - y) / a.shape[1]  # σ'(z) = a(1 − a) cancels the denominator of ∂C/∂a
+
+
+#: name → cost class.
+COSTS: dict[str, type[Cost]] = {
+    cls.name: cls for cls in (Quadratic, MSE, CrossEntropy, BinaryCrossEntropy)
+}
+
+
+def get(cost: str | Cost) -> Cost:
+    """Resolve a cost given by name (or pass an instance through).
+
+    >>> get("cross_entropy")
+    cross_entropy
+    """
+    if isinstance(cost, Cost):
+        return cost
+    if not isinstance(cost, str):
+        raise ValueError(f"cost must be a name or a Cost, got {type(cost).__name__}")
+    cls = COSTS.get(cost)
+    if cls is None:
+        raise ValueError(f"unknown cost {cost!r}; choose one of: {', '.join(sorted(COSTS))}")
+    return cls()

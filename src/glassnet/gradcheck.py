@@ -1,0 +1,148 @@
+"""Checking backpropagation by finite differences.
+
+A derivative is a slope, so it can be measured without any calculus: nudge one weight by ±ε,
+recompute the cost, and take the central difference::
+
+    ∂C/∂w ≈ (C(w + ε) − C(w − ε)) / 2ε        (error of order ε²)
+
+:func:`gradient_check` does that for every weight and bias (in float64, on a copy of the
+network) and compares with the gradients from :meth:`Network.gradients`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._inputs import as_rng
+from .network import ByLayer, Gradients, Network
+
+__all__ = ["GradientCheck", "gradient_check"]
+
+
+def _relative_error(numeric: NDArray[Any], backprop: NDArray[Any], floor: float) -> float:
+    """‖numeric − backprop‖ / max(‖numeric‖ + ‖backprop‖, floor)."""
+    scale = max(float(np.linalg.norm(numeric) + np.linalg.norm(backprop)), floor)
+    return float(np.linalg.norm(numeric - backprop)) / scale if scale > 0 else 0.0
+
+
+@dataclass(repr=False)
+class GradientCheck:
+    """The result of :func:`gradient_check`.
+
+    Attributes:
+        per_layer: ``{l: {"W": error, "b": error}}``, relative errors
+            ‖numeric − backprop‖ / (‖numeric‖ + ‖backprop‖) over the checked entries.
+        max_rel_error: the largest of them.
+        numeric, backprop: the two gradients (float64; unchecked entries of ``numeric`` are NaN).
+        tol: the threshold for :attr:`passed`.
+        resolution: the rounding noise of one difference quotient, 2⁻⁵² · max(|C|, 1) / ε.
+    """
+
+    per_layer: dict[int, dict[str, float]]
+    max_rel_error: float
+    numeric: Gradients
+    backprop: Gradients
+    tol: float
+    resolution: float
+
+    @property
+    def passed(self) -> bool:
+        """True when every layer's relative error is below ``tol``."""
+        return self.max_rel_error < self.tol
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        rows = [f"  layer {l}: W {e['W']:.2e}   b {e['b']:.2e}" for l, e in self.per_layer.items()]
+        verdict = "passed" if self.passed else "FAILED"
+        return (
+            f"GradientCheck({verdict}: max relative error {self.max_rel_error:.2e}, "
+            f"tol {self.tol:.0e})\n" + "\n".join(rows)
+        )
+
+
+def gradient_check(
+    net: Network,
+    X: Any,
+    Y: Any,
+    eps: float = 1e-5,
+    tol: float = 1e-6,
+    max_per_layer: int | None = None,
+    seed: int | np.random.Generator | None = 0,
+) -> GradientCheck:
+    """Compare backpropagation with central differences, layer by layer, in float64.
+
+    Args:
+        net: the network (not changed: a float64 copy is checked).
+        X, Y: a mini-batch, as for :meth:`Network.cost`.
+        eps: the nudge ε.
+        tol: the largest relative error that passes.
+        max_per_layer: check at most this many randomly chosen entries of each W^(l) and
+            b^(l) (``None``: all of them; each entry costs two forward passes).
+        seed: chooses the entries when ``max_per_layer`` is set.
+
+    Finite differences cannot resolve a slope finer than the rounding noise of C divided by ε
+    (:attr:`GradientCheck.resolution`, about 1e-11 for C ≈ 1 and ε = 1e-5). So that a layer
+    whose gradient is that small is not failed for noise, each layer's error is divided by at
+    least 10 · √n · resolution / tol (n: entries checked): noise alone then scores about tol/10,
+    while a real mistake in a tiny gradient still scores far above tol.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([3, 4, 2], activation="tanh", seed=0)
+        >>> X = np.random.default_rng(0).normal(size=(5, 3)); Y = np.array([0, 1, 1, 0, 1])
+        >>> gn.gradient_check(net, X, Y).passed
+        True
+    """
+    if not (isinstance(tol, float) and 0 < tol < 1):
+        raise ValueError(f"tol must be a positive float below 1 such as 1e-6, got {tol!r}")
+    if not (isinstance(eps, float) and 0 < eps < 1):
+        raise ValueError(f"eps must be a small positive float such as 1e-5, got {eps!r}")
+    net64 = net.astype("float64")
+    x, y, _ = net64._check_xy(X, Y)
+    C0, _, backprop = net64._cost_and_gradients(x, y)
+    resolution = np.finfo(np.float64).eps * max(abs(C0), 1.0) / eps
+    rng = as_rng(seed)
+
+    def cost() -> float:
+        a, z = net64._forward(x)
+        return float(np.mean(net64.cost_function.per_sample(a[-1], y, z[-1])))
+
+    numeric_W: list[NDArray[Any]] = []
+    numeric_b: list[NDArray[Any]] = []
+    per_layer: dict[int, dict[str, float]] = {}
+    for l in range(1, net64.L + 1):
+        per_layer[l] = {}
+        for name, param, exact in (
+            ("W", net64.W[l], backprop.W[l]),
+            ("b", net64.b[l], backprop.b[l]),
+        ):
+            flat = param.reshape(-1)  # a view: nudging flat[i] nudges the network
+            numeric = np.full(flat.size, np.nan)
+            chosen = np.arange(flat.size)
+            if max_per_layer is not None and flat.size > max_per_layer:
+                chosen = np.sort(rng.choice(flat.size, size=max_per_layer, replace=False))
+            for i in chosen:
+                keep = flat[i]
+                flat[i] = keep + eps
+                c_plus = cost()
+                flat[i] = keep - eps
+                c_minus = cost()
+                flat[i] = keep
+                numeric[i] = (c_plus - c_minus) / (2 * eps)  # ∂C/∂w ≈ (C(w+ε) − C(w−ε)) / 2ε
+            floor = 10 * np.sqrt(len(chosen)) * resolution / tol
+            per_layer[l][name] = _relative_error(numeric[chosen], exact.reshape(-1)[chosen], floor)
+            (numeric_W if name == "W" else numeric_b).append(numeric.reshape(param.shape))
+    return GradientCheck(
+        per_layer=per_layer,
+        max_rel_error=max(e for errs in per_layer.values() for e in errs.values()),
+        numeric=Gradients(ByLayer(numeric_W, 1, "∂C/∂W"), ByLayer(numeric_b, 1, "∂C/∂b")),
+        backprop=backprop,
+        tol=tol,
+        resolution=resolution,
+    )

@@ -1,0 +1,74 @@
+"""Weight initialisation: W^(l) of shape (n_l, n_{l−1}) drawn at random, biases b^(l) = 0.
+
+Every scheme takes the random generator explicitly, so the same seed gives the same weights.
+
+==========  ====================================================  ==========================
+name        W^(l)_jk drawn from                                   suits
+==========  ====================================================  ==========================
+small       N(0, 0.1²): the tutorial's "small random number"      teaching, tiny networks
+xavier      U(−r, r), r = √(6 / (n_{l−1} + n_l)) (Glorot, 2010)   sigmoid, tanh, softmax
+he          N(0, 2 / n_{l−1}) (He et al., 2015)                   relu and its relatives
+==========  ====================================================  ==========================
+
+With ``init=None`` a layer picks :func:`default_for` its activation: ``he`` for the relu family,
+``xavier`` for everything else.
+
+>>> import numpy as np
+>>> W = xavier(3, 2, np.random.default_rng(0), np.float64)
+>>> W.shape
+(3, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+from .activations import ELU, GELU, SELU, Activation, LeakyReLU, ReLU, SiLU
+
+__all__ = ["INITS", "Initializer", "default_for", "get", "he", "small", "xavier"]
+
+#: ``(n_out, n_in, rng, dtype) -> W`` with W of shape (n_out, n_in)
+Initializer = Callable[[int, int, np.random.Generator, DTypeLike], NDArray[Any]]
+
+
+def small(n_out: int, n_in: int, rng: np.random.Generator, dtype: DTypeLike) -> NDArray[Any]:
+    """The tutorial's "small random number": W_jk ~ N(0, 0.1²)."""
+    return (0.1 * rng.standard_normal((n_out, n_in))).astype(dtype)
+
+
+def xavier(n_out: int, n_in: int, rng: np.random.Generator, dtype: DTypeLike) -> NDArray[Any]:
+    """Glorot/Xavier uniform: W_jk ~ U(−r, r) with r = √(6 / (n_in + n_out))."""
+    r = np.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-r, r, size=(n_out, n_in)).astype(dtype)
+
+
+def he(n_out: int, n_in: int, rng: np.random.Generator, dtype: DTypeLike) -> NDArray[Any]:
+    """He/Kaiming normal: W_jk ~ N(0, 2 / n_in)."""
+    return (np.sqrt(2.0 / n_in) * rng.standard_normal((n_out, n_in))).astype(dtype)
+
+
+#: name → initializer.
+INITS: dict[str, Initializer] = {"small": small, "xavier": xavier, "he": he}
+
+_RELU_FAMILY = (ReLU, LeakyReLU, ELU, SELU, SiLU, GELU)
+
+
+def default_for(activation: Activation) -> str:
+    """The scheme used when ``init=None``: ``"he"`` for the relu family, else ``"xavier"``."""
+    return "he" if isinstance(activation, _RELU_FAMILY) else "xavier"
+
+
+def get(init: str | Initializer) -> Initializer:
+    """Resolve an initializer by name; a callable ``(n_out, n_in, rng, dtype)`` passes through."""
+    if callable(init):
+        return init
+    if not isinstance(init, str) or init not in INITS:
+        raise ValueError(
+            f"unknown init {init!r}; choose one of: {', '.join(INITS)} "
+            "(or None for the activation's default, or a function (n_out, n_in, rng, dtype) -> W)"
+        )
+    return INITS[init]

@@ -1,0 +1,626 @@
+"""The feedforward network of the tutorial: forward pass, backpropagation, gradients.
+
+Notation (the one table; ``docs/notation.md`` says the same)
+-----------------------------------------------------------
+======================  =========================  ==========================================
+tutorial                glassnet                   meaning
+======================  =========================  ==========================================
+layer l = 0, 1, …, L    ``net.sizes[l]`` = n_l      layer 0 is the input; 1..L have weights
+w^(l)_jk                ``net.W[l][j, k]``          weight *to* neuron j of layer l *from*
+                                                   neuron k of layer l−1; W[l]: (n_l, n_{l−1})
+b^(l)_j                 ``net.b[l][j]``             bias of neuron j of layer l; b[l]: (n_l,)
+z^(l)                   ``t.z[l]``                  weighted input, (m, n_l)
+a^(l)                   ``t.a[l]``                  activation, (m, n_l); a^(0) = X
+σ_l                     ``net.layers[l-1].activation``
+C_i, C                  ``t.costs``, ``t.cost``     sample i's cost; C = (1/m) Σ_i C_i
+δ^(l) = ∂C_i/∂z^(l)     ``t.delta[l]``              error of layer l, one row per sample
+∂C/∂a^(l)               ``t.dC_da[l]``              one row per sample (∂C_i/∂a^(l))
+∂C/∂W^(l), ∂C/∂b^(l)    ``g.W[l]``, ``g.b[l]``      mini-batch gradients, shapes of W, b
+∇C                      ``net.gradient_vector``     all of them in one flat vector
+η                       ``SGD(lr=η)``               learning rate
+======================  =========================  ==========================================
+
+Data are rows: X has shape (m, n_0), one sample per row, so for every layer::
+
+    z^(l) = a^(l−1) W^(l)ᵀ + b^(l)        a^(l) = σ_l(z^(l))
+
+which is the tutorial's a^(l) = σ(W a^(l−1) + b) applied to each row. Backpropagation is the
+chain rule, applied layer by layer from the output back, reusing δ^(l+1) to get δ^(l)::
+
+    δ^(L) = ∂C/∂a^(L) ⊙ σ'(z^(L))
+    ∂C/∂W^(l) = (1/m) Σ_i δ^(l)_i ⊗ a^(l−1)_i      ∂C/∂b^(l) = (1/m) Σ_i δ^(l)_i
+    ∂C/∂a^(l−1) = δ^(l) W^(l)                       δ^(l−1) = ∂C/∂a^(l−1) ⊙ σ'(z^(l−1))
+
+Layer numbers are the tutorial's everywhere: ``net.W[1]`` is the first weight matrix and
+``net.W[0]`` raises IndexError, because the input layer has no weights.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+from . import costs as cost_functions
+from ._inputs import as_dtype, as_features, as_rng, as_targets, positive_int
+from .activations import Activation
+from .costs import Cost
+from .layers import Dense
+
+if TYPE_CHECKING:
+    from .optimizers import Optimizer
+    from .training import History
+
+Array = NDArray[np.floating[Any]]
+T = TypeVar("T")
+
+__all__ = ["ByLayer", "Gradients", "Network", "Trace"]
+
+
+class ByLayer(Generic[T]):
+    """A list indexed by the tutorial's layer numbers ``first..last`` (negative counts from last).
+
+    ``net.W``, ``net.b``, the gradients and the trace are ``ByLayer``: ``net.W[1]`` is W^(1),
+    ``net.W[-1]`` is W^(L), and ``net.W[0]`` raises IndexError. Assigning an array to an item
+    copies it into the existing one, so ``net.W[2] = M`` changes the network in place.
+
+    >>> import glassnet as gn
+    >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+    >>> [l for l, W in net.W.items()], net.W[1].shape
+    ([1, 2], (3, 2))
+    """
+
+    def __init__(self, items: Sequence[T], first: int, symbol: str) -> None:
+        self._items = list(items)
+        self.first = first
+        self.last = first + len(self._items) - 1
+        self.symbol = symbol
+
+    def _index(self, l: int) -> int:
+        if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
+            raise TypeError(f"{self.symbol}[l] takes a layer number l, got {l!r}")
+        if l < 0:
+            l = l + self.last + 1
+        if not self.first <= l <= self.last:
+            why = (
+                " (layer 0 is the input layer: it has no weights, biases, z or δ)"
+                if l == 0 and self.first == 1
+                else ""
+            )
+            raise IndexError(
+                f"{self.symbol}[{l}] does not exist: {self.symbol} is defined for layers "
+                f"l = {self.first}..{self.last}{why}"
+            )
+        return int(l) - self.first
+
+    def __getitem__(self, l: int) -> T:
+        return self._items[self._index(l)]
+
+    def __setitem__(self, l: int, value: Any) -> None:
+        i = self._index(l)
+        old = self._items[i]
+        if value is old:
+            return  # ``net.W[l] -= dW`` already changed it in place
+        if isinstance(old, np.ndarray):
+            new = np.asarray(value)
+            if new.shape != old.shape:
+                raise ValueError(
+                    f"{self.symbol}[{l}] has shape {old.shape}; cannot assign shape {new.shape}"
+                )
+            if not np.isfinite(new).all():
+                raise ValueError(f"{self.symbol}[{l}] must be finite; the new value has NaN/inf")
+            old[...] = new
+        else:
+            self._items[i] = value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items)
+
+    def keys(self) -> range:
+        """The layer numbers, ``range(first, last + 1)``."""
+        return range(self.first, self.last + 1)
+
+    def items(self) -> Iterator[tuple[int, T]]:
+        """``(l, item)`` pairs in layer order."""
+        return zip(self.keys(), self._items, strict=True)
+
+    def __repr__(self) -> str:
+        parts = []
+        for l, item in self.items():
+            shape = getattr(item, "shape", None)
+            parts.append(f"{l}: {'array' + str(shape) if shape is not None else item!r}")
+        return f"{self.symbol}{{{', '.join(parts)}}}"
+
+
+@dataclass(repr=False)
+class Gradients:
+    """∂C/∂W^(l) and ∂C/∂b^(l) for l = 1..L, shaped like ``net.W[l]`` and ``net.b[l]``.
+
+    ``g.W[l][j, k]`` is ∂C/∂w^(l)_jk for the mini-batch cost C = (1/m) Σ_i C_i.
+    """
+
+    W: ByLayer[Array]
+    b: ByLayer[Array]
+
+    def vector(self) -> Array:
+        """The tutorial's gradient vector ∇C, in the order of :meth:`Network.parameter_names`."""
+        return np.concatenate(
+            [p for W, b in zip(self.W, self.b, strict=True) for p in (W.ravel(), b)]
+        )
+
+    def norms(self) -> dict[int, tuple[float, float]]:
+        """``{l: (‖∂C/∂W^(l)‖, ‖∂C/∂b^(l)‖)}``, Frobenius norms per layer."""
+        return {
+            l: (float(np.linalg.norm(W)), float(np.linalg.norm(self.b[l])))
+            for l, W in self.W.items()
+        }
+
+    def __repr__(self) -> str:
+        rows = [f"  l={l}: ‖∂C/∂W‖={w:.4g} ‖∂C/∂b‖={b:.4g}" for l, (w, b) in self.norms().items()]
+        return "Gradients(\n" + "\n".join(rows) + "\n)"
+
+
+@dataclass(repr=False)
+class Trace:
+    """Every number of one forward and backward pass over a mini-batch (see :meth:`Network.trace`).
+
+    Attributes:
+        a: a^(l) for l = 0..L, shape (m, n_l); ``a[0]`` is X.
+        z: z^(l) for l = 1..L, shape (m, n_l).
+        delta: δ^(l) = ∂C_i/∂z^(l) for l = 1..L, one row per sample i.
+        dC_da: ∂C_i/∂a^(l) for l = 0..L, one row per sample i.
+        dW, db: ∂C/∂W^(l), ∂C/∂b^(l) of the mini-batch cost, l = 1..L.
+        y: the targets as an (m, n_L) array.
+        costs: C_i for each sample, shape (m,).
+        cost: the mini-batch cost C = mean(costs).
+    """
+
+    a: ByLayer[Array]
+    z: ByLayer[Array]
+    delta: ByLayer[Array]
+    dC_da: ByLayer[Array]
+    dW: ByLayer[Array]
+    db: ByLayer[Array]
+    y: Array
+    costs: Array
+    cost: float
+
+    @property
+    def L(self) -> int:
+        return self.z.last
+
+    @property
+    def gradients(self) -> Gradients:
+        """The mini-batch gradients as a :class:`Gradients`."""
+        return Gradients(self.dW, self.db)
+
+    def __repr__(self) -> str:
+        m = self.a[0].shape[0]
+        return f"Trace(m={m}, L={self.L}, cost={self.cost:.6g})"
+
+    def __str__(self) -> str:
+        fmt = {"float_kind": lambda v: f"{v: .4g}"}
+
+        def show(name: str, arr: Array) -> str:
+            text = np.array2string(arr, formatter=fmt, max_line_width=100, threshold=60)  # type: ignore[arg-type]
+            return f"  {name} =\n" + "\n".join("    " + line for line in text.splitlines())
+
+        lines = [f"forward pass (m = {self.a[0].shape[0]} samples, one per row)"]
+        lines.append(show("a^(0) = X", self.a[0]))
+        for l in self.z.keys():  # noqa: SIM118 (a ByLayer, not a dict)
+            lines.append(show(f"z^({l}) = a^({l - 1}) W^({l})ᵀ + b^({l})", self.z[l]))
+            lines.append(show(f"a^({l}) = σ(z^({l}))", self.a[l]))
+        lines.append(f"cost C = (1/m) Σ C_i = {self.cost:.6g}")
+        lines.append("backward pass (δ and ∂C/∂a per sample; gradients averaged over the batch)")
+        for l in reversed(self.z.keys()):
+            lines.append(show(f"δ^({l}) = ∂C/∂z^({l})", self.delta[l]))
+            lines.append(show(f"∂C/∂W^({l})", self.dW[l]))
+            lines.append(show(f"∂C/∂b^({l})", self.db[l]))
+        return "\n".join(lines)
+
+
+class Network:
+    """A feedforward network: layers 1..L of :class:`~glassnet.Dense`, and a cost.
+
+    Args:
+        layers: the weighted layers, in order; ``layers[l-1]`` is layer l.
+        cost: ``"quadratic"`` (½‖y − a‖², the tutorial's), ``"mse"``, ``"cross_entropy"``
+            (softmax output) or ``"binary_cross_entropy"`` (sigmoid output), or a Cost.
+        seed: seeds the weights and, unless ``fit`` gets its own seed, the shuffling.
+            An int, ``None`` (fresh randomness) or a ``numpy.random.Generator``.
+        dtype: ``"float32"`` (default, fast) or ``"float64"`` (for checking gradients).
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network([gn.Dense(2, 3), gn.Dense(3, 1)], cost="quadratic", seed=0)
+        >>> net.sizes, net.L
+        ([2, 3, 1], 2)
+        >>> net.forward(np.array([[0.0, 1.0]])).shape
+        (1, 1)
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Dense],
+        cost: str | Cost = "quadratic",
+        seed: int | np.random.Generator | None = None,
+        dtype: DTypeLike = "float32",
+    ) -> None:
+        layers = list(layers)
+        if not layers:
+            raise ValueError("a Network needs at least one layer, e.g. [gn.Dense(2, 1)]")
+        for i, layer in enumerate(layers, start=1):
+            if not isinstance(layer, Dense):
+                raise ValueError(f"layer {i} must be a glassnet Dense, got {type(layer).__name__}")
+            if i > 1 and layer.n_in != layers[i - 2].n_out:
+                raise ValueError(
+                    f"layer {i} takes n_in = {layer.n_in} inputs, but layer {i - 1} has "
+                    f"n_out = {layers[i - 2].n_out} neurons; make them equal"
+                )
+        self.layers: list[Dense] = layers
+        self.cost_function: Cost = cost_functions.get(cost)
+        self.cost_function.check_output(layers[-1].activation)
+        self.dtype = as_dtype(dtype)
+        self.rng = as_rng(seed)
+        for layer in self.layers:
+            layer.build(self.rng, self.dtype)
+
+    @classmethod
+    def from_sizes(
+        cls,
+        sizes: Sequence[int],
+        activation: str | Activation = "sigmoid",
+        output_activation: str | Activation | None = None,
+        cost: str | Cost = "quadratic",
+        seed: int | np.random.Generator | None = None,
+        init: str | None = None,
+        dtype: DTypeLike = "float32",
+    ) -> Network:
+        """Build a network from layer sizes ``[n_0, n_1, …, n_L]``, as the tutorial draws it.
+
+        Args:
+            sizes: neurons per layer, input first.
+            activation: σ of the hidden layers.
+            output_activation: σ of layer L; ``None`` means the same as ``activation``.
+            cost, seed, dtype: as for :class:`Network`.
+            init: ``"small"``, ``"xavier"``, ``"he"``, or ``None``: ``he`` for the relu family
+                and ``xavier`` otherwise (see :mod:`glassnet.init`).
+
+        Example:
+            >>> import glassnet as gn
+            >>> net = gn.Network.from_sizes([784, 30, 10], activation="sigmoid", seed=0)
+            >>> net
+            Network([784, 30, 10], activations=[sigmoid, sigmoid], cost=quadratic, dtype=float32)
+        """
+        sizes = list(sizes)
+        if len(sizes) < 2:
+            raise ValueError(
+                f"sizes needs at least an input and an output layer, e.g. [2, 1]; got {sizes}"
+            )
+        sizes = [positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
+        out = activation if output_activation is None else output_activation
+        layers = [
+            Dense(
+                sizes[l - 1],
+                sizes[l],
+                activation=out if l == len(sizes) - 1 else activation,
+                init=init,
+            )
+            for l in range(1, len(sizes))
+        ]
+        return cls(layers, cost=cost, seed=seed, dtype=dtype)
+
+    # -- the notation -------------------------------------------------------------------------
+
+    @property
+    def sizes(self) -> list[int]:
+        """``[n_0, n_1, …, n_L]``."""
+        return [self.layers[0].n_in] + [layer.n_out for layer in self.layers]
+
+    @property
+    def L(self) -> int:
+        """The number of weighted layers (the output layer's number)."""
+        return len(self.layers)
+
+    @property
+    def W(self) -> ByLayer[Array]:
+        """W^(l) for l = 1..L, the live weight arrays, shape (n_l, n_{l−1})."""
+        return ByLayer([layer.W for layer in self.layers], 1, "W")
+
+    @property
+    def b(self) -> ByLayer[Array]:
+        """b^(l) for l = 1..L, the live bias arrays, shape (n_l,)."""
+        return ByLayer([layer.b for layer in self.layers], 1, "b")
+
+    @property
+    def n_params(self) -> int:
+        """The number of weights and biases: the length of ∇C."""
+        return sum(layer.n_params for layer in self.layers)
+
+    # -- forward ------------------------------------------------------------------------------
+
+    def _features(self, X: Any) -> Array:
+        return as_features(X, self.sizes[0], self.dtype)
+
+    def _forward(self, X: Array) -> tuple[list[Array], list[Array]]:
+        """a^(0..L) and z^(0..L) (z[0] unused) for checked input; the cache backward consumes."""
+        a, z = [X], [X]
+        for layer in self.layers:
+            z_l, a_l = layer.forward(a[-1])  # z^(l) = a^(l−1) W^(l)ᵀ + b^(l), a^(l) = σ(z^(l))
+            z.append(z_l)
+            a.append(a_l)
+        return a, z
+
+    def forward(self, X: Any) -> Array:
+        """The output activations a^(L), shape (m, n_L), for the rows of X (shape (m, n_0)).
+
+        A single sample may be given as a 1-D array of length n_0; the result is then 1-D.
+        """
+        x = np.asarray(X)
+        if x.ndim == 1 and x.shape[0] == self.sizes[0]:
+            return self.forward(x[None, :])[0]
+        a = self._features(x)
+        for layer in self.layers:
+            a = layer.forward(a)[1]
+        return a
+
+    predict = forward
+
+    # -- cost and backpropagation -------------------------------------------------------------
+
+    def _output(self, a: list[Array], z: list[Array], y: Array) -> tuple[Array, Array]:
+        """Per-sample costs C_i and δ^(L) = ∂C_i/∂z^(L) for each row."""
+        cost, act = self.cost_function, self.layers[-1].activation
+        costs = cost.per_sample(a[-1], y, z[-1])
+        delta = cost.output_delta(a[-1], y, z[-1], act)  # δ^(L) = ∂C/∂a^(L) ⊙ σ'(z^(L))
+        return costs, delta
+
+    def _backward(
+        self, a: list[Array], z: list[Array], delta_L: Array, record: bool = False
+    ) -> tuple[list[Array], list[Array], list[Array], list[Array]]:
+        """The chain rule from layer L back to layer 1: the backpropagation loop.
+
+        ``delta_L`` is ∂C/∂z^(L) of the *mini-batch* cost C = (1/m) Σ C_i, that is δ_i^(L) / m
+        per row, so that summing over rows gives the mini-batch average. Returns per-layer
+        lists ``dW, db`` (index l = 1..L) and, when ``record``, the δ and ∂C/∂a lists too.
+        """
+        L = self.L
+        dW: list[Array] = [np.empty(0)] * (L + 1)
+        db: list[Array] = [np.empty(0)] * (L + 1)
+        deltas: list[Array] = [np.empty(0)] * (L + 1)
+        dC_das: list[Array] = [np.empty(0)] * (L + 1)
+        delta = delta_L
+        for l in range(L, 0, -1):
+            layer = self.layers[l - 1]
+            dW[l], db[l], dC_da_prev = layer.backward(delta, a[l - 1], record or l > 1)
+            if record:
+                deltas[l] = delta
+                dC_das[l - 1] = dC_da_prev  # type: ignore[assignment]
+            if l > 1:
+                # δ^(l−1) = ∂C/∂a^(l−1) ⊙ σ'(z^(l−1)): δ^(l) is reused, nothing else recomputed
+                delta = self.layers[l - 2].activation.backward(z[l - 1], a[l - 1], dC_da_prev)  # type: ignore[arg-type]
+        return dW, db, deltas, dC_das
+
+    def _check_xy(self, X: Any, Y: Any) -> tuple[Array, Array, NDArray[np.intp] | None]:
+        x = self._features(X)
+        y, labels = as_targets(Y, x.shape[0], self.sizes[-1], self.dtype)
+        return x, y, labels
+
+    def trace(self, X: Any, Y: Any) -> Trace:
+        """Run the forward and backward pass on a mini-batch and keep every number.
+
+        Example:
+            >>> import numpy as np, glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 2, 1], seed=0, dtype="float64")
+            >>> t = net.trace(np.array([[0.0, 1.0]]), np.array([[1.0]]))
+            >>> t.a[0].shape, t.z[1].shape, t.delta[2].shape, t.dW[1].shape
+            ((1, 2), (1, 2), (1, 1), (2, 2))
+        """
+        x, y, _ = self._check_xy(X, Y)
+        m = x.shape[0]
+        a, z = self._forward(x)
+        costs, delta_L = self._output(a, z, y)
+        dW, db, deltas, dC_das = self._backward(a, z, delta_L / m, record=True)
+        # the loop ran on ∂C/∂z = δ_i / m; the trace shows each sample's own δ_i = ∂C_i/∂z
+        deltas = [d * m for d in deltas[1:]]
+        dC_das = [d * m for d in dC_das[:-1]]
+        dC_das.append(self.cost_function.derivative(a[-1], y))  # ∂C_i/∂a^(L)
+        return Trace(
+            a=ByLayer(a, 0, "a"),
+            z=ByLayer(z[1:], 1, "z"),
+            delta=ByLayer(deltas, 1, "δ"),
+            dC_da=ByLayer(dC_das, 0, "∂C/∂a"),
+            dW=ByLayer(dW[1:], 1, "∂C/∂W"),
+            db=ByLayer(db[1:], 1, "∂C/∂b"),
+            y=y,
+            costs=costs,
+            cost=float(np.mean(costs)),
+        )
+
+    def _cost_and_gradients(self, x: Array, y: Array) -> tuple[float, Array, Gradients]:
+        """The training step's work: C, a^(L) and the gradients, for checked x and y."""
+        a, z = self._forward(x)
+        costs, delta_L = self._output(a, z, y)
+        dW, db, _, _ = self._backward(a, z, delta_L / x.shape[0])
+        grads = Gradients(ByLayer(dW[1:], 1, "∂C/∂W"), ByLayer(db[1:], 1, "∂C/∂b"))
+        return float(np.mean(costs)), a[-1], grads
+
+    def gradients(self, X: Any, Y: Any) -> Gradients:
+        """∂C/∂W^(l) and ∂C/∂b^(l) of the mini-batch cost C = (1/m) Σ_i C_i, by backpropagation.
+
+        Example:
+            >>> import numpy as np, glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+            >>> g = net.gradients(np.array([[0.0, 1.0]]), np.array([1]))
+            >>> g.W[1].shape == net.W[1].shape
+            True
+        """
+        x, y, _ = self._check_xy(X, Y)
+        return self._cost_and_gradients(x, y)[2]
+
+    def cost(self, X: Any, Y: Any) -> float:
+        """The cost C = (1/m) Σ_i C_i of the network on (X, Y)."""
+        x, y, _ = self._check_xy(X, Y)
+        a, z = self._forward(x)
+        return float(np.mean(self.cost_function.per_sample(a[-1], y, z[-1])))
+
+    # -- the gradient vector ------------------------------------------------------------------
+
+    def parameter_names(self) -> list[str]:
+        """Names of the entries of ∇C, in order: for l = 1..L, W[l] row by row, then b[l].
+
+        >>> import glassnet as gn
+        >>> gn.Network.from_sizes([2, 1], seed=0).parameter_names()
+        ['W[1][0,0]', 'W[1][0,1]', 'b[1][0]']
+        """
+        names = []
+        for l, layer in enumerate(self.layers, start=1):
+            names += [f"W[{l}][{j},{k}]" for j in range(layer.n_out) for k in range(layer.n_in)]
+            names += [f"b[{l}][{j}]" for j in range(layer.n_out)]
+        return names
+
+    def parameter_vector(self) -> Array:
+        """All weights and biases in one flat copy, in the order of :meth:`parameter_names`."""
+        return Gradients(self.W, self.b).vector()
+
+    def unflatten(self, v: Any) -> Gradients:
+        """Split a flat vector (such as ∇C) back into per-layer arrays ``.W[l]`` and ``.b[l]``."""
+        v = np.asarray(v)
+        if v.shape != (self.n_params,):
+            raise ValueError(
+                f"expected a flat vector of length n_params = {self.n_params}, got shape {v.shape}"
+            )
+        Ws, bs, i = [], [], 0
+        for layer in self.layers:
+            Ws.append(v[i : i + layer.W.size].reshape(layer.W.shape))
+            i += layer.W.size
+            bs.append(v[i : i + layer.n_out])
+            i += layer.n_out
+        return Gradients(ByLayer(Ws, 1, "W"), ByLayer(bs, 1, "b"))
+
+    def set_parameter_vector(self, v: Any) -> None:
+        """Overwrite every weight and bias from a flat vector (see :meth:`parameter_vector`)."""
+        parts = self.unflatten(v)
+        for l in range(1, self.L + 1):
+            self.W[l] = parts.W[l]
+            self.b[l] = parts.b[l]
+
+    def gradient_vector(self, X: Any, Y: Any) -> Array:
+        """The tutorial's ∇C: every ∂C/∂w and ∂C/∂b in one flat vector.
+
+        The order is that of :meth:`parameter_names`; :meth:`unflatten` undoes it.
+        """
+        return self.gradients(X, Y).vector()
+
+    # -- training and evaluation --------------------------------------------------------------
+
+    def fit(
+        self,
+        X: Any,
+        Y: Any,
+        epochs: int = 30,
+        batch_size: int = 10,
+        optimizer: Optimizer | None = None,
+        validation_data: tuple[Any, Any] | None = None,
+        shuffle: bool = True,
+        seed: int | np.random.Generator | None = None,
+        verbose: int = 1,
+    ) -> History:
+        """Train by mini-batch gradient descent; see :func:`glassnet.training.fit`."""
+        from .training import fit
+
+        return fit(
+            self,
+            X,
+            Y,
+            epochs=epochs,
+            batch_size=batch_size,
+            optimizer=optimizer,
+            validation_data=validation_data,
+            shuffle=shuffle,
+            seed=seed,
+            verbose=verbose,
+        )
+
+    def evaluate(self, X: Any, Y: Any) -> dict[str, float]:
+        """``{"loss": C, "accuracy": …}`` on (X, Y); accuracy only for classification targets.
+
+        Example:
+            >>> import numpy as np, glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 2], seed=0)
+            >>> sorted(net.evaluate(np.zeros((4, 2)), np.array([0, 1, 0, 1])))
+            ['accuracy', 'loss']
+        """
+        x, y, labels = self._check_xy(X, Y)
+        a, z = self._forward(x)
+        result = {"loss": float(np.mean(self.cost_function.per_sample(a[-1], y, z[-1])))}
+        if labels is not None:
+            result["accuracy"] = accuracy(a[-1], labels)
+        return result
+
+    # -- housekeeping -------------------------------------------------------------------------
+
+    def copy(self) -> Network:
+        """An independent deep copy (weights, cost, random state)."""
+        return copy.deepcopy(self)
+
+    def astype(self, dtype: DTypeLike) -> Network:
+        """A copy with every weight and bias in ``dtype`` (``"float32"`` or ``"float64"``)."""
+        net = self.copy()
+        net.dtype = as_dtype(dtype)
+        for layer in net.layers:
+            layer.W = layer.W.astype(net.dtype)
+            layer.b = layer.b.astype(net.dtype)
+        return net
+
+    def summary(self) -> str:
+        """A table of the layers: sizes, activations, W and b shapes, parameter counts."""
+        rows = [("layer", "neurons", "activation", "W shape", "b shape", "params")]
+        rows.append(("0 (input)", str(self.sizes[0]), "-", "-", "-", "0"))
+        for l, layer in enumerate(self.layers, start=1):
+            rows.append(
+                (
+                    str(l),
+                    str(layer.n_out),
+                    repr(layer.activation),
+                    str(layer.W.shape),
+                    str(layer.b.shape),
+                    f"{layer.n_params:,}",
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        lines = [
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+        ]
+        lines.insert(1, "-" * len(lines[0]))
+        lines.append(
+            f"cost: {self.cost_function!r}   dtype: {self.dtype}   parameters: {self.n_params:,}"
+        )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        acts = ", ".join(repr(layer.activation) for layer in self.layers)
+        return (
+            f"Network({self.sizes}, activations=[{acts}], cost={self.cost_function!r}, "
+            f"dtype={self.dtype})"
+        )
+
+
+def predicted_classes(a_L: Array) -> NDArray[np.intp]:
+    """The class each row of output activations stands for: argmax_j a_j, or ``a ≥ 0.5`` for
+    a single output neuron."""
+    if a_L.shape[1] == 1:
+        return (a_L[:, 0] >= 0.5).astype(np.intp)
+    return a_L.argmax(axis=1)
+
+
+def accuracy(a_L: Array, labels: NDArray[np.intp]) -> float:
+    """The fraction of rows whose predicted class equals ``labels``."""
+    return float(np.mean(predicted_classes(a_L) == labels))

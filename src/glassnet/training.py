@@ -1,0 +1,172 @@
+"""Training: shuffle, split into mini-batches, backpropagate, step — the tutorial's recipe.
+
+    for each epoch:
+        shuffle the samples, cut them into mini-batches of ``batch_size``
+        for each mini-batch:
+            forward pass, cost C = (1/m) Σ_i C_i, backward pass → ∇C   (averaged over the batch)
+            optimizer step, e.g. w ← w − η ∂C/∂w
+
+Everything is vectorised over the mini-batch: there is no Python loop over samples.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._inputs import as_rng, positive_int
+from .network import predicted_classes
+from .optimizers import SGD, Optimizer
+
+if TYPE_CHECKING:
+    from .network import Network
+
+__all__ = ["History", "fit"]
+
+
+@dataclass
+class History:
+    """Per-epoch record of a training run.
+
+    Attributes:
+        loss: mean mini-batch cost during each epoch (as Keras and scikit-learn report it).
+        accuracy: fraction of training samples classified right during each epoch
+            (classification targets only; empty otherwise).
+        val_loss, val_accuracy: the cost and accuracy on ``validation_data`` after each epoch.
+        seconds: wall-clock time of each epoch's training.
+        stop_reason: why training ended early, or ``None`` if it ran every epoch.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    stop_reason: str | None = None
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs completed."""
+        return len(self.loss)
+
+    def last(self) -> dict[str, float]:
+        """The last epoch's numbers as a dict (empty before the first epoch)."""
+        out = {}
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            values = getattr(self, key)
+            if values:
+                out[key] = values[-1]
+        return out
+
+    def __repr__(self) -> str:
+        stop = f", stopped: {self.stop_reason}" if self.stop_reason else ""
+        nums = ", ".join(f"{k}={v:.4g}" for k, v in self.last().items())
+        return f"History(epochs={self.epochs}{', ' + nums if nums else ''}{stop})"
+
+
+def fit(
+    net: Network,
+    X: Any,
+    Y: Any,
+    epochs: int = 30,
+    batch_size: int = 10,
+    optimizer: Optimizer | None = None,
+    validation_data: tuple[Any, Any] | None = None,
+    shuffle: bool = True,
+    seed: int | np.random.Generator | None = None,
+    verbose: int = 1,
+) -> History:
+    """Train ``net`` on (X, Y) by mini-batch stochastic gradient descent.
+
+    Args:
+        net: the network; its weights change in place.
+        X: inputs, shape (m, n_0).
+        Y: targets, shape (m, n_L), or integer class labels, shape (m,).
+        epochs: passes over the training data.
+        batch_size: samples per mini-batch (the last batch of an epoch may be smaller;
+            a batch_size above m means one batch of all m samples).
+        optimizer: the update rule; default ``SGD(lr=0.1)``.
+        validation_data: ``(X_val, Y_val)`` evaluated after each epoch.
+        shuffle: reshuffle the samples before every epoch.
+        seed: seeds the shuffling; ``None`` uses the network's own generator, so that
+            ``Network(..., seed=s)`` followed by ``fit`` is reproducible.
+        verbose: 0 silent, 1 one line per epoch.
+
+    Returns:
+        a :class:`History`. If the cost becomes NaN or infinite, training stops, a
+        ``RuntimeWarning`` names the epoch and mini-batch, and ``History.stop_reason`` says why.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); Y = np.array([0, 1, 1, 0])
+        >>> net = gn.Network.from_sizes([2, 4, 1], seed=1)
+        >>> h = net.fit(X, Y, epochs=2, batch_size=2, optimizer=gn.SGD(lr=3.0), verbose=0)
+        >>> h.epochs
+        2
+    """
+    epochs = positive_int(epochs, "epochs")
+    batch_size = positive_int(batch_size, "batch_size")
+    if verbose not in (0, 1, 2, False, True):
+        raise ValueError(f"verbose must be 0 (silent) or 1 (a line per epoch), got {verbose!r}")
+    optimizer = SGD(lr=0.1) if optimizer is None else optimizer
+    if not isinstance(optimizer, Optimizer):
+        raise ValueError(
+            f"optimizer must be a glassnet Optimizer such as gn.SGD(lr=0.1), got {optimizer!r}"
+        )
+    x, y, labels = net._check_xy(X, Y)
+    val = None
+    if validation_data is not None:
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise ValueError("validation_data must be a pair (X_val, Y_val)")
+        val = validation_data
+        net._check_xy(*val)  # fail before training, not after the first epoch
+    rng = net.rng if seed is None else as_rng(seed)
+
+    m = x.shape[0]
+    batch_size = min(batch_size, m)
+    history = History()
+    # a diverging run overflows; that is caught below as a non-finite cost, with a clear message
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            order = rng.permutation(m) if shuffle else np.arange(m)
+            total_cost, correct = 0.0, 0
+            for batch, lo in enumerate(range(0, m, batch_size), start=1):
+                idx = order[lo : lo + batch_size]
+                xb, yb = x[idx], y[idx]  # gather the mini-batch
+                cost, a_L, grads = net._cost_and_gradients(xb, yb)
+                if not math.isfinite(cost):
+                    history.stop_reason = (
+                        f"the cost became {cost} at epoch {epoch}, mini-batch {batch}: training "
+                        f"diverged; try a smaller learning rate than {optimizer.lr:g}"
+                    )
+                    warnings.warn(history.stop_reason, RuntimeWarning, stacklevel=2)
+                    return history
+                optimizer.step(net, grads)
+                total_cost += cost * len(idx)
+                if labels is not None:
+                    correct += int(np.count_nonzero(predicted_classes(a_L) == labels[idx]))
+            history.seconds.append(time.perf_counter() - start)
+            history.loss.append(total_cost / m)
+            if labels is not None:
+                history.accuracy.append(correct / m)
+            if val is not None:
+                scores = net.evaluate(*val)
+                history.val_loss.append(scores["loss"])
+                if "accuracy" in scores:
+                    history.val_accuracy.append(scores["accuracy"])
+            if verbose:
+                _report(epoch, epochs, history)
+
+    return history
+
+
+def _report(epoch: int, epochs: int, history: History) -> None:
+    nums = "  ".join(f"{k} {v:.4f}" for k, v in history.last().items())
+    print(f"epoch {epoch}/{epochs}  {nums}  ({history.seconds[-1]:.2f} s)", file=sys.stdout)

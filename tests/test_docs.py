@@ -1,0 +1,28 @@
+"""The code in the README and docs runs as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def python_blocks(path: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
+def test_python_examples_run(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for block in python_blocks(path):
+        exec(compile(block, str(path), "exec"), {"__name__": "__docs__"})
+
+
+def test_readme_has_the_two_setup_commands() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert 'pip install -e ".[cli]" && glassnet train' in text
+    assert 'pip install -e ".[dev]" && python -m pytest' in text
+    assert 'python -m pip install -e ".[dev]" && python -m pytest' in (ROOT / ".ci/run").read_text()

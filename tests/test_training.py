@@ -1,0 +1,145 @@
+"""fit(): it learns, it is reproducible, it reports, and it stops on divergence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from helpers import xor_data
+
+
+def test_learns_xor_with_sigmoid_quadratic_sgd() -> None:
+    X, Y = xor_data()
+    net = gn.Network.from_sizes([2, 3, 1], activation="sigmoid", cost="quadratic", seed=0)
+    h = net.fit(X, Y, epochs=2000, batch_size=4, optimizer=gn.SGD(lr=3.0), verbose=0)
+    assert h.loss[-1] < 0.01 < h.loss[0]
+    np.testing.assert_array_equal((net.predict(X)[:, 0] > 0.5).astype(int), Y)
+    assert h.accuracy[-1] == 1.0
+
+
+def test_digits_reach_95_percent_test_accuracy() -> None:
+    datasets = pytest.importorskip("sklearn.datasets")
+    X, y = datasets.load_digits(return_X_y=True)
+    X = X / 16.0
+    order = np.random.default_rng(0).permutation(len(X))
+    train, test = order[:1400], order[1400:]
+    net = gn.Network.from_sizes([64, 30, 10], activation="sigmoid", cost="quadratic", seed=0)
+    h = net.fit(
+        X[train],
+        y[train],
+        epochs=30,
+        batch_size=10,
+        optimizer=gn.SGD(lr=3.0),
+        validation_data=(X[test], y[test]),
+        verbose=0,
+    )
+    assert net.evaluate(X[test], y[test])["accuracy"] >= 0.95
+    assert len(h.val_accuracy) == 30 and h.val_accuracy[-1] >= 0.95
+    assert h.val_loss[-1] < h.val_loss[0]
+
+
+def test_regression_and_cross_entropy_networks_train() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(200, 1))
+    y = np.sin(3 * X)
+    net = gn.Network.from_sizes(
+        [1, 16, 1], activation="tanh", output_activation="identity", cost="mse", seed=0
+    )
+    h = net.fit(X, y, epochs=200, batch_size=20, optimizer=gn.SGD(lr=0.1), verbose=0)
+    assert h.loss[-1] < 0.1 * h.loss[0] and h.accuracy == []
+    labels = (X[:, 0] > 0).astype(int)
+    clf = gn.Network.from_sizes(
+        [1, 8, 2], activation="relu", output_activation="softmax", cost="cross_entropy", seed=0
+    )
+    clf.fit(X, labels, epochs=50, batch_size=20, optimizer=gn.SGD(lr=0.5), verbose=0)
+    assert clf.evaluate(X, labels)["accuracy"] > 0.95
+
+
+def test_history_records_every_epoch_and_prints_one_line_each(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    X, Y = xor_data()
+    net = gn.Network.from_sizes([2, 3, 1], seed=0)
+    h = net.fit(X, Y, epochs=3, batch_size=2, validation_data=(X, Y), verbose=1)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and lines[0].startswith("epoch 1/3  loss ")
+    assert "val_accuracy" in lines[-1]
+    assert h.epochs == 3 and len(h.val_loss) == len(h.accuracy) == len(h.seconds) == 3
+    assert h.stop_reason is None and repr(h).startswith("History(epochs=3, loss=")
+    # the epoch's loss is the mean cost over its mini-batches; with shuffle=False and one batch
+    # of all samples it is exactly the cost before that epoch's step
+    net2 = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+    before = net2.cost(X, Y)
+    h2 = net2.fit(X, Y, epochs=1, batch_size=4, shuffle=False, verbose=0)
+    assert h2.loss[0] == pytest.approx(before, rel=1e-12)
+
+
+def test_minibatches_are_averaged_and_cover_every_sample() -> None:
+    """One epoch of fit() equals the tutorial's loop written out: shuffle, slice, step."""
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(23, 4)), rng.integers(0, 3, size=23)
+    net = gn.Network.from_sizes(
+        [4, 5, 3],
+        activation="tanh",
+        output_activation="softmax",
+        cost="cross_entropy",
+        seed=1,
+        dtype="float64",
+    )
+    by_hand = net.copy()
+    net.fit(X, Y, epochs=1, batch_size=5, optimizer=gn.SGD(lr=0.3), seed=7, verbose=0)
+    order = np.random.default_rng(7).permutation(23)
+    for lo in range(0, 23, 5):  # batches of 5, 5, 5, 5, 3
+        batch = order[lo : lo + 5]
+        g = by_hand.gradients(X[batch], Y[batch])
+        for l in range(1, by_hand.L + 1):
+            by_hand.W[l] -= 0.3 * g.W[l]
+            by_hand.b[l] -= 0.3 * g.b[l]
+    np.testing.assert_allclose(net.parameter_vector(), by_hand.parameter_vector(), rtol=1e-12)
+
+
+def test_divergence_stops_with_the_epoch_and_batch() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3)) * 100
+    y = rng.normal(size=(64, 1)) * 100
+    net = gn.Network.from_sizes(
+        [3, 8, 1], activation="relu", output_activation="identity", cost="mse", seed=0
+    )
+    with pytest.warns(RuntimeWarning, match=r"at epoch \d+, mini-batch \d+.*smaller learning rate"):
+        h = net.fit(X, y, epochs=50, batch_size=8, optimizer=gn.SGD(lr=10.0), verbose=0)
+    assert h.stop_reason is not None and "diverged" in h.stop_reason
+    assert h.epochs < 50
+
+
+def test_shuffle_seed_gives_identical_runs_and_differs_across_seeds() -> None:
+    X, Y = xor_data()
+    start = gn.Network.from_sizes([2, 4, 1], seed=0)
+    runs = {}
+    for seed in (1, 1, 2):
+        net = start.copy()
+        net.fit(X, Y, epochs=3, batch_size=1, optimizer=gn.SGD(lr=1.0), seed=seed, verbose=0)
+        runs.setdefault(seed, []).append(net.parameter_vector())
+    np.testing.assert_array_equal(runs[1][0], runs[1][1])
+    assert not np.array_equal(runs[1][0], runs[2][0])
+
+
+def test_no_python_loop_over_samples_in_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fit() does one forward/backward call per mini-batch, never one per sample."""
+    calls: list[int] = []
+    original = gn.Network._cost_and_gradients
+
+    def spy(self, x, y):  # type: ignore[no-untyped-def]
+        calls.append(len(x))
+        return original(self, x, y)
+
+    monkeypatch.setattr(gn.Network, "_cost_and_gradients", spy)
+    X, Y = np.zeros((100, 2)), np.zeros(100, dtype=int)
+    gn.Network.from_sizes([2, 1], seed=0).fit(X, Y, epochs=2, batch_size=32, verbose=0)
+    assert calls == [32, 32, 32, 4] * 2
+
+
+def test_batch_size_larger_than_data_uses_one_batch() -> None:
+    X, Y = xor_data()
+    h = gn.Network.from_sizes([2, 2, 1], seed=0).fit(X, Y, epochs=2, batch_size=100, verbose=0)
+    assert h.epochs == 2
