@@ -13,8 +13,9 @@ in :mod:`glassnet.network` and ``docs/notation.md``.
 
 from importlib import metadata as _metadata
 
-from . import activations, costs, init
+from . import activations, callbacks, costs, init
 from .activations import Activation
+from .callbacks import Callback, TrainingRun
 from .costs import Cost
 from .gradcheck import GradientCheck, gradient_check
 from .layers import Dense
@@ -31,6 +32,7 @@ __all__ = [
     "SGD",
     "Activation",
     "ByLayer",
+    "Callback",
     "Cost",
     "Dense",
     "GradientCheck",
@@ -39,8 +41,10 @@ __all__ = [
     "Network",
     "Optimizer",
     "Trace",
+    "TrainingRun",
     "__version__",
     "activations",
+    "callbacks",
     "costs",
     "gradient_check",
     "init",

@@ -52,6 +52,7 @@ from .costs import Cost
 from .layers import Dense
 
 if TYPE_CHECKING:
+    from .callbacks import Callback
     from .optimizers import Optimizer
     from .training import History
 
@@ -532,6 +533,7 @@ class Network:
         shuffle: bool = True,
         seed: int | np.random.Generator | None = None,
         verbose: int = 1,
+        callbacks: Sequence[Callback] = (),
     ) -> History:
         """Train by mini-batch gradient descent; see :func:`glassnet.training.fit`."""
         from .training import fit
@@ -547,6 +549,7 @@ class Network:
             shuffle=shuffle,
             seed=seed,
             verbose=verbose,
+            callbacks=callbacks,
         )
 
     def evaluate(self, X: Any, Y: Any) -> dict[str, float]:

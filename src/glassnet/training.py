@@ -12,15 +12,16 @@ Everything is vectorised over the mini-batch: there is no Python loop over sampl
 from __future__ import annotations
 
 import math
-import sys
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._inputs import as_rng, positive_int
+from .callbacks import Callback, EpochLogger, TrainingRun
 from .network import predicted_classes
 from .optimizers import SGD, Optimizer
 
@@ -81,6 +82,7 @@ def fit(
     shuffle: bool = True,
     seed: int | np.random.Generator | None = None,
     verbose: int = 1,
+    callbacks: Sequence[Callback] = (),
 ) -> History:
     """Train ``net`` on (X, Y) by mini-batch stochastic gradient descent.
 
@@ -96,11 +98,14 @@ def fit(
         shuffle: reshuffle the samples before every epoch.
         seed: seeds the shuffling; ``None`` uses the network's own generator, so that
             ``Network(..., seed=s)`` followed by ``fit`` is reproducible.
-        verbose: 0 silent, 1 one line per epoch.
+        verbose: 0 silent, 1 one line per epoch (an :class:`~glassnet.callbacks.EpochLogger`).
+        callbacks: :class:`~glassnet.callbacks.Callback` objects called at epoch and
+            mini-batch boundaries.
 
     Returns:
-        a :class:`History`. If the cost becomes NaN or infinite, training stops, a
-        ``RuntimeWarning`` names the epoch and mini-batch, and ``History.stop_reason`` says why.
+        a :class:`History`. If the cost becomes NaN or infinite, training stops before the
+        step that would use it, a ``RuntimeWarning`` names the epoch and mini-batch, and
+        ``History.stop_reason`` says why.
 
     Example:
         >>> import numpy as np, glassnet as gn
@@ -112,13 +117,19 @@ def fit(
     """
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
-    if verbose not in (0, 1, 2, False, True):
+    if verbose not in (0, 1, False, True):
         raise ValueError(f"verbose must be 0 (silent) or 1 (a line per epoch), got {verbose!r}")
     optimizer = SGD(lr=0.1) if optimizer is None else optimizer
     if not isinstance(optimizer, Optimizer):
         raise ValueError(
             f"optimizer must be a glassnet Optimizer such as gn.SGD(lr=0.1), got {optimizer!r}"
         )
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise ValueError(f"callbacks must be glassnet Callback objects, got {cb!r}")
+    if verbose:
+        callbacks.append(EpochLogger())
     x, y, labels = net._check_xy(X, Y)
     val = None
     if validation_data is not None:
@@ -131,27 +142,39 @@ def fit(
     m = x.shape[0]
     batch_size = min(batch_size, m)
     history = History()
+    run = TrainingRun(net, optimizer, history, epochs, batches=-(-m // batch_size))
+    for cb in callbacks:
+        cb.on_train_begin(run)
     # a diverging run overflows; that is caught below as a non-finite cost, with a clear message
     with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(1, epochs + 1):
+        for run.epoch in range(1, epochs + 1):
+            for cb in callbacks:
+                cb.on_epoch_begin(run)
             start = time.perf_counter()
             order = rng.permutation(m) if shuffle else np.arange(m)
-            total_cost, correct = 0.0, 0
-            for batch, lo in enumerate(range(0, m, batch_size), start=1):
+            total_cost, correct, seen = 0.0, 0, 0
+            for run.batch, lo in enumerate(range(0, m, batch_size), start=1):
                 idx = order[lo : lo + batch_size]
                 xb, yb = x[idx], y[idx]  # gather the mini-batch
                 cost, a_L, grads = net._cost_and_gradients(xb, yb)
                 if not math.isfinite(cost):
-                    history.stop_reason = (
-                        f"the cost became {cost} at epoch {epoch}, mini-batch {batch}: training "
-                        f"diverged; try a smaller learning rate than {optimizer.lr:g}"
+                    run.stop(
+                        f"the cost became {cost} at epoch {run.epoch}, mini-batch {run.batch}: "
+                        f"training diverged; try a smaller learning rate than {optimizer.lr:g}"
                     )
-                    warnings.warn(history.stop_reason, RuntimeWarning, stacklevel=2)
-                    return history
-                optimizer.step(net, grads)
+                    warnings.warn(run.stop_reason or "", RuntimeWarning, stacklevel=2)
+                    break
+                optimizer.step(net, grads)  # e.g. w ← w − η ∂C/∂w
                 total_cost += cost * len(idx)
+                seen += len(idx)
                 if labels is not None:
                     correct += int(np.count_nonzero(predicted_classes(a_L) == labels[idx]))
+                for cb in callbacks:
+                    cb.on_batch_end(run, cost)
+                if run.stop_reason:
+                    break
+            if seen < m:
+                break  # stopped part-way through the epoch: its numbers would mislead
             history.seconds.append(time.perf_counter() - start)
             history.loss.append(total_cost / m)
             if labels is not None:
@@ -161,12 +184,11 @@ def fit(
                 history.val_loss.append(scores["loss"])
                 if "accuracy" in scores:
                     history.val_accuracy.append(scores["accuracy"])
-            if verbose:
-                _report(epoch, epochs, history)
-
+            for cb in callbacks:
+                cb.on_epoch_end(run)
+            if run.stop_reason:
+                break
+    history.stop_reason = run.stop_reason
+    for cb in callbacks:
+        cb.on_train_end(run)
     return history
-
-
-def _report(epoch: int, epochs: int, history: History) -> None:
-    nums = "  ".join(f"{k} {v:.4f}" for k, v in history.last().items())
-    print(f"epoch {epoch}/{epochs}  {nums}  ({history.seconds[-1]:.2f} s)", file=sys.stdout)
