@@ -1,0 +1,158 @@
+"""Data to train glassnet networks on, all offline: real data sets and generated toy problems.
+
+Every loader returns a :class:`Dataset` with ``X_train, y_train, X_test, y_test`` (float32 inputs,
+one sample per row; np.int64 class labels, or float targets for regression) and ``classes``:
+
+>>> from glassnet import datasets
+>>> ds = datasets.load("moons", n_samples=100, noise=0.1, seed=0)
+>>> ds.X_train.shape, ds.y_train.dtype, ds.classes
+((80, 2), dtype('int64'), ('0', '1'))
+
+:func:`load` takes any name in :func:`available`; the loaders can also be called directly:
+:func:`load_digits`, :func:`load_fashion_mnist`, :func:`load_mnist`, :func:`load_idx_dataset`,
+:func:`load_toy`, and the generators :func:`xor`, :func:`circles`, :func:`moons`,
+:func:`spirals`, :func:`blobs`, :func:`sine`, :func:`plane`, :func:`bumps` (which return
+``(X, y)``). :func:`read_idx` and :func:`write_idx` read and write the IDX format of MNIST.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from .base import Dataset, DatasetNotFoundError
+from .idx import IDXFormatError, read_idx, write_idx
+from .real import (
+    FASHION_MNIST_CLASSES,
+    FASHION_MNIST_DEBIAN_DIR,
+    FASHION_MNIST_ENV,
+    MNIST_ENV,
+    find_idx_files,
+    load_digits,
+    load_fashion_mnist,
+    load_idx_dataset,
+    load_mnist,
+)
+from .toy import (
+    CLASSIFICATION,
+    REGRESSION,
+    blobs,
+    bumps,
+    circles,
+    load_toy,
+    moons,
+    plane,
+    sine,
+    spirals,
+    xor,
+)
+
+__all__ = [
+    "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_DEBIAN_DIR",
+    "FASHION_MNIST_ENV",
+    "MNIST_ENV",
+    "Dataset",
+    "DatasetNotFoundError",
+    "IDXFormatError",
+    "available",
+    "blobs",
+    "bumps",
+    "circles",
+    "find_idx_files",
+    "load",
+    "load_digits",
+    "load_fashion_mnist",
+    "load_idx_dataset",
+    "load_mnist",
+    "load_toy",
+    "moons",
+    "plane",
+    "read_idx",
+    "sine",
+    "spirals",
+    "write_idx",
+    "xor",
+]
+
+Loader = Callable[..., Dataset]
+
+_REAL: dict[str, tuple[Loader, str]] = {
+    "digits": (load_digits, "scikit-learn's 8x8 handwritten digits, 1,797 samples, 10 classes"),
+    "fashion-mnist": (
+        load_fashion_mnist,
+        "Zalando's 28x28 clothing images, 60,000 + 10,000 samples, 10 classes (local files)",
+    ),
+    "mnist": (load_mnist, "28x28 handwritten digits, 60,000 + 10,000 samples (local files)"),
+    "idx": (load_idx_dataset, "any four IDX files in a directory, e.g. EMNIST (path=...)"),
+}
+
+
+def _toy_entry(name: str, maker: Callable[..., Any]) -> tuple[Loader, str]:
+    loader = functools.partial(load_toy, name)
+    doc = (maker.__doc__ or "").strip().splitlines()
+    return loader, doc[0] if doc else ""
+
+
+_REGISTRY: dict[str, tuple[Loader, str]] = {
+    **_REAL,
+    **{name: _toy_entry(name, maker) for name, maker in {**CLASSIFICATION, **REGRESSION}.items()},
+}
+
+
+def available() -> dict[str, str]:
+    """Every name :func:`load` knows, with one line about each.
+
+    >>> list(available())[:4]
+    ['digits', 'fashion-mnist', 'mnist', 'idx']
+    """
+    return {name: line for name, (_, line) in _REGISTRY.items()}
+
+
+def _accepted(name: str, loader: Loader) -> list[str]:
+    if name in CLASSIFICATION or name in REGRESSION:
+        maker = {**CLASSIFICATION, **REGRESSION}[name]
+        own = [p for p in inspect.signature(maker).parameters if p not in ("seed", "dtype")]
+        return [*own, "test_fraction", "seed", "dtype"]
+    return list(inspect.signature(loader).parameters)
+
+
+def load(name: str, /, **kwargs: Any) -> Dataset:
+    """Load the data set ``name`` (see :func:`available`), passing ``kwargs`` to its loader.
+
+    Names are case-insensitive and ``_`` may stand for ``-`` (``"fashion_mnist"``). The real
+    data sets take the arguments of :func:`load_digits`, :func:`load_fashion_mnist`,
+    :func:`load_mnist` and :func:`load_idx_dataset`; the toy problems take those of
+    :func:`load_toy` plus their generator's (``n_samples``, ``noise``, …). Every name accepts
+    ``seed``, so that a program can pass one seed whatever the data set; the data sets that come
+    with a fixed train/test split (fashion-mnist, mnist, idx) have nothing random and ignore it.
+    Any other argument a loader does not take is a ValueError.
+
+    Example:
+        >>> ds = load("blobs", n_samples=60, centers=3, seed=0, test_fraction=0.5)
+        >>> ds.n_train, ds.n_test, ds.n_classes
+        (30, 30, 3)
+    """
+    key = str(name).strip().lower().replace("_", "-")
+    if key not in _REGISTRY:
+        close = difflib.get_close_matches(key, _REGISTRY, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"unknown data set {name!r}{hint}; choose one of: {', '.join(_REGISTRY)}")
+    loader, _ = _REGISTRY[key]
+    accepted = _accepted(key, loader)
+    if "seed" not in accepted:  # a fixed split: nothing to seed
+        kwargs.pop("seed", None)
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        raise ValueError(
+            f"data set {key!r} does not take {', '.join(unknown)}; it takes {', '.join(accepted)}"
+        )
+    if key in _REAL:
+        try:
+            inspect.signature(loader).bind(**kwargs)
+        except TypeError as exc:  # e.g. "missing a required argument: 'path'"
+            raise ValueError(f"data set {key!r}: {exc}; e.g. load({key!r}, path=...)") from None
+    return loader(**kwargs)
