@@ -1,0 +1,916 @@
+"""Saving and loading networks: one model file holding the weights, biases and configuration.
+
+A glassnet model file is a safetensors file (https://github.com/huggingface/safetensors), written
+and read here with NumPy, :mod:`json` and :mod:`struct` alone: any safetensors reader can open
+it, and glassnet can open one written by any safetensors writer.
+
+The layout
+----------
+::
+
+    bytes 0 .. 7          N: the length of the header, an unsigned 64-bit little-endian integer
+    bytes 8 .. 8+N−1      the header: UTF-8 JSON, padded at the end with spaces so that N % 8 == 0
+    bytes 8+N .. end      the data section: every tensor's raw little-endian bytes, back to back
+
+The header is one JSON object. ``"__metadata__"`` maps strings to strings; every other key names
+a tensor::
+
+    {"__metadata__": {"glassnet": "<the configuration, itself a JSON text>", <your str: str>, …},
+     "W.1": {"dtype": "F32", "shape": [n_1, n_0], "data_offsets": [0, 4·n_1·n_0]},
+     "b.1": {"dtype": "F32", "shape": [n_1], "data_offsets": [4·n_1·n_0, 4·n_1·n_0 + 4·n_1]},
+     "W.2": …, "b.2": …, …, "W.L": …, "b.L": …}
+
+- **Tensor names** use the tutorial's layer numbers: ``W.l`` is ``net.W[l]``, of shape
+  (n_l, n_{l−1}) with row j holding the weights *to* neuron j, and ``b.l`` is ``net.b[l]``, of
+  shape (n_l,), for l = 1..L. There are no other tensors.
+- **dtype** is ``"F32"`` (float32) or ``"F64"`` (float64), the same for every tensor and equal
+  to the configuration's ``dtype``.
+- **data_offsets** ``[begin, end]`` count bytes from the start of the data section. The
+  tensors tile the data section exactly: no gaps, no overlaps, nothing after the last one.
+  glassnet writes them in the order W.1, b.1, W.2, …, b.L; it reads them in any order.
+
+The configuration, ``__metadata__["glassnet"]``, is a JSON object (safetensors metadata values
+must be strings, so it is stored as JSON text)::
+
+    {"format_version": 1,
+     "glassnet_version": "0.1.0",
+     "sizes": [2, 3, 1],
+     "dtype": "float32",
+     "cost": "quadratic",
+     "layers": [{"n_in": 2, "n_out": 3, "activation": {"name": "leaky_relu", "slope": 0.2},
+                 "init": "he"},
+                {"n_in": 3, "n_out": 1, "activation": {"name": "sigmoid"}, "init": "xavier"}]}
+
+``layers[l-1]`` is :meth:`Dense.config() <glassnet.Dense.config>` of layer l: the activation by
+name plus its parameters (:meth:`Activation.config`), and the init scheme's name (``null`` for
+a custom init function). ``glassnet_version`` is informative and optional; ``init`` may be
+left out (meaning ``null``). Every other key is required and no other keys are allowed.
+
+Every other ``__metadata__`` entry is yours: pass ``metadata={...}`` to :func:`save` and read it
+back with :func:`read_metadata`. The key ``"glassnet"`` is reserved.
+
+Loading is safe
+---------------
+A model file is data, never code. :func:`load` uses no pickle, no eval and no imports; the
+names in a file are looked up only in glassnet's own registries,
+:data:`glassnet.activations.ACTIVATIONS` and :data:`glassnet.costs.COSTS`. An activation of your
+own is found only if this process registered it with :func:`glassnet.activations.register`
+before loading. Every length, offset, dtype and shape is checked against the configuration
+and the size of the file before any tensor is read, the header may be at most
+:data:`MAX_HEADER_BYTES` long, and the weights must be finite. Any problem with the file's
+contents raises :class:`ModelFormatError` (a ``ValueError``) naming the file and the problem; a
+file that cannot be opened raises the usual ``OSError`` (``FileNotFoundError`` when it does not
+exist).
+
+Saving is atomic
+----------------
+:func:`save` writes to a temporary file next to the target (its name ends in ``.gntmp``),
+flushes it to disk, and only then renames it over the target with :func:`os.replace`. A save
+that fails, or is interrupted, leaves the previous file untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import math
+import os
+import secrets
+import stat
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, TypeGuard
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import activations as activation_registry
+from . import costs as cost_registry
+from . import init as initializers
+from ._inputs import as_rng
+from .activations import Activation
+from .layers import Dense
+from .network import Network
+
+Array = NDArray[np.floating[Any]]
+
+__all__ = [
+    "CONFIG_KEY",
+    "FORMAT_VERSION",
+    "MAX_HEADER_BYTES",
+    "TEMP_SUFFIX",
+    "ModelFormatError",
+    "load",
+    "read_config",
+    "read_metadata",
+    "save",
+]
+
+#: The version of the configuration written by :func:`save`; :func:`load` reads versions up to it.
+FORMAT_VERSION = 1
+#: The largest header :func:`load` accepts, in bytes (the limit the safetensors library uses).
+MAX_HEADER_BYTES = 100_000_000
+#: The ``__metadata__`` key that holds the network's configuration.
+CONFIG_KEY = "glassnet"
+#: How the name of a save's temporary file ends.
+TEMP_SUFFIX = ".gntmp"
+
+# network dtype -> (safetensors dtype, little-endian NumPy dtype)
+_DTYPES: dict[str, tuple[str, np.dtype[Any]]] = {
+    "float32": ("F32", np.dtype("<f4")),
+    "float64": ("F64", np.dtype("<f8")),
+}
+_TENSOR_DTYPES = {code: le for code, le in _DTYPES.values()}
+_CONFIG_KEYS = {"format_version", "glassnet_version", "sizes", "dtype", "cost", "layers"}
+_CONFIG_OPTIONAL = {"glassnet_version"}
+_LAYER_KEYS = {"n_in", "n_out", "activation", "init"}
+_LAYER_OPTIONAL = {"init"}
+_TENSOR_KEYS = {"dtype", "shape", "data_offsets"}
+
+
+class ModelFormatError(ValueError):
+    """A file that is not a valid glassnet model file; the message names the file and the problem.
+
+    Attributes:
+        path: the file, as given to :func:`load`.
+        problem: what is wrong with it, and where it helps, what to do.
+
+    Example:
+        >>> err = ModelFormatError("net.safetensors", "the header is not valid JSON")
+        >>> isinstance(err, ValueError)
+        True
+        >>> print(err)
+        'net.safetensors' is not a valid glassnet model file: the header is not valid JSON
+    """
+
+    def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
+        self.path = os.fspath(path)
+        self.problem = problem
+        super().__init__(f"{self.path!r} is not a valid glassnet model file: {problem}")
+
+    def __reduce__(self) -> tuple[type[ModelFormatError], tuple[str, str]]:
+        return type(self), (self.path, self.problem)
+
+
+class _BadFileError(Exception):
+    """A problem found in a file's contents; the public functions add the file's name."""
+
+
+@dataclass(frozen=True)
+class _Tensor:
+    name: str
+    dtype: str  # "F32" or "F64"
+    shape: tuple[int, ...]
+    begin: int  # byte offsets in the data section
+    end: int
+
+
+@dataclass(frozen=True)
+class _Header:
+    config: dict[str, Any]  # checked for structure; names not yet looked up
+    metadata: dict[str, str]  # the user's entries of __metadata__
+    tensors: dict[str, _Tensor]  # in the order W.1, b.1, …, W.L, b.L
+    data_start: int  # file offset of the data section
+    data_len: int
+
+
+# -- saving ---------------------------------------------------------------------------------------
+
+
+def save(
+    net: Network, path: str | os.PathLike[str], metadata: Mapping[str, str] | None = None
+) -> None:
+    """Write ``net`` to ``path`` as a glassnet model file (see :mod:`glassnet.io` for the layout).
+
+    The file is a safetensors file: the tensors ``W.1``, ``b.1``, …, ``W.L``, ``b.L`` and the
+    network's configuration (sizes, activations, cost, dtype, init schemes). The random
+    generator's state is not saved. The write is atomic: a temporary file in the same directory
+    is written, flushed to disk and renamed over ``path``, so a failed save leaves any previous
+    file as it was.
+
+    Args:
+        net: the network to save.
+        path: where to write it; ``.safetensors`` is a good extension. An existing file is
+            replaced.
+        metadata: your own ``str -> str`` entries for the file's ``__metadata__`` (read them
+            back with :func:`read_metadata`); the key ``"glassnet"`` is reserved.
+
+    Raises:
+        ValueError: the network cannot be stored: a weight is NaN or infinite, an activation is
+            not the one registered under its name, or the cost is not a built-in one; or
+            ``metadata`` is not a mapping of strings to strings. Nothing is written.
+        OSError: the file system refused the write.
+
+    Example:
+        >>> import os, tempfile, glassnet as gn
+        >>> from glassnet.io import load, read_metadata, save
+        >>> net = gn.Network.from_sizes([2, 3, 1], activation="tanh", seed=0)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "xor.safetensors")
+        ...     save(net, path, metadata={"task": "xor"})
+        ...     again = load(path)
+        ...     read_metadata(path)
+        {'task': 'xor'}
+        >>> again
+        Network([2, 3, 1], activations=[tanh, tanh], cost=quadratic, dtype=float32)
+        >>> bool((again.W[1] == net.W[1]).all())
+        True
+    """
+    header, tensors = _encode(net, metadata)
+    _write_atomically(Path(path), header, tensors)
+
+
+def _encode(net: Network, metadata: Mapping[str, str] | None) -> tuple[bytes, list[Array]]:
+    """The padded header and the little-endian tensors, in file order; checks everything first."""
+    if not isinstance(net, Network):
+        raise ValueError(f"save() takes a glassnet Network, got {type(net).__name__}")
+    user = _check_user_metadata(metadata)
+    config = _config_of(net)
+    code, little_endian = _DTYPES[net.dtype.name]
+
+    tensors: list[Array] = []
+    entries: dict[str, Any] = {}
+    offset = 0
+    for l, layer in enumerate(net.layers, start=1):
+        for symbol, arr, shape in (
+            ("W", layer.W, (layer.n_out, layer.n_in)),
+            ("b", layer.b, (layer.n_out,)),
+        ):
+            if arr.dtype != net.dtype or arr.shape != shape:
+                raise ValueError(
+                    f"cannot save: net.{symbol}[{l}] is {arr.dtype} of shape {arr.shape}, but the "
+                    f"network's dtype is {net.dtype} and layer {l} needs shape {shape}; assign "
+                    f"through net.{symbol}[{l}] = ... so that the array keeps its dtype and shape"
+                )
+            if not np.isfinite(arr).all():
+                raise ValueError(
+                    f"cannot save: net.{symbol}[{l}] holds NaN or infinite values (did training "
+                    "diverge? try a smaller learning rate); a model file stores finite numbers "
+                    "only, so nothing was written"
+                )
+            data = np.ascontiguousarray(arr, dtype=little_endian)
+            entries[f"{symbol}.{l}"] = {
+                "dtype": code,
+                "shape": list(shape),
+                "data_offsets": [offset, offset + data.nbytes],
+            }
+            offset += data.nbytes
+            tensors.append(data)
+
+    header_obj = {"__metadata__": {CONFIG_KEY: json.dumps(config), **user}, **entries}
+    header = json.dumps(
+        header_obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+    header += b" " * (-len(header) % 8)  # pad with spaces, as safetensors does, to align the data
+    if len(header) > MAX_HEADER_BYTES:
+        raise ValueError(
+            f"cannot save: the header would be {len(header):,} bytes, more than the "
+            f"{MAX_HEADER_BYTES:,} a model file may have; store less metadata"
+        )
+    return header, tensors
+
+
+def _check_user_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, Mapping):
+        raise ValueError(
+            f"metadata must be a dict of str -> str, got {type(metadata).__name__}; "
+            "for example metadata={'trained_on': 'digits'}"
+        )
+    user: dict[str, str] = {}
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ValueError(
+                f"metadata must map strings to strings (a model file stores text only), but "
+                f"{key!r}: {value!r} maps {type(key).__name__} to {type(value).__name__}; "
+                "convert the value with str() or json.dumps()"
+            )
+        if key == CONFIG_KEY:
+            raise ValueError(
+                f"the metadata key {CONFIG_KEY!r} is reserved for the network's configuration; "
+                "choose another key"
+            )
+        try:
+            key.encode("utf-8")
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"metadata {key!r} cannot be written as UTF-8 (it holds a lone surrogate); "
+                "pass ordinary text"
+            ) from None
+        user[key] = value
+    return user
+
+
+def _config_of(net: Network) -> dict[str, Any]:
+    """The configuration stored in ``__metadata__["glassnet"]``, checked to load back the same."""
+    from . import __version__  # at call time: glassnet/__init__.py may import this module
+
+    cost = net.cost_function
+    if cost_registry.COSTS.get(cost.name) is not type(cost):
+        raise ValueError(
+            f"cannot save: the cost {cost!r} is not one of glassnet's built-in costs, and a model "
+            f"file stores the cost by name; use one of: {', '.join(sorted(cost_registry.COSTS))}"
+        )
+    layers = []
+    for l, layer in enumerate(net.layers, start=1):
+        spec = layer.config()
+        act = layer.activation
+        try:
+            text = json.dumps(spec, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"cannot save layer {l}: its configuration {spec!r} cannot be stored as JSON "
+                f"({exc}); an activation's config() must hold plain numbers and strings"
+            ) from None
+        spec = json.loads(text)
+        # The file keeps only the activation's name and parameters, so they must lead back to
+        # this very activation when the file is loaded.
+        try:
+            again: Activation | None = _resolve_activation(spec["activation"], l)
+        except _BadFileError:
+            again = None
+        if again != act:
+            raise ValueError(
+                f"cannot save layer {l}: its activation {act!r} is not the one glassnet finds "
+                f"under the name {act.name!r}, and a model file stores activations by name. "
+                "Register it first with glassnet.activations.register(activation) (giving it "
+                "a name of its own if that one is taken), and register it again before loading"
+            )
+        layers.append(spec)
+    return {
+        "format_version": FORMAT_VERSION,
+        "glassnet_version": __version__,
+        "sizes": net.sizes,
+        "dtype": net.dtype.name,
+        "cost": cost.name,
+        "layers": layers,
+    }
+
+
+def _write_atomically(path: Path, header: bytes, tensors: list[Array]) -> None:
+    """Write to a temporary file beside ``path``, sync it, then rename it over ``path``."""
+    fd, temp = _create_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            _write_contents(f, header, tensors)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _sync_directory(path.parent)
+
+
+def _write_contents(f: IO[bytes], header: bytes, tensors: list[Array]) -> None:
+    f.write(struct.pack("<Q", len(header)))
+    f.write(header)
+    for data in tensors:
+        f.write(data.data)  # C-contiguous little-endian, so these are the bytes in file order
+
+
+def _create_temp(path: Path) -> tuple[int, Path]:
+    """A new, empty file beside ``path``; created exclusively so no other file is overwritten."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temp = path.with_name(f"{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        try:
+            return os.open(temp, flags, 0o666), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file beside {path}")
+
+
+def _sync_directory(folder: Path) -> None:
+    """Flush the rename to disk where the system allows it (POSIX); the save has already worked."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# -- loading --------------------------------------------------------------------------------------
+
+
+def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None = None) -> Network:
+    """Read a network saved with :func:`save` (or any safetensors file in the same layout).
+
+    The loaded network computes exactly what the saved one did: its weights and biases are
+    bit-for-bit the saved ones, in the saved dtype. An activation of your own (saved after
+    :func:`glassnet.activations.register`) must be registered in this process before loading.
+
+    Args:
+        path: the model file.
+        seed: seeds the loaded network's random generator (used by ``fit`` for shuffling when
+            it gets no seed of its own); the saved network's random state is not in the file.
+
+    Raises:
+        ModelFormatError: the file is not a valid glassnet model file; the message says why.
+        OSError: the file cannot be read (``FileNotFoundError`` if it does not exist).
+
+    Example:
+        >>> import os, tempfile, numpy as np, glassnet as gn
+        >>> from glassnet.io import load, save
+        >>> net = gn.Network.from_sizes([3, 4, 2], activation="relu", output_activation="softmax",
+        ...                             cost="cross_entropy", seed=1, dtype="float64")
+        >>> X = np.arange(6.0).reshape(2, 3)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     save(net, os.path.join(folder, "net.safetensors"))
+        ...     again = load(os.path.join(folder, "net.safetensors"))
+        >>> np.array_equal(again.forward(X), net.forward(X)), again.dtype
+        (True, dtype('float64'))
+    """
+    rng = as_rng(seed)  # a bad seed is the caller's error, not the file's
+    header, arrays = _read(path, with_data=True)
+    try:
+        return _build(header.config, arrays, rng)
+    except _BadFileError as exc:
+        raise ModelFormatError(path, str(exc)) from None
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The ``metadata`` given to :func:`save`: the file's ``__metadata__`` less ``"glassnet"``.
+
+    Only the header is read; it is checked as :func:`load` checks it (the tensors' values are
+    not read, and activation and cost names are not looked up).
+
+    Raises:
+        ModelFormatError: the file is not a valid glassnet model file.
+        OSError: the file cannot be read.
+
+    Example:
+        >>> import os, tempfile, glassnet as gn
+        >>> from glassnet.io import read_metadata, save
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "net.safetensors")
+        ...     save(gn.Network.from_sizes([2, 1], seed=0), path, {"epochs": "30"})
+        ...     read_metadata(path)
+        {'epochs': '30'}
+    """
+    return dict(_read(path, with_data=False)[0].metadata)
+
+
+def read_config(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The network's configuration stored in the file (sizes, layers, cost, dtype, …).
+
+    The structure is checked as :func:`load` checks it, but names are not looked up, so this
+    also works for a file whose activation is not registered in this process: it shows which
+    one to register.
+
+    Example:
+        >>> import os, tempfile, glassnet as gn
+        >>> from glassnet.io import read_config, save
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "net.safetensors")
+        ...     save(gn.Network.from_sizes([2, 3, 1], activation="elu", seed=0), path)
+        ...     config = read_config(path)
+        >>> config["sizes"], config["layers"][0]["activation"], config["cost"]
+        ([2, 3, 1], {'name': 'elu', 'alpha': 1.0}, 'quadratic')
+    """
+    return copy.deepcopy(_read(path, with_data=False)[0].config)
+
+
+def _read(path: str | os.PathLike[str], with_data: bool) -> tuple[_Header, dict[str, Array]]:
+    """The checked header and, if ``with_data``, the checked tensors (else ``{}``)."""
+    with open(path, "rb") as f:
+        try:
+            header = _read_header(f)
+            arrays = _read_tensors(f, header) if with_data else {}
+        except _BadFileError as exc:
+            raise ModelFormatError(path, str(exc)) from None
+    return header, arrays
+
+
+def _read_header(f: IO[bytes]) -> _Header:
+    """Read and check the length field and the header; every offset is checked, no data read."""
+    info = os.fstat(f.fileno())
+    if not stat.S_ISREG(info.st_mode):
+        raise _BadFileError("it is not a regular file")
+    size = info.st_size
+    head = f.read(8)
+    if len(head) < 8:
+        raise _BadFileError(
+            f"it is {len(head)} bytes long, too short even for the 8-byte header length that "
+            "starts every model file"
+        )
+    (n,) = struct.unpack("<Q", head)
+    if n > MAX_HEADER_BYTES:
+        raise _BadFileError(
+            f"its first 8 bytes give a header length of {n:,} bytes, more than the "
+            f"{MAX_HEADER_BYTES:,} allowed; it is not a safetensors file, or its start is damaged"
+        )
+    if 8 + n > size:
+        raise _BadFileError(
+            f"its header should be {n:,} bytes long, but only {size - 8:,} bytes follow the "
+            "length field; the file is truncated, or it is not a model file"
+        )
+    raw = f.read(n)
+    if len(raw) != n:
+        raise _BadFileError(f"the file ended while reading its {n:,}-byte header (truncated?)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _BadFileError(
+            f"its header is not UTF-8 text (bad byte at header position {exc.start})"
+        ) from None
+    if not text.startswith("{"):
+        raise _BadFileError(
+            "its header does not start with '{': a safetensors header is one JSON object"
+        )
+    obj = _parse_json_object(text, "its header")
+
+    if "__metadata__" not in obj:
+        raise _BadFileError(
+            "its header has no '__metadata__', so it holds no glassnet configuration; glassnet "
+            "reads files written by glassnet.io.save, or safetensors files whose "
+            "__metadata__['glassnet'] describes the network (see glassnet.io)"
+        )
+    metadata = obj.pop("__metadata__")
+    if not isinstance(metadata, dict):
+        raise _BadFileError(
+            f"'__metadata__' must be a JSON object of strings, got a JSON {_kind(metadata)}"
+        )
+    for key, value in metadata.items():
+        if not isinstance(value, str):
+            raise _BadFileError(
+                f"__metadata__[{key!r}] is a JSON {_kind(value)}, but safetensors metadata "
+                "values must be strings"
+            )
+    if CONFIG_KEY not in metadata:
+        raise _BadFileError(
+            f"its __metadata__ has no {CONFIG_KEY!r} entry, so the network's configuration is "
+            "missing; was it written by glassnet.io.save? (see glassnet.io for the layout)"
+        )
+    config = _check_config(
+        _parse_json_object(metadata.pop(CONFIG_KEY), f"__metadata__[{CONFIG_KEY!r}]")
+    )
+    tensors = _check_tensors(obj, config, data_len=size - 8 - n)
+    return _Header(config, metadata, tensors, data_start=8 + n, data_len=size - 8 - n)
+
+
+def _parse_json_object(text: str, what: str) -> dict[str, Any]:
+    """``json.loads`` that refuses NaN/Infinity and repeated keys, and wants an object."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise _BadFileError(f"{what} nests JSON too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, and the two hooks' errors
+        raise _BadFileError(f"{what} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise _BadFileError(
+            f"{what} must be a JSON object {{...}}, but it is a JSON {_kind(value)}"
+        )
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number in JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        obj[key] = value
+    return obj
+
+
+def _kind(value: object) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    kinds = {dict: "object", list: "array", str: "string", int: "number", float: "number"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return type(value) is int  # JSON true/false arrive as bool, which is not an int here
+
+
+def _check_keys(obj: dict[str, Any], allowed: set[str], optional: set[str], what: str) -> None:
+    missing = sorted(allowed - optional - obj.keys())
+    if missing:
+        raise _BadFileError(f"{what} lacks {', '.join(map(repr, missing))}")
+    unknown = sorted(obj.keys() - allowed)
+    if unknown:
+        raise _BadFileError(
+            f"{what} has unknown {', '.join(map(repr, unknown))}; "
+            f"the keys allowed are {', '.join(sorted(allowed))}"
+        )
+
+
+def _check_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Check the configuration's structure (types, sizes, layer chain); no names looked up."""
+    where = f"the configuration (__metadata__[{CONFIG_KEY!r}])"
+    version = config.get("format_version")
+    if not _is_int(version) or version < 1:
+        raise _BadFileError(f"{where} needs 'format_version', a positive integer; got {version!r}")
+    if version > FORMAT_VERSION:
+        raise _BadFileError(
+            f"it uses model format version {version}, but this glassnet reads versions up to "
+            f"{FORMAT_VERSION}; upgrade glassnet to load it"
+        )
+    _check_keys(config, _CONFIG_KEYS, _CONFIG_OPTIONAL, where)
+    if "glassnet_version" in config and not isinstance(config["glassnet_version"], str):
+        raise _BadFileError(f"{where}: 'glassnet_version' must be a string")
+
+    sizes = config["sizes"]
+    if (
+        not isinstance(sizes, list)
+        or len(sizes) < 2
+        or not all(_is_int(n) and n >= 1 for n in sizes)
+    ):
+        raise _BadFileError(
+            f"{where}: 'sizes' must list at least two positive integers [n_0, …, n_L]; "
+            f"got {_short(sizes)}"
+        )
+    dtype = config["dtype"]
+    if not isinstance(dtype, str) or dtype not in _DTYPES:
+        raise _BadFileError(f"{where}: 'dtype' must be 'float32' or 'float64', got {_short(dtype)}")
+    if not isinstance(config["cost"], str):
+        raise _BadFileError(f"{where}: 'cost' must be a cost's name, got {_short(config['cost'])}")
+
+    layers = config["layers"]
+    if not isinstance(layers, list) or len(layers) != len(sizes) - 1:
+        raise _BadFileError(
+            f"{where}: 'layers' must be a list of {len(sizes) - 1} layers, one for each of "
+            f"layers 1..L of sizes {sizes}; got {_short(layers)}"
+        )
+    for l, layer in enumerate(layers, start=1):
+        what = f"layer {l} of {where}"
+        if not isinstance(layer, dict):
+            raise _BadFileError(f"{what} must be a JSON object, got a JSON {_kind(layer)}")
+        _check_keys(layer, _LAYER_KEYS, _LAYER_OPTIONAL, what)
+        if (
+            layer["n_in"] != sizes[l - 1]
+            or layer["n_out"] != sizes[l]
+            or not (_is_int(layer["n_in"]) and _is_int(layer["n_out"]))
+        ):
+            raise _BadFileError(
+                f"{what} has n_in = {_short(layer['n_in'])}, n_out = {_short(layer['n_out'])}, "
+                f"but sizes {sizes} need n_in = {sizes[l - 1]}, n_out = {sizes[l]}"
+            )
+        act = layer["activation"]
+        if not isinstance(act, dict) or not isinstance(act.get("name"), str):
+            raise _BadFileError(
+                f"{what}: 'activation' must be an object with a 'name' string and the "
+                f'activation\'s parameters, e.g. {{"name": "leaky_relu", "slope": 0.01}}; '
+                f"got {_short(act)}"
+            )
+        init = layer.get("init")
+        if init is not None and not isinstance(init, str):
+            raise _BadFileError(
+                f"{what}: 'init' must be a scheme's name or null, got {_short(init)}"
+            )
+    return config
+
+
+def _short(value: object, limit: int = 80) -> str:
+    """``repr`` cut to ``limit`` characters, for messages about values read from a file."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _expected_shapes(sizes: list[int]) -> dict[str, tuple[int, ...]]:
+    shapes: dict[str, tuple[int, ...]] = {}
+    for l in range(1, len(sizes)):
+        shapes[f"W.{l}"] = (sizes[l], sizes[l - 1])
+        shapes[f"b.{l}"] = (sizes[l],)
+    return shapes
+
+
+def _tensor_label(name: str) -> str:
+    """``'W.2' (net.W[2])``: the file's name and the network's."""
+    symbol, l = name.split(".")
+    return f"{name!r} (net.{symbol}[{l}])"
+
+
+def _check_tensors(
+    obj: dict[str, Any], config: dict[str, Any], data_len: int
+) -> dict[str, _Tensor]:
+    """Check each tensor entry against the configuration and the data section's length."""
+    sizes = config["sizes"]
+    expected = _expected_shapes(sizes)
+    missing = [name for name in expected if name not in obj]
+    if missing:
+        raise _BadFileError(
+            f"it has no tensor {', '.join(map(repr, missing))}; sizes {sizes} need the tensors "
+            f"{', '.join(expected)}"
+        )
+    unknown = sorted(obj.keys() - expected.keys())
+    if unknown:
+        raise _BadFileError(
+            f"its header has entries {_short(unknown)} that are not among the tensors "
+            f"{', '.join(expected)} that sizes {sizes} need"
+        )
+
+    code = _DTYPES[config["dtype"]][0]
+    tensors: dict[str, _Tensor] = {}
+    for name, shape in expected.items():
+        label = f"tensor {_tensor_label(name)}"
+        entry = obj[name]
+        if not isinstance(entry, dict):
+            raise _BadFileError(
+                f"the header entry of {label} must be an object, got a JSON {_kind(entry)}"
+            )
+        _check_keys(entry, _TENSOR_KEYS, set(), f"the header entry of {label}")
+        dtype = entry["dtype"]
+        if not isinstance(dtype, str) or dtype not in _TENSOR_DTYPES:
+            raise _BadFileError(
+                f"{label} has dtype {_short(dtype)}; glassnet model files hold 'F32' "
+                "(float32) or 'F64' (float64) tensors only"
+            )
+        if dtype != code:
+            raise _BadFileError(
+                f"{label} has dtype {dtype}, but the configuration says the network is "
+                f"{config['dtype']}, whose tensors are {code}"
+            )
+        got = entry["shape"]
+        if not isinstance(got, list) or not all(_is_int(n) and n >= 0 for n in got):
+            raise _BadFileError(f"{label} has shape {_short(got)}, which is not a list of sizes")
+        if tuple(got) != shape:
+            raise _BadFileError(
+                f"{label} has shape {got}, but sizes {sizes} need {list(shape)} "
+                "(W.l is (n_l, n_{l−1}) and b.l is (n_l,))"
+            )
+        offsets = entry["data_offsets"]
+        if (
+            not isinstance(offsets, list)
+            or len(offsets) != 2
+            or not all(_is_int(o) for o in offsets)
+            or not 0 <= offsets[0] <= offsets[1]
+        ):
+            raise _BadFileError(
+                f"{label} has data_offsets {_short(offsets)}; they must be [begin, end], "
+                "two integers with 0 ≤ begin ≤ end"
+            )
+        begin, end = offsets
+        nbytes = math.prod(shape) * _TENSOR_DTYPES[dtype].itemsize
+        if end - begin != nbytes:
+            raise _BadFileError(
+                f"{label} has data_offsets [{begin}, {end}], {end - begin:,} bytes, but a "
+                f"{dtype} tensor of shape {list(shape)} takes {nbytes:,} bytes"
+            )
+        if end > data_len:
+            raise _BadFileError(
+                f"{label} needs bytes {begin:,}..{end:,} of the data section, but the file has "
+                f"only {data_len:,} bytes of data; the file is truncated"
+            )
+        tensors[name] = _Tensor(name, dtype, shape, begin, end)
+
+    # The tensors must tile the data section: each begins where the one before it ends.
+    position = 0
+    for t in sorted(tensors.values(), key=lambda t: (t.begin, t.end)):
+        if t.begin > position:
+            raise _BadFileError(
+                f"bytes {position:,}..{t.begin:,} of the data section, before tensor "
+                f"{_tensor_label(t.name)}, belong to no tensor; tensors must be packed back to back"
+            )
+        if t.begin < position:
+            raise _BadFileError(
+                f"tensor {_tensor_label(t.name)} (bytes {t.begin:,}..{t.end:,}) overlaps the "
+                f"tensor before it, which ends at byte {position:,}"
+            )
+        position = t.end
+    if position != data_len:
+        raise _BadFileError(
+            f"its tensors fill {position:,} bytes, but the data section holds {data_len:,}: "
+            f"{data_len - position:,} bytes after the last tensor belong to no tensor"
+        )
+    return tensors
+
+
+def _read_tensors(f: IO[bytes], header: _Header) -> dict[str, Array]:
+    """The tensors as read-only little-endian arrays, checked to be finite."""
+    f.seek(header.data_start)
+    data = f.read(header.data_len)
+    if len(data) != header.data_len:
+        raise _BadFileError(
+            "the file ended while reading its data section (it changed while being read?)"
+        )
+    arrays: dict[str, Array] = {}
+    for name, t in header.tensors.items():
+        dtype = _TENSOR_DTYPES[t.dtype]
+        arr = np.frombuffer(data, dtype=dtype, count=math.prod(t.shape), offset=t.begin)
+        arr = arr.reshape(t.shape)
+        finite = np.isfinite(arr)
+        if not finite.all():
+            where = tuple(int(i) for i in np.argwhere(~finite)[0])
+            raise _BadFileError(
+                f"tensor {_tensor_label(name)} holds NaN or infinite values (the first at index "
+                f"{where}); a network's weights and biases must be finite"
+            )
+        arrays[name] = arr
+    return arrays
+
+
+# -- rebuilding the network -----------------------------------------------------------------------
+
+
+def _resolve_activation(spec: dict[str, Any], l: int) -> Activation:
+    """The activation a layer's ``{"name": …, <parameters>}`` names, from the registry only."""
+    name = spec["name"]
+    params = {k: v for k, v in spec.items() if k != "name"}
+    entry = activation_registry.ACTIVATIONS.get(name)
+    if entry is None:
+        known = ", ".join(sorted(activation_registry.ACTIVATIONS))
+        raise _BadFileError(
+            f"layer {l} uses the activation {_short(name)}, which is not registered in this "
+            "process. If it is an activation of your own, register it before loading: "
+            f"glassnet.activations.register(Activation({_short(name)}, forward=..., "
+            f"prime=...)). Registered now: {known}"
+        )
+    if isinstance(entry, Activation):  # registered by the user: one instance, fixed parameters
+        try:
+            registered = json.loads(json.dumps(entry.config()))
+        except (TypeError, ValueError):
+            registered = entry.config()
+        if params != registered:
+            raise _BadFileError(
+                f"layer {l}'s activation {name!r} has parameters {_short(params)} in the file, "
+                f"but the {name!r} registered in this process has {_short(registered)}; "
+                "register the activation the network was saved with"
+            )
+        return entry
+    if not (isinstance(entry, type) and issubclass(entry, Activation)):
+        raise _BadFileError(f"layer {l}'s activation {name!r} is registered as something unusable")
+    # A built-in class: the file must give exactly the parameters its config() reports.
+    try:
+        defaults = entry().config()
+    except (TypeError, ValueError) as exc:
+        raise _BadFileError(
+            f"layer {l}'s activation {name!r} cannot be built from a file: {exc}"
+        ) from None
+    if params.keys() != defaults.keys():
+        raise _BadFileError(
+            f"layer {l}'s activation {name!r} takes the parameters {sorted(defaults)}, but the "
+            f"file gives {_short(sorted(params))}"
+        )
+    for key, value in params.items():
+        default = defaults[key]
+        if type(default) in (int, float):  # a number: JSON may write 1.0 as 1, but not as true
+            fits = type(value) in (int, float) and math.isfinite(value)
+        else:
+            fits = type(value) is type(default)
+        if not fits:
+            raise _BadFileError(
+                f"layer {l}'s activation {name!r} has {key} = {_short(value)}; "
+                f"expected a value like {default!r}"
+            )
+    try:
+        return entry(**params)
+    except (TypeError, ValueError) as exc:
+        raise _BadFileError(
+            f"layer {l}'s activation {name}({_short(params)}) is invalid: {exc}"
+        ) from None
+
+
+def _numbered(config: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """``(l, layer spec)`` for l = 1..L."""
+    return list(enumerate(config["layers"], start=1))
+
+
+def _build(config: dict[str, Any], arrays: dict[str, Array], rng: np.random.Generator) -> Network:
+    """The network the configuration describes, holding the file's weights and biases."""
+    activations = [_resolve_activation(spec["activation"], l) for l, spec in _numbered(config)]
+    for l, spec in _numbered(config):
+        init = spec.get("init")
+        if init is not None and init not in initializers.INITS:
+            raise _BadFileError(
+                f"layer {l} names the init scheme {_short(init)}; "
+                f"known: {', '.join(initializers.INITS)} (or null)"
+            )
+    cost = cost_registry.COSTS.get(config["cost"])
+    if cost is None:
+        raise _BadFileError(
+            f"it names the cost {_short(config['cost'])}, which glassnet does not have; "
+            f"known: {', '.join(sorted(cost_registry.COSTS))}"
+        )
+    try:
+        layers = [
+            Dense(spec["n_in"], spec["n_out"], activation=act, init=spec.get("init"))
+            for act, (_, spec) in zip(activations, _numbered(config), strict=True)
+        ]
+        # the network draws weights from rng before the file's are copied in; that is harmless
+        net = Network(layers, cost=cost(), seed=rng, dtype=config["dtype"])
+    except ValueError as exc:
+        raise _BadFileError(f"its configuration does not make a valid network: {exc}") from None
+    for l in range(1, net.L + 1):
+        net.W[l][...] = arrays[f"W.{l}"]
+        net.b[l][...] = arrays[f"b.{l}"]
+    return net
