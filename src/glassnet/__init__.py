@@ -13,14 +13,22 @@ in :mod:`glassnet.network` and ``docs/notation.md``.
 
 from importlib import metadata as _metadata
 
-from . import activations, callbacks, costs, init
+from . import activations, callbacks, costs, datasets, init, scaling, schedules
 from .activations import Activation
 from .callbacks import Callback, TrainingRun
 from .costs import Cost
 from .gradcheck import GradientCheck, gradient_check
+from .io import ModelFormatError, load
 from .layers import Dense
 from .network import ByLayer, Gradients, Network, Trace
-from .optimizers import SGD, Optimizer
+from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .schedules import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    InverseScaling,
+    ReduceLROnPlateau,
+    StepLR,
+)
 from .training import History
 
 try:
@@ -31,21 +39,35 @@ except _metadata.PackageNotFoundError:  # running from a source tree that was no
 __all__ = [
     "SGD",
     "Activation",
+    "Adagrad",
+    "Adam",
+    "AdamW",
     "ByLayer",
     "Callback",
+    "CosineAnnealingLR",
     "Cost",
     "Dense",
+    "ExponentialLR",
     "GradientCheck",
     "Gradients",
     "History",
+    "InverseScaling",
+    "ModelFormatError",
     "Network",
     "Optimizer",
+    "RMSprop",
+    "ReduceLROnPlateau",
+    "StepLR",
     "Trace",
     "TrainingRun",
     "__version__",
     "activations",
     "callbacks",
     "costs",
+    "datasets",
     "gradient_check",
     "init",
+    "load",
+    "scaling",
+    "schedules",
 ]

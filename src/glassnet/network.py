@@ -38,7 +38,8 @@ Layer numbers are the tutorial's everywhere: ``net.W[1]`` is the first weight ma
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -569,6 +570,15 @@ class Network:
         return result
 
     # -- housekeeping -------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str], metadata: Mapping[str, str] | None = None) -> None:
+        """Save to glassnet's model file (safetensors layout); see :func:`glassnet.io.save`.
+
+        ``gn.load(path)`` gives the network back, bit for bit.
+        """
+        from .io import save
+
+        save(self, path, metadata=metadata)
 
     def copy(self) -> Network:
         """An independent deep copy (weights, cost, random state)."""
