@@ -238,6 +238,7 @@ def test_bad_input_gets_a_clear_value_error() -> None:
         (lambda: gn.Network.from_sizes([2, 1], activation="sigmod"), "unknown activation"),
         (lambda: gn.Network.from_sizes([2, 1], init="glorot"), "unknown init 'glorot'"),
         (lambda: gn.Network.from_sizes([2, 1], seed=-1), "seed must be"),
+        (lambda: gn.Network.from_sizes([2, 1], output_activation="softmax"), "always outputs 1"),
         (
             lambda: net.fit(good_X, good_Y, optimizer="sgd"),
             "optimizer must be a glassnet Optimizer",

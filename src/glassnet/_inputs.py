@@ -37,14 +37,20 @@ def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     raise ValueError(f"seed must be an integer, None or a numpy Generator, got {seed!r}")
 
 
-def as_features(X: Any, n_in: int, dtype: np.dtype[Any], name: str = "X") -> Array:
-    """X as a C-contiguous (m, n_0) array of ``dtype``, checked for shape and finiteness."""
+def numeric_array(value: Any, name: str) -> NDArray[Any]:
+    """``np.asarray(value)``, or a ValueError unless it is an array of numbers."""
     try:
-        arr = np.asarray(X)
+        arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
         raise ValueError(f"{name} must be an array of numbers: {exc}") from None
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"{name} must hold numbers, got an array of dtype {arr.dtype}")
+    return arr
+
+
+def as_features(X: Any, n_in: int, dtype: np.dtype[Any], name: str = "X") -> Array:
+    """X as a C-contiguous (m, n_0) array of ``dtype``, checked for shape and finiteness."""
+    arr = numeric_array(X, name)
     if arr.ndim != 2:
         hint = (
             f"; for a single sample use {name}.reshape(1, -1)"
@@ -92,12 +98,7 @@ def as_targets(
     A 1-D Y holds integer class labels 0..n_L−1 (one-hot internally) when n_L > 1, and one target
     value per sample when n_L = 1.
     """
-    try:
-        arr = np.asarray(Y)
-    except Exception as exc:
-        raise ValueError(f"Y must be an array of numbers: {exc}") from None
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"Y must hold numbers, got an array of dtype {arr.dtype}")
+    arr = numeric_array(Y, "Y")
     if arr.ndim not in (1, 2):
         raise ValueError(f"Y must be 1-D labels or a 2-D (m, n_L) array, got shape {arr.shape}")
     if arr.shape[0] != m:

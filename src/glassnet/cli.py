@@ -90,7 +90,8 @@ def _train(args: argparse.Namespace) -> int:
         X, X_val, y, y_val = train_test_split(X, y, test_fraction=args.val_fraction, seed=args.seed)
         validation = (X_val, y_val)
     n_out = int(data.n_classes) if classification else 1
-    if classification and n_out == 2 and args.cost != "cross_entropy":
+    output = args.output_activation or args.activation
+    if classification and n_out == 2 and args.cost != "cross_entropy" and output != "softmax":
         n_out = 1  # one sigmoid neuron for two classes, as the tutorial would draw it
     sizes = [X.shape[1], *args.hidden, n_out]
     net = Network.from_sizes(

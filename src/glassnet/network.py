@@ -48,7 +48,7 @@ from numpy.typing import DTypeLike, NDArray
 
 from . import costs as cost_functions
 from ._inputs import as_dtype, as_features, as_rng, as_targets, positive_int
-from .activations import Activation
+from .activations import Activation, Softmax
 from .costs import Cost
 from .layers import Dense
 
@@ -269,6 +269,11 @@ class Network:
         self.layers: list[Dense] = layers
         self.cost_function: Cost = cost_functions.get(cost)
         self.cost_function.check_output(layers[-1].activation)
+        if isinstance(layers[-1].activation, Softmax) and layers[-1].n_out == 1:
+            raise ValueError(
+                "a softmax output layer of one neuron always outputs 1 and cannot learn; "
+                "use at least 2 output neurons, or sigmoid for a single yes/no output"
+            )
         self.dtype = as_dtype(dtype)
         self.rng = as_rng(seed)
         for layer in self.layers:

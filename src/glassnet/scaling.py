@@ -19,7 +19,7 @@ from typing import Any, NamedTuple, Self
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ._inputs import as_dtype, as_rng
+from ._inputs import as_dtype, as_rng, numeric_array
 
 __all__ = [
     "MinMaxScaler",
@@ -36,12 +36,7 @@ Array = NDArray[np.floating[Any]]
 
 def _features(X: Any, what: str) -> Array:
     """X as a 2-D float array (float32 and float64 kept, anything else as float64)."""
-    try:
-        arr = np.asarray(X)
-    except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{what}: X must be an array of numbers: {exc}") from None
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{what}: X must hold numbers, got an array of dtype {arr.dtype}")
+    arr = numeric_array(X, f"{what}: X")
     if arr.ndim != 2:
         hint = "; for a single feature use X.reshape(-1, 1)" if arr.ndim == 1 else ""
         raise ValueError(
