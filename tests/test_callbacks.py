@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.callbacks import EpochLogger, ProgressBar
+from glassnet.callbacks import EpochLogger, LRScheduler, ProgressBar
 from helpers import xor_data
 
 
@@ -96,3 +96,39 @@ def test_callbacks_must_be_callbacks() -> None:
     X, Y = xor_data()
     with pytest.raises(ValueError, match="Callback"):
         gn.Network.from_sizes([2, 1], seed=0).fit(X, Y, callbacks=[print], verbose=0)  # type: ignore[list-item]
+
+
+class LearningRates(gn.Callback):
+    def __init__(self) -> None:
+        self.seen: list[float] = []
+
+    def on_epoch_begin(self, run: gn.TrainingRun) -> None:
+        self.seen.append(run.optimizer.lr)
+
+
+def test_lr_scheduler_steps_once_per_epoch() -> None:
+    X, Y = xor_data()
+    opt = gn.SGD(lr=0.8)
+    rates = LearningRates()
+    sched = LRScheduler(gn.StepLR(opt, step_size=2, gamma=0.5))
+    gn.Network.from_sizes([2, 2, 1], seed=0).fit(
+        X, Y, epochs=6, batch_size=2, optimizer=opt, callbacks=[rates, sched], verbose=0
+    )
+    assert rates.seen == [0.8, 0.8, 0.4, 0.4, 0.2, 0.2]
+
+
+def test_lr_scheduler_feeds_the_validation_cost_to_reduce_on_plateau() -> None:
+    watched: list[float] = []
+
+    class Watching(gn.ReduceLROnPlateau):
+        def step(self, metric: float | None = None) -> None:
+            watched.append(metric)  # type: ignore[arg-type]
+            super().step(metric)
+
+    X, Y = xor_data()
+    opt = gn.SGD(lr=0.5)
+    h = gn.Network.from_sizes([2, 2, 1], seed=0).fit(
+        X, Y, epochs=4, batch_size=4, optimizer=opt, validation_data=(X, Y), verbose=0,
+        callbacks=[LRScheduler(Watching(opt, patience=0))],
+    )  # fmt: skip
+    assert watched == h.val_loss

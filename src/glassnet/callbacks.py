@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from .network import Network
     from .optimizers import Optimizer
+    from .schedules import Schedule
     from .training import History
 
-__all__ = ["Callback", "EpochLogger", "ProgressBar", "TrainingRun"]
+__all__ = ["Callback", "EpochLogger", "LRScheduler", "ProgressBar", "TrainingRun"]
 
 
 @dataclass
@@ -141,3 +142,28 @@ class ProgressBar(Callback):
     def on_train_end(self, run: TrainingRun) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+class LRScheduler(Callback):
+    """Advance a learning-rate schedule (:mod:`glassnet.schedules`) after every epoch.
+
+    The schedule is given the epoch's validation cost when ``fit`` has validation data, and its
+    training cost otherwise; only ``ReduceLROnPlateau`` looks at it.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> opt = gn.SGD(lr=1.0)
+        >>> X, y = np.zeros((4, 2)), np.array([0, 1, 1, 0])
+        >>> net = gn.Network.from_sizes([2, 1], seed=0)
+        >>> halve = gn.callbacks.LRScheduler(gn.StepLR(opt, step_size=1, gamma=0.5))
+        >>> h = net.fit(X, y, epochs=3, optimizer=opt, callbacks=[halve], verbose=0)
+        >>> opt.lr
+        0.125
+    """
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+
+    def on_epoch_end(self, run: TrainingRun) -> None:
+        history = run.history
+        self.schedule.step(history.val_loss[-1] if history.val_loss else history.loss[-1])
