@@ -132,3 +132,167 @@ def test_lr_scheduler_feeds_the_validation_cost_to_reduce_on_plateau() -> None:
         callbacks=[LRScheduler(Watching(opt, patience=0))],
     )  # fmt: skip
     assert watched == h.val_loss
+
+
+# -- early stopping ---------------------------------------------------------------------------
+
+
+class WeightsPerEpoch(gn.Callback):
+    def __init__(self) -> None:
+        self.weights: list[np.ndarray] = []
+
+    def on_epoch_end(self, run: gn.TrainingRun) -> None:
+        self.weights.append(run.net.parameter_vector())
+
+
+def overfitting_run(**kw: object) -> tuple[gn.Network, gn.History, object, WeightsPerEpoch]:
+    """Few noisy samples and a big network: the validation cost falls, then rises."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] + rng.normal(scale=1.0, size=60) > 0).astype(int)
+    net = gn.Network.from_sizes([4, 64, 2], activation="tanh", seed=0)
+    stop = gn.callbacks.EarlyStopping(**kw)  # type: ignore[arg-type]
+    spy = WeightsPerEpoch()
+    h = net.fit(
+        X[:20],
+        y[:20],
+        epochs=300,
+        batch_size=4,
+        optimizer=gn.SGD(lr=2.0),
+        validation_data=(X[20:], y[20:]),
+        callbacks=[spy, stop],
+        verbose=0,
+    )
+    return net, h, stop, spy
+
+
+def test_early_stopping_stops_after_patience_and_restores_the_best_epoch() -> None:
+    net, h, stop, spy = overfitting_run(patience=5)
+    assert h.epochs < 300
+    assert stop.stopped_epoch == h.epochs
+    best = int(np.argmin(h.val_loss)) + 1
+    assert stop.best_epoch == best and stop.best == min(h.val_loss)
+    assert h.epochs == best + 5  # exactly `patience` epochs without improvement
+    assert "early stopping" in (h.stop_reason or "") and f"epoch {best}" in h.stop_reason
+    assert stop.restored
+    np.testing.assert_array_equal(net.parameter_vector(), spy.weights[best - 1])
+
+
+def test_early_stopping_without_restore_keeps_the_last_weights() -> None:
+    net, _, stop, spy = overfitting_run(patience=5, restore_best_weights=False)
+    assert not stop.restored
+    np.testing.assert_array_equal(net.parameter_vector(), spy.weights[-1])
+
+
+def test_early_stopping_min_delta_counts_small_gains_as_none() -> None:
+    _, h_strict, _, _ = overfitting_run(patience=3, min_delta=0.05)
+    _, h_loose, _, _ = overfitting_run(patience=3)
+    assert h_strict.epochs <= h_loose.epochs
+
+
+def test_early_stopping_on_accuracy_looks_for_a_rise() -> None:
+    _, h, stop, _ = overfitting_run(monitor="val_accuracy", patience=4)
+    assert stop.best == max(h.val_accuracy)
+    assert stop.best_epoch == int(np.argmax(h.val_accuracy)) + 1  # the first of the best
+
+
+def test_early_stopping_restores_the_best_even_when_every_epoch_ran() -> None:
+    net, h, _, spy = overfitting_run(patience=1000)
+    assert h.epochs == 300 and h.stop_reason is None
+    best = int(np.argmin(h.val_loss)) + 1
+    np.testing.assert_array_equal(net.parameter_vector(), spy.weights[best - 1])
+
+
+def test_early_stopping_needs_validation_data_for_val_metrics() -> None:
+    X, Y = xor_data()
+    with pytest.raises(ValueError, match="no validation_data"):
+        gn.Network.from_sizes([2, 1], seed=0).fit(
+            X, Y, epochs=2, callbacks=[gn.callbacks.EarlyStopping()], verbose=0
+        )
+    with pytest.raises(ValueError, match="accuracy exists only"):
+        gn.Network.from_sizes([2, 1], cost="mse", seed=0).fit(
+            X,
+            0.3 * X[:, :1] + 0.1,
+            epochs=2,
+            verbose=0,
+            callbacks=[gn.callbacks.EarlyStopping(monitor="accuracy")],
+        )
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        ({"monitor": "cost"}, "monitor must be"),
+        ({"patience": 0}, "patience must be"),
+        ({"patience": 2.5}, "patience must be"),
+        ({"min_delta": -1.0}, "min_delta must be"),
+        ({"min_delta": float("nan")}, "min_delta must be"),
+    ],
+)
+def test_early_stopping_bad_arguments(kw: dict[str, object], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        gn.callbacks.EarlyStopping(**kw)  # type: ignore[arg-type]
+
+
+# -- history logging --------------------------------------------------------------------------
+
+
+def test_history_logger_writes_a_csv_row_per_epoch(tmp_path: object) -> None:
+    import csv
+    import os
+
+    path = os.path.join(str(tmp_path), "h.csv")
+    seen_mid_run: list[int] = []
+
+    class ReadBack(gn.Callback):
+        def on_epoch_end(self, run: gn.TrainingRun) -> None:
+            with open(path, newline="") as f:  # flushed already: a crash keeps these rows
+                seen_mid_run.append(len(list(csv.DictReader(f))))
+
+    X, Y = xor_data()
+    net = gn.Network.from_sizes([2, 3, 1], seed=0)
+    opt = gn.SGD(lr=1.0)
+    h = net.fit(
+        X,
+        Y,
+        epochs=4,
+        batch_size=2,
+        optimizer=opt,
+        validation_data=(X, Y),
+        verbose=0,
+        callbacks=[
+            gn.callbacks.HistoryLogger(path),
+            ReadBack(),
+            LRScheduler(gn.StepLR(opt, step_size=2, gamma=0.5)),
+        ],
+    )
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert seen_mid_run == [1, 2, 3, 4]
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4]
+    assert [float(r["loss"]) for r in rows] == h.loss
+    assert [float(r["val_accuracy"]) for r in rows] == h.val_accuracy
+    assert [float(r["lr"]) for r in rows] == [1.0, 1.0, 0.5, 0.5]  # the lr each epoch used
+    assert [float(r["seconds"]) for r in rows] == h.seconds
+
+
+def test_history_logger_jsonl_and_append(tmp_path: object) -> None:
+    import json
+    import os
+
+    path = os.path.join(str(tmp_path), "h.jsonl")
+    X, Y = xor_data()
+    net = gn.Network.from_sizes([2, 1], cost="mse", seed=0)
+    net.fit(X, Y, epochs=2, verbose=0, callbacks=[gn.callbacks.HistoryLogger(path)])
+    net.fit(X, Y, epochs=3, verbose=0, callbacks=[gn.callbacks.HistoryLogger(path, append=True)])
+    with open(path) as f:
+        rows = [json.loads(line) for line in f]
+    assert [r["epoch"] for r in rows] == [1, 2, 1, 2, 3]
+    assert rows[0]["val_loss"] is None and rows[0]["accuracy"] is not None
+
+
+def test_history_logger_refuses_a_missing_folder(tmp_path: object) -> None:
+    import os
+
+    with pytest.raises(ValueError, match="does not exist"):
+        gn.callbacks.HistoryLogger(os.path.join(str(tmp_path), "nope", "h.csv"))

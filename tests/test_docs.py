@@ -17,8 +17,9 @@ def python_blocks(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
 def test_python_examples_run(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    namespace = {"__name__": "__docs__"}  # one page is one session: later blocks build on earlier
     for block in python_blocks(path):
-        exec(compile(block, str(path), "exec"), {"__name__": "__docs__"})
+        exec(compile(block, str(path), "exec"), namespace)
 
 
 def test_readme_has_the_two_setup_commands() -> None:

@@ -129,9 +129,9 @@ def test_no_python_loop_over_samples_in_training(monkeypatch: pytest.MonkeyPatch
     calls: list[int] = []
     original = gn.Network._cost_and_gradients
 
-    def spy(self, x, y):  # type: ignore[no-untyped-def]
+    def spy(self, x, y, masks=None):  # type: ignore[no-untyped-def]
         calls.append(len(x))
-        return original(self, x, y)
+        return original(self, x, y, masks)
 
     monkeypatch.setattr(gn.Network, "_cost_and_gradients", spy)
     X, Y = np.zeros((100, 2)), np.zeros(100, dtype=int)

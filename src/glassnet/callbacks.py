@@ -19,9 +19,16 @@ current epoch and mini-batch numbers; a callback ends training early with ``run.
 
 from __future__ import annotations
 
+import csv
+import json
+import math
+import os
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TextIO
+
+import numpy as np
 
 if TYPE_CHECKING:
     from .network import Network
@@ -29,7 +36,15 @@ if TYPE_CHECKING:
     from .schedules import Schedule
     from .training import History
 
-__all__ = ["Callback", "EpochLogger", "LRScheduler", "ProgressBar", "TrainingRun"]
+__all__ = [
+    "Callback",
+    "EarlyStopping",
+    "EpochLogger",
+    "HistoryLogger",
+    "LRScheduler",
+    "ProgressBar",
+    "TrainingRun",
+]
 
 
 @dataclass
@@ -43,6 +58,7 @@ class TrainingRun:
         batches: mini-batches per epoch.
         epoch, batch: the current epoch (1-based) and mini-batch within it (1-based).
         stop_reason: set by :meth:`stop`; training ends after the current mini-batch.
+        validation: whether ``fit`` was given ``validation_data`` (so ``val_loss`` exists).
     """
 
     net: Network
@@ -50,6 +66,7 @@ class TrainingRun:
     history: History
     epochs: int
     batches: int
+    validation: bool = False
     epoch: int = 0
     batch: int = 0
     stop_reason: str | None = None
@@ -167,3 +184,183 @@ class LRScheduler(Callback):
     def on_epoch_end(self, run: TrainingRun) -> None:
         history = run.history
         self.schedule.step(history.val_loss[-1] if history.val_loss else history.loss[-1])
+
+
+_METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+class EarlyStopping(Callback):
+    """Stop when a monitored number stops improving, and go back to the best weights.
+
+    After each epoch the monitored value (``"val_loss"`` by default) is compared with the best so
+    far; an epoch that does not beat it by more than ``min_delta`` counts against ``patience``.
+    When ``patience`` epochs in a row have not improved, training stops. With
+    ``restore_best_weights`` the network ends with the weights of its best epoch, whether
+    training stopped early or ran every epoch.
+
+    Args:
+        monitor: ``"val_loss"`` (needs ``validation_data``), ``"loss"``, ``"val_accuracy"`` or
+            ``"accuracy"``. Losses must fall to improve, accuracies rise.
+        patience: epochs without improvement to wait before stopping.
+        min_delta: the smallest change that counts as an improvement.
+        restore_best_weights: put back the weights of the best epoch at the end.
+
+    Attributes:
+        best, best_epoch: the best value and the epoch it came from (0: none yet).
+        stopped_epoch: the epoch training was stopped at (0: it was not stopped by this).
+        restored: whether the best weights were put back.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(40, 2)); y = (X[:, 0] > 0).astype(int)
+        >>> net = gn.Network.from_sizes([2, 8, 2], seed=0)
+        >>> stop = gn.callbacks.EarlyStopping(patience=3)
+        >>> h = net.fit(X[:30], y[:30], epochs=200, optimizer=gn.SGD(lr=3.0),
+        ...             validation_data=(X[30:], y[30:]), callbacks=[stop], verbose=0)
+        >>> h.epochs < 200 and stop.restored == (stop.best_epoch != h.epochs)
+        True
+        >>> bool(np.isclose(net.evaluate(X[30:], y[30:])["loss"], stop.best))
+        True
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 10,
+        min_delta: float = 0.0,
+        restore_best_weights: bool = True,
+    ) -> None:
+        if monitor not in _METRICS:
+            raise ValueError(
+                f"monitor must be one of {', '.join(map(repr, _METRICS))}, got {monitor!r}"
+            )
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+            raise ValueError(
+                f"patience must be a whole number of epochs >= 1 such as 10, got {patience!r}"
+            )
+        if (
+            isinstance(min_delta, bool)
+            or not isinstance(min_delta, (int, float))
+            or not (math.isfinite(min_delta) and min_delta >= 0)
+        ):
+            raise ValueError(f"min_delta must be a number >= 0 such as 1e-4, got {min_delta!r}")
+        self.monitor = monitor
+        self.patience = patience
+        self.min_delta = float(min_delta)
+        self.restore_best_weights = bool(restore_best_weights)
+        self._sign = -1.0 if "accuracy" in monitor else 1.0  # compare sign · value: lower is better
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best = math.inf * self._sign
+        self.best_epoch = 0
+        self.stopped_epoch = 0
+        self.restored = False
+        self.wait = 0
+        self._best_weights: np.ndarray[Any, Any] | None = None
+
+    def on_train_begin(self, run: TrainingRun) -> None:
+        if self.monitor.startswith("val_") and not run.validation:
+            raise ValueError(
+                f"EarlyStopping monitors {self.monitor!r}, but fit() has no validation_data; "
+                "pass validation_data=(X_val, Y_val), or use monitor='loss'"
+            )
+        self._reset()
+
+    def on_epoch_end(self, run: TrainingRun) -> None:
+        values = getattr(run.history, self.monitor)
+        if not values:
+            raise ValueError(
+                f"EarlyStopping monitors {self.monitor!r}, but this run records none (accuracy "
+                "exists only for classification targets); monitor 'loss' or 'val_loss' instead"
+            )
+        value = values[-1]
+        if self._sign * value < self._sign * self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = value, run.epoch, 0
+            if self.restore_best_weights:
+                self._best_weights = run.net.parameter_vector()
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = run.epoch
+            run.stop(
+                f"early stopping: {self.monitor} has not improved for {self.patience} epochs; "
+                f"the best was {self.best:.6g} at epoch {self.best_epoch}"
+                + (" (its weights are restored)" if self._best_weights is not None else "")
+            )
+
+    def on_train_end(self, run: TrainingRun) -> None:
+        if self._best_weights is not None and self.best_epoch != run.history.epochs:
+            run.net.set_parameter_vector(self._best_weights)
+            self.restored = True
+
+
+class HistoryLogger(Callback):
+    """Write each epoch's numbers to a file as training goes: CSV, or JSON lines for ``.jsonl``.
+
+    One row per epoch with ``epoch, loss, accuracy, val_loss, val_accuracy, lr, seconds`` (empty
+    where a number does not exist), flushed at once, so a run that is stopped or crashes keeps
+    every finished epoch.
+
+    Args:
+        path: the file; ``.csv`` (or any other suffix) for CSV, ``.jsonl`` for one JSON object
+            per line.
+        append: add to an existing file (for a resumed run) instead of starting a new one.
+
+    Example:
+        >>> import csv, os, tempfile, numpy as np, glassnet as gn
+        >>> X, y = np.zeros((4, 2)), np.array([0, 1, 1, 0])
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = os.path.join(tmp, "history.csv")
+        ...     h = gn.Network.from_sizes([2, 1], seed=0).fit(
+        ...         X, y, epochs=3, callbacks=[gn.callbacks.HistoryLogger(path)], verbose=0)
+        ...     with open(path, newline="") as f:
+        ...         rows = list(csv.DictReader(f))
+        >>> [row["epoch"] for row in rows], rows[0]["lr"]
+        (['1', '2', '3'], '0.1')
+    """
+
+    FIELDS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds")
+
+    def __init__(self, path: str | os.PathLike[str], append: bool = False) -> None:
+        self.path = Path(path)
+        if not self.path.parent.is_dir():
+            raise ValueError(
+                f"cannot log history to {str(self.path)!r}: the folder {str(self.path.parent)!r} "
+                "does not exist; create it first or choose another path"
+            )
+        self.append = bool(append)
+        self.jsonl = self.path.suffix.lower() == ".jsonl"
+        self._file: IO[str] | None = None
+
+    def on_train_begin(self, run: TrainingRun) -> None:
+        fresh = not (self.append and self.path.exists() and self.path.stat().st_size > 0)
+        mode = "a" if self.append else "w"
+        # kept open across hooks and closed in on_train_end
+        f = open(self.path, mode, encoding="utf-8", newline="")  # noqa: SIM115
+        if fresh and not self.jsonl:
+            csv.writer(f).writerow(self.FIELDS)
+            f.flush()
+        self._file = f
+
+    def on_epoch_end(self, run: TrainingRun) -> None:
+        if self._file is None:
+            return
+        h = run.history
+        row: dict[str, float | int | None] = {"epoch": run.epoch}
+        for key in _METRICS:
+            values = getattr(h, key)
+            row[key] = values[-1] if values else None
+        row["lr"] = run.optimizer.lr
+        row["seconds"] = h.seconds[-1]
+        if self.jsonl:
+            self._file.write(json.dumps(row) + "\n")
+        else:
+            csv.writer(self._file).writerow(["" if v is None else v for v in row.values()])
+        self._file.flush()
+
+    def on_train_end(self, run: TrainingRun) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -11,6 +11,7 @@ network) and compares with the gradients from :meth:`Network.gradients`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,7 @@ def gradient_check(
     tol: float = 1e-6,
     max_per_layer: int | None = None,
     seed: int | np.random.Generator | None = 0,
+    masks: Sequence[Any] | None = None,
 ) -> GradientCheck:
     """Compare backpropagation with central differences, layer by layer, in float64.
 
@@ -85,6 +87,9 @@ def gradient_check(
         max_per_layer: check at most this many randomly chosen entries of each W^(l) and
             b^(l) (``None``: all of them; each entry costs two forward passes).
         seed: chooses the entries when ``max_per_layer`` is set.
+        masks: fixed dropout masks (:meth:`Network.dropout_masks`) for a network with dropout:
+            both gradients are then those of the thinned network the masks pick. Without
+            them the whole network is checked, as used for prediction.
 
     Finite differences cannot resolve a slope finer than the rounding noise of C divided by ε
     (:attr:`GradientCheck.resolution`, about 1e-11 for C ≈ 1 and ε = 1e-5). So that a layer
@@ -105,13 +110,13 @@ def gradient_check(
         raise ValueError(f"eps must be a small positive float such as 1e-5, got {eps!r}")
     net64 = net.astype("float64")
     x, y, _ = net64._check_xy(X, Y)
-    C0, _, backprop = net64._cost_and_gradients(x, y)
+    fixed = None if masks is None else net64._check_masks(masks, x.shape[0])
+    C0, _, backprop = net64._cost_and_gradients(x, y, fixed)
     resolution = np.finfo(np.float64).eps * max(abs(C0), 1.0) / eps
     rng = as_rng(seed)
 
     def cost() -> float:
-        a, z = net64._forward(x)
-        return float(np.mean(net64.cost_function.per_sample(a[-1], y, z[-1])))
+        return net64._cost_value(x, y, fixed)  # C = (1/m) Σ C_i + penalty
 
     numeric_W: list[NDArray[Any]] = []
     numeric_b: list[NDArray[Any]] = []

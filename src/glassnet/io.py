@@ -79,6 +79,7 @@ import os
 import secrets
 import stat
 import struct
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,10 +125,19 @@ _DTYPES: dict[str, tuple[str, np.dtype[Any]]] = {
     "float64": ("F64", np.dtype("<f8")),
 }
 _TENSOR_DTYPES = {code: le for code, le in _DTYPES.values()}
-_CONFIG_KEYS = {"format_version", "glassnet_version", "sizes", "dtype", "cost", "layers"}
-_CONFIG_OPTIONAL = {"glassnet_version"}
-_LAYER_KEYS = {"n_in", "n_out", "activation", "init"}
-_LAYER_OPTIONAL = {"init"}
+_CONFIG_KEYS = {
+    "format_version",
+    "glassnet_version",
+    "sizes",
+    "dtype",
+    "cost",
+    "layers",
+    "l2",
+    "l1",
+}
+_CONFIG_OPTIONAL = {"glassnet_version", "l2", "l1"}
+_LAYER_KEYS = {"n_in", "n_out", "activation", "init", "dropout"}
+_LAYER_OPTIONAL = {"init", "dropout"}
 _TENSOR_KEYS = {"dtype", "shape", "data_offsets"}
 
 
@@ -342,7 +352,7 @@ def _config_of(net: Network) -> dict[str, Any]:
                 "a name of its own if that one is taken), and register it again before loading"
             )
         layers.append(spec)
-    return {
+    config: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "glassnet_version": __version__,
         "sizes": net.sizes,
@@ -350,6 +360,10 @@ def _config_of(net: Network) -> dict[str, Any]:
         "cost": cost.name,
         "layers": layers,
     }
+    for name in ("l2", "l1"):  # only when set, so that older readers still load the file
+        if getattr(net, name):
+            config[name] = getattr(net, name)
+    return config
 
 
 def _write_atomically(path: Path, header: bytes, tensors: list[Array]) -> None:
@@ -864,7 +878,8 @@ def _resolve_activation(spec: dict[str, Any], l: int) -> Activation:
     for key, value in params.items():
         default = defaults[key]
         if type(default) in (int, float):  # a number: JSON may write 1.0 as 1, but not as true
-            fits = type(value) in (int, float) and math.isfinite(value)
+            # abs(v) ≤ max float, not math.isfinite(v): an integer like 10**400 overflows that
+            fits = type(value) in (int, float) and abs(value) <= sys.float_info.max
         else:
             fits = type(value) is type(default)
         if not fits:
@@ -903,11 +918,24 @@ def _build(config: dict[str, Any], arrays: dict[str, Array], rng: np.random.Gene
         )
     try:
         layers = [
-            Dense(spec["n_in"], spec["n_out"], activation=act, init=spec.get("init"))
+            Dense(
+                spec["n_in"],
+                spec["n_out"],
+                activation=act,
+                init=spec.get("init"),
+                dropout=spec.get("dropout", 0.0),
+            )
             for act, (_, spec) in zip(activations, _numbered(config), strict=True)
         ]
         # the network draws weights from rng before the file's are copied in; that is harmless
-        net = Network(layers, cost=cost(), seed=rng, dtype=config["dtype"])
+        net = Network(
+            layers,
+            cost=cost(),
+            seed=rng,
+            dtype=config["dtype"],
+            l2=config.get("l2", 0.0),
+            l1=config.get("l1", 0.0),
+        )
     except ValueError as exc:
         raise _BadFileError(f"its configuration does not make a valid network: {exc}") from None
     for l in range(1, net.L + 1):

@@ -31,6 +31,9 @@ class Dense:
         init: how W is drawn when the network is built: ``"small"``, ``"xavier"``, ``"he"``, a
             function ``(n_out, n_in, rng, dtype) -> W``, or ``None`` for the activation's
             default (see :mod:`glassnet.init`). Biases start at 0.
+        dropout: p, the probability that each of this layer's neurons is switched off for a
+            sample while training (inverted dropout: the survivors are scaled by 1/(1 − p), so
+            nothing changes at prediction time). Hidden layers only; 0 means none.
 
     Shape:
         W: (n_out, n_in), b: (n_out,); input (m, n_in) → output (m, n_out).
@@ -40,6 +43,8 @@ class Dense:
         >>> layer = gn.Dense(784, 30, activation="sigmoid")
         >>> layer
         Dense(784, 30, activation=sigmoid)
+        >>> gn.Dense(30, 30, activation="relu", dropout=0.5)
+        Dense(30, 30, activation=relu, dropout=0.5)
     """
 
     def __init__(
@@ -48,12 +53,14 @@ class Dense:
         n_out: int,
         activation: str | Activation = "sigmoid",
         init: str | initializers.Initializer | None = None,
+        dropout: float = 0.0,
     ) -> None:
         self.n_in = positive_int(n_in, "Dense n_in")
         self.n_out = positive_int(n_out, "Dense n_out")
         self.activation = activations.get(activation)
         self.init = init if init is not None else initializers.default_for(self.activation)
         initializers.get(self.init)  # fail now, not when the network is built
+        self.dropout = _dropout_rate(dropout)
         self.W: Array = np.zeros((0, 0))
         self.b: Array = np.zeros(0)
         self.built = False
@@ -94,15 +101,40 @@ class Dense:
         dC_da_prev = delta @ self.W if need_dC_da_prev else None  # ∂C/∂a^(l−1)_k = Σ_j δ_j w_jk
         return dC_dW, dC_db, dC_da_prev
 
+    def dropout_mask(self, m: int, rng: np.random.Generator, dtype: DTypeLike) -> Array:
+        """A fresh inverted-dropout mask for m samples: 0 for a dropped neuron, 1/(1 − p) else.
+
+        Multiplying a^(l) by it drops each neuron with probability p and keeps the expected
+        activation unchanged: E[mask] = (1 − p) · 1/(1 − p) = 1.
+        """
+        keep = rng.random((m, self.n_out)) >= self.dropout
+        return keep.astype(dtype) * np.asarray(1.0 / (1.0 - self.dropout), dtype=dtype)
+
     def config(self) -> dict[str, Any]:
         """The layer's constructor arguments as plain JSON-ready values."""
         act = self.activation
-        return {
+        config: dict[str, Any] = {
             "n_in": self.n_in,
             "n_out": self.n_out,
             "activation": {"name": act.name, **act.config()},
             "init": self.init if isinstance(self.init, str) else None,
         }
+        if self.dropout:
+            config["dropout"] = self.dropout
+        return config
 
     def __repr__(self) -> str:
-        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r})"
+        drop = f", dropout={self.dropout:g}" if self.dropout else ""
+        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r}{drop})"
+
+
+def _dropout_rate(p: Any) -> float:
+    """Check a dropout probability: a real number with 0 ≤ p < 1."""
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise ValueError(f"dropout must be a probability 0 <= p < 1 such as 0.2, got {p!r}")
+    if not 0.0 <= float(p) < 1.0:
+        raise ValueError(
+            f"dropout must be a probability 0 <= p < 1 (the fraction of neurons switched off "
+            f"while training), got {p!r}; use 0 for no dropout"
+        )
+    return float(p)

@@ -12,7 +12,8 @@ b^(l)_j                 ``net.b[l][j]``             bias of neuron j of layer l;
 z^(l)                   ``t.z[l]``                  weighted input, (m, n_l)
 a^(l)                   ``t.a[l]``                  activation, (m, n_l); a^(0) = X
 σ_l                     ``net.layers[l-1].activation``
-C_i, C                  ``t.costs``, ``t.cost``     sample i's cost; C = (1/m) Σ_i C_i
+C_i, C                  ``t.costs``, ``t.cost``     sample i's cost; C = (1/m) Σ_i C_i + penalty
+λ₂, λ₁                  ``net.l2``, ``net.l1``      penalty (λ₂/2) Σ ‖W^(l)‖² + λ₁ Σ |w^(l)_jk|
 δ^(l) = ∂C_i/∂z^(l)     ``t.delta[l]``              error of layer l, one row per sample
 ∂C/∂a^(l)               ``t.dC_da[l]``              one row per sample (∂C_i/∂a^(l))
 ∂C/∂W^(l), ∂C/∂b^(l)    ``g.W[l]``, ``g.b[l]``      mini-batch gradients, shapes of W, b
@@ -181,7 +182,8 @@ class Trace:
         dW, db: ∂C/∂W^(l), ∂C/∂b^(l) of the mini-batch cost, l = 1..L.
         y: the targets as an (m, n_L) array.
         costs: C_i for each sample, shape (m,).
-        cost: the mini-batch cost C = mean(costs).
+        cost: the mini-batch cost C = mean(costs) + penalty.
+        penalty: (λ₂/2) Σ_l ‖W^(l)‖² + λ₁ Σ_l Σ |w^(l)_jk| (0 without ``l2``/``l1``).
     """
 
     a: ByLayer[Array]
@@ -193,6 +195,7 @@ class Trace:
     y: Array
     costs: Array
     cost: float
+    penalty: float = 0.0
 
     @property
     def L(self) -> int:
@@ -219,7 +222,13 @@ class Trace:
         for l in self.z.keys():  # noqa: SIM118 (a ByLayer, not a dict)
             lines.append(show(f"z^({l}) = a^({l - 1}) W^({l})ᵀ + b^({l})", self.z[l]))
             lines.append(show(f"a^({l}) = σ(z^({l}))", self.a[l]))
-        lines.append(f"cost C = (1/m) Σ C_i = {self.cost:.6g}")
+        if self.penalty:
+            lines.append(
+                f"cost C = (1/m) Σ C_i + penalty = {self.cost - self.penalty:.6g} + "
+                f"{self.penalty:.6g} = {self.cost:.6g}"
+            )
+        else:
+            lines.append(f"cost C = (1/m) Σ C_i = {self.cost:.6g}")
         lines.append("backward pass (δ and ∂C/∂a per sample; gradients averaged over the batch)")
         for l in reversed(self.z.keys()):
             lines.append(show(f"δ^({l}) = ∂C/∂z^({l})", self.delta[l]))
@@ -238,6 +247,11 @@ class Network:
         seed: seeds the weights and, unless ``fit`` gets its own seed, the shuffling.
             An int, ``None`` (fresh randomness) or a ``numpy.random.Generator``.
         dtype: ``"float32"`` (default, fast) or ``"float64"`` (for checking gradients).
+        l2, l1: the penalty coefficients λ₂ and λ₁. The cost becomes
+            C = (1/m) Σ_i C_i + (λ₂/2) Σ_l ‖W^(l)‖² + λ₁ Σ_l Σ_jk |w^(l)_jk|: the penalty is
+            added once to the mini-batch *average*, so λ does not depend on the batch size or
+            the size of the training set (``docs/regularisation.md`` converts from other
+            conventions). Biases are not penalised.
 
     Example:
         >>> import numpy as np, glassnet as gn
@@ -254,6 +268,9 @@ class Network:
         cost: str | Cost = "quadratic",
         seed: int | np.random.Generator | None = None,
         dtype: DTypeLike = "float32",
+        *,
+        l2: float = 0.0,
+        l1: float = 0.0,
     ) -> None:
         layers = list(layers)
         if not layers:
@@ -274,6 +291,13 @@ class Network:
                 "a softmax output layer of one neuron always outputs 1 and cannot learn; "
                 "use at least 2 output neurons, or sigmoid for a single yes/no output"
             )
+        if layers[-1].dropout:
+            raise ValueError(
+                f"dropout={layers[-1].dropout:g} on the output layer {len(layers)} would switch "
+                "off the network's answers; put dropout on hidden layers only"
+            )
+        self.l2 = l2
+        self.l1 = l1
         self.dtype = as_dtype(dtype)
         self.rng = as_rng(seed)
         for layer in self.layers:
@@ -289,6 +313,10 @@ class Network:
         seed: int | np.random.Generator | None = None,
         init: str | None = None,
         dtype: DTypeLike = "float32",
+        *,
+        l2: float = 0.0,
+        l1: float = 0.0,
+        dropout: float = 0.0,
     ) -> Network:
         """Build a network from layer sizes ``[n_0, n_1, …, n_L]``, as the tutorial draws it.
 
@@ -296,9 +324,10 @@ class Network:
             sizes: neurons per layer, input first.
             activation: σ of the hidden layers.
             output_activation: σ of layer L; ``None`` means the same as ``activation``.
-            cost, seed, dtype: as for :class:`Network`.
+            cost, seed, dtype, l2, l1: as for :class:`Network`.
             init: ``"small"``, ``"xavier"``, ``"he"``, or ``None``: ``he`` for the relu family
                 and ``xavier`` otherwise (see :mod:`glassnet.init`).
+            dropout: the dropout probability of every hidden layer (see :class:`Dense`).
 
         Example:
             >>> import glassnet as gn
@@ -319,10 +348,11 @@ class Network:
                 sizes[l],
                 activation=out if l == len(sizes) - 1 else activation,
                 init=init,
+                dropout=dropout if l < len(sizes) - 1 else 0.0,
             )
             for l in range(1, len(sizes))
         ]
-        return cls(layers, cost=cost, seed=seed, dtype=dtype)
+        return cls(layers, cost=cost, seed=seed, dtype=dtype, l2=l2, l1=l1)
 
     # -- the notation -------------------------------------------------------------------------
 
@@ -350,6 +380,24 @@ class Network:
     def n_params(self) -> int:
         """The number of weights and biases: the length of ∇C."""
         return sum(layer.n_params for layer in self.layers)
+
+    @property
+    def l2(self) -> float:
+        """λ₂, the coefficient of the L2 penalty (λ₂/2) Σ_l ‖W^(l)‖² (0: none)."""
+        return self._l2
+
+    @l2.setter
+    def l2(self, value: float) -> None:
+        self._l2 = _penalty_coefficient(value, "l2")
+
+    @property
+    def l1(self) -> float:
+        """λ₁, the coefficient of the L1 penalty λ₁ Σ_l Σ_jk |w^(l)_jk| (0: none)."""
+        return self._l1
+
+    @l1.setter
+    def l1(self, value: float) -> None:
+        self._l1 = _penalty_coefficient(value, "l1")
 
     # -- forward ------------------------------------------------------------------------------
 
@@ -380,6 +428,98 @@ class Network:
 
     predict = forward
 
+    def _forward_dropout(
+        self, X: Array, masks: Sequence[Array | None]
+    ) -> tuple[list[Array], list[Array], list[Array]]:
+        """The training forward pass with dropout: a^(l) = σ(z^(l)) ⊙ mask^(l).
+
+        Returns a (the dropped activations each next layer sees), z, and s with
+        s^(l) = σ(z^(l)) before the mask, which σ' needs. ``masks[l]`` is layer l's mask or
+        ``None`` (index 0 unused), as :meth:`dropout_masks` makes them.
+        """
+        a, z, s = [X], [X], [X]
+        for l, layer in enumerate(self.layers, start=1):
+            z_l, s_l = layer.forward(a[-1])
+            mask = masks[l]
+            a.append(s_l if mask is None else s_l * mask)
+            z.append(z_l)
+            s.append(s_l)
+        return a, z, s
+
+    def dropout_masks(self, m: int, rng: int | np.random.Generator | None = None) -> list[Any]:
+        """Fresh dropout masks for a mini-batch of m samples: index l holds layer l's mask
+        (0 or 1/(1 − p) per sample and neuron), or ``None`` for a layer without dropout.
+
+        ``fit`` draws new masks for every mini-batch; :meth:`gradients` and
+        :func:`~glassnet.gradient_check` accept fixed ones through ``masks=``.
+
+        Example:
+            >>> import glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 4, 1], dropout=0.5, seed=0)
+            >>> masks = net.dropout_masks(3, rng=0)
+            >>> masks[1].shape, sorted(set(masks[1].ravel().tolist())), masks[2]
+            ((3, 4), [0.0, 2.0], None)
+        """
+        m = positive_int(m, "m")
+        rng = as_rng(rng)
+        masks: list[Any] = [None]
+        for layer in self.layers:
+            masks.append(layer.dropout_mask(m, rng, self.dtype) if layer.dropout else None)
+        return masks
+
+    @property
+    def has_dropout(self) -> bool:
+        """Whether any layer drops neurons while training."""
+        return any(layer.dropout for layer in self.layers)
+
+    def _check_masks(self, masks: Sequence[Any], m: int) -> list[Array | None]:
+        if not isinstance(masks, (list, tuple)) or len(masks) != self.L + 1:
+            raise ValueError(
+                f"masks must be a list of L + 1 = {self.L + 1} entries (index 0 unused), as "
+                "net.dropout_masks(m) makes them"
+            )
+        checked: list[Array | None] = [None]
+        for l, mask in enumerate(masks[1:], start=1):
+            if mask is None:
+                checked.append(None)
+                continue
+            arr = np.asarray(mask, dtype=self.dtype)
+            if arr.shape != (m, self.sizes[l]):
+                raise ValueError(
+                    f"masks[{l}] has shape {arr.shape}, expected (m, n_{l}) = "
+                    f"({m}, {self.sizes[l]}); make masks with net.dropout_masks(m)"
+                )
+            checked.append(arr)
+        return checked
+
+    # -- the penalty ----------------------------------------------------------------------------
+
+    def penalty(self) -> float:
+        """(λ₂/2) Σ_l ‖W^(l)‖² + λ₁ Σ_l Σ_jk |w^(l)_jk|, the part of C that keeps weights small.
+
+        Example:
+            >>> import glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 1], seed=0, l2=0.5)
+            >>> net.W[1] = [[3.0, 4.0]]
+            >>> net.penalty()  # (0.5 / 2) · (3² + 4²)
+            6.25
+        """
+        total = 0.0
+        for layer in self.layers:
+            if self.l2:
+                total += 0.5 * self.l2 * float(np.vdot(layer.W, layer.W))
+            if self.l1:
+                total += self.l1 * float(np.abs(layer.W).sum())
+        return total
+
+    def _add_penalty_gradient(self, dW: list[Array]) -> None:
+        """∂/∂W^(l) of the penalty, added in place: λ₂ W^(l) + λ₁ sign(W^(l))."""
+        for l, layer in enumerate(self.layers, start=1):
+            if self.l2:
+                dW[l] += self.l2 * layer.W
+            if self.l1:
+                dW[l] += self.l1 * np.sign(layer.W)
+
     # -- cost and backpropagation -------------------------------------------------------------
 
     def _output(self, a: list[Array], z: list[Array], y: Array) -> tuple[Array, Array]:
@@ -390,13 +530,20 @@ class Network:
         return costs, delta
 
     def _backward(
-        self, a: list[Array], z: list[Array], delta_L: Array, record: bool = False
+        self,
+        a: list[Array],
+        z: list[Array],
+        delta_L: Array,
+        record: bool = False,
+        masks: Sequence[Array | None] | None = None,
+        s: list[Array] | None = None,
     ) -> tuple[list[Array], list[Array], list[Array], list[Array]]:
         """The chain rule from layer L back to layer 1: the backpropagation loop.
 
         ``delta_L`` is ∂C/∂z^(L) of the *mini-batch* cost C = (1/m) Σ C_i, that is δ_i^(L) / m
         per row, so that summing over rows gives the mini-batch average. Returns per-layer
         lists ``dW, db`` (index l = 1..L) and, when ``record``, the δ and ∂C/∂a lists too.
+        With dropout, ``masks`` and ``s`` come from :meth:`_forward_dropout`.
         """
         L = self.L
         dW: list[Array] = [np.empty(0)] * (L + 1)
@@ -411,8 +558,13 @@ class Network:
                 deltas[l] = delta
                 dC_das[l - 1] = dC_da_prev  # type: ignore[assignment]
             if l > 1:
+                sigma = a[l - 1]
+                if masks is not None and s is not None and masks[l - 1] is not None:
+                    # a = σ(z) ⊙ mask, so ∂C/∂σ(z) = ∂C/∂a ⊙ mask: a dropped neuron passes nothing
+                    dC_da_prev = dC_da_prev * masks[l - 1]  # type: ignore[operator]
+                    sigma = s[l - 1]
                 # δ^(l−1) = ∂C/∂a^(l−1) ⊙ σ'(z^(l−1)): δ^(l) is reused, nothing else recomputed
-                delta = self.layers[l - 2].activation.backward(z[l - 1], a[l - 1], dC_da_prev)  # type: ignore[arg-type]
+                delta = self.layers[l - 2].activation.backward(z[l - 1], sigma, dC_da_prev)  # type: ignore[arg-type]
         return dW, db, deltas, dC_das
 
     def _check_xy(self, X: Any, Y: Any) -> tuple[Array, Array, NDArray[np.intp] | None]:
@@ -435,6 +587,8 @@ class Network:
         a, z = self._forward(x)
         costs, delta_L = self._output(a, z, y)
         dW, db, deltas, dC_das = self._backward(a, z, delta_L / m, record=True)
+        self._add_penalty_gradient(dW)
+        penalty = self.penalty()
         # the loop ran on ∂C/∂z = δ_i / m; the trace shows each sample's own δ_i = ∂C_i/∂z
         deltas = [d * m for d in deltas[1:]]
         dC_das = [d * m for d in dC_das[:-1]]
@@ -448,19 +602,43 @@ class Network:
             db=ByLayer(db[1:], 1, "∂C/∂b"),
             y=y,
             costs=costs,
-            cost=float(np.mean(costs)),
+            cost=float(np.mean(costs)) + penalty,
+            penalty=penalty,
         )
 
-    def _cost_and_gradients(self, x: Array, y: Array) -> tuple[float, Array, Gradients]:
-        """The training step's work: C, a^(L) and the gradients, for checked x and y."""
-        a, z = self._forward(x)
-        costs, delta_L = self._output(a, z, y)
-        dW, db, _, _ = self._backward(a, z, delta_L / x.shape[0])
-        grads = Gradients(ByLayer(dW[1:], 1, "∂C/∂W"), ByLayer(db[1:], 1, "∂C/∂b"))
-        return float(np.mean(costs)), a[-1], grads
+    def _cost_and_gradients(
+        self, x: Array, y: Array, masks: Sequence[Array | None] | None = None
+    ) -> tuple[float, Array, Gradients]:
+        """The training step's work: C, a^(L) and the gradients, for checked x and y.
 
-    def gradients(self, X: Any, Y: Any) -> Gradients:
-        """∂C/∂W^(l) and ∂C/∂b^(l) of the mini-batch cost C = (1/m) Σ_i C_i, by backpropagation.
+        With dropout ``masks`` (see :meth:`dropout_masks`), the forward and backward passes
+        run on the thinned network those masks pick.
+        """
+        if masks is None:
+            a, z = self._forward(x)
+            s = None
+        else:
+            a, z, s = self._forward_dropout(x, masks)
+        costs, delta_L = self._output(a, z, y)
+        dW, db, _, _ = self._backward(a, z, delta_L / x.shape[0], masks=masks, s=s)
+        cost = float(np.mean(costs))
+        if self.l2 or self.l1:
+            self._add_penalty_gradient(dW)
+            cost += self.penalty()
+        grads = Gradients(ByLayer(dW[1:], 1, "∂C/∂W"), ByLayer(db[1:], 1, "∂C/∂b"))
+        return cost, a[-1], grads
+
+    def _cost_value(self, x: Array, y: Array, masks: Sequence[Array | None] | None = None) -> float:
+        """C = (1/m) Σ_i C_i + penalty for checked x and y (with fixed dropout masks, if given)."""
+        a, z = self._forward(x) if masks is None else self._forward_dropout(x, masks)[:2]
+        return float(np.mean(self.cost_function.per_sample(a[-1], y, z[-1]))) + self.penalty()
+
+    def gradients(self, X: Any, Y: Any, masks: Sequence[Any] | None = None) -> Gradients:
+        """∂C/∂W^(l) and ∂C/∂b^(l) of the mini-batch cost C = (1/m) Σ_i C_i (+ penalty), by
+        backpropagation.
+
+        ``masks`` (from :meth:`dropout_masks`) fixes which neurons dropout switches off;
+        without it the gradients are those of the whole network, as used for prediction.
 
         Example:
             >>> import numpy as np, glassnet as gn
@@ -470,13 +648,17 @@ class Network:
             True
         """
         x, y, _ = self._check_xy(X, Y)
-        return self._cost_and_gradients(x, y)[2]
+        checked = None if masks is None else self._check_masks(masks, x.shape[0])
+        return self._cost_and_gradients(x, y, checked)[2]
 
-    def cost(self, X: Any, Y: Any) -> float:
-        """The cost C = (1/m) Σ_i C_i of the network on (X, Y)."""
+    def cost(self, X: Any, Y: Any, masks: Sequence[Any] | None = None) -> float:
+        """The cost C = (1/m) Σ_i C_i + penalty of the network on (X, Y).
+
+        ``masks`` (from :meth:`dropout_masks`) evaluates the thinned network they pick.
+        """
         x, y, _ = self._check_xy(X, Y)
-        a, z = self._forward(x)
-        return float(np.mean(self.cost_function.per_sample(a[-1], y, z[-1])))
+        checked = None if masks is None else self._check_masks(masks, x.shape[0])
+        return self._cost_value(x, y, checked)
 
     # -- the gradient vector ------------------------------------------------------------------
 
@@ -561,6 +743,8 @@ class Network:
     def evaluate(self, X: Any, Y: Any) -> dict[str, float]:
         """``{"loss": C, "accuracy": …}`` on (X, Y); accuracy only for classification targets.
 
+        The loss is the cost C that training minimises, penalty included.
+
         Example:
             >>> import numpy as np, glassnet as gn
             >>> net = gn.Network.from_sizes([2, 2], seed=0)
@@ -569,7 +753,8 @@ class Network:
         """
         x, y, labels = self._check_xy(X, Y)
         a, z = self._forward(x)
-        result = {"loss": float(np.mean(self.cost_function.per_sample(a[-1], y, z[-1])))}
+        data_cost = float(np.mean(self.cost_function.per_sample(a[-1], y, z[-1])))
+        result = {"loss": data_cost + self.penalty()}
         if labels is not None:
             result["accuracy"] = accuracy(a[-1], labels)
         return result
@@ -621,14 +806,37 @@ class Network:
         lines.append(
             f"cost: {self.cost_function!r}   dtype: {self.dtype}   parameters: {self.n_params:,}"
         )
+        extras = [
+            f"{name} {value:g}" for name, value in (("l2", self.l2), ("l1", self.l1)) if value
+        ]
+        extras += [
+            f"dropout {layer.dropout:g} on layer {l}"
+            for l, layer in enumerate(self.layers, 1)
+            if layer.dropout
+        ]
+        if extras:
+            lines.append("regularisation: " + ", ".join(extras))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         acts = ", ".join(repr(layer.activation) for layer in self.layers)
+        extras = "".join(f", {n}={v:g}" for n, v in (("l2", self.l2), ("l1", self.l1)) if v)
         return (
             f"Network({self.sizes}, activations=[{acts}], cost={self.cost_function!r}, "
-            f"dtype={self.dtype})"
+            f"dtype={self.dtype}{extras})"
         )
+
+
+def _penalty_coefficient(value: Any, name: str) -> float:
+    """Check λ₂ or λ₁: a finite number ≥ 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number >= 0 such as 1e-4, got {value!r}")
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(
+            f"{name} must be a finite number >= 0 (the penalty's strength; 0 turns it off), "
+            f"got {value!r}"
+        )
+    return float(value)
 
 
 def predicted_classes(a_L: Array) -> NDArray[np.intp]:

@@ -141,8 +141,11 @@ def fit(
 
     m = x.shape[0]
     batch_size = min(batch_size, m)
+    dropout = net.has_dropout
     history = History()
-    run = TrainingRun(net, optimizer, history, epochs, batches=-(-m // batch_size))
+    run = TrainingRun(
+        net, optimizer, history, epochs, batches=-(-m // batch_size), validation=val is not None
+    )
     for cb in callbacks:
         cb.on_train_begin(run)
     # a diverging run overflows; that is caught below as a non-finite cost, with a clear message
@@ -156,7 +159,9 @@ def fit(
             for run.batch, lo in enumerate(range(0, m, batch_size), start=1):
                 idx = order[lo : lo + batch_size]
                 xb, yb = x[idx], y[idx]  # gather the mini-batch
-                cost, a_L, grads = net._cost_and_gradients(xb, yb)
+                # dropout: a fresh random choice of switched-off neurons for every mini-batch
+                masks = net.dropout_masks(len(idx), rng) if dropout else None
+                cost, a_L, grads = net._cost_and_gradients(xb, yb, masks)
                 if not math.isfinite(cost):
                     run.stop(
                         f"the cost became {cost} at epoch {run.epoch}, mini-batch {run.batch}: "
