@@ -13,9 +13,10 @@ in :mod:`glassnet.network` and ``docs/notation.md``.
 
 from importlib import metadata as _metadata
 
-from . import activations, callbacks, costs, datasets, init, scaling, schedules
+from . import activations, callbacks, checkpoint, costs, datasets, init, scaling, schedules
 from .activations import Activation
 from .callbacks import Callback, TrainingRun
+from .checkpoint import TrainingState, load_checkpoint
 from .costs import Cost
 from .gradcheck import GradientCheck, gradient_check
 from .io import ModelFormatError, load
@@ -60,14 +61,17 @@ __all__ = [
     "StepLR",
     "Trace",
     "TrainingRun",
+    "TrainingState",
     "__version__",
     "activations",
     "callbacks",
+    "checkpoint",
     "costs",
     "datasets",
     "gradient_check",
     "init",
     "load",
+    "load_checkpoint",
     "scaling",
     "schedules",
 ]

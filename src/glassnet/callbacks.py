@@ -24,7 +24,7 @@ import json
 import math
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Callback",
+    "Checkpoint",
     "EarlyStopping",
     "EpochLogger",
     "HistoryLogger",
@@ -59,6 +60,10 @@ class TrainingRun:
         epoch, batch: the current epoch (1-based) and mini-batch within it (1-based).
         stop_reason: set by :meth:`stop`; training ends after the current mini-batch.
         validation: whether ``fit`` was given ``validation_data`` (so ``val_loss`` exists).
+        batch_size, shuffle: how ``fit`` cuts the data into mini-batches.
+        rng: the generator that shuffles and draws dropout masks.
+        callbacks: every callback of this run, in order.
+        initial_epoch: the epochs already done before this call (a resumed run).
     """
 
     net: Network
@@ -67,6 +72,11 @@ class TrainingRun:
     epochs: int
     batches: int
     validation: bool = False
+    batch_size: int = 0
+    shuffle: bool = True
+    rng: np.random.Generator | None = None
+    callbacks: list[Callback] = field(default_factory=list)
+    initial_epoch: int = 0
     epoch: int = 0
     batch: int = 0
     stop_reason: str | None = None
@@ -93,6 +103,16 @@ class Callback:
 
     def on_train_end(self, run: TrainingRun) -> None:
         """After the last epoch, or after training was stopped."""
+
+    def state_dict(self) -> dict[str, Any] | None:
+        """What a checkpoint must keep of this callback to resume exactly (``None``: nothing).
+
+        Values are numbers, strings, lists, dicts, ``None`` or NumPy arrays.
+        """
+        return None
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Take back what :meth:`state_dict` returned, before a resumed ``fit`` starts."""
 
 
 def _numbers(history: History) -> str:
@@ -185,6 +205,12 @@ class LRScheduler(Callback):
         history = run.history
         self.schedule.step(history.val_loss[-1] if history.val_loss else history.loss[-1])
 
+    def state_dict(self) -> dict[str, Any]:
+        return {"schedule": self.schedule.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.schedule.load_state_dict(state["schedule"])
+
 
 _METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
@@ -266,7 +292,24 @@ class EarlyStopping(Callback):
                 f"EarlyStopping monitors {self.monitor!r}, but fit() has no validation_data; "
                 "pass validation_data=(X_val, Y_val), or use monitor='loss'"
             )
+        if run.initial_epoch == 0:  # a resumed run keeps what load_state_dict gave back
+            self._reset()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "wait": self.wait,
+            "best_weights": self._best_weights,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         self._reset()
+        self.best = float(state["best"])
+        self.best_epoch = int(state["best_epoch"])
+        self.wait = int(state["wait"])
+        weights = state["best_weights"]
+        self._best_weights = None if weights is None else np.array(weights)
 
     def on_epoch_end(self, run: TrainingRun) -> None:
         values = getattr(run.history, self.monitor)
@@ -364,3 +407,80 @@ class HistoryLogger(Callback):
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+class Checkpoint(Callback):
+    """Save a checkpoint of the run after every ``every`` epochs (and when training ends).
+
+    A checkpoint holds the weights, the optimizer's state, the learning-rate schedule's and the
+    other callbacks' state, the random generator's state, the epoch and the history (see
+    :mod:`glassnet.checkpoint`). ``gn.load_checkpoint(path).resume(X, Y, ...)`` carries on
+    training, in this process or a fresh one, to the very weights an uninterrupted run reaches.
+    ``gn.load(path)`` reads just the network. Each save is atomic: a crash mid-write leaves the
+    previous checkpoint intact.
+
+    Args:
+        path: the checkpoint file (conventionally ``.ckpt.safetensors``).
+        every: save after every this many epochs.
+        monitor: if set (``"val_loss"``, ``"loss"``, …), save only when that number is the best
+            so far, which keeps the best epoch's run rather than the latest.
+
+    Example:
+        >>> import os, tempfile, numpy as np, glassnet as gn
+        >>> X, y = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = os.path.join(tmp, "run.ckpt.safetensors")
+        ...     net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        ...     h = net.fit(X, y, epochs=2, callbacks=[gn.callbacks.Checkpoint(path)], verbose=0)
+        ...     state = gn.load_checkpoint(path)
+        >>> state.epoch, state.history.epochs, type(state.optimizer).__name__
+        (2, 2, 'SGD')
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], every: int = 1, monitor: str | None = None
+    ) -> None:
+        self.path = Path(path)
+        if not self.path.parent.is_dir():
+            raise ValueError(
+                f"cannot save checkpoints to {str(self.path)!r}: the folder "
+                f"{str(self.path.parent)!r} does not exist; create it first"
+            )
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a whole number of epochs >= 1, got {every!r}")
+        if monitor is not None and monitor not in _METRICS:
+            raise ValueError(
+                f"monitor must be None or one of {', '.join(map(repr, _METRICS))}, got {monitor!r}"
+            )
+        self.every = every
+        self.monitor = monitor
+        self._sign = -1.0 if monitor and "accuracy" in monitor else 1.0
+        self.best = math.inf * self._sign
+        self.saved_epoch = 0
+
+    def _save(self, run: TrainingRun) -> None:
+        from .checkpoint import save_checkpoint
+
+        save_checkpoint(self.path, run)
+        self.saved_epoch = run.epoch
+
+    def on_epoch_end(self, run: TrainingRun) -> None:
+        if self.monitor is not None:
+            values = getattr(run.history, self.monitor)
+            if values and self._sign * values[-1] < self._sign * self.best:
+                self.best = values[-1]
+                self._save(run)
+        elif run.epoch % self.every == 0:
+            self._save(run)
+
+    def on_train_end(self, run: TrainingRun) -> None:
+        # the last finished epoch, unless the run stopped part-way through the next one
+        done = run.history.epochs
+        if self.monitor is None and done > self.saved_epoch and done == run.epoch:
+            self._save(run)
+
+    def state_dict(self) -> dict[str, Any] | None:
+        return None if self.monitor is None else {"best": self.best}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best = float(state["best"])

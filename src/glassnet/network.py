@@ -722,6 +722,7 @@ class Network:
         seed: int | np.random.Generator | None = None,
         verbose: int = 1,
         callbacks: Sequence[Callback] = (),
+        initial_epoch: int = 0,
     ) -> History:
         """Train by mini-batch gradient descent; see :func:`glassnet.training.fit`."""
         from .training import fit
@@ -738,6 +739,7 @@ class Network:
             seed=seed,
             verbose=verbose,
             callbacks=callbacks,
+            initial_epoch=initial_epoch,
         )
 
     def evaluate(self, X: Any, Y: Any) -> dict[str, float]:

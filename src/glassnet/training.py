@@ -83,6 +83,8 @@ def fit(
     seed: int | np.random.Generator | None = None,
     verbose: int = 1,
     callbacks: Sequence[Callback] = (),
+    initial_epoch: int = 0,
+    history: History | None = None,
 ) -> History:
     """Train ``net`` on (X, Y) by mini-batch stochastic gradient descent.
 
@@ -101,6 +103,9 @@ def fit(
         verbose: 0 silent, 1 one line per epoch (an :class:`~glassnet.callbacks.EpochLogger`).
         callbacks: :class:`~glassnet.callbacks.Callback` objects called at epoch and
             mini-batch boundaries.
+        initial_epoch: epochs already done; training runs epochs ``initial_epoch + 1`` to
+            ``epochs``. Used to resume (see :func:`glassnet.load_checkpoint`).
+        history: a :class:`History` to carry on (a resumed run's); a new one by default.
 
     Returns:
         a :class:`History`. If the cost becomes NaN or infinite, training stops before the
@@ -116,6 +121,13 @@ def fit(
         2
     """
     epochs = positive_int(epochs, "epochs")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int):
+        raise ValueError(f"initial_epoch must be a whole number >= 0, got {initial_epoch!r}")
+    if not 0 <= initial_epoch < epochs:
+        raise ValueError(
+            f"initial_epoch = {initial_epoch} must be >= 0 and below epochs = {epochs}: training "
+            f"runs epochs initial_epoch + 1 .. epochs; ask for more epochs to train further"
+        )
     batch_size = positive_int(batch_size, "batch_size")
     if verbose not in (0, 1, False, True):
         raise ValueError(f"verbose must be 0 (silent) or 1 (a line per epoch), got {verbose!r}")
@@ -142,15 +154,25 @@ def fit(
     m = x.shape[0]
     batch_size = min(batch_size, m)
     dropout = net.has_dropout
-    history = History()
+    history = History() if history is None else history
     run = TrainingRun(
-        net, optimizer, history, epochs, batches=-(-m // batch_size), validation=val is not None
+        net,
+        optimizer,
+        history,
+        epochs,
+        batches=-(-m // batch_size),
+        validation=val is not None,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        rng=rng,
+        callbacks=callbacks,
+        initial_epoch=initial_epoch,
     )
     for cb in callbacks:
         cb.on_train_begin(run)
     # a diverging run overflows; that is caught below as a non-finite cost, with a clear message
     with np.errstate(over="ignore", invalid="ignore"):
-        for run.epoch in range(1, epochs + 1):
+        for run.epoch in range(initial_epoch + 1, epochs + 1):
             for cb in callbacks:
                 cb.on_epoch_begin(run)
             start = time.perf_counter()

@@ -1,0 +1,396 @@
+"""Checkpoints: everything needed to carry on training exactly where it stopped.
+
+A checkpoint is a glassnet model file (so ``gn.load(path)`` reads its network) whose metadata
+entry ``"glassnet.checkpoint"`` also holds, as JSON:
+
+- the epoch reached and the training settings (epochs asked for, batch size, shuffling);
+- the optimizer: its type (looked up in a closed list: SGD, Adagrad, RMSprop, Adam, AdamW), its
+  hyperparameters, its step count t and its buffers (velocities, moments);
+- the random generator that shuffles and draws dropout masks: its bit generator's name (from a
+  closed list) and state;
+- the :class:`~glassnet.training.History` so far;
+- the state of each callback that has one (a learning-rate schedule, early stopping, …).
+
+Arrays inside the JSON are stored exactly, as base64 of their little-endian bytes. Nothing in a
+checkpoint names code to run: no pickle, and every name goes through a closed registry.
+
+Resuming in a fresh process gives, bit for bit, the weights an uninterrupted run reaches:
+the shuffles and dropout masks come from the same generator state, and the optimizer steps
+from the same buffers.
+
+>>> import os, tempfile, numpy as np, glassnet as gn
+>>> X, y = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     path = os.path.join(tmp, "run.ckpt.safetensors")
+...     whole = gn.Network.from_sizes([2, 3, 1], seed=0)
+...     _ = whole.fit(X, y, epochs=6, batch_size=2, optimizer=gn.Adam(lr=0.1), verbose=0)
+...     half = gn.Network.from_sizes([2, 3, 1], seed=0)
+...     _ = half.fit(X, y, epochs=3, batch_size=2, optimizer=gn.Adam(lr=0.1), verbose=0,
+...                  callbacks=[gn.callbacks.Checkpoint(path)])
+...     state = gn.load_checkpoint(path)
+...     h = state.resume(X, y, epochs=6, verbose=0)
+>>> h.epochs, bool(np.array_equal(state.net.parameter_vector(), whole.parameter_vector()))
+(6, True)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import io
+from .callbacks import Callback
+from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .training import History, fit
+
+if TYPE_CHECKING:
+    from .callbacks import TrainingRun
+    from .network import Network
+
+__all__ = ["CHECKPOINT_KEY", "TrainingState", "load_checkpoint", "save_checkpoint"]
+
+CHECKPOINT_KEY = "glassnet.checkpoint"
+CHECKPOINT_VERSION = 1
+
+_OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.__name__: cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)
+}
+_BIT_GENERATORS: dict[str, type[np.random.BitGenerator]] = {
+    "PCG64": np.random.PCG64,
+    "PCG64DXSM": np.random.PCG64DXSM,
+    "MT19937": np.random.MT19937,
+    "Philox": np.random.Philox,
+    "SFC64": np.random.SFC64,
+}
+_ARRAY_DTYPES: dict[str, np.dtype[Any]] = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8")}
+_HISTORY_LISTS = ("loss", "accuracy", "val_loss", "val_accuracy", "seconds")
+
+
+class _BadCheckpointError(Exception):
+    """A problem inside the checkpoint entry; :func:`load_checkpoint` adds the file's name."""
+
+
+@dataclass
+class TrainingState:
+    """A training run as a checkpoint saved it, ready to :meth:`resume`.
+
+    Attributes:
+        net: the network, with the checkpoint's weights.
+        optimizer: the optimizer, with its buffers and step count.
+        epoch: the epochs finished.
+        history: the :class:`~glassnet.training.History` of those epochs.
+        rng: the generator that shuffles and draws dropout masks, in its saved state.
+        epochs, batch_size, shuffle: the settings of the run that saved it.
+        callback_states: ``(callback type name, state)`` for each callback that had a state.
+    """
+
+    net: Network
+    optimizer: Optimizer
+    epoch: int
+    history: History
+    rng: np.random.Generator
+    epochs: int
+    batch_size: int
+    shuffle: bool
+    callback_states: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def resume(
+        self,
+        X: Any,
+        Y: Any,
+        epochs: int | None = None,
+        validation_data: tuple[Any, Any] | None = None,
+        callbacks: Sequence[Callback] = (),
+        verbose: int = 1,
+    ) -> History:
+        """Train on from the checkpoint's epoch up to ``epochs`` (default: the saved run's).
+
+        Pass the same data, and callbacks of the same types in the same order as the saved
+        run: each gets its saved state back (a learning-rate schedule must be made on
+        :attr:`optimizer`). A saved state with no callback to take it is reported with a
+        warning, because the resumed run would then differ from the uninterrupted one.
+
+        Returns:
+            the :class:`History` of the whole run, the saved epochs included.
+        """
+        epochs = self.epochs if epochs is None else epochs
+        if not (isinstance(epochs, int) and epochs > self.epoch):
+            raise ValueError(
+                f"the checkpoint has done {self.epoch} epochs, so resume needs epochs > "
+                f"{self.epoch} (the total to reach), got {epochs!r}; ask for more epochs"
+            )
+        callbacks = list(callbacks)
+        _give_back_states(callbacks, self.callback_states)
+        return fit(
+            self.net,
+            X,
+            Y,
+            epochs=epochs,
+            batch_size=self.batch_size,
+            optimizer=self.optimizer,
+            validation_data=validation_data,
+            shuffle=self.shuffle,
+            seed=self.rng,
+            verbose=verbose,
+            callbacks=callbacks,
+            initial_epoch=self.epoch,
+            history=self.history,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"TrainingState(epoch {self.epoch}/{self.epochs}, {self.net!r}, {self.optimizer!r}, "
+            f"{self.history!r})"
+        )
+
+
+def _give_back_states(callbacks: list[Callback], states: list[tuple[str, dict[str, Any]]]) -> None:
+    """Hand each saved state to the next given callback of the same type, in order."""
+    unused = list(callbacks)
+    for kind, state in states:
+        match = next((cb for cb in unused if type(cb).__name__ == kind), None)
+        if match is None and kind != "Checkpoint":  # saving does not change the weights
+            warnings.warn(
+                f"the checkpoint holds the state of a {kind} callback, but resume() was given "
+                f"none; pass one so that the resumed run continues exactly",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            continue
+        if match is None:
+            continue
+        unused.remove(match)
+        match.load_state_dict(state)
+
+
+# -- saving ---------------------------------------------------------------------------------------
+
+
+def save_checkpoint(
+    path: str | os.PathLike[str], run: TrainingRun, metadata: Mapping[str, str] | None = None
+) -> None:
+    """Write a checkpoint of ``run`` (a :class:`~glassnet.callbacks.TrainingRun`) to ``path``.
+
+    Called by :class:`glassnet.callbacks.Checkpoint` at the end of an epoch; the write is
+    atomic, like :func:`glassnet.io.save`.
+    """
+    if run.rng is None:
+        raise ValueError("this TrainingRun has no random generator to save; save from inside fit")
+    bit_generator = run.rng.bit_generator
+    kind = type(bit_generator).__name__
+    if kind not in _BIT_GENERATORS:
+        raise ValueError(
+            f"cannot checkpoint a run whose generator uses {kind}; use one of "
+            f"{', '.join(_BIT_GENERATORS)} (np.random.default_rng gives PCG64)"
+        )
+    opt = run.optimizer
+    if _OPTIMIZERS.get(type(opt).__name__) is not type(opt):
+        raise ValueError(
+            f"cannot checkpoint the optimizer {opt!r}: a checkpoint names it, and only "
+            f"{', '.join(_OPTIMIZERS)} are known by name"
+        )
+    callbacks = []
+    for cb in run.callbacks:
+        state = cb.state_dict()
+        if state is not None:
+            callbacks.append({"type": type(cb).__name__, "state": _encode(state)})
+    h = run.history
+    entry = {
+        "version": CHECKPOINT_VERSION,
+        "epoch": h.epochs,
+        "epochs": run.epochs,
+        "batch_size": run.batch_size,
+        "shuffle": run.shuffle,
+        "optimizer": _encode(opt.state_dict()),
+        "rng": {"bit_generator": kind, "state": bit_generator.state},
+        "history": {**{key: list(getattr(h, key)) for key in _HISTORY_LISTS}},
+        "stop_reason": h.stop_reason,
+        "callbacks": callbacks,
+    }
+    user = dict(metadata or {})
+    if CHECKPOINT_KEY in user:
+        raise ValueError(f"metadata key {CHECKPOINT_KEY!r} is reserved for the checkpoint itself")
+    user[CHECKPOINT_KEY] = json.dumps(entry)
+    io.save(run.net, path, metadata=user)
+
+
+def _encode(value: Any) -> Any:
+    """Plain JSON values; arrays become ``{"__array__": dtype, "shape": …, "base64": …}``."""
+    if isinstance(value, np.ndarray):
+        dtype = value.dtype.name
+        if dtype not in _ARRAY_DTYPES:
+            raise ValueError(f"cannot checkpoint an array of dtype {dtype}")
+        data = np.ascontiguousarray(value, dtype=_ARRAY_DTYPES[dtype]).tobytes()
+        return {
+            "__array__": dtype,
+            "shape": list(value.shape),
+            "base64": base64.b64encode(data).decode("ascii"),
+        }
+    if isinstance(value, Mapping):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# -- loading --------------------------------------------------------------------------------------
+
+
+def load_checkpoint(path: str | os.PathLike[str]) -> TrainingState:
+    """Read a checkpoint written by :class:`glassnet.callbacks.Checkpoint`.
+
+    The network is read and checked as :func:`glassnet.load` reads a model file; the rest is
+    checked entry by entry, and every problem raises :class:`~glassnet.ModelFormatError`.
+
+    Raises:
+        ModelFormatError: the file is not a valid checkpoint (a plain model file included:
+            it has weights but nothing to resume from).
+        OSError: the file cannot be read.
+    """
+    net = io.load(path)
+    metadata = io.read_metadata(path)
+    text = metadata.get(CHECKPOINT_KEY)
+    if text is None:
+        raise io.ModelFormatError(
+            path,
+            f"it is a model file but not a checkpoint (no {CHECKPOINT_KEY!r} entry in its "
+            "metadata); load its network with gn.load, or save checkpoints with "
+            "gn.callbacks.Checkpoint",
+        )
+    try:
+        return _state_from(json.loads(text), net)
+    except (_BadCheckpointError, ValueError, TypeError, KeyError, OverflowError) as exc:
+        problem = str(exc) if isinstance(exc, (_BadCheckpointError, ValueError)) else repr(exc)
+        raise io.ModelFormatError(path, f"its checkpoint entry is damaged: {problem}") from None
+
+
+def _state_from(entry: Any, net: Network) -> TrainingState:
+    if not isinstance(entry, dict):
+        raise _BadCheckpointError("it is not a JSON object")
+    version = entry.get("version")
+    if version != CHECKPOINT_VERSION:
+        raise _BadCheckpointError(
+            f"it has version {version!r}; this glassnet reads version {CHECKPOINT_VERSION}"
+        )
+    epoch = _whole(entry["epoch"], "epoch", low=0)
+    epochs = _whole(entry["epochs"], "epochs", low=1)
+    batch_size = _whole(entry["batch_size"], "batch_size", low=1)
+    if not isinstance(entry["shuffle"], bool):
+        raise _BadCheckpointError("'shuffle' must be true or false")
+
+    opt_state = _decode(entry["optimizer"])
+    if not isinstance(opt_state, dict):
+        raise _BadCheckpointError("'optimizer' must be an object")
+    cls = _OPTIMIZERS.get(str(opt_state.get("optimizer")))
+    if cls is None:
+        raise _BadCheckpointError(
+            f"it names the optimizer {opt_state.get('optimizer')!r}; "
+            f"known: {', '.join(_OPTIMIZERS)}"
+        )
+    optimizer = cls(lr=0.1)
+    optimizer.load_state_dict(opt_state)  # checks hyperparameters, t and buffers
+    for name, buf in optimizer.state.items():
+        for l in range(1, net.L + 1):
+            if buf.W[l].shape != net.W[l].shape or buf.W[l].dtype != net.dtype:
+                raise _BadCheckpointError(
+                    f"the optimizer's buffer {name}.W[{l}] is {buf.W[l].dtype}"
+                    f"{list(buf.W[l].shape)}, but the network's W[{l}] is "
+                    f"{net.dtype}{list(net.W[l].shape)}"
+                )
+
+    rng_entry = entry["rng"]
+    if not isinstance(rng_entry, dict):
+        raise _BadCheckpointError("'rng' must be an object")
+    bit_cls = _BIT_GENERATORS.get(str(rng_entry.get("bit_generator")))
+    if bit_cls is None:
+        raise _BadCheckpointError(
+            f"'rng' names the bit generator {rng_entry.get('bit_generator')!r}; known: "
+            f"{', '.join(_BIT_GENERATORS)}"
+        )
+    bit_generator = bit_cls()
+    bit_generator.state = rng_entry["state"]  # NumPy checks the state's structure
+
+    raw = entry["history"]
+    if not isinstance(raw, dict):
+        raise _BadCheckpointError("'history' must be an object")
+    history = History()
+    for key in _HISTORY_LISTS:
+        values = raw[key]
+        if not isinstance(values, list) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+        ):
+            raise _BadCheckpointError(f"history {key!r} must be a list of numbers")
+        setattr(history, key, [float(v) for v in values])
+    if history.epochs != epoch:
+        raise _BadCheckpointError(
+            f"the history has {history.epochs} epochs of loss, but the checkpoint says {epoch}"
+        )
+    stop = entry.get("stop_reason")
+    history.stop_reason = stop if isinstance(stop, str) else None
+
+    states = []
+    callbacks = entry["callbacks"]
+    if not isinstance(callbacks, list):
+        raise _BadCheckpointError("'callbacks' must be a list")
+    for item in callbacks:
+        if not (isinstance(item, dict) and isinstance(item.get("type"), str)):
+            raise _BadCheckpointError("each entry of 'callbacks' needs a 'type' name")
+        state = _decode(item.get("state"))
+        if not isinstance(state, dict):
+            raise _BadCheckpointError(f"the state of callback {item['type']!r} is not an object")
+        states.append((item["type"], state))
+
+    return TrainingState(
+        net=net,
+        optimizer=optimizer,
+        epoch=epoch,
+        history=history,
+        rng=np.random.Generator(bit_generator),
+        epochs=max(epochs, epoch),
+        batch_size=batch_size,
+        shuffle=entry["shuffle"],
+        callback_states=states,
+    )
+
+
+def _whole(value: Any, name: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise _BadCheckpointError(f"{name!r} must be a whole number >= {low}, got {value!r}")
+    return value
+
+
+def _decode(value: Any) -> Any:
+    """Undo :func:`_encode`, checking each array's size against its shape and its values."""
+    if isinstance(value, dict):
+        if "__array__" in value:
+            dtype = _ARRAY_DTYPES.get(str(value["__array__"]))
+            shape = value.get("shape")
+            if dtype is None or not (
+                isinstance(shape, list)
+                and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
+            ):
+                raise _BadCheckpointError(f"a stored array has a bad dtype or shape: {shape!r}")
+            data = base64.b64decode(str(value["base64"]), validate=True)
+            if len(data) != math.prod(shape) * dtype.itemsize:
+                raise _BadCheckpointError(
+                    f"a stored array of shape {shape} holds {len(data)} bytes, not "
+                    f"{math.prod(shape) * dtype.itemsize}"
+                )
+            array = np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+            if not np.isfinite(array).all():
+                raise _BadCheckpointError("a stored array holds NaN or infinite values")
+            return array
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
