@@ -65,7 +65,11 @@ MAX_NDIM = 8
 MAX_BYTES = 1 << 32
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_CHUNK = 1 << 24  # read compressed files 16 MiB at a time, so memory grows only with real data
+# Read at most 16 MiB at a time, starting at 64 KiB and doubling: a read of n bytes may reserve n
+# bytes before the stream says it holds fewer, so memory grows only with the data really there
+# (a 30-byte gzip file that claims a gigabyte costs 64 KiB, not 16 MiB).
+_FIRST_CHUNK = 1 << 16
+_CHUNK = 1 << 24
 
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -149,12 +153,14 @@ def _read_checked(f: IO[bytes], name: str, max_bytes: int) -> NDArray[Any]:
 def _read_exact(stream: _Readable, n: int) -> bytes:
     """Up to ``n`` bytes: fewer only at the end of the stream."""
     parts = []
+    chunk = _FIRST_CHUNK
     while n > 0:
-        part = stream.read(min(n, _CHUNK))
+        part = stream.read(min(n, chunk))
         if not part:
             break
         parts.append(part)
         n -= len(part)
+        chunk = min(2 * chunk, _CHUNK)
     return b"".join(parts)
 
 
