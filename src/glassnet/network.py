@@ -55,6 +55,8 @@ from .layers import Dense
 
 if TYPE_CHECKING:
     from .callbacks import Callback
+    from .diagnosis import NetworkDiagnosis, NetworkThresholds
+    from .explain import GradientExplanation, Ledger, NeuronExplanation
     from .optimizers import Optimizer
     from .training import History
 
@@ -209,6 +211,11 @@ class Trace:
     def __repr__(self) -> str:
         m = self.a[0].shape[0]
         return f"Trace(m={m}, L={self.L}, cost={self.cost:.6g})"
+
+    def _repr_html_(self) -> str:
+        from .explain import trace_html
+
+        return trace_html(self)
 
     def __str__(self) -> str:
         fmt = {"float_kind": lambda v: f"{v: .4g}"}
@@ -760,6 +767,84 @@ class Network:
         if labels is not None:
             result["accuracy"] = accuracy(a[-1], labels)
         return result
+
+    # -- the glass box: glassnet.explain and glassnet.diagnosis --------------------------------
+
+    def explain_neuron(self, x: Any, l: int, j: int) -> NeuronExplanation:
+        """Neuron j of layer l on one sample x: a^(l)_j = σ(Σ_k w^(l)_jk a^(l−1)_k + b^(l)_j),
+        every term with its value; see :func:`glassnet.explain.explain_neuron`.
+
+        Example:
+            >>> import glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+            >>> e = net.explain_neuron([1.0, 0.5], 1, 0)
+            >>> bool(abs(e.a - net.trace([[1.0, 0.5]], [[0.0]]).a[1][0, 0]) < 1e-15)
+            True
+        """
+        from .explain import explain_neuron
+
+        return explain_neuron(self, x, l, j)
+
+    def explain_weight(self, X: Any, Y: Any, l: int, j: int, k: int) -> GradientExplanation:
+        """Why ∂C/∂w^(l)_jk has its value: the chain-rule factors and paths with their numbers;
+        see :func:`glassnet.explain.explain_weight`.
+
+        Example:
+            >>> import numpy as np, glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+            >>> X, Y = np.array([[0.5, -1.0]]), np.array([[1.0]])
+            >>> e = net.explain_weight(X, Y, 1, 2, 0)
+            >>> bool(np.isclose(e.value, net.gradients(X, Y).W[1][2, 0]))
+            True
+        """
+        from .explain import explain_weight
+
+        return explain_weight(self, X, Y, l, j, k)
+
+    def explain_bias(self, X: Any, Y: Any, l: int, j: int) -> GradientExplanation:
+        """Why ∂C/∂b^(l)_j has its value; see :func:`glassnet.explain.explain_bias`."""
+        from .explain import explain_bias
+
+        return explain_bias(self, X, Y, l, j)
+
+    def explain_activation(self, X: Any, Y: Any, l: int, k: int) -> GradientExplanation:
+        """Why ∂C/∂a^(l)_k has its value; see :func:`glassnet.explain.explain_activation`."""
+        from .explain import explain_activation
+
+        return explain_activation(self, X, Y, l, k)
+
+    def backprop_ledger(self, X: Any, Y: Any) -> Ledger:
+        """The three partial derivatives of every layer, and where δ^(l+1) is reused to get
+        δ^(l); see :func:`glassnet.explain.backprop_ledger`."""
+        from .explain import backprop_ledger
+
+        return backprop_ledger(self, X, Y)
+
+    def backprop_per_example(self, X: Any, Y: Any) -> Gradients:
+        """The textbook loop, one sample at a time, kept as a teaching reference: equal to
+        :meth:`gradients`; see :func:`glassnet.explain.backprop_per_example`."""
+        from .explain import backprop_per_example
+
+        return backprop_per_example(self, X, Y)
+
+    def diagnose(
+        self,
+        X: Any,
+        Y: Any,
+        optimizer: Optimizer | None = None,
+        thresholds: NetworkThresholds | None = None,
+    ) -> NetworkDiagnosis:
+        """Vanishing or exploding gradients, saturated and dead units, step sizes, in plain
+        language with fixes; see :func:`glassnet.diagnosis.diagnose`. The network is not
+        changed."""
+        from .diagnosis import diagnose
+
+        return diagnose(self, X, Y, optimizer=optimizer, thresholds=thresholds)
+
+    def _repr_html_(self) -> str:
+        from .explain import network_html
+
+        return network_html(self)
 
     # -- housekeeping -------------------------------------------------------------------------
 

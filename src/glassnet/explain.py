@@ -1,0 +1,1190 @@
+"""Explain every number: where each activation and each partial derivative comes from.
+
+The tutorial's promise is that a learner can ask any number in the network "where do you come
+from?". This module answers with the real values filled in, in the tutorial's notation:
+
+* :func:`explain_neuron` — the forward equation of one neuron for one sample,
+  a^(l)_j = σ(Σ_k w^(l)_jk a^(l−1)_k + b^(l)_j), term by term, and the layer's matrix form.
+* :func:`explain_weight`, :func:`explain_bias`, :func:`explain_activation` — the chain rule for
+  ∂C/∂w^(l)_jk, ∂C/∂b^(l)_j and ∂C/∂a^(l)_k, factor by factor, in the order the tutorial writes
+  it (from the cost back to the parameter)::
+
+      ∂C/∂w^(1) = ∂C/∂a^(3) ∂a^(3)/∂z^(3) · ∂z^(3)/∂a^(2) ∂a^(2)/∂z^(2) · ∂z^(2)/∂a^(1)
+                  ∂a^(1)/∂z^(1) ∂z^(1)/∂w^(1)
+
+  and, for small networks, every path from the parameter to the cost with its product. The
+  paths add up to the derivative: that is what the chain rule says when a neuron feeds more
+  than one neuron of the next layer.
+* :func:`backprop_ledger` — the three partial derivatives of every layer, showing where δ^(l+1)
+  is reused to get δ^(l).
+* :func:`backprop_per_example` — the textbook loop, one sample at a time, as a reference.
+* :func:`network_html`, :func:`trace_html` — HTML tables for Jupyter.
+
+Everything here is computed in float64 from the network's weights, by its own short loops (not
+by calling ``net.gradients``), so that the tests can hold the explanation against backprop and
+against finite differences.
+
+Softmax: a softmax output is not elementwise, so ∂a^(L)/∂z^(L) is the full Jacobian
+a_r (1[r = q] − a_q). The factors then carry that whole matrix, and the paths go through every
+pair (z^(L)_q, a^(L)_r). With the cross-entropy cost the two output factors multiply out to
+a − y, the fused δ^(L) that glassnet's backprop uses (when each target row sums to 1).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import reduce
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .network import ByLayer, Gradients
+
+if TYPE_CHECKING:
+    from .activations import Activation
+    from .network import Network, Trace
+
+Array = NDArray[np.floating[Any]]
+
+__all__ = [
+    "Factor",
+    "GradientExplanation",
+    "Ledger",
+    "LedgerLayer",
+    "NeuronExplanation",
+    "Path",
+    "backprop_ledger",
+    "backprop_per_example",
+    "explain_activation",
+    "explain_bias",
+    "explain_neuron",
+    "explain_weight",
+    "network_html",
+    "trace_html",
+]
+
+#: the most paths an explanation lists; above this ``e.paths`` is None (the factors still work)
+MAX_PATHS = 10_000
+#: samples shown one by one in ``str(e)``; the average always uses all of them
+SHOWN_SAMPLES = 4
+
+
+# -- small helpers -----------------------------------------------------------------------------
+
+
+def _num(v: Any) -> str:
+    """A number as the explanations print it: 6 significant digits (and never "-0")."""
+    return f"{float(v) + 0.0:.6g}"
+
+
+def _vec(v: Array, most: int = 10) -> str:
+    """A vector in brackets; a long one shows its first and last entries around "…"."""
+    v = np.ravel(v)
+    if v.size > most:
+        return "[" + ", ".join([*(_num(x) for x in v[:4]), "…", *(_num(x) for x in v[-2:])]) + "]"
+    return "[" + ", ".join(_num(x) for x in v) + "]"
+
+
+def _mat(M: Array, most: int = 8) -> str:
+    """A matrix row by row ("[r0; r1]"); a tall one shows its first and last rows around "…"."""
+    M = np.atleast_2d(M)
+    if M.size == 1:
+        return _num(M.item())
+    if M.shape[0] == 1:
+        return _vec(M[0])
+    rows = (
+        [_vec(r) for r in M]
+        if M.shape[0] <= most
+        else [*(_vec(r) for r in M[:3]), f"… {M.shape[0] - 4} more rows", _vec(M[-1])]
+    )
+    return "[" + "; ".join(rows) + "]"
+
+
+def _tex_mat(M: Array) -> str:
+    M = np.atleast_2d(M)
+    if M.size == 1:
+        v = _num(M.item())
+        return f"({v})" if v.startswith("-") else v
+    rows = [" & ".join(_num(x) for x in row) for row in M]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def _html_mat(M: Array, row_label: str = "", col_label: str = "") -> str:
+    """An HTML table of a matrix, rows and columns numbered from 0."""
+    M = np.atleast_2d(np.asarray(M, dtype=np.float64))
+    head = "".join(f"<th>{col_label}{c}</th>" for c in range(M.shape[1]))
+    body = "".join(
+        f"<tr><th>{row_label}{r}</th>" + "".join(f"<td>{_num(x)}</td>" for x in row) + "</tr>"
+        for r, row in enumerate(M)
+    )
+    return f"<table><tr><th></th>{head}</tr>{body}</table>"
+
+
+def _layer(net: Network, l: int, allow_input: bool = False) -> int:
+    """The tutorial's layer number (1..L, or 0..L for activations); negatives count from L."""
+    if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
+        raise ValueError(f"the layer number l must be an int, got {l!r}")
+    first = 0 if allow_input else 1
+    ll = int(l) + net.L + 1 if l < 0 else int(l)
+    if not first <= ll <= net.L:
+        why = " (layer 0 is the input: it has no weights or biases)" if ll == 0 else ""
+        raise ValueError(
+            f"layer l = {l} does not exist{why}; this network has layers "
+            f"{first}..{net.L} (negative numbers count from L = {net.L})"
+        )
+    return ll
+
+
+def _neuron(net: Network, l: int, j: int, name: str) -> int:
+    n = net.sizes[l]
+    if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not 0 <= j < n:
+        raise ValueError(
+            f"{name} = {j!r} is not a neuron of layer {l}: layer {l} has n_{l} = {n} neurons, "
+            f"numbered 0..{n - 1}"
+        )
+    return int(j)
+
+
+def _penalties(net: Network) -> tuple[float, float]:
+    """(l2, l1) of the network's weight penalty; 0 for networks without one."""
+    return float(getattr(net, "l2", 0.0) or 0.0), float(getattr(net, "l1", 0.0) or 0.0)
+
+
+@dataclass
+class _Pass:
+    """One float64 forward pass and ∂C_i/∂a^(L), the cache the explanations consume."""
+
+    W: list[Array]  # W[l] for l = 1..L (W[0] unused)
+    b: list[Array]
+    acts: list[Activation]  # acts[l] is σ_l (acts[0] unused)
+    a: list[Array]  # a^(0..L), (m, n_l)
+    z: list[Array]  # z^(0..L), z[0] unused
+    y: Array
+    dC_da_L: Array  # ∂C_i/∂a^(L), (m, n_L)
+    cost: str
+
+    def jacobian(self, l: int) -> Array:
+        """∂a^(l)/∂z^(l) for each sample: (m, n_l, n_l), diagonal unless σ_l is softmax-like."""
+        return np.asarray(self.acts[l].jacobian(self.z[l], self.a[l]), dtype=np.float64)
+
+    def elementwise(self, l: int) -> bool:
+        return bool(getattr(self.acts[l], "elementwise", True))
+
+
+def _forward(net: Network, X: Any, Y: Any | None) -> _Pass:
+    """z^(l) = a^(l−1) W^(l)ᵀ + b^(l), a^(l) = σ_l(z^(l)), in float64, plus ∂C_i/∂a^(L)."""
+    x: Array
+    y: Array
+    if Y is None:
+        x = net._features(X)
+        y = np.zeros((x.shape[0], net.sizes[-1]))
+    else:
+        x, y, _ = net._check_xy(X, Y)
+    W: list[Array] = [np.empty((0, 0)), *(np.asarray(w, dtype=np.float64) for w in net.W)]
+    b: list[Array] = [np.empty(0), *(np.asarray(v, dtype=np.float64) for v in net.b)]
+    acts: list[Any] = [None] + [layer.activation for layer in net.layers]
+    a: list[Array] = [np.asarray(x, dtype=np.float64)]
+    z: list[Array] = [a[0]]
+    for l in range(1, net.L + 1):
+        z.append(a[l - 1] @ W[l].T + b[l])  # z^(l) = W^(l) a^(l−1) + b^(l), one row per sample
+        a.append(np.asarray(acts[l].forward(z[l]), dtype=np.float64))  # a^(l) = σ(z^(l))
+    y = np.asarray(y, dtype=np.float64)
+    dC_da = np.asarray(net.cost_function.derivative(a[-1], y), dtype=np.float64)
+    # cross-entropy's ∂C/∂a_r = −y_r/a_r is 0/0 where a softmax output underflowed to 0 and
+    # y_r = 0; that term is 0 (y_r = 0 multiplies it), so write 0 rather than NaN
+    dC_da = np.where((y == 0) & ~np.isfinite(dC_da), 0.0, dC_da)
+    return _Pass(W, b, acts, a, z, y, dC_da, net.cost_function.name)
+
+
+# -- the chain rule, factor by factor ----------------------------------------------------------
+
+
+@dataclass(repr=False)
+class Factor:
+    """One factor of the chain rule, with its value for every sample.
+
+    Attributes:
+        symbol: the factor in the tutorial's notation, e.g. ``"∂a^(2)/∂z^(2)"``.
+        latex: the same in LaTeX.
+        formula: how its value is computed, e.g. ``"σ'(z^(2)) = a(1 − a)"`` or ``"W^(3)"``.
+        values: shape (m, rows, cols): for each sample a matrix, so that multiplying the factors
+            of one sample from left to right (``@``) gives that sample's ∂C_i/∂(parameter).
+            A 1×1 matrix is a plain number; a row is a vector the chain starts with.
+    """
+
+    symbol: str
+    latex: str
+    formula: str
+    values: Array
+
+    def sample(self, i: int = 0) -> Any:
+        """The value for sample i: a float when it is one number, else the (rows, cols) array."""
+        v = self.values[i]
+        return float(v.item()) if v.size == 1 else v
+
+    def __repr__(self) -> str:
+        return (
+            f"Factor({self.symbol} = {_mat(self.values[0])}{' …' if len(self.values) > 1 else ''})"
+        )
+
+
+@dataclass(repr=False)
+class Path:
+    """One path from the parameter to the cost through the network's neurons.
+
+    Attributes:
+        nodes: the neurons it passes through, e.g. ``("z^(1)_0", "a^(1)_0", "z^(2)_1", …)``.
+        terms: the symbol of each term multiplied along the path.
+        per_sample: the product of the terms for each sample, shape (m,).
+        value: their average over the mini-batch (the path's share of the derivative).
+    """
+
+    nodes: tuple[str, ...]
+    terms: tuple[str, ...]
+    per_sample: Array
+    value: float
+
+    def __repr__(self) -> str:
+        return f"Path({' → '.join(self.nodes)} → C: {_num(self.value)})"
+
+
+def _sym(kind: str, l: int, j: int, k: int) -> tuple[str, str]:
+    """(text, LaTeX) of the parameter's name: w^(l)_{j,k}, b^(l)_j or a^(l)_k."""
+    if kind == "weight":
+        return f"w^({l})_{{{j},{k}}}", f"w^{{({l})}}_{{{j},{k}}}"
+    if kind == "bias":
+        return f"b^({l})_{j}", f"b^{{({l})}}_{{{j}}}"
+    return f"a^({l})_{k}", f"a^{{({l})}}_{{{k}}}"
+
+
+#: ∂C_i/∂a^(L) of each built-in cost, as the explanations print it
+_COST_FORMULAS = {
+    "quadratic": "a − y",
+    "mse": "2(a − y)/n_L",
+    "cross_entropy": "−y/a",
+    "binary_cross_entropy": "(a − y)/(a(1 − a) n_L)",
+}
+
+
+def _sigma_formula(act: Activation, l: int) -> str:
+    if not getattr(act, "elementwise", True):
+        return f"{act.name} Jacobian a^({l})_r (1[r = q] − a^({l})_q)"
+    known = {
+        "sigmoid": "σ(z)(1 − σ(z))",
+        "tanh": "1 − tanh²(z)",
+        "identity": "1",
+        "relu": "1 if z > 0 else 0",
+    }
+    return f"σ'(z^({l})) = {known.get(act.name, f'{act.name}′(z)')}"
+
+
+def _chain(p: _Pass, kind: str, l: int, j: int, k: int) -> list[Factor]:
+    """The chain-rule factors for ∂C_i/∂(parameter), from the cost back, for every sample.
+
+    ``kind`` is "weight" (w^(l)_jk), "bias" (b^(l)_j) or "activation" (a^(l)_k). When layer l is
+    elementwise, only neuron j (or k) of layer l matters, so the factors at layer l are numbers;
+    a softmax layer l keeps the whole column ∂a^(l)/∂z^(l)_j.
+    """
+    L, m = len(p.W) - 1, p.a[0].shape[0]
+    # the one neuron of a^(l) the chain ends in, when there is one
+    fixed = k if kind == "activation" else (j if p.elementwise(l) else None)
+    factors: list[Factor] = []
+    cost_formula = _COST_FORMULAS.get(p.cost, f"∂C_i/∂a^({L}) of the cost {p.cost}")
+    if l == L and fixed is not None:
+        factors.append(
+            Factor(
+                f"∂C/∂a^({L})_{fixed}",
+                rf"\frac{{\partial C}}{{\partial a^{{({L})}}_{{{fixed}}}}}",
+                cost_formula,
+                p.dC_da_L[:, fixed].reshape(m, 1, 1),
+            )
+        )
+    else:
+        factors.append(
+            Factor(
+                f"∂C/∂a^({L})",
+                rf"\frac{{\partial C}}{{\partial a^{{({L})}}}}",
+                cost_formula,
+                p.dC_da_L[:, None, :],
+            )
+        )
+    for q in range(L, l, -1):
+        factors.append(
+            Factor(
+                f"∂a^({q})/∂z^({q})",
+                rf"\frac{{\partial a^{{({q})}}}}{{\partial z^{{({q})}}}}",
+                _sigma_formula(p.acts[q], q),
+                p.jacobian(q),
+            )
+        )
+        if q - 1 == l and fixed is not None:
+            col = p.W[q][:, fixed : fixed + 1]
+            factors.append(
+                Factor(
+                    f"∂z^({q})/∂a^({l})_{fixed}",
+                    rf"\frac{{\partial z^{{({q})}}}}{{\partial a^{{({l})}}_{{{fixed}}}}}",
+                    f"column {fixed} of W^({q}): w^({q})_{{j,{fixed}}}",
+                    np.broadcast_to(col, (m, *col.shape)),
+                )
+            )
+        else:
+            factors.append(
+                Factor(
+                    f"∂z^({q})/∂a^({q - 1})",
+                    rf"\frac{{\partial z^{{({q})}}}}{{\partial a^{{({q - 1})}}}}",
+                    f"W^({q})",
+                    np.broadcast_to(p.W[q], (m, *p.W[q].shape)),
+                )
+            )
+    if kind == "activation":
+        return factors
+    J = p.jacobian(l)
+    if fixed is not None:
+        factors.append(
+            Factor(
+                f"∂a^({l})_{j}/∂z^({l})_{j}",
+                rf"\frac{{\partial a^{{({l})}}_{{{j}}}}}{{\partial z^{{({l})}}_{{{j}}}}}",
+                _sigma_formula(p.acts[l], l) + f" at z^({l})_{j}",
+                J[:, j, j].reshape(m, 1, 1),
+            )
+        )
+    else:
+        factors.append(
+            Factor(
+                f"∂a^({l})/∂z^({l})_{j}",
+                rf"\frac{{\partial a^{{({l})}}}}{{\partial z^{{({l})}}_{{{j}}}}}",
+                _sigma_formula(p.acts[l], l) + f", column {j}",
+                J[:, :, j : j + 1].copy(),
+            )
+        )
+    if kind == "weight":
+        factors.append(
+            Factor(
+                f"∂z^({l})_{j}/∂w^({l})_{{{j},{k}}}",
+                rf"\frac{{\partial z^{{({l})}}_{{{j}}}}}{{\partial w^{{({l})}}_{{{j},{k}}}}}",
+                f"a^({l - 1})_{k}",
+                p.a[l - 1][:, k].reshape(m, 1, 1),
+            )
+        )
+    else:
+        factors.append(
+            Factor(
+                f"∂z^({l})_{j}/∂b^({l})_{j}",
+                rf"\frac{{\partial z^{{({l})}}_{{{j}}}}}{{\partial b^{{({l})}}_{{{j}}}}}",
+                "1",
+                np.ones((m, 1, 1)),
+            )
+        )
+    return factors
+
+
+def _count_paths(p: _Pass, kind: str, l: int) -> int:
+    """How many paths lead from the parameter to the cost."""
+    L = len(p.W) - 1
+    count = 1
+    if kind != "activation" and not p.elementwise(l):
+        count *= p.a[l].shape[1]
+    for q in range(l + 1, L + 1):
+        n = p.a[q].shape[1]
+        count *= n * (1 if p.elementwise(q) else n)
+    return count
+
+
+def _paths(p: _Pass, kind: str, l: int, j: int, k: int) -> list[Path]:
+    """Every path from the parameter to C: depth-first, carrying the running product.
+
+    A path enters layer q at z^(q)_s (term w^(q)_{s,r}, r its neuron in layer q−1), leaves it at
+    a^(q)_t (term ∂a^(q)_t/∂z^(q)_s: σ'(z_s) with t = s for an elementwise σ, a Jacobian entry
+    for softmax) and ends with ∂C/∂a^(L)_t.
+    """
+    L, m = len(p.W) - 1, p.a[0].shape[0]
+    jac = {q: p.jacobian(q) for q in range(max(l, 1), L + 1)}
+    out: list[Path] = []
+
+    def leave(q: int, s: int) -> Iterator[tuple[int, str, str, Array]]:
+        """(t, node, term, value) for each way to go from z^(q)_s to a^(q)_t."""
+        targets = [s] if p.elementwise(q) else range(p.a[q].shape[1])
+        for t in targets:
+            term = f"σ'(z^({q})_{s})" if p.elementwise(q) else f"∂a^({q})_{t}/∂z^({q})_{s}"
+            yield t, f"a^({q})_{t}", term, jac[q][:, t, s]
+
+    def onward(q: int, r: int, nodes: list[str], terms: list[str], prod: Array) -> None:
+        """Continue from a^(q)_r towards the cost."""
+        if q == L:
+            value = prod * p.dC_da_L[:, r]
+            out.append(
+                Path(
+                    tuple(nodes),
+                    (*terms, f"∂C/∂a^({L})_{r}"),
+                    value,
+                    float(np.mean(value)),
+                )
+            )
+            return
+        nq = q + 1
+        for s in range(p.a[nq].shape[1]):
+            w = p.W[nq][s, r]
+            for t, node, term, v in leave(nq, s):
+                onward(
+                    nq,
+                    t,
+                    [*nodes, f"z^({nq})_{s}", node],
+                    [*terms, f"w^({nq})_{{{s},{r}}}", term],
+                    prod * w * v,
+                )
+
+    if kind == "activation":
+        onward(l, k, [f"a^({l})_{k}"], [], np.ones(m))
+        return out
+    start = p.a[l - 1][:, k] if kind == "weight" else np.ones(m)
+    first = f"a^({l - 1})_{k}" if kind == "weight" else "1"
+    for t, node, term, v in leave(l, j):
+        onward(l, t, [f"z^({l})_{j}", node], [first, term], start * v)
+    return out
+
+
+@dataclass(repr=False)
+class GradientExplanation:
+    """Why ∂C/∂(a weight, bias or activation) has its value: the chain rule with numbers.
+
+    Attributes:
+        kind: ``"weight"``, ``"bias"`` or ``"activation"``.
+        l, j, k: the parameter's layer and indices (w^(l)_jk; b^(l)_j uses j; a^(l)_k uses k).
+        symbol: its name in the tutorial's notation, e.g. ``"w^(1)_{0,2}"``.
+        value: ∂C/∂(parameter) for the mini-batch: the average of ``per_sample``, plus the
+            penalty term for a weight. Equals ``net.gradients(X, Y).W[l][j, k]`` (or ``.b``).
+            For an activation, the average over the samples of ∂C_i/∂a^(l)_k.
+        per_sample: ∂C_i/∂(parameter) for each sample i, shape (m,).
+        penalty: l2·w + l1·sign(w) for a weight of a penalised network, else 0.
+        factors: the chain-rule factors in the tutorial's order, from ∂C/∂a^(L) back.
+        paths: every path from the parameter to C (``None`` above ``MAX_PATHS`` paths), plus one
+            direct path for a nonzero penalty; their values add up to ``value``.
+        n_paths: the number of paths through the network (without the penalty one).
+        network: a one-line description of the network.
+    """
+
+    kind: str
+    l: int
+    j: int
+    k: int
+    symbol: str
+    latex_symbol: str
+    value: float
+    per_sample: Array
+    penalty: float
+    factors: list[Factor]
+    paths: list[Path] | None
+    n_paths: int
+    network: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def m(self) -> int:
+        """The number of samples in the mini-batch."""
+        return int(self.per_sample.shape[0])
+
+    def chain(self) -> str:
+        """The chain rule as the tutorial writes it, without numbers."""
+        return f"∂C/∂{self.symbol} = " + " · ".join(f.symbol for f in self.factors)
+
+    def __str__(self) -> str:
+        lines = [f"∂C/∂{self.symbol}: how the cost C changes when {self.symbol} changes"]
+        lines.append(f"network {self.network}; m = {self.m} sample(s)")
+        lines.append("")
+        lines.append("chain rule (the tutorial's order, from the cost back):")
+        lines.append("  " + self.chain())
+        width = max(len(f.symbol) for f in self.factors)
+        for i in range(min(self.m, SHOWN_SAMPLES)):
+            lines.append(f"sample {i}:")
+            for f in self.factors:
+                lines.append(f"  {f.symbol.ljust(width)} = {_mat(f.values[i])}    ({f.formula})")
+            lines.append(f"  product: ∂C_{i}/∂{self.symbol} = {_num(self.per_sample[i])}")
+        if self.m > SHOWN_SAMPLES:
+            lines.append(f"… {self.m - SHOWN_SAMPLES} more sample(s)")
+        if self.m > 1:
+            lines.append(
+                f"average over the mini-batch: (1/{self.m}) Σ_i ∂C_i/∂{self.symbol} = "
+                f"{_num(np.mean(self.per_sample))}"
+            )
+        if self.penalty:
+            lines.append(f"penalty term l2·w + l1·sign(w) = {_num(self.penalty)}")
+        lines.append(f"∂C/∂{self.symbol} = {_num(self.value)}")
+        if self.paths is None:
+            lines.append(f"({self.n_paths} paths lead to the cost: too many to list)")
+        else:
+            lines.append("")
+            lines.append(
+                f"paths from {self.symbol} to C ({len(self.paths)}), averaged over samples:"
+            )
+            for path in self.paths[:20]:
+                route = " → ".join((self.symbol, *path.nodes, "C"))
+                lines.append(f"  {route}: {' · '.join(path.terms)} = {_num(path.value)}")
+            if len(self.paths) > 20:
+                lines.append(f"  … {len(self.paths) - 20} more")
+            total = sum(path.value for path in self.paths)
+            lines.append(f"  sum of the paths = {_num(total)}")
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"GradientExplanation(∂C/∂{self.symbol} = {_num(self.value)}, m={self.m})"
+
+    def latex(self) -> str:
+        """The chain rule in LaTeX, then the numbers of the first sample and the value."""
+        lhs = rf"\frac{{\partial C}}{{\partial {self.latex_symbol}}}"
+        parts = [lhs + " &= " + " ".join(f.latex for f in self.factors)]
+        nums = r" \cdot ".join(_tex_mat(f.values[0]) for f in self.factors)
+        if self.m == 1:
+            parts.append(f"&= {nums}")
+        else:
+            parts.append(
+                rf"&= \frac{{1}}{{{self.m}}} \sum_{{i}} \frac{{\partial C_i}}"
+                rf"{{\partial {self.latex_symbol}}}, \quad i = 0: {nums}"
+            )
+        if self.penalty:
+            parts.append(
+                rf"&\quad + \lambda_2 w + \lambda_1 \operatorname{{sign}}(w) = "
+                f"{_num(self.penalty)}"
+            )
+        parts.append(f"&= {_num(self.value)}")
+        return r"\begin{aligned}" + r" \\ ".join(parts) + r"\end{aligned}"
+
+    def _repr_latex_(self) -> str:
+        return "$$" + self.latex() + "$$"
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for f in self.factors:
+            cells = "".join(
+                f"<td>{html.escape(_mat(f.values[i]))}</td>"
+                for i in range(min(self.m, SHOWN_SAMPLES))
+            )
+            rows.append(
+                f"<tr><th>{html.escape(f.symbol)}</th><td>{html.escape(f.formula)}</td>{cells}</tr>"
+            )
+        heads = "".join(f"<th>sample {i}</th>" for i in range(min(self.m, SHOWN_SAMPLES)))
+        prod = "".join(f"<td>{_num(v)}</td>" for v in self.per_sample[:SHOWN_SAMPLES])
+        rows.append(f"<tr><th>product</th><td>∂C_i/∂{html.escape(self.symbol)}</td>{prod}</tr>")
+        paths = ""
+        if self.paths is not None:
+            items = "".join(
+                f"<li>{html.escape(' → '.join(p.nodes))} → C: {html.escape(' · '.join(p.terms))}"
+                f" = {_num(p.value)}</li>"
+                for p in self.paths[:50]
+            )
+            paths = f"<details><summary>{len(self.paths)} paths</summary><ul>{items}</ul></details>"
+        return (
+            f"<div><p><b>∂C/∂{html.escape(self.symbol)} = {_num(self.value)}</b> "
+            f"({html.escape(self.network)}, m = {self.m})</p>"
+            f"<p>{html.escape(self.chain())}</p>"
+            f"<table><tr><th>factor</th><th>formula</th>{heads}</tr>{''.join(rows)}</table>"
+            f"{paths}</div>"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain JSON-ready values (lists and floats), e.g. for the Playground."""
+        return {
+            "kind": self.kind,
+            "l": self.l,
+            "j": self.j,
+            "k": self.k,
+            "symbol": self.symbol,
+            "latex": self.latex(),
+            "chain": self.chain(),
+            "value": float(self.value),
+            "per_sample": [float(v) for v in self.per_sample],
+            "penalty": float(self.penalty),
+            "network": self.network,
+            "factors": [
+                {
+                    "symbol": f.symbol,
+                    "latex": f.latex,
+                    "formula": f.formula,
+                    "values": f.values.tolist(),
+                }
+                for f in self.factors
+            ],
+            "n_paths": self.n_paths,
+            "paths": None
+            if self.paths is None
+            else [
+                {
+                    "nodes": list(p.nodes),
+                    "terms": list(p.terms),
+                    "value": float(p.value),
+                    "per_sample": [float(v) for v in p.per_sample],
+                }
+                for p in self.paths
+            ],
+            "notes": list(self.notes),
+        }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+def _describe(net: Network) -> str:
+    acts = "/".join(layer.activation.name for layer in net.layers)
+    return f"{net.sizes} {acts}, cost {net.cost_function!r}"
+
+
+def _explain(
+    net: Network, X: Any, Y: Any, kind: str, l: int, j: int, k: int, max_paths: int
+) -> GradientExplanation:
+    p = _forward(net, X, Y)
+    factors = _chain(p, kind, l, j, k)
+    # multiply the factors of each sample from left to right: (1×n_L)(n_L×n_L)…(1×1) → 1×1
+    product = reduce(np.matmul, (f.values for f in factors))
+    per_sample = product.reshape(-1)
+    penalty = 0.0
+    notes: list[str] = []
+    if kind == "weight":
+        l2, l1 = _penalties(net)
+        w = float(p.W[l][j, k])
+        penalty = l2 * w + l1 * float(np.sign(w))  # ∂/∂w of (l2/2) w² + l1 |w|
+    value = float(np.mean(per_sample)) + penalty
+    n_paths = _count_paths(p, kind, l)
+    paths: list[Path] | None = None
+    if n_paths <= max_paths:
+        paths = _paths(p, kind, l, j, k)
+        if penalty:
+            paths.append(
+                Path(
+                    ("penalty",), ("l2·w + l1·sign(w)",), np.full(p.a[0].shape[0], penalty), penalty
+                )
+            )
+    if not p.elementwise(net.L):
+        notes.append(
+            f"{net.layers[-1].activation.name} is not elementwise: ∂a^({net.L})/∂z^({net.L}) is "
+            "its full Jacobian, so the paths go through every pair (z_q, a_r) of the output"
+            + (
+                "; with cross-entropy, ∂C/∂a · ∂a/∂z multiplies out to a − y"
+                if net.cost_function.name == "cross_entropy"
+                else ""
+            )
+        )
+    symbol, tex = _sym(kind, l, j, k)
+    return GradientExplanation(
+        kind,
+        l,
+        j,
+        k,
+        symbol,
+        tex,
+        value,
+        per_sample,
+        penalty,
+        factors,
+        paths,
+        n_paths,
+        _describe(net),
+        notes,
+    )
+
+
+def explain_weight(
+    net: Network, X: Any, Y: Any, l: int, j: int, k: int, max_paths: int = MAX_PATHS
+) -> GradientExplanation:
+    """Why ∂C/∂w^(l)_jk has its value: the chain rule, factor by factor, path by path.
+
+    Args:
+        net: the network.
+        X, Y: a mini-batch (rows are samples; one sample may be a 1-D x with its y).
+        l: the layer, 1..L (negative counts from L).
+        j: the neuron of layer l the weight goes *to*; k: the neuron of layer l−1 it comes *from*.
+        max_paths: list the paths only when there are at most this many.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+        >>> X, Y = np.array([[0.5, -1.0]]), np.array([[1.0]])
+        >>> e = explain_weight(net, X, Y, 1, 2, 0)
+        >>> print(e.chain().split(" = ")[1].replace(" · ", ", "))
+        ∂C/∂a^(2), ∂a^(2)/∂z^(2), ∂z^(2)/∂a^(1)_2, ∂a^(1)_2/∂z^(1)_2, ∂z^(1)_2/∂w^(1)_{2,0}
+        >>> bool(np.isclose(e.value, net.gradients(X, Y).W[1][2, 0]))
+        True
+    """
+    l = _layer(net, l)
+    j = _neuron(net, l, j, "j")
+    k = _neuron(net, l - 1, k, "k")
+    return _explain(net, X, Y, "weight", l, j, k, max_paths)
+
+
+def explain_bias(
+    net: Network, X: Any, Y: Any, l: int, j: int, max_paths: int = MAX_PATHS
+) -> GradientExplanation:
+    """Why ∂C/∂b^(l)_j has its value: the weight's chain with ∂z^(l)_j/∂b^(l)_j = 1 at the end.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 2, 1], seed=0, dtype="float64")
+        >>> e = explain_bias(net, np.array([[1.0, 0.0]]), np.array([[0.0]]), -1, 0)
+        >>> e.symbol, len(e.factors)
+        ('b^(2)_0', 3)
+    """
+    l = _layer(net, l)
+    j = _neuron(net, l, j, "j")
+    return _explain(net, X, Y, "bias", l, j, 0, max_paths)
+
+
+def explain_activation(
+    net: Network, X: Any, Y: Any, l: int, k: int, max_paths: int = MAX_PATHS
+) -> GradientExplanation:
+    """Why ∂C/∂a^(l)_k has its value (l = 0..L; 0 is the input, negative counts from L).
+
+    ``e.per_sample[i]`` is ∂C_i/∂a^(l)_k (``net.trace(X, Y).dC_da[l][i, k]``); ``e.value`` is
+    their average.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 2, 1], seed=0, dtype="float64")
+        >>> X, Y = np.array([[1.0, 0.0]]), np.array([[0.0]])
+        >>> e = explain_activation(net, X, Y, 1, 1)
+        >>> bool(np.isclose(e.value, net.trace(X, Y).dC_da[1][0, 1]))
+        True
+    """
+    l = _layer(net, l, allow_input=True)
+    k = _neuron(net, l, k, "k")
+    return _explain(net, X, Y, "activation", l, 0, k, max_paths)
+
+
+# -- one neuron's forward equation ---------------------------------------------------------------
+
+
+@dataclass(repr=False)
+class NeuronExplanation:
+    """The forward equation of neuron j of layer l for one sample, with every term's value.
+
+    a^(l)_j = σ(Σ_k w^(l)_jk a^(l−1)_k + b^(l)_j).
+
+    Attributes:
+        l, j: the neuron.
+        terms: ``(k, w^(l)_jk, a^(l−1)_k, product)`` for each k.
+        b, z, a: b^(l)_j, z^(l)_j and a^(l)_j.
+        activation: the name of σ_l.
+        W, a_prev, b_layer, z_layer, a_layer: the layer's matrix form z^(l) = W^(l) a^(l−1) + b^(l),
+            a^(l) = σ(z^(l)), with numbers.
+    """
+
+    l: int
+    j: int
+    terms: list[tuple[int, float, float, float]]
+    b: float
+    z: float
+    activation: str
+    a: float
+    W: Array
+    a_prev: Array
+    b_layer: Array
+    z_layer: Array
+    a_layer: Array
+
+    @property
+    def weighted_sum(self) -> float:
+        """Σ_k w^(l)_jk a^(l−1)_k, before the bias."""
+        return float(sum(t[3] for t in self.terms))
+
+    def __str__(self) -> str:
+        l, j = self.l, self.j
+        lines = [f"neuron {j} of layer {l} ({self.activation}), for one sample:"]
+        lines.append(f"  a^({l})_{j} = σ(Σ_k w^({l})_{{{j},k}} a^({l - 1})_k + b^({l})_{j})")
+        lines.append(
+            f"  {'k':>3}  {'w^(' + str(l) + ')_{' + str(j) + ',k}':>14}  "
+            f"{'a^(' + str(l - 1) + ')_k':>12}  {'product':>12}"
+        )
+        for k, w, a, prod in self.terms[:30]:
+            lines.append(f"  {k:>3}  {_num(w):>14}  {_num(a):>12}  {_num(prod):>12}")
+        if len(self.terms) > 30:
+            lines.append(f"  … {len(self.terms) - 30} more terms")
+        lines.append(f"  Σ_k w a = {_num(self.weighted_sum)}")
+        lines.append(
+            f"  z^({l})_{j} = {_num(self.weighted_sum)} + b^({l})_{j} "
+            f"= {_num(self.weighted_sum)} + {_num(self.b)} = {_num(self.z)}"
+        )
+        if self.activation == "softmax":
+            lines.append(
+                f"  a^({l})_{j} = softmax(z^({l}))_{j} = e^z_{j} / Σ_q e^z_q = {_num(self.a)}"
+                "  (softmax uses the whole layer's z)"
+            )
+        else:
+            lines.append(f"  a^({l})_{j} = {self.activation}({_num(self.z)}) = {_num(self.a)}")
+        lines.append(f"matrix form of layer {l}: z^({l}) = W^({l}) a^({l - 1}) + b^({l})")
+        lines.append(f"  W^({l}) = {_mat(self.W)}")
+        lines.append(f"  a^({l - 1}) = {_vec(self.a_prev)}")
+        lines.append(f"  b^({l}) = {_vec(self.b_layer)}")
+        lines.append(f"  z^({l}) = {_vec(self.z_layer)}")
+        lines.append(f"  a^({l}) = σ(z^({l})) = {_vec(self.a_layer)}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"NeuronExplanation(a^({self.l})_{self.j} = {_num(self.a)})"
+
+    def latex(self) -> str:
+        """The neuron's equation with its numbers, in LaTeX."""
+        l, j = self.l, self.j
+        terms = " + ".join(f"({_num(w)})({_num(a)})" for _, w, a, _ in self.terms[:12])
+        if len(self.terms) > 12:
+            terms += r" + \dots"
+        return (
+            rf"a^{{({l})}}_{{{j}}} = \sigma\Big(\sum_k w^{{({l})}}_{{{j}k}} a^{{({l - 1})}}_k "
+            rf"+ b^{{({l})}}_{{{j}}}\Big) = \sigma\big({terms} + ({_num(self.b)})\big) "
+            rf"= \sigma({_num(self.z)}) = {_num(self.a)}"
+        )
+
+    def _repr_latex_(self) -> str:
+        return "$$" + self.latex() + "$$"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{k}</td><td>{_num(w)}</td><td>{_num(a)}</td><td>{_num(p)}</td></tr>"
+            for k, w, a, p in self.terms
+        )
+        l, j = self.l, self.j
+        return (
+            f"<div><p><b>a<sup>({l})</sup><sub>{j}</sub> = {self.activation}("
+            f"Σ<sub>k</sub> w a + b) = {self.activation}({_num(self.z)}) = {_num(self.a)}</b></p>"
+            f"<table><tr><th>k</th><th>w<sup>({l})</sup><sub>{j}k</sub></th>"
+            f"<th>a<sup>({l - 1})</sup><sub>k</sub></th><th>product</th></tr>{rows}"
+            f"<tr><th colspan=3>b<sup>({l})</sup><sub>{j}</sub></th><td>{_num(self.b)}</td></tr>"
+            f"<tr><th colspan=3>z<sup>({l})</sup><sub>{j}</sub></th><td>{_num(self.z)}</td></tr>"
+            "</table></div>"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready values."""
+        return {
+            "l": self.l,
+            "j": self.j,
+            "terms": [{"k": k, "w": w, "a_prev": a, "product": p} for k, w, a, p in self.terms],
+            "b": self.b,
+            "z": self.z,
+            "activation": self.activation,
+            "a": self.a,
+            "W": self.W.tolist(),
+            "a_prev": self.a_prev.tolist(),
+            "b_layer": self.b_layer.tolist(),
+            "z_layer": self.z_layer.tolist(),
+            "a_layer": self.a_layer.tolist(),
+        }
+
+
+def explain_neuron(net: Network, x: Any, l: int, j: int) -> NeuronExplanation:
+    """The forward equation of neuron j of layer l for one sample x, with every term's value.
+
+    Args:
+        net: the network.
+        x: one sample: a 1-D array of length n_0 (or a single row).
+        l: the layer, 1..L (negative counts from L).
+        j: the neuron of layer l.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 1], seed=0, dtype="float64")
+        >>> net.W[1] = [[0.5, -1.0]]; net.b[1] = [0.25]
+        >>> e = explain_neuron(net, [1.0, 2.0], 1, 0)
+        >>> e.terms
+        [(0, 0.5, 1.0, 0.5), (1, -1.0, 2.0, -2.0)]
+        >>> e.z
+        -1.25
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim == 2 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.ndim != 1:
+        raise ValueError(
+            f"explain_neuron takes one sample: a 1-D x of length n_0 = {net.sizes[0]}, got shape "
+            f"{arr.shape}; pick a row, e.g. X[0]"
+        )
+    l = _layer(net, l)
+    j = _neuron(net, l, j, "j")
+    p = _forward(net, arr[None, :], None)
+    a_prev, w = p.a[l - 1][0], p.W[l][j]
+    terms = [(k, float(w[k]), float(a_prev[k]), float(w[k] * a_prev[k])) for k in range(len(w))]
+    return NeuronExplanation(
+        l=l,
+        j=j,
+        terms=terms,
+        b=float(p.b[l][j]),
+        z=float(p.z[l][0, j]),
+        activation=p.acts[l].name,
+        a=float(p.a[l][0, j]),
+        W=p.W[l].copy(),
+        a_prev=a_prev.copy(),
+        b_layer=p.b[l].copy(),
+        z_layer=p.z[l][0].copy(),
+        a_layer=p.a[l][0].copy(),
+    )
+
+
+# -- the backprop ledger -------------------------------------------------------------------------
+
+
+@dataclass(repr=False)
+class LedgerLayer:
+    """One layer's line of the ledger: its three partial derivatives and the δ it passes back.
+
+    Attributes:
+        l: the layer.
+        dC_da: ∂C_i/∂a^(l) per sample, (m, n_l): from the cost for l = L, else δ^(l+1) W^(l+1).
+        sigma_prime: σ'(z^(l)) per sample (NaN for a softmax layer, which uses its Jacobian).
+        delta: δ^(l) = ∂C_i/∂z^(l) per sample, (m, n_l).
+        dW: ∂C/∂W^(l) = (1/m) Σ_i δ^(l)_i ⊗ a^(l−1)_i (+ penalty), (n_l, n_{l−1}).
+        db: ∂C/∂b^(l) = (1/m) Σ_i δ^(l)_i, (n_l,).
+        dC_da_prev: ∂C_i/∂a^(l−1) = δ^(l) W^(l) per sample: what layer l−1 reuses.
+        penalty: the penalty term added to dW (zeros when there is none).
+    """
+
+    l: int
+    activation: str
+    dC_da: Array
+    sigma_prime: Array
+    delta: Array
+    dW: Array
+    db: Array
+    dC_da_prev: Array
+    penalty: Array
+
+    @property
+    def elementwise(self) -> bool:
+        """False for a softmax layer, whose δ uses the full Jacobian ∂a/∂z."""
+        return not bool(np.isnan(self.sigma_prime).any())
+
+
+@dataclass(repr=False)
+class Ledger:
+    """The backward pass, layer by layer from L to 1 (see :func:`backprop_ledger`)."""
+
+    layers: list[LedgerLayer]  # layers[0] is layer L, the last one is layer 1
+    L: int
+    m: int
+    network: str
+
+    def __getitem__(self, l: int) -> LedgerLayer:
+        """The ledger line of layer l (1..L)."""
+        for row in self.layers:
+            if row.l == l or row.l == l + self.L + 1:
+                return row
+        raise IndexError(f"the ledger has layers 1..{self.L}, not {l}")
+
+    @property
+    def gradients(self) -> Gradients:
+        """∂C/∂W^(l) and ∂C/∂b^(l) from the ledger, as :class:`~glassnet.Gradients`."""
+        rows = sorted(self.layers, key=lambda r: r.l)
+        return Gradients(
+            ByLayer([r.dW for r in rows], 1, "∂C/∂W"), ByLayer([r.db for r in rows], 1, "∂C/∂b")
+        )
+
+    def __str__(self) -> str:
+        lines = [
+            f"backprop ledger: {self.network}; m = {self.m} sample(s)",
+            "(∂C/∂a and δ: one row per sample; ∂C/∂W and ∂C/∂b: mini-batch averages)",
+        ]
+        for row in self.layers:
+            l = row.l
+            rule = (
+                f"∂C/∂a^({l}) ⊙ σ'(z^({l}))"
+                if row.elementwise
+                else f"∂C/∂a^({l}) · ∂a^({l})/∂z^({l})"
+            )
+            lines.append(
+                f"layer {l}" + (" (output)" if l == self.L else "") + f", σ = {row.activation}"
+            )
+            if l == self.L:
+                lines.append(f"  ∂C/∂a^({l}) = ∂C_i/∂a^(L) from the cost = {_mat(row.dC_da)}")
+                lines.append(f"  δ^({l}) = {rule} = {_mat(row.delta)}")
+            else:
+                lines.append(
+                    f"  ∂C/∂a^({l}) = δ^({l + 1}) W^({l + 1})  (reuses δ^({l + 1}))  = "
+                    + _mat(row.dC_da)
+                )
+                lines.append(f"  δ^({l}) = {rule} = {_mat(row.delta)}")
+            lines.append(
+                f"  ∂C/∂W^({l}) = (1/m) Σ_i δ^({l})_i ⊗ a^({l - 1})_i"
+                + (" + penalty" if np.any(row.penalty) else "")
+                + f" = {_mat(row.dW)}"
+            )
+            lines.append(f"  ∂C/∂b^({l}) = (1/m) Σ_i δ^({l})_i = {_vec(row.db)}")
+            if l > 1:
+                lines.append(
+                    f"  ∂C/∂a^({l - 1}) = δ^({l}) W^({l})  → passed to layer {l - 1} = "
+                    f"{_mat(row.dC_da_prev)}"
+                )
+            else:
+                lines.append(
+                    f"  ∂C/∂a^(0) = δ^(1) W^(1)  (the input's, not a parameter) = "
+                    f"{_mat(row.dC_da_prev)}"
+                )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Ledger(L={self.L}, m={self.m})"
+
+    def _repr_html_(self) -> str:
+        parts = [f"<div><p><b>backprop ledger</b>: {html.escape(self.network)}, m = {self.m}</p>"]
+        for row in self.layers:
+            l = row.l
+            src = (
+                "from the cost"
+                if l == self.L
+                else f"= δ<sup>({l + 1})</sup> W<sup>({l + 1})</sup> (reused)"
+            )
+            parts.append(f"<h4>layer {l}</h4>")
+            parts.append(f"<p>∂C/∂a<sup>({l})</sup> {src}</p>" + _html_mat(row.dC_da, "i="))
+            parts.append(f"<p>δ<sup>({l})</sup> = ∂C/∂a ⊙ σ'(z)</p>" + _html_mat(row.delta, "i="))
+            parts.append(f"<p>∂C/∂W<sup>({l})</sup></p>" + _html_mat(row.dW, "j=", "k="))
+            parts.append(f"<p>∂C/∂b<sup>({l})</sup></p>" + _html_mat(row.db[:, None], "j="))
+        return "".join(parts) + "</div>"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready values, layer L first."""
+        return {
+            "network": self.network,
+            "m": self.m,
+            "layers": [
+                {
+                    "l": r.l,
+                    "activation": r.activation,
+                    "dC_da": r.dC_da.tolist(),
+                    "delta": r.delta.tolist(),
+                    "dW": r.dW.tolist(),
+                    "db": r.db.tolist(),
+                    "dC_da_prev": r.dC_da_prev.tolist(),
+                }
+                for r in self.layers
+            ],
+        }
+
+
+def backprop_ledger(net: Network, X: Any, Y: Any) -> Ledger:
+    """The backward pass written out: for each layer from L to 1, its three partial derivatives.
+
+    Each layer gets ∂C/∂a^(l) (for l < L that is δ^(l+1) W^(l+1): the reuse that makes backprop
+    fast), δ^(l), ∂C/∂W^(l), ∂C/∂b^(l), and the ∂C/∂a^(l−1) it hands to the layer before.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+        >>> X, Y = np.array([[0.5, -1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])
+        >>> ledger = backprop_ledger(net, X, Y)
+        >>> bool(np.allclose(ledger[1].dW, net.gradients(X, Y).W[1]))
+        True
+    """
+    p = _forward(net, X, Y)
+    L, m = net.L, p.a[0].shape[0]
+    l2, l1 = _penalties(net)
+    rows: list[LedgerLayer] = []
+    dC_da = p.dC_da_L  # ∂C_i/∂a^(L), from the cost
+    for l in range(L, 0, -1):
+        act = p.acts[l]
+        if p.elementwise(l):
+            sp = np.asarray(act.prime(p.z[l], p.a[l]), dtype=np.float64)
+            delta = dC_da * sp  # δ^(l) = ∂C/∂a^(l) ⊙ σ'(z^(l))
+        else:
+            sp = np.full_like(p.z[l], np.nan)
+            delta = np.einsum("mr,mrq->mq", dC_da, p.jacobian(l))  # δ_q = Σ_r ∂C/∂a_r ∂a_r/∂z_q
+        penalty = l2 * p.W[l] + l1 * np.sign(p.W[l])
+        dW = delta.T @ p.a[l - 1] / m + penalty  # (1/m) Σ_i δ_i ⊗ a^(l−1)_i
+        db = delta.mean(axis=0)  # (1/m) Σ_i δ_i
+        dC_da_prev = delta @ p.W[l]  # ∂C/∂a^(l−1) = δ^(l) W^(l)
+        rows.append(LedgerLayer(l, act.name, dC_da, sp, delta, dW, db, dC_da_prev, penalty))
+        dC_da = dC_da_prev  # reused by layer l−1
+    return Ledger(rows, L, m, _describe(net))
+
+
+# -- the textbook loop ---------------------------------------------------------------------------
+
+
+def backprop_per_example(net: Network, X: Any, Y: Any) -> Gradients:
+    """The textbook backpropagation: one sample at a time, then the average. A teaching reference.
+
+    For each sample x with target y: a forward pass keeping every z and a, then δ^(L), then for
+    l = L, …, 1 the three equations, adding each sample's ∂C_i/∂W and ∂C_i/∂b to a running sum.
+    ``net.gradients`` does the same with one matrix product per layer for the whole mini-batch;
+    the tests hold the two equal.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 2], seed=0, dtype="float64")
+        >>> X, Y = np.array([[0.5, -1.0], [1.0, 0.0]]), np.array([0, 1])
+        >>> g = backprop_per_example(net, X, Y)
+        >>> bool(np.allclose(g.W[1], net.gradients(X, Y).W[1]))
+        True
+    """
+    x_all, y_all, _ = net._check_xy(X, Y)
+    m, L = x_all.shape[0], net.L
+    Ws = [np.empty((0, 0))] + [np.asarray(w, dtype=np.float64) for w in net.W]
+    bs = [np.empty(0)] + [np.asarray(v, dtype=np.float64) for v in net.b]
+    sum_dW = [np.zeros_like(w) for w in Ws]
+    sum_db = [np.zeros_like(v) for v in bs]
+    for i in range(m):
+        x = np.asarray(x_all[i], dtype=np.float64)
+        y = np.asarray(y_all[i], dtype=np.float64)
+        # forward pass, one sample: z^(l) = W^(l) a^(l−1) + b^(l), a^(l) = σ(z^(l))
+        a, z = [x], [x]
+        for l in range(1, L + 1):
+            z.append(Ws[l] @ a[l - 1] + bs[l])
+            a.append(net.layers[l - 1].activation.forward(z[l][None, :])[0])
+        # output error: δ^(L) = ∂C/∂a^(L) ⊙ σ'(z^(L)) (the cost fuses it for softmax/sigmoid)
+        act_L = net.layers[-1].activation
+        delta = net.cost_function.output_delta(a[L][None, :], y[None, :], z[L][None, :], act_L)[0]
+        for l in range(L, 0, -1):
+            sum_dW[l] += np.outer(delta, a[l - 1])  # ∂C_i/∂w^(l)_jk = δ^(l)_j a^(l−1)_k
+            sum_db[l] += delta  # ∂C_i/∂b^(l)_j = δ^(l)_j
+            if l > 1:
+                dC_da = Ws[l].T @ delta  # ∂C_i/∂a^(l−1)_k = Σ_j w^(l)_jk δ^(l)_j
+                act = net.layers[l - 2].activation
+                delta = act.backward(z[l - 1][None, :], a[l - 1][None, :], dC_da[None, :])[0]
+    l2, l1 = _penalties(net)
+    dW = [sum_dW[l] / m + l2 * Ws[l] + l1 * np.sign(Ws[l]) for l in range(1, L + 1)]
+    db = [sum_db[l] / m for l in range(1, L + 1)]
+    return Gradients(ByLayer(dW, 1, "∂C/∂W"), ByLayer(db, 1, "∂C/∂b"))
+
+
+# -- Jupyter display ---------------------------------------------------------------------------
+
+
+def network_html(net: Network) -> str:
+    """An HTML view of a network: for each layer l, W^(l) (rows j, columns k) and b^(l).
+
+    >>> import glassnet as gn
+    >>> "W<sup>(1)</sup>" in network_html(gn.Network.from_sizes([2, 2, 1], seed=0))
+    True
+    """
+    parts = [f"<div><p><b>{html.escape(repr(net))}</b></p>"]
+    for l, layer in enumerate(net.layers, start=1):
+        parts.append(
+            f"<h4>layer {l}: {layer.n_out} neurons, σ = {html.escape(layer.activation.name)}</h4>"
+            f"<p>W<sup>({l})</sup> (to j, from k), shape {layer.W.shape}</p>"
+            + _html_mat(layer.W, "j=", "k=")
+            + f"<p>b<sup>({l})</sup></p>"
+            + _html_mat(np.asarray(layer.b)[:, None], "j=")
+        )
+    return "".join(parts) + "</div>"
+
+
+def trace_html(trace: Trace) -> str:
+    """An HTML view of a trace: a^(l), z^(l), δ^(l) (one row per sample i), ∂C/∂W^(l), ∂C/∂b^(l).
+
+    >>> import numpy as np, glassnet as gn
+    >>> net = gn.Network.from_sizes([2, 2, 1], seed=0)
+    >>> "δ<sup>(2)</sup>" in trace_html(net.trace(np.zeros((1, 2)), np.ones((1, 1))))
+    True
+    """
+    m = trace.a[0].shape[0]
+    penalty = float(getattr(trace, "penalty", 0.0) or 0.0)
+    extra = f" (including the penalty {_num(penalty)})" if penalty else ""
+    parts = [f"<div><p><b>trace</b>: m = {m}, cost C = {_num(trace.cost)}{extra}</p>"]
+    parts.append("<p>a<sup>(0)</sup> = X</p>" + _html_mat(trace.a[0], "i="))
+    for l in range(1, trace.L + 1):
+        parts.append(f"<h4>layer {l}</h4>")
+        parts.append(f"<p>z<sup>({l})</sup></p>" + _html_mat(trace.z[l], "i="))
+        parts.append(f"<p>a<sup>({l})</sup></p>" + _html_mat(trace.a[l], "i="))
+        parts.append(f"<p>δ<sup>({l})</sup></p>" + _html_mat(trace.delta[l], "i="))
+        parts.append(f"<p>∂C/∂W<sup>({l})</sup></p>" + _html_mat(trace.dW[l], "j=", "k="))
+        parts.append(f"<p>∂C/∂b<sup>({l})</sup></p>" + _html_mat(trace.db[l][:, None], "j="))
+    return "".join(parts) + "</div>"
