@@ -1,0 +1,733 @@
+"""scikit-learn estimators: glassnet networks behind the ``MLPClassifier``/``MLPRegressor`` API.
+
+:class:`GlassnetClassifier` and :class:`GlassnetRegressor` take scikit-learn's parameter names
+where they mean the same thing (``hidden_layer_sizes``, ``activation``, ``solver``, ``alpha``,
+``batch_size``, ``learning_rate_init``, ``max_iter``, ``tol``, ``early_stopping``, …) and
+set its fitted attributes (``coefs_``, ``intercepts_``, ``loss_curve_``, ``n_iter_``, …), so
+they drop into a ``Pipeline`` or a ``GridSearchCV``. Underneath is a plain
+:class:`~glassnet.Network`, ``network_``, which can be traced, explained and saved.
+
+How the names map (the rest of the story is in ``docs/sklearn.md``):
+
+=========================  ==================================================================
+scikit-learn               glassnet
+=========================  ==================================================================
+``coefs_[l-1]``            ``network_.W[l].T`` — scikit-learn stores (n_in, n_out), we (to, from)
+``intercepts_[l-1]``       ``network_.b[l]``
+``activation="logistic"``  ``"sigmoid"`` (any glassnet activation name works too)
+``alpha``                  ``network_.l2 = alpha / batch_size`` (the same penalty, see below)
+``solver="adam"``, "sgd"   :class:`~glassnet.Adam`, :class:`~glassnet.SGD` (also "rmsprop",
+                           "adagrad", "adamw")
+=========================  ==================================================================
+
+scikit-learn adds (α/2)‖W‖² / m_batch to the *mean* mini-batch loss; glassnet adds (λ₂/2)‖W‖²,
+so λ₂ = α / batch_size gives the same cost.
+
+Importing this module needs scikit-learn (``pip install 'glassnet[sklearn]'``); ``import
+glassnet`` does not.
+
+>>> import numpy as np
+>>> from glassnet.sklearn import GlassnetClassifier
+>>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 10)
+>>> y = np.array(["no", "yes", "yes", "yes"] * 10)
+>>> clf = GlassnetClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.05, max_iter=500,
+...                          random_state=0).fit(X, y)
+>>> clf.predict([[0.0, 0.0], [1.0, 1.0]]).tolist()
+['no', 'yes']
+>>> clf.coefs_[0].shape, clf.network_.W[1].shape
+((2, 8), (8, 2))
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import activations
+from ._inputs import as_dtype, as_rng
+from .callbacks import Callback, TrainingRun
+from .network import Network
+from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import train_test_split
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import check_is_fitted, validate_data
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "glassnet.sklearn needs scikit-learn 1.6 or newer: pip install 'glassnet[sklearn]'"
+    ) from exc
+
+Array = NDArray[np.floating[Any]]
+
+__all__ = ["GlassnetClassifier", "GlassnetRegressor"]
+
+#: scikit-learn's activation names that differ from glassnet's.
+SKLEARN_ACTIVATIONS = {"logistic": "sigmoid"}
+
+#: the solvers: scikit-learn's two stochastic ones, then glassnet's other optimizers.
+SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "adamw")
+
+_FLOATS = (np.float64, np.float32)
+
+
+def _hidden_activation(name: object) -> str:
+    """The glassnet name of a hidden-layer activation given by scikit-learn's or glassnet's name."""
+    if isinstance(name, str):
+        name = SKLEARN_ACTIVATIONS.get(name, name)
+        if name in activations.ACTIVATIONS and name != "softmax":
+            return name
+    choices = ["identity", "logistic", "tanh", "relu"]
+    choices += sorted(set(activations.ACTIVATIONS) - {"softmax", "sigmoid", *choices})
+    raise ValueError(
+        f"activation must be one of {', '.join(map(repr, choices))} (scikit-learn's names or "
+        f"glassnet's; 'sigmoid' = 'logistic'), got {name!r}"
+    )
+
+
+def _check_number(
+    value: object, name: str, low: float, high: float = np.inf, *, closed: str = "both"
+) -> float:
+    """A real number in the interval, or a ValueError saying which interval."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if ok:
+        v = float(value)  # type: ignore[arg-type]
+        ok = bool(np.isfinite(v))
+    if ok:
+        ok = (v >= low if closed in ("both", "left") else v > low) and (
+            v <= high if closed in ("both", "right") else v < high
+        )
+    if not ok:
+        lo = "[" if closed in ("both", "left") else "("
+        hi = "]" if closed in ("both", "right") and high != np.inf else ")"
+        raise ValueError(f"{name} must be a number in {lo}{low:g}, {high:g}{hi}, got {value!r}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _check_int(value: object, name: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be an integer ≥ {low}, got {value!r}")
+    return int(value)
+
+
+def _check_flag(value: object, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _rng_from(random_state: object) -> np.random.Generator:
+    """A NumPy Generator from scikit-learn's ``random_state``: None, an int ≥ 0, a Generator
+    (used as it is), or a legacy ``RandomState`` (which is asked for one seed)."""
+    if isinstance(random_state, np.random.RandomState):
+        random_state = int(random_state.randint(2**31 - 1))
+    try:
+        return as_rng(random_state)  # type: ignore[arg-type]
+    except ValueError:
+        raise ValueError(
+            "random_state must be None, an integer ≥ 0, a numpy Generator or a RandomState, "
+            f"got {random_state!r}"
+        ) from None
+
+
+class _SklearnConvergence(Callback):
+    """scikit-learn's stopping rule and learning-rate schedule, as a :class:`~glassnet.Callback`.
+
+    After each epoch it records the epoch's loss (and, with validation data, the validation
+    score s) on the estimator. An epoch *improves* when
+
+        loss < best_loss − tol        (no validation data)
+        s > best_score + tol          (early_stopping: accuracy or R² on the held-out part)
+
+    When more than ``n_iter_no_change`` epochs in a row did not improve, training stops —
+    unless ``learning_rate="adaptive"`` (sgd), which first divides η by 5 and carries on,
+    until η ≤ 1e-6. ``learning_rate="invscaling"`` sets η = η₀ / (t + 1)^power_t after each
+    epoch, t counting the training samples seen so far.
+    """
+
+    def __init__(
+        self,
+        estimator: _GlassnetMLP,
+        n_samples: int,
+        score: Callable[[], float] | None,
+        check: bool,
+    ) -> None:
+        self.est = estimator
+        self.n_samples = n_samples
+        self.score = score
+        self.check = check
+        self.no_improvement = 0
+        self.converged = False
+        # the best so far: the validation score (higher is better) or the loss (lower is better)
+        best = estimator.best_validation_score_ if score is not None else estimator.best_loss_
+        if best is None:
+            best = -np.inf if score is not None else np.inf
+        self.best: float = best
+
+    def on_epoch_end(self, run: TrainingRun) -> None:
+        est = self.est
+        est.n_iter_ += 1
+        est.t_ += self.n_samples
+        est.loss_curve_.append(run.history.loss[-1])
+        if self.score is not None:
+            est.validation_loss_curve_.append(run.history.val_loss[-1])  # type: ignore[union-attr]
+            score = self.score()
+            est.validation_scores_.append(score)  # type: ignore[union-attr]
+            improved = score > self.best + est.tol
+            if score > self.best:
+                self.best = est.best_validation_score_ = score
+                est._best_weights = [
+                    (W.copy(), b.copy()) for W, b in zip(run.net.W, run.net.b, strict=True)
+                ]
+        else:
+            loss = est.loss_curve_[-1]
+            improved = loss < self.best - est.tol
+            self.best = est.best_loss_ = min(self.best, loss)
+        self.no_improvement = 0 if improved else self.no_improvement + 1
+
+        optimizer = run.optimizer
+        if est.solver == "sgd" and est.learning_rate == "invscaling":
+            optimizer.lr = est.learning_rate_init / (est.t_ + 1) ** est.power_t
+        if not self.check or self.no_improvement <= est.n_iter_no_change:
+            return
+        what = "validation score" if self.score is not None else "training loss"
+        reason = (
+            f"the {what} has not improved by more than tol={est.tol:g} for "
+            f"{self.no_improvement} epochs in a row (n_iter_no_change={est.n_iter_no_change})"
+        )
+        if est.solver == "sgd" and est.learning_rate == "adaptive" and optimizer.lr > 1e-6:
+            optimizer.lr /= 5.0
+            self.no_improvement = 0
+            if est.verbose:
+                print(f"{reason}: learning rate divided by 5, now {optimizer.lr:g}")
+            return
+        self.converged = True
+        run.stop(reason)
+        if est.verbose:
+            print(f"{reason}: stopping")
+
+
+class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
+    """What the classifier and the regressor share: parameters, the network, the training loop.
+
+    A subclass says how targets become the network's Y (:meth:`_targets`), which output layer
+    and cost it uses (:meth:`_output`), and how the held-out part is scored (:meth:`_score_val`).
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.Generator | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        dtype: str = "float32",
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.dtype = dtype
+
+    # -- what subclasses provide ----------------------------------------------------------------
+
+    _multi_output = False  # y may be 2-D (several outputs): the regressor
+    _stratify = False  # the early-stopping split keeps the class proportions: the classifier
+
+    def _targets(self, y: NDArray[Any], first: bool, classes: Any = None) -> NDArray[Any]:
+        raise NotImplementedError
+
+    def _output(self) -> tuple[int, str, str]:
+        """(n_L, output activation, cost) of the network."""
+        raise NotImplementedError
+
+    def _score_val(self, net: Network, X: Array, y: NDArray[Any]) -> float:
+        raise NotImplementedError
+
+    # -- the fitted attributes that live in the network -----------------------------------------
+
+    def _network(self) -> Network:
+        check_is_fitted(self)  # NotFittedError is an AttributeError: hasattr(est, "coefs_") works
+        return self.network_
+
+    @property
+    def coefs_(self) -> list[Array]:
+        """The weight matrices in scikit-learn's layout: ``coefs_[l-1] = network_.W[l].T``,
+        shape (n_{l−1}, n_l). They are views: writing to them changes the network."""
+        return [W.T for W in self._network().W]
+
+    @property
+    def intercepts_(self) -> list[Array]:
+        """The biases: ``intercepts_[l-1] = network_.b[l]`` (the same arrays)."""
+        return list(self._network().b)
+
+    @property
+    def n_layers_(self) -> int:
+        """Layers including input and output: len(hidden_layer_sizes) + 2 (scikit-learn's count)."""
+        return self._network().L + 1
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "network_")
+
+    # -- checking the parameters ----------------------------------------------------------------
+
+    def _hidden_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+            sizes = [sizes]  # type: ignore[list-item]
+        try:
+            out = [_check_int(n, "each hidden layer size", 1) for n in sizes]  # type: ignore[union-attr]
+        except (TypeError, ValueError):
+            raise ValueError(
+                "hidden_layer_sizes must be a positive integer or a sequence of them, such as "
+                f"(100,) or (64, 32), got {self.hidden_layer_sizes!r}"
+            ) from None
+        return out
+
+    def _check_params(self) -> None:
+        """Fail before training on any bad parameter, naming it and what it should be."""
+        self._hidden_sizes()
+        _hidden_activation(self.activation)
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {self.solver!r}")
+        if self.learning_rate not in ("constant", "invscaling", "adaptive"):
+            raise ValueError(
+                "learning_rate must be 'constant', 'invscaling' or 'adaptive' (the last two "
+                f"only change anything for solver='sgd'), got {self.learning_rate!r}"
+            )
+        _check_number(self.alpha, "alpha", 0.0)
+        if self.batch_size != "auto":
+            _check_int(self.batch_size, "batch_size (or 'auto' for min(200, n_samples))", 1)
+        _check_number(self.learning_rate_init, "learning_rate_init", 0.0, closed="right")
+        _check_number(self.power_t, "power_t", 0.0)
+        _check_int(self.max_iter, "max_iter", 1)
+        _check_number(self.tol, "tol", 0.0)
+        _check_int(self.n_iter_no_change, "n_iter_no_change", 1)
+        _check_number(self.momentum, "momentum", 0.0, 1.0)
+        _check_number(self.validation_fraction, "validation_fraction", 0.0, 1.0, closed="none")
+        _check_number(self.beta_1, "beta_1", 0.0, 1.0, closed="left")
+        _check_number(self.beta_2, "beta_2", 0.0, 1.0, closed="left")
+        _check_number(self.epsilon, "epsilon", 0.0, closed="none")
+        for flag in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
+            _check_flag(getattr(self, flag), flag)
+        as_dtype(self.dtype)
+
+    def _batch_size(self, n: int) -> int:
+        if self.batch_size == "auto" or isinstance(self.batch_size, str):
+            return min(200, n)
+        if self.batch_size > n:
+            warnings.warn(
+                f"batch_size={self.batch_size} is larger than the {n} training samples; "
+                f"using batch_size={n}",
+                UserWarning,
+                stacklevel=3,
+            )
+        return min(int(self.batch_size), n)
+
+    def _optimizer(self) -> Optimizer:
+        lr, eps, betas = self.learning_rate_init, self.epsilon, (self.beta_1, self.beta_2)
+        if self.solver == "sgd":
+            nesterov = self.nesterovs_momentum and self.momentum > 0
+            return SGD(lr, momentum=self.momentum, nesterov=nesterov)
+        if self.solver == "adam":
+            return Adam(lr, betas=betas, eps=eps)
+        if self.solver == "adamw":  # alpha is AdamW's decoupled weight decay, not an L2 penalty
+            return AdamW(lr, betas=betas, eps=eps, weight_decay=self.alpha)
+        if self.solver == "rmsprop":
+            return RMSprop(lr, eps=eps)
+        return Adagrad(lr, eps=eps)
+
+    # -- training ---------------------------------------------------------------------------------
+
+    def _initialize(self, n_features: int) -> None:
+        """A fresh network (with fresh randomness from ``random_state``) and fresh curves."""
+        n_out, out_activation, cost = self._output()
+        self.network_ = Network.from_sizes(
+            [n_features, *self._hidden_sizes(), n_out],
+            activation=_hidden_activation(self.activation),
+            output_activation=out_activation,
+            cost=cost,
+            seed=_rng_from(self.random_state),
+            dtype=self.dtype,
+        )
+        self.n_outputs_ = n_out
+        self.out_activation_ = "logistic" if out_activation == "sigmoid" else out_activation
+        self._solver = self._optimizer()
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_: list[float] = []
+        self.best_loss_: float | None = np.inf
+        self.validation_scores_: list[float] | None = None
+        self.validation_loss_curve_: list[float] | None = None
+        self.best_validation_score_: float | None = None
+        self._best_weights: list[tuple[Array, Array]] | None = None
+
+    def _fit(self, X: Any, y: Any, *, incremental: bool, classes: Any = None) -> Any:
+        """fit (``incremental=False``) and partial_fit (one epoch, ``incremental=True``)."""
+        self._check_params()
+        first = not hasattr(self, "network_") or not (incremental or self.warm_start)
+        X, y = validate_data(
+            self, X, y, reset=first, dtype=_FLOATS, multi_output=self._multi_output,
+            y_numeric=self._multi_output,
+        )  # fmt: skip
+        Y = self._targets(y, first, classes)
+        if first:
+            self._initialize(X.shape[1])
+        else:
+            self._check_architecture()
+            if not incremental:  # warm_start: the weights carry over, the optimizer starts anew
+                self._solver = self._optimizer()
+        net = self.network_
+
+        validation, score = None, None
+        if self.early_stopping and not incremental:
+            X, X_val, Y, Y_val, y_val = self._split(X, Y, y, int(net.rng.integers(2**31 - 1)))
+            if X_val.shape[0] < 2:
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} of {len(y)} samples leaves "
+                    "fewer than 2 for validation; raise validation_fraction or pass more data"
+                )
+            validation = (X_val, Y_val)
+
+            def score() -> float:  # accuracy or R² on the held-out part, as scikit-learn
+                return self._score_val(net, X_val, y_val)
+
+            if self.validation_scores_ is None or self.validation_loss_curve_ is None:
+                self.validation_scores_, self.validation_loss_curve_ = [], []
+                self.best_validation_score_ = -np.inf
+                self._best_weights = None  # a warm start keeps the best of earlier calls
+            self.best_loss_ = None
+        elif self.best_loss_ is None:
+            self.best_loss_ = np.inf
+
+        n = X.shape[0]
+        batch_size = self._batch_size(n)
+        # (λ₂/2)‖W‖² = (α/2)‖W‖² / batch size; adamw decays the weights itself instead
+        net.l2 = 0.0 if self.solver == "adamw" else self.alpha / batch_size
+        monitor = _SklearnConvergence(self, n, score, check=not incremental)
+        history = net.fit(
+            X,
+            Y,
+            epochs=1 if incremental else self.max_iter,
+            batch_size=batch_size,
+            optimizer=self._solver,
+            validation_data=validation,
+            shuffle=self.shuffle,
+            seed=net.rng,
+            verbose=1 if self.verbose else 0,
+            callbacks=[monitor],
+        )
+        if validation is not None and self._best_weights is not None:
+            for l, (W, b) in enumerate(self._best_weights, start=1):  # keep the best epoch
+                net.W[l] = W
+                net.b[l] = b
+        if not incremental and history.stop_reason is None:
+            warnings.warn(
+                f"Maximum iterations ({self.max_iter}) reached while the "
+                f"{'validation score' if validation else 'training loss'} was still improving "
+                f"by more than tol={self.tol:g}; raise max_iter (or tol) to let it converge",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return self
+
+    def _split(self, X: Array, Y: NDArray[Any], y: NDArray[Any], seed: int) -> tuple[Any, ...]:
+        """The early-stopping split: (X, X_val, Y, Y_val, y_val), ``validation_fraction`` held
+        out. The classifier keeps the class proportions in both parts (as scikit-learn does)
+        where the data allow it, and splits at random where they do not (too few samples)."""
+        split: Any = None
+        if self._stratify:
+            try:
+                split = train_test_split(
+                    X, Y, y, test_size=self.validation_fraction, random_state=seed, stratify=y
+                )
+            except ValueError:  # a class with 1 sample, or fewer held out than classes
+                split = None
+        if split is None:
+            split = train_test_split(X, Y, y, test_size=self.validation_fraction, random_state=seed)
+        X, X_val, Y, Y_val, _, y_val = split
+        return X, X_val, Y, Y_val, y_val
+
+    def _check_architecture(self) -> None:
+        n_out = self._output()[0]
+        want = [self.n_features_in_, *self._hidden_sizes(), n_out]
+        if self.network_.dtype != as_dtype(self.dtype):
+            raise ValueError(
+                f"the fitted network is {self.network_.dtype} but dtype is now {self.dtype!r}; "
+                "set warm_start=False (or fit a new estimator) to change the precision"
+            )
+        if self.network_.sizes != want:
+            raise ValueError(
+                f"the fitted network has sizes {self.network_.sizes} but the parameters now ask "
+                f"for {want}; set warm_start=False (or fit a new estimator) to change the "
+                "architecture"
+            )
+
+    def _forward(self, X: Any) -> Array:
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=_FLOATS)
+        return self.network_.forward(X)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
+
+_PARAMETERS = """
+    Args:
+        hidden_layer_sizes: neurons in each hidden layer, e.g. ``(100,)`` or ``(64, 32)``;
+            ``()`` for none. The network's sizes are ``[n_features, *hidden_layer_sizes,
+            n_outputs]``.
+        activation: σ of the hidden layers: scikit-learn's ``"identity"``, ``"logistic"``,
+            ``"tanh"``, ``"relu"``, or any glassnet activation (``"gelu"``, ``"elu"``, …).
+        solver: ``"adam"`` (default), ``"sgd"`` (with ``momentum``/``nesterovs_momentum`` and
+            the ``learning_rate`` schedule), or glassnet's ``"rmsprop"``, ``"adagrad"``,
+            ``"adamw"``.
+        alpha: strength of the L2 penalty (α/2)‖W‖² per mini-batch, as in scikit-learn;
+            glassnet's ``network_.l2`` is set to α / batch_size. With ``"adamw"``, alpha is
+            the decoupled weight decay λ instead (w ← w − η λ w each step).
+        batch_size: samples per mini-batch; ``"auto"`` is min(200, n_samples).
+        learning_rate: ``"constant"``, ``"invscaling"`` (η = η₀ / (t + 1)^power_t, t = samples
+            seen) or ``"adaptive"`` (η / 5 when progress stalls); for ``solver="sgd"`` only.
+        learning_rate_init: η₀, the (initial) learning rate.
+        power_t: the exponent of ``"invscaling"``.
+        max_iter: the most epochs (passes over the data) one ``fit`` runs.
+        shuffle: reshuffle the samples before every epoch.
+        random_state: seeds the initial weights, the shuffling and the early-stopping split:
+            an int gives the same result every time; ``None`` fresh randomness.
+        tol: the least improvement of the loss (or validation score) that counts.
+        verbose: print one line per epoch.
+        warm_start: let ``fit`` continue from the fitted network instead of starting over.
+        momentum, nesterovs_momentum: μ and Nesterov's variant, for ``solver="sgd"``.
+        early_stopping: hold out ``validation_fraction`` of the data and stop when its score
+            (accuracy or R²) has not improved by ``tol`` for ``n_iter_no_change`` epochs;
+            the best epoch's weights are kept.
+        validation_fraction: the held-out share, in (0, 1).
+        beta_1, beta_2, epsilon: Adam's β₁, β₂ and ε (ε also for rmsprop and adagrad).
+        n_iter_no_change: how many epochs without improvement are tolerated.
+        dtype: ``"float32"`` (default) or ``"float64"``, the network's precision.
+
+    Attributes:
+        network_: the trained :class:`~glassnet.Network`: trace it, explain it, save it.
+        coefs_, intercepts_: ``network_.W[l].T`` and ``network_.b[l]`` for l = 1..L (views).
+        loss_curve_: the mean mini-batch cost of each epoch, penalty included.
+        best_loss_: the lowest of ``loss_curve_`` (``None`` with early_stopping).
+        validation_scores_, validation_loss_curve_: the held-out score and cost of each
+            epoch (``None`` without early_stopping); best_validation_score_ their best.
+        n_iter_: epochs run, over all calls; t_: training samples seen.
+        n_features_in_, feature_names_in_: as every scikit-learn estimator.
+        n_layers_, n_outputs_, out_activation_: L + 1, n_L and σ_L's scikit-learn name.
+"""
+
+
+class GlassnetClassifier(ClassifierMixin, _GlassnetMLP):  # type: ignore[misc]
+    """A glassnet network as a scikit-learn classifier (the API of ``MLPClassifier``).
+
+    Two classes get one sigmoid output and the binary cross-entropy; more get a softmax output
+    and the cross-entropy, so the network outputs class probabilities. Labels may be any
+    sortable values (``classes_`` keeps them in order); the network sees their indexes.
+    %s
+        classes_: the class labels, sorted; output neuron j stands for ``classes_[j]``.
+
+    Example:
+        >>> from sklearn.datasets import load_iris
+        >>> from glassnet.sklearn import GlassnetClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = GlassnetClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01,
+        ...                          max_iter=500, random_state=0).fit(X, y)
+        >>> clf.score(X, y) > 0.9, clf.network_.sizes, clf.out_activation_
+        (True, [4, 16, 3], 'softmax')
+    """
+
+    _stratify = True
+
+    def _targets(self, y: NDArray[Any], first: bool, classes: Any = None) -> NDArray[Any]:
+        """Labels → indexes into ``classes_`` (0/1 for two classes); sets ``classes_`` first."""
+        if first:
+            check_classification_targets(y)
+            found = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+            if len(found) < 2:
+                raise ValueError(
+                    f"the classifier needs at least 2 classes, but only one class ({found[0]!r}) "
+                    "is present in y; a classifier can't learn from a single class"
+                )
+            self.classes_ = found
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"classes={list(classes)!r} is not the same as on the first call to partial_fit, "
+                f"which was {list(self.classes_)!r}"
+            )
+        unknown = np.setdiff1d(y, self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y has labels {list(unknown)!r} that are not among the classes "
+                f"{list(self.classes_)!r} the classifier was first fitted with; pass classes= "
+                "with every label on the first call to partial_fit, or fit anew"
+            )
+        index = np.searchsorted(self.classes_, y)
+        return index.astype(self.dtype) if len(self.classes_) == 2 else index
+
+    def _output(self) -> tuple[int, str, str]:
+        n = len(self.classes_)
+        if n == 2:  # one yes/no neuron: a = P(classes_[1])
+            return 1, "sigmoid", "binary_cross_entropy"
+        return n, "softmax", "cross_entropy"
+
+    def _score_val(self, net: Network, X: Array, y: NDArray[Any]) -> float:
+        return float(np.mean(self._decode(net.forward(X)) == y))
+
+    def _decode(self, a_L: Array) -> NDArray[Any]:
+        index = (a_L[:, 0] >= 0.5).astype(np.intp) if a_L.shape[1] == 1 else a_L.argmax(axis=1)
+        return self.classes_[index]
+
+    def fit(self, X: Any, y: Any) -> GlassnetClassifier:
+        """Train on (X, y) for up to ``max_iter`` epochs; returns self.
+
+        Args:
+            X: features, shape (n_samples, n_features).
+            y: class labels, shape (n_samples,).
+        """
+        return self._fit(X, y, incremental=False)
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> GlassnetClassifier:
+        """One epoch over (X, y), continuing from the current network; returns self.
+
+        Args:
+            X, y: as for :meth:`fit`.
+            classes: every class label; required on the first call, since one batch may not
+                show them all.
+        """
+        if not hasattr(self, "network_") and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit, e.g. "
+                "partial_fit(X, y, classes=np.unique(y_all))"
+            )
+        return self._fit(X, y, incremental=True, classes=classes)
+
+    def predict(self, X: Any) -> NDArray[Any]:
+        """The most probable class label for each row of X."""
+        return self._decode(self._forward(X))
+
+    def predict_proba(self, X: Any) -> NDArray[np.float64]:
+        """P(class j | x) for each row, shape (n_samples, n_classes); rows sum to 1."""
+        a = self._forward(X).astype(np.float64)
+        if a.shape[1] == 1:
+            return np.hstack([1.0 - a, a])
+        return a / a.sum(axis=1, keepdims=True)  # softmax output; renormalised in float64
+
+    def predict_log_proba(self, X: Any) -> NDArray[np.float64]:
+        """ln P(class j | x), the logarithm of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+
+class GlassnetRegressor(RegressorMixin, _GlassnetMLP):  # type: ignore[misc]
+    """A glassnet network as a scikit-learn regressor (the API of ``MLPRegressor``).
+
+    The output layer is linear (identity) and the cost is glassnet's quadratic cost
+    ½‖y − a‖², the tutorial's; for one output that is exactly scikit-learn's squared error,
+    so ``loss_curve_`` and ``alpha`` mean the same in both. y may have several columns.
+    %s
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.sklearn import GlassnetRegressor
+        >>> X = np.linspace(-1, 1, 100).reshape(-1, 1); y = X[:, 0] ** 2
+        >>> reg = GlassnetRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01,
+        ...                         max_iter=500, random_state=0).fit(X, y)
+        >>> reg.score(X, y) > 0.9, reg.predict(X[:2]).shape
+        (True, (2,))
+    """
+
+    _multi_output = True
+
+    def _targets(self, y: NDArray[Any], first: bool, classes: Any = None) -> NDArray[Any]:
+        Y = y.reshape(len(y), -1)
+        if first:
+            self.n_outputs_ = Y.shape[1]
+        elif Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} output columns but the regressor was fitted with "
+                f"{self.n_outputs_}; pass y with {self.n_outputs_} columns, or fit anew"
+            )
+        return Y
+
+    def _output(self) -> tuple[int, str, str]:
+        return self.n_outputs_, "identity", "quadratic"
+
+    def _score_val(self, net: Network, X: Array, y: NDArray[Any]) -> float:
+        return float(r2_score(y, net.forward(X).reshape(y.shape)))
+
+    def fit(self, X: Any, y: Any) -> GlassnetRegressor:
+        """Train on (X, y) for up to ``max_iter`` epochs; returns self.
+
+        Args:
+            X: features, shape (n_samples, n_features).
+            y: targets, shape (n_samples,) or (n_samples, n_outputs).
+        """
+        return self._fit(X, y, incremental=False)
+
+    def partial_fit(self, X: Any, y: Any) -> GlassnetRegressor:
+        """One epoch over (X, y), continuing from the current network; returns self."""
+        return self._fit(X, y, incremental=True)
+
+    def predict(self, X: Any) -> NDArray[np.float64]:
+        """a^(L) for each row of X: shape (n_samples,) for one output, else (n_samples, k).
+
+        Returned in float64, as scikit-learn's regressors do, whatever the network's dtype.
+        """
+        a = self._forward(X).astype(np.float64)
+        return a[:, 0] if self.n_outputs_ == 1 else a
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+GlassnetClassifier.__doc__ = (GlassnetClassifier.__doc__ or "") % _PARAMETERS.rstrip()
+GlassnetRegressor.__doc__ = (GlassnetRegressor.__doc__ or "") % _PARAMETERS.rstrip()
