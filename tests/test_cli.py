@@ -143,3 +143,52 @@ def test_predict_rejects_inputs_of_the_wrong_width(tmp_path: Path) -> None:
 def test_help_and_version(tmp_path: Path) -> None:
     assert "train" in run("--help", cwd=tmp_path).stdout
     assert run("--version", cwd=tmp_path).stdout.startswith("glassnet ")
+
+
+def test_train_with_regularisation_schedule_and_early_stopping(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    result = run(
+        "train", "--hidden", "32", "--activation", "relu", "--output-activation", "softmax",
+        "--cost", "cross_entropy", "--optimizer", "adam", "--lr", "0.05", "--epochs", "40",
+        "--batch-size", "32", "--l2", "1e-4", "--dropout", "0.2", "--schedule", "cosine",
+        "--val-fraction", "0.2", "--patience", "3", "-o", "m.safetensors", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    epochs_run = [line for line in result.stdout.splitlines() if line.startswith("epoch ")]
+    assert 3 < len(epochs_run) < 40  # early stopping ended it
+    assert "early stopping" in result.stderr
+    assert number_after(result.stdout, "accuracy") > 0.9
+    net = gn.load(tmp_path / "m.safetensors")
+    assert net.l2 == 1e-4 and net.layers[0].dropout == 0.2
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--patience", "3"], "--val-fraction"),
+        (["--dropout", "1.0"], "probability"),
+        (["--l2", "-1"], ">= 0"),
+        (["--l1", "nan"], "finite"),
+    ],
+)
+def test_train_regularisation_mistakes(tmp_path: Path, args: list[str], message: str) -> None:
+    result = run("train", "--epochs", "1", "--no-save", *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_a_closed_pipe_is_a_quiet_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``glassnet predict … | head -1``: the reader leaving early is no error (exit 0)."""
+    import io
+
+    from glassnet import cli
+
+    def reader_went_away(args: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_info", reader_went_away)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    errors = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", errors)
+    assert cli.main(["info", "m.safetensors"]) == 0
+    assert errors.getvalue() == ""

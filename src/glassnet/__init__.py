@@ -13,11 +13,25 @@ in :mod:`glassnet.network` and ``docs/notation.md``.
 
 from importlib import metadata as _metadata
 
-from . import activations, callbacks, checkpoint, costs, datasets, init, scaling, schedules
+from . import (
+    activations,
+    callbacks,
+    checkpoint,
+    costs,
+    datasets,
+    diagnosis,
+    exercises,
+    explain,
+    init,
+    lab,
+    scaling,
+    schedules,
+)
 from .activations import Activation
 from .callbacks import Callback, TrainingRun
 from .checkpoint import TrainingState, load_checkpoint
 from .costs import Cost
+from .diagnosis import TrainingMonitor, diagnose, diagnose_training
 from .gradcheck import GradientCheck, gradient_check
 from .io import ModelFormatError, load
 from .layers import Dense
@@ -60,6 +74,7 @@ __all__ = [
     "ReduceLROnPlateau",
     "StepLR",
     "Trace",
+    "TrainingMonitor",
     "TrainingRun",
     "TrainingState",
     "__version__",
@@ -68,8 +83,14 @@ __all__ = [
     "checkpoint",
     "costs",
     "datasets",
+    "diagnose",
+    "diagnose_training",
+    "diagnosis",
+    "exercises",
+    "explain",
     "gradient_check",
     "init",
+    "lab",
     "load",
     "load_checkpoint",
     "scaling",

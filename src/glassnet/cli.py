@@ -5,6 +5,10 @@
     glassnet evaluate MODEL             its loss and accuracy on the test split it was made for
     glassnet predict MODEL INPUT        class (or value) for each row of a .npy or .csv file
     glassnet info MODEL                 layers, shapes and parameter counts
+    glassnet explain MODEL --ledger     backprop in numbers; --weight l,j,k explains one ∂C/∂w
+    glassnet plot MODEL --kind network  draw it (weights, boundary, gradients, history, ...)
+    glassnet playground [--port N]      watch a network learn in the browser (127.0.0.1)
+    glassnet lab --surface rosenbrock   watch optimizers move on a cost surface (-o race.gif)
 
 Mistakes (a missing file, an unknown name, a bad size) are reported in one sentence with exit
 status 2, never a traceback.
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -79,6 +84,56 @@ def _callbacks(args: argparse.Namespace) -> list[Callback]:
     return [EpochLogger()]
 
 
+def _training_control(
+    args: argparse.Namespace, optimizer: Optimizer, validation: bool
+) -> list[Callback]:
+    """The callbacks that --schedule and --patience ask for."""
+    from . import schedules
+    from .callbacks import EarlyStopping, LRScheduler
+
+    control: list[Callback] = []
+    if args.patience is not None:
+        if not validation:
+            raise CLIError(
+                "--patience stops on the validation loss, so it needs held-out data: "
+                "add --val-fraction 0.1 (or another fraction)"
+            )
+        control.append(EarlyStopping(patience=args.patience))
+    makers: dict[str, Callable[[], schedules.Schedule]] = {
+        "cosine": lambda: schedules.CosineAnnealingLR(optimizer, T_max=args.epochs),
+        "step": lambda: schedules.StepLR(optimizer, step_size=max(1, args.epochs // 4), gamma=0.5),
+        "exponential": lambda: schedules.ExponentialLR(optimizer, gamma=0.95),
+        "plateau": lambda: schedules.ReduceLROnPlateau(optimizer),
+    }
+    if args.schedule != "none":
+        control.append(LRScheduler(makers[args.schedule]()))
+    return control
+
+
+def _non_negative(text: str) -> float:
+    value = _number(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
+    return value
+
+
+def _dropout(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be a probability 0 <= p < 1, got {text!r}")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
 def _train(args: argparse.Namespace) -> int:
     from .scaling import train_test_split
 
@@ -101,8 +156,12 @@ def _train(args: argparse.Namespace) -> int:
         output_activation=args.output_activation,
         seed=args.seed,
         dtype=args.dtype,
+        l2=args.l2,
+        l1=args.l1,
+        dropout=args.dropout,
     )
     optimizer = _optimizer(args.optimizer, args.lr, args.momentum)
+    control = _training_control(args, optimizer, validation is not None)
     if not args.quiet:
         print(f"glassnet {__version__}: training {net}")
         print(
@@ -111,6 +170,9 @@ def _train(args: argparse.Namespace) -> int:
             + f", {len(data.X_test)} test samples; optimizer {optimizer}; "
             f"{args.epochs} epochs of mini-batches of {args.batch_size}"
         )
+    from .diagnosis import TrainingMonitor, diagnose
+
+    monitor = TrainingMonitor() if args.diagnose else None
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a divergence is reported below
@@ -123,9 +185,13 @@ def _train(args: argparse.Namespace) -> int:
             validation_data=validation,
             seed=args.seed,
             verbose=0,
-            callbacks=_callbacks(args),
+            callbacks=control + _callbacks(args) + ([monitor] if monitor else []),
         )
     seconds = time.perf_counter() - start
+    if monitor is not None:  # --diagnose: the run, then the network, in plain language
+        print(monitor.diagnose())
+        if history.epochs:
+            print(diagnose(net, X[:1000], y[:1000], optimizer=optimizer))
     if history.stop_reason:
         print(f"glassnet: training stopped: {history.stop_reason}", file=sys.stderr)
         if not history.epochs:
@@ -234,6 +300,146 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _playground(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise CLIError(f"--port must be 0..65535, got {args.port}")
+    from .playground import serve
+
+    try:
+        serve(host=args.host, port=args.port)
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from . import plots
+
+    try:
+        plots._matplotlib()
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
+    net, meta = _load_model(args.model)
+    X = y = history = None
+    if args.kind in ("boundary", "gradients", "activations", "neurons") or args.sample is not None:
+        args.dataset = args.dataset or meta.get("dataset")
+        if args.dataset:
+            data = _load_data(args)
+            X, y = data.X_test, data.y_test
+            if X.shape[1] != net.sizes[0]:
+                raise CLIError(
+                    f"{data.name} has {X.shape[1]} features but the model expects "
+                    f"{net.sizes[0]}; pass the --dataset it was trained on"
+                )
+            if args.sample is None or args.kind not in ("network", "backward"):
+                X, y = X[: args.samples], y[: args.samples]
+        elif args.kind != "neurons":
+            raise CLIError(
+                f"a {args.kind} picture needs data and the model file does not say which data "
+                "set it was trained on; pass --dataset"
+            )
+    if args.kind == "history":
+        if not meta.get("history"):
+            raise CLIError(
+                f"{args.model} holds no training history (models saved by glassnet train "
+                "do); choose another --kind"
+            )
+        try:
+            history = json.loads(meta["history"])
+        except json.JSONDecodeError:
+            raise CLIError(f"the training history in {args.model} is not valid JSON") from None
+    fig = plots.figure_for(
+        args.kind,
+        net,
+        X=X,
+        y=y,
+        history=history,
+        sample=args.sample,
+        weight=tuple(args.weight) if args.weight else None,
+        shape=tuple(args.shape) if args.shape else None,
+    )
+    output = args.output or f"{Path(args.model).stem}-{args.kind}.png"
+    fig.savefig(output, dpi=args.dpi)
+    print(f"saved the {args.kind} picture to {output}")
+    return 0
+
+
+def _indices(count: int, names: str) -> Callable[[str], tuple[int, ...]]:
+    """Parse "l,j,k"-style layer/neuron numbers for ``glassnet explain``."""
+
+    def parse(text: str) -> tuple[int, ...]:
+        try:
+            values = tuple(int(v) for v in text.split(","))
+        except ValueError:
+            values = ()
+        if len(values) != count:
+            raise argparse.ArgumentTypeError(f"expected {count} integers {names}, got {text!r}")
+        return values
+
+    return parse
+
+
+def _numbers(text: str) -> np.ndarray:
+    try:
+        return np.array([float(v) for v in text.split(",")], dtype=np.float64)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 0.5,1, got {text!r}") from None
+
+
+def _explain_data(args: argparse.Namespace, net: Network, meta: dict[str, str]) -> tuple[Any, Any]:
+    """The samples to explain: --x/--y, or the first --samples test samples of --dataset."""
+    if args.x is not None:
+        if args.x.shape[0] != net.sizes[0]:
+            raise CLIError(f"--x has {args.x.shape[0]} numbers but the model takes {net.sizes[0]}")
+        X = args.x[None, :]
+        if args.y is None:
+            if args.neuron is None:
+                raise CLIError("a derivative needs the target too: pass --y (a label or numbers)")
+            return X, None
+        y = args.y
+        if y.shape[0] == 1 and net.sizes[-1] > 1 and float(y[0]).is_integer():
+            return X, y.astype(np.int64)  # a class label
+        return X, y[None, :]
+    args.dataset = args.dataset or meta.get("dataset")
+    if not args.dataset:
+        raise CLIError("say which samples to explain: pass --x (and --y) or --dataset")
+    data = _load_data(args)
+    X = data.X_test.reshape(len(data.X_test), -1)[: args.samples]
+    if X.shape[1] != net.sizes[0]:
+        raise CLIError(
+            f"{data.name} has {X.shape[1]} features but the model expects {net.sizes[0]}; "
+            "pass the --dataset it was trained on"
+        )
+    return X, data.y_test[: args.samples]
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from . import explain
+
+    net, meta = _load_model(args.model)
+    X, Y = _explain_data(args, net, meta)
+    shown: Any
+    if args.neuron is not None:
+        shown = explain.explain_neuron(net, X[0], *args.neuron)
+    elif args.weight is not None:
+        shown = explain.explain_weight(net, X, Y, *args.weight)
+    elif args.bias is not None:
+        shown = explain.explain_bias(net, X, Y, *args.bias)
+    elif args.activation is not None:
+        shown = explain.explain_activation(net, X, Y, *args.activation)
+    else:
+        shown = explain.backprop_ledger(net, X, Y)
+    if args.format == "json":
+        print(json.dumps(shown.to_dict(), ensure_ascii=False, indent=1))
+    elif args.format == "latex":
+        if not hasattr(shown, "latex"):
+            raise CLIError("--format latex is for --weight, --bias, --activation and --neuron")
+        print(shown.latex())
+    else:
+        print(shown)
+    return 0
+
+
 def _positive(kind: type) -> Callable[[str], Any]:
     def parse(text: str) -> Any:
         try:
@@ -317,6 +523,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="learning rate η (default: 3.0 for sgd, 0.001 for adam, ...)",
     )
     train.add_argument("--momentum", type=float, default=0.0, help="momentum for sgd")
+    train.add_argument(
+        "--schedule",
+        default="none",
+        choices=["none", "cosine", "step", "exponential", "plateau"],
+        help="learning-rate schedule over the epochs (default: none): cosine anneals to 0; "
+        "step halves every quarter of the epochs; exponential multiplies by 0.95 each "
+        "epoch; plateau divides by 10 when the (validation) loss stalls",
+    )
+    train.add_argument(
+        "--l2", type=_non_negative, default=0.0, help="L2 penalty λ₂: adds (λ₂/2) Σ‖W‖² to C"
+    )
+    train.add_argument(
+        "--l1", type=_non_negative, default=0.0, help="L1 penalty λ₁: adds λ₁ Σ|w| to C"
+    )
+    train.add_argument(
+        "--dropout",
+        type=_dropout,
+        default=0.0,
+        help="dropout probability of the hidden layers while training (default: 0)",
+    )
+    train.add_argument(
+        "--patience",
+        type=_positive(int),
+        default=None,
+        metavar="EPOCHS",
+        help="early stopping: stop when the validation loss has not improved for this many "
+        "epochs and keep the best epoch's weights (needs --val-fraction)",
+    )
     train.add_argument("--batch-size", type=_positive(int), default=10)
     train.add_argument("--epochs", type=_positive(int), default=20)
     train.add_argument("--seed", type=int, default=0)
@@ -334,6 +568,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to save the trained model (default: glassnet-DATASET.safetensors)",
     )
     train.add_argument("--no-save", action="store_true", help="do not save the model")
+    train.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="print a diagnosis of the run and the network in plain language at the end",
+    )
     train.add_argument("--quiet", "-q", action="store_true", help="print only the result")
     train.set_defaults(run=_train)
 
@@ -359,6 +598,89 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="layers, shapes and parameter counts of a saved model")
     info.add_argument("model")
     info.set_defaults(run=_info)
+
+    explain = sub.add_parser(
+        "explain",
+        help="why a number of a saved model has its value: the chain rule with numbers",
+        description="Explain one number of a saved model in the tutorial's notation: a neuron's "
+        "forward equation, or ∂C/∂w, ∂C/∂b, ∂C/∂a with every chain-rule factor and path, or "
+        "the whole backward pass layer by layer (--ledger). Layers are numbered 1..L (0 is "
+        "the input; negative numbers count from L: write --weight=-1,0,0), neurons from 0.",
+    )
+    explain.add_argument("model")
+    what = explain.add_mutually_exclusive_group(required=True)
+    what.add_argument("--weight", type=_indices(3, "l,j,k"), metavar="l,j,k",
+                      help="∂C/∂w^(l)_jk: weight to neuron j of layer l from neuron k")  # fmt: skip
+    what.add_argument("--bias", type=_indices(2, "l,j"), metavar="l,j", help="∂C/∂b^(l)_j")
+    what.add_argument("--activation", type=_indices(2, "l,k"), metavar="l,k",
+                      help="∂C/∂a^(l)_k (l = 0 is the input)")  # fmt: skip
+    what.add_argument("--neuron", type=_indices(2, "l,j"), metavar="l,j",
+                      help="neuron j of layer l's forward equation (first sample)")  # fmt: skip
+    what.add_argument("--ledger", action="store_true",
+                      help="every layer's partial derivatives, from L back to 1")  # fmt: skip
+    explain.add_argument("--x", type=_numbers, metavar="V,V,...", help="one input sample")
+    explain.add_argument("--y", type=_numbers, metavar="V[,V...]",
+                         help="its target: a class label or the n_L target values")  # fmt: skip
+    explain.add_argument("--dataset", help="else: test samples of this data set "
+                         "(default: the one the model was trained on)")  # fmt: skip
+    explain.add_argument("--samples", type=_positive(int), default=1,
+                         help="how many test samples form the mini-batch (default: 1)")  # fmt: skip
+    explain.add_argument("--data-dir")
+    explain.add_argument("--seed", type=int, default=0)
+    explain.add_argument("--format", choices=["text", "latex", "json"], default="text")
+    explain.set_defaults(run=_explain)
+
+    from .plots import KINDS
+
+    plot = sub.add_parser(
+        "plot",
+        help="draw a saved model: its diagram, weights, gradients, training curves, ...",
+        description="Draw one picture of a saved model to an image file; "
+        "needs pip install 'glassnet[plot]'.",
+    )
+    plot.add_argument("model")
+    plot.add_argument("--kind", default="network", choices=KINDS, help="(default: network)")
+    plot.add_argument(
+        "--output", "-o", metavar="PATH",
+        help="image file, .png/.svg/.pdf (default: MODEL-KIND.png)",
+    )  # fmt: skip
+    plot.add_argument("--dataset", help="data for the picture (default: the model's own)")
+    plot.add_argument("--data-dir")
+    plot.add_argument("--seed", type=int, default=0)
+    plot.add_argument(
+        "--samples", type=_positive(int), default=1000,
+        help="test samples used by boundary, neurons, gradients, activations (default: 1000)",
+    )  # fmt: skip
+    plot.add_argument(
+        "--sample", type=int, metavar="I",
+        help="show the values of test sample I (network, backward)",
+    )  # fmt: skip
+    plot.add_argument(
+        "--weight", type=int, nargs=3, metavar=("L", "J", "K"),
+        help="the weight w^(l)_jk whose backward pass to draw (default: 1 0 0)",
+    )  # fmt: skip
+    plot.add_argument(
+        "--shape", type=_positive(int), nargs=2, metavar=("H", "W"),
+        help="the input images' shape, for weights (default: square)",
+    )  # fmt: skip
+    plot.add_argument("--dpi", type=_positive(int), default=120)
+    plot.set_defaults(run=_plot)
+
+    playground = sub.add_parser(
+        "playground",
+        help="watch a network learn in the browser (a local web page)",
+        description="Serve the Playground on this computer and print its address; "
+        "needs pip install 'glassnet[playground]'.",
+    )
+    playground.add_argument("--port", type=int, default=8765, help="TCP port (default: 8765)")
+    playground.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1 only)"
+    )
+    playground.set_defaults(run=_playground)
+
+    from .lab.command import add_parser as add_lab_parser
+
+    add_lab_parser(sub)  # glassnet lab: optimizers on test surfaces, loss landscapes
     return parser
 
 
@@ -367,15 +689,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
+    except BrokenPipeError:  # the reader went away (e.g. ``glassnet predict … | head``);
+        # caught before OSError, of which it is a kind
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (stays open until exit)
+        return 0
     except (CLIError, ValueError, OSError) as exc:
         print(f"glassnet: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("glassnet: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the reader went away (e.g. ``glassnet predict … | head``)
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (stays open until exit)
-        return 0
 
 
 if __name__ == "__main__":
