@@ -1,0 +1,422 @@
+"""The Playground's web server: one page, a websocket per browser tab, glassnet doing the work.
+
+Each websocket connection owns one :class:`~glassnet.playground.session.Session`. The page sends
+small JSON messages (``{"type": "play"}``, ``{"type": "select", "kind": "weight", "l": 2,
+"j": 0, "k": 1}``, …, see :data:`MESSAGES`) and gets ``state`` snapshots back while it trains.
+Training runs in a small thread pool shared by all tabs, a few mini-batches at a time, so a
+busy tab cannot starve the others. Closing the tab cancels its training and forgets its
+session; a bad message is answered with ``{"type": "error", "message": …}`` and the
+connection stays open.
+
+HTTP routes: ``/`` (the page), ``/static/…``, ``/api/options`` (choices and limits),
+``/api/sessions`` (how many are open), ``/api/sessions/{id}/state`` (the numbers, as JSON),
+``/api/sessions/{id}/explanation`` (the open explanation in full: LaTeX, every factor) and
+``/api/sessions/{id}/model`` (the trained network as a glassnet model file).
+
+>>> app = create_app()
+>>> sorted(r.path for r in app.routes if r.path.startswith("/api"))[:2]
+['/api/options', '/api/sessions']
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .session import LIMITS, Selection, Session, jsonable, options, parse_config
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.websockets import WebSocket
+
+__all__ = ["MAX_SESSIONS", "MESSAGES", "Connection", "create_app", "serve"]
+
+log = logging.getLogger("glassnet.playground")
+
+STATIC = Path(__file__).parent / "static"
+MAX_SESSIONS = 16  # open tabs at once; the next one is turned away with a message
+MAX_MESSAGE = 64 * 1024  # characters in one message from the page
+FRAME_SECONDS = 0.05  # pause between two snapshots while playing (about 20 a second at most)
+WORK_SECONDS = 0.05  # aim for this much training between two snapshots
+T = TypeVar("T")
+
+#: the messages a page may send, and what each does
+MESSAGES = {
+    "config": "new setup {config: {...}}; rebuilds data and network (training pauses)",
+    "play": "train continuously, sending snapshots",
+    "pause": "stop training",
+    "step": "train on {n} mini-batches (default 1), then send a snapshot",
+    "reset": "new weights and data from the same setup",
+    "select": "open {kind: weight|bias|neuron, l, j, k} (or kind null to close)",
+    "set": "set a weight or bias by hand {kind, l, j, k, value}",
+    "walkthrough": "one sample's forward pass, backward pass and update {sample}",
+    "apply_walkthrough": "take that sample's plain SGD step {sample}",
+    "state": "send a snapshot now",
+}
+
+
+def _need_web() -> None:
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "the Playground needs FastAPI and uvicorn: pip install 'glassnet[playground]'"
+        ) from None
+
+
+def _field(msg: dict[str, Any], key: str, default: Any = None) -> Any:
+    if key not in msg:
+        if default is None:
+            raise ValueError(f"message {msg.get('type')!r} needs a field {key!r}")
+        return default
+    return msg[key]
+
+
+def _int_field(
+    msg: dict[str, Any], key: str, low: int, high: int, default: int | None = None
+) -> int:
+    value = _field(msg, key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{key} must be a whole number {low}..{high}, got {value!r}")
+    return value
+
+
+class Connection:
+    """One browser tab: its session, its training task and its websocket.
+
+    Args:
+        sessions: the registry this connection adds its session to (and removes it from).
+        socket: the websocket, not yet accepted.
+        pool: the thread pool the numerical work runs in.
+    """
+
+    def __init__(self, sessions: dict[str, Session], socket: WebSocket, pool: ThreadPoolExecutor):
+        self.sessions = sessions
+        self.socket = socket
+        self.pool = pool
+        self.id = secrets.token_urlsafe(8)
+        self.session: Session | None = None
+        self.playing = asyncio.Event()
+        self.send_lock = asyncio.Lock()
+        self.runner: asyncio.Task[None] | None = None
+        self.steps_per_frame = 1
+
+    async def work(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` in the thread pool, so the server keeps answering meanwhile."""
+        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        """Send one JSON message (one at a time: the training task sends too)."""
+        async with self.send_lock:
+            await self.socket.send_text(json.dumps(message))
+
+    async def error(self, text: str) -> None:
+        """Tell the page what went wrong; it shows ``text`` at the top."""
+        await self.send({"type": "error", "message": text})
+
+    # -- the life of a connection -------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Serve the tab until it goes away, then stop its training and forget its session."""
+        from starlette.websockets import WebSocketDisconnect
+
+        await self.socket.accept()
+        if len(self.sessions) >= MAX_SESSIONS:
+            await self.error(
+                f"the Playground already has {MAX_SESSIONS} open tabs; close one and reload"
+            )
+            await self.socket.close(code=1013)
+            return
+        # built right here (a few milliseconds for the default setup), so that no other tab
+        # can slip in between the count above and the registration below
+        self.session = Session(parse_config({}))
+        self.sessions[self.id] = self.session
+        self.runner = asyncio.create_task(self.train_forever())
+        try:
+            await self.send({"type": "hello", "session": self.id, "options": options()})
+            await self.send_setup()
+            while True:
+                message = await self.socket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                if text is None:
+                    await self.error("send JSON text messages, not binary ones")
+                    continue
+                await self.handle_text(text)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        """Cancel the training task and drop the session (idempotent)."""
+        self.playing.clear()
+        if self.runner is not None:
+            self.runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.runner
+            self.runner = None
+        self.sessions.pop(self.id, None)
+        self.session = None
+
+    async def send_setup(self) -> None:
+        """Send the data set (once per setup), then a snapshot."""
+        assert self.session is not None
+        await self.send(await self.work(self.session.dataset_message))
+        await self.send_state()
+
+    async def send_state(self) -> None:
+        """Send a snapshot of the session, with whether it is playing."""
+        assert self.session is not None
+        snapshot = await self.work(self.session.snapshot)
+        snapshot["playing"] = self.playing.is_set()
+        await self.send(snapshot)
+
+    async def train_forever(self) -> None:
+        """While playing: train a few mini-batches in the pool, send a snapshot, repeat."""
+        while True:
+            await self.playing.wait()
+            session = self.session
+            if session is None:
+                return
+            start = time.perf_counter()
+            try:
+                await self.work(session.train, self.steps_per_frame)
+                took = time.perf_counter() - start
+                # aim for WORK_SECONDS of training per snapshot, at most LIMITS["steps"] batches
+                if took < WORK_SECONDS / 2:
+                    self.steps_per_frame = min(self.steps_per_frame * 2, LIMITS["steps"][1])
+                elif took > WORK_SECONDS * 2 and self.steps_per_frame > 1:
+                    self.steps_per_frame //= 2
+                if session.stop_reason:
+                    self.playing.clear()
+                    await self.error(session.stop_reason)
+                await self.send_state()
+            except asyncio.CancelledError:
+                raise
+            except ValueError as exc:  # e.g. a diverged run: pause and say why
+                self.playing.clear()
+                await self.error(str(exc))
+            except Exception as exc:  # the tab went away mid-send, or a bug: stop playing
+                self.playing.clear()
+                log.debug("playground training stopped: %r", exc)
+                with contextlib.suppress(Exception):
+                    await self.error(f"training stopped ({type(exc).__name__}: {exc})")
+            await asyncio.sleep(FRAME_SECONDS)
+
+    # -- the messages -------------------------------------------------------------------------
+
+    async def handle_text(self, text: str) -> None:
+        """Parse and carry out one message; any mistake becomes an error message, never a crash."""
+        try:
+            if len(text) > MAX_MESSAGE:
+                raise ValueError(
+                    f"message too long ({len(text)} characters, at most {MAX_MESSAGE})"
+                )
+            try:
+                msg = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(
+                    f"the message is not JSON ({exc.msg} at character {exc.pos})"
+                ) from None
+            if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+                raise ValueError(
+                    'a message must be a JSON object with a "type", e.g. {"type": "play"}'
+                )
+            await self.handle(msg)
+        except ValueError as exc:
+            await self.error(str(exc))
+        except (IndexError, TypeError, KeyError, OverflowError) as exc:
+            await self.error(f"bad message: {exc}")
+        except Exception as exc:  # a bug: say so on the page, keep serving
+            log.exception("playground message failed")
+            await self.error(f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+    async def handle(self, msg: dict[str, Any]) -> None:
+        """Carry out one parsed message (see :data:`MESSAGES`); bad fields raise ValueError."""
+        session = self.session
+        assert session is not None
+        kind = msg["type"]
+        if kind == "play":
+            self.playing.set()
+            await self.send_state()
+        elif kind == "pause":
+            self.playing.clear()
+            await self.send_state()
+        elif kind == "step":
+            low, high = LIMITS["steps"]
+            n = _int_field(msg, "n", low, high, default=1)
+            self.playing.clear()
+            await self.work(session.train, n)
+            await self.send_state()
+        elif kind == "reset":
+            self.playing.clear()
+            await self.work(session.build)
+            await self.send_setup()
+        elif kind == "config":
+            config = parse_config(_field(msg, "config"))
+            self.playing.clear()
+            await self.work(session.reconfigure, config)
+            await self.send_setup()
+        elif kind == "select":
+            what = msg.get("kind")
+            if what is None:
+                await self.work(session.select, None)
+            else:
+                sel = Selection(
+                    str(what),
+                    _int_field(msg, "l", 0, 100),
+                    _int_field(msg, "j", 0, 10_000),
+                    _int_field(msg, "k", 0, 10_000, default=0),
+                )
+                await self.work(session.select, sel)
+            await self.send(
+                {"type": "explanation", "explanation": await self.work(session.explanation)}
+            )
+        elif kind == "set":
+            value = _field(msg, "value")
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"value must be a number, got {value!r}")
+            await self.work(
+                session.set_parameter,
+                str(_field(msg, "kind")),
+                _int_field(msg, "l", 0, 100),
+                _int_field(msg, "j", 0, 10_000),
+                _int_field(msg, "k", 0, 10_000, default=0),
+                float(value),
+            )
+            await self.send_state()
+        elif kind == "walkthrough":
+            await self.send(await self.work(session.walkthrough, _field(msg, "sample")))
+        elif kind == "apply_walkthrough":
+            self.playing.clear()
+            await self.work(session.apply_walkthrough, _field(msg, "sample"))
+            await self.send_state()
+        elif kind == "state":
+            await self.send_state()
+        else:
+            raise ValueError(f"unknown message type {kind!r}; the types are: {', '.join(MESSAGES)}")
+
+
+def create_app(max_workers: int = 2) -> FastAPI:
+    """The Playground as an ASGI app (FastAPI); serve it with uvicorn or :func:`serve`.
+
+    Args:
+        max_workers: threads that train networks, shared by all open tabs.
+    """
+    _need_web()
+    from fastapi import FastAPI, HTTPException
+    from fastapi.responses import FileResponse, Response
+    from fastapi.staticfiles import StaticFiles
+    from starlette.routing import WebSocketRoute
+
+    sessions: dict[str, Session] = {}
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="glassnet-playground")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(title="glassnet Playground", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.sessions = sessions
+    app.state.pool = pool
+
+    def session_of(sid: str) -> Session:
+        session = sessions.get(sid)
+        if session is None:
+            raise HTTPException(404, f"no open session {sid!r}; reload the page")
+        return session
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+    @app.get("/api/options")
+    async def api_options() -> dict[str, Any]:
+        return options()
+
+    @app.get("/api/sessions")
+    async def api_sessions() -> dict[str, Any]:
+        return {"open": len(sessions), "max": MAX_SESSIONS}
+
+    # plain ``def``: FastAPI runs these in its thread pool, so a busy session's lock never
+    # holds up the event loop
+    @app.get("/api/sessions/{sid}/state")
+    def api_state(sid: str) -> dict[str, Any]:
+        session = session_of(sid)
+        snapshot = session.snapshot(pictures=False, full=True)
+        with session.lock:
+            snapshot["batch_X"] = session.data.X_train[snapshot["batch"]].tolist()
+            snapshot["batch_y"] = session.data.y_train[snapshot["batch"]].tolist()
+        return snapshot
+
+    @app.get("/api/sessions/{sid}/explanation")
+    def api_explanation(sid: str) -> dict[str, Any]:
+        session = session_of(sid)
+        return {"explanation": jsonable(session.explanation(full=True))}
+
+    @app.get("/api/sessions/{sid}/model")
+    def api_model(sid: str) -> Response:
+        session = session_of(sid)
+        data = session.model_bytes()
+        name = f"glassnet-playground-{session.data.name}.safetensors"
+        return Response(
+            data,
+            media_type="application/octet-stream",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    async def websocket(socket: WebSocket) -> None:
+        await Connection(sessions, socket, pool).run()
+
+    # a plain Starlette route: the handler takes the socket itself, no dependency injection
+    app.router.routes.append(WebSocketRoute("/ws", websocket))
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Run the Playground until interrupted (``glassnet playground`` calls this).
+
+    Args:
+        host: the interface to listen on; the default answers only this computer.
+        port: the TCP port; 0 picks a free one.
+    """
+    _need_web()
+    import socket
+
+    import uvicorn
+
+    if port == 0:  # choose a free port now, so that the printed URL is the real one
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(),
+        host=host,
+        port=port,
+        log_level="warning",
+        ws_max_size=1 << 20,
+    )
+    server = uvicorn.Server(config)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"glassnet Playground: listening on {host}: anyone who can reach this address can "
+            "use it and make this computer train networks",
+            flush=True,
+        )
+    where = f"[{host}]" if ":" in host else host
+    print(f"glassnet Playground: http://{where}:{port}/  (Ctrl+C to stop)", flush=True)
+    server.run()

@@ -1,0 +1,710 @@
+// glassnet Playground: the page. It only draws; every number comes from glassnet on the server,
+// over one websocket (see glassnet/playground/server.py for the messages).
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const SVG = "http://www.w3.org/2000/svg";
+const CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+  "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+const NUMBER_FIELDS = ["n_samples", "noise", "test_fraction", "seed", "lr", "batch_size",
+  "l2", "l1", "dropout"];
+const CHOICE_FIELDS = ["dataset", "optimizer", "cost", "activation"];
+
+const WALK_INTRO = document.getElementById("walk-text").textContent;
+
+const app = {
+  socket: null,
+  options: null,
+  config: null, // the setup the page shows (what the server accepted, or what the user typed)
+  dataset: null, // the last "dataset" message
+  state: null, // the last "state" message
+  structure: "", // sizes the SVG was built for
+  selection: null,
+  walk: null, // {data, phase} while stepping through one sample
+  playing: false,
+};
+
+// -- numbers and colours ---------------------------------------------------------------------
+
+function fmt(v, digits = 4) {
+  if (v === null || v === undefined) return "–";
+  if (typeof v === "string") return v;
+  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4)) return v.toExponential(digits - 1);
+  return Number(v.toPrecision(digits)).toString();
+}
+
+function mix(hex, t) {
+  // hex colour faded towards white: t = 0 white, t = 1 the colour
+  const n = parseInt(hex.slice(1), 16);
+  const r = (n >> 16) & 255, g = (n >> 8) & 255, b = n & 255;
+  return [255 + (r - 255) * t, 255 + (g - 255) * t, 255 + (b - 255) * t];
+}
+
+function signedColour(t) {
+  // t in [−1, 1]: orange for negative, white for 0, blue for positive
+  return t >= 0 ? mix(CLASS_COLOURS[1], t) : mix(CLASS_COLOURS[0], -t);
+}
+
+function bytes(b64) {
+  const raw = atob(b64);
+  const out = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+  return out;
+}
+
+function paint(canvas, side, colourAt) {
+  // fill a side × side canvas, cell by cell, from colourAt(i) → [r, g, b]
+  canvas.width = side;
+  canvas.height = side;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(side, side);
+  for (let i = 0; i < side * side; i++) {
+    const [r, g, b] = colourAt(i);
+    img.data.set([r, g, b, 255], 4 * i);
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+function signedPicture(b64, side) {
+  const q = bytes(b64);
+  const c = document.createElement("canvas");
+  paint(c, side, (i) => signedColour(q[i] / 127.5 - 1));
+  return c.toDataURL();
+}
+
+// -- the URL holds the setup -----------------------------------------------------------------
+
+function configFromHash() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const config = {};
+  for (const [key, value] of params) {
+    if (key === "hidden") {
+      config.hidden = value === "" ? [] : value.split(",").map((v) => Number(v));
+    } else if (NUMBER_FIELDS.includes(key)) {
+      config[key] = Number(value);
+    } else {
+      config[key] = value;
+    }
+  }
+  return config;
+}
+
+function hashOf(config) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(config)) {
+    params.set(key, Array.isArray(value) ? value.join(",") : String(value));
+  }
+  return "#" + params.toString().replaceAll("%2C", ",");
+}
+
+function writeHash(config) {
+  const hash = hashOf(config);
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+}
+
+// -- talking to the server -------------------------------------------------------------------
+
+function send(message) {
+  if (app.socket && app.socket.readyState === WebSocket.OPEN) {
+    app.socket.send(JSON.stringify(message));
+  }
+}
+
+function showError(text) {
+  const box = $("error");
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+function connect() {
+  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+  app.socket = socket;
+  socket.onopen = () => {
+    $("connection").textContent = "connected";
+    $("connection").className = "on";
+  };
+  socket.onclose = () => {
+    $("connection").textContent = "disconnected – reload the page";
+    $("connection").className = "off";
+    document.body.dataset.session = "";
+  };
+  socket.onmessage = (event) => {
+    const msg = JSON.parse(event.data);
+    const handler = HANDLERS[msg.type];
+    if (handler) handler(msg);
+  };
+}
+
+const HANDLERS = {
+  hello(msg) {
+    app.options = msg.options;
+    document.body.dataset.session = msg.session;
+    $("download").href = `/api/sessions/${msg.session}/model`;
+    buildChoices();
+    const wanted = configFromHash();
+    if (Object.keys(wanted).length) {
+      app.config = { ...msg.options.defaults, ...wanted };
+      send({ type: "config", config: wanted });
+    }
+  },
+  dataset(msg) {
+    app.dataset = msg;
+    app.config = msg.config;
+    app.structure = "";
+    app.selection = null;
+    stopWalk();
+    $("walk-text").textContent = WALK_INTRO;
+    showControls(msg.config);
+    writeHash(msg.config);
+    showError("");
+    document.body.dataset.dataset = msg.name;
+  },
+  state(msg) {
+    app.state = msg;
+    app.playing = !!msg.playing;
+    drawState(msg);
+    document.body.dataset.steps = String(msg.steps);
+  },
+  explanation(msg) {
+    showExplanation(msg.explanation);
+  },
+  walkthrough(msg) {
+    app.walk = { data: msg, phase: 0 };
+    showWalk();
+  },
+  error(msg) {
+    showError(msg.message);
+    if (app.dataset) {
+      // the server kept the setup it had: show that one again (the message says what was wrong)
+      app.config = app.dataset.config;
+      showControls(app.config);
+      writeHash(app.config);
+    }
+  },
+};
+
+// -- controls --------------------------------------------------------------------------------
+
+function fillSelect(select, names) {
+  select.innerHTML = "";
+  for (const name of names) {
+    const option = document.createElement("option");
+    option.value = option.textContent = name;
+    select.appendChild(option);
+  }
+}
+
+function buildChoices() {
+  const o = app.options;
+  fillSelect($("dataset"), o.datasets);
+  fillSelect($("optimizer"), o.optimizers);
+  fillSelect($("cost"), o.costs);
+  fillSelect($("activation"), o.activations);
+  for (const name of ["l2", "l1", "dropout"]) {
+    $(name).disabled = !o.regularisation[name];
+    if (!o.regularisation[name]) $(name).title = "not in this version of glassnet";
+  }
+}
+
+function showControls(config) {
+  for (const key of CHOICE_FIELDS) $(key).value = config[key];
+  for (const key of NUMBER_FIELDS) $(key).value = config[key];
+  const image = app.options && app.options.image_datasets.includes(config.dataset);
+  for (const el of document.querySelectorAll(".toy")) el.hidden = image;
+  $("sizes").textContent = `hidden: [${config.hidden.join(", ")}]`;
+}
+
+function readControls() {
+  const config = { ...app.config };
+  for (const key of CHOICE_FIELDS) config[key] = $(key).value;
+  for (const key of NUMBER_FIELDS) config[key] = Number($(key).value);
+  return config;
+}
+
+function changeConfig(config) {
+  app.config = config;
+  writeHash(config);
+  send({ type: "config", config });
+}
+
+function maxNeurons(config) {
+  const limits = app.options.limits;
+  return app.options.image_datasets.includes(config.dataset) ? limits.neurons_image : limits.neurons_2d;
+}
+
+function wireControls() {
+  for (const key of [...CHOICE_FIELDS, ...NUMBER_FIELDS]) {
+    $(key).addEventListener("change", () => changeConfig(readControls()));
+  }
+  $("add-layer").onclick = () => {
+    const config = readControls();
+    if (config.hidden.length >= app.options.limits.hidden_layers) {
+      showError(`at most ${app.options.limits.hidden_layers} hidden layers`);
+      return;
+    }
+    config.hidden = [...config.hidden, 2];
+    changeConfig(config);
+  };
+  $("remove-layer").onclick = () => {
+    const config = readControls();
+    config.hidden = config.hidden.slice(0, -1);
+    changeConfig(config);
+  };
+  $("play").onclick = () => send({ type: app.playing ? "pause" : "play" });
+  $("step").onclick = () => send({ type: "step" });
+  $("reset").onclick = () => send({ type: "reset" });
+  $("share").onclick = async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      $("share").textContent = "copied";
+    } catch {
+      $("share").textContent = "copy the address bar";
+    }
+    setTimeout(() => ($("share").textContent = "Share URL"), 1500);
+  };
+  $("show-test").onchange = () => app.state && drawBoundary(app.state);
+  $("edit-apply").onclick = () => {
+    const s = app.selection;
+    const value = Number($("edit-value").value);
+    if (!s || !Number.isFinite(value)) return showError("type a number to set the weight to");
+    send({ type: "set", kind: s.kind, l: s.l, j: s.j, k: s.k || 0, value });
+  };
+  $("explain-bias").onclick = () => {
+    const s = app.selection;
+    if (s && s.l > 0) select({ kind: "bias", l: s.l, j: s.j });
+  };
+  $("explain-close").onclick = () => select(null);
+  $("explain-latex-box").addEventListener("toggle", async () => {
+    if (!$("explain-latex-box").open) return;
+    const sid = document.body.dataset.session;
+    const answer = await (await fetch(`/api/sessions/${sid}/explanation`)).json();
+    const e = answer.explanation;
+    $("explain-latex").textContent = e && e.latex ? e.latex : "(no LaTeX for this one)";
+  });
+  $("walk-start").onclick = () => send({ type: "walkthrough", sample: Number($("walk-sample").value) });
+  $("walk-next").onclick = () => { app.walk.phase++; showWalk(); };
+  $("walk-prev").onclick = () => { app.walk.phase--; showWalk(); };
+  $("walk-apply").onclick = () => {
+    send({ type: "apply_walkthrough", sample: app.walk.data.sample });
+    stopWalk();
+  };
+  $("walk-stop").onclick = stopWalk;
+  window.addEventListener("hashchange", () => {
+    const wanted = configFromHash();
+    if (app.config && hashOf({ ...app.config, ...wanted }) !== hashOf(app.config)) {
+      changeConfig({ ...app.config, ...wanted });
+    }
+  });
+}
+
+// -- the network drawing ---------------------------------------------------------------------
+
+function el(name, attrs, parent) {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+function layout(sizes) {
+  // x of each layer's column, and each neuron's centre and size
+  const svg = $("net");
+  const width = Number(svg.getAttribute("width"));
+  const height = Number(svg.getAttribute("height"));
+  const L = sizes.length - 1;
+  const xs = sizes.map((_, l) => 40 + (l * (width - 80)) / Math.max(L, 1));
+  return sizes.map((n, l) => {
+    const size = Math.max(4, Math.min(36, (height - 40) / n - 4));
+    const step = size + 4;
+    const top = 24 + (height - 30 - n * step) / 2;
+    return Array.from({ length: n }, (_, j) => ({ x: xs[l], y: top + j * step + step / 2, size }));
+  });
+}
+
+function buildNetwork(state) {
+  const svg = $("net");
+  svg.innerHTML = "";
+  const sizes = state.sizes;
+  const pos = layout(sizes);
+  app.pos = pos;
+  const wires = el("g", {}, svg);
+  const hits = el("g", {}, svg);
+  for (let l = 1; l < sizes.length; l++) {
+    for (let j = 0; j < sizes[l]; j++) {
+      for (let k = 0; k < sizes[l - 1]; k++) {
+        const a = pos[l - 1][k], b = pos[l][j];
+        const coords = { x1: a.x + a.size / 2, y1: a.y, x2: b.x - b.size / 2, y2: b.y };
+        el("line", { ...coords, class: "weight", id: `w-${l}-${j}-${k}`,
+          "data-l": l, "data-j": j, "data-k": k }, wires);
+        if (sizes[l - 1] * sizes[l] <= 600) {
+          el("line", { ...coords, class: "hit", "data-l": l, "data-j": j, "data-k": k }, hits);
+        }
+      }
+    }
+  }
+  for (let l = 0; l < sizes.length; l++) {
+    const label = l === 0 ? "input" : l === sizes.length - 1 ? `output (${l})` : `layer ${l}`;
+    el("text", { x: pos[l][0].x, y: 12, "text-anchor": "middle", class: "layer-label" }, svg)
+      .textContent = label;
+    for (let j = 0; j < sizes[l]; j++) {
+      const p = pos[l][j];
+      const g = el("g", { class: "neuron", id: `n-${l}-${j}`, "data-l": l, "data-j": j }, svg);
+      if (p.size >= 12) {
+        el("rect", { x: p.x - p.size / 2, y: p.y - p.size / 2, width: p.size, height: p.size,
+          fill: "#fff" }, g);
+        el("image", { x: p.x - p.size / 2, y: p.y - p.size / 2, width: p.size, height: p.size,
+          preserveAspectRatio: "none", style: "pointer-events:none" }, g);
+      } else {
+        el("circle", { cx: p.x, cy: p.y, r: p.size / 2, fill: "#fff" }, g);
+      }
+      el("text", { x: p.x, y: p.y + 3.5, "text-anchor": "middle", class: "value" }, g);
+    }
+  }
+  for (const line of svg.querySelectorAll(".weight, .hit")) {
+    line.addEventListener("click", () => select({ kind: "weight", l: +line.dataset.l,
+      j: +line.dataset.j, k: +line.dataset.k }));
+    line.addEventListener("mousemove", (e) => hover(e, line));
+    line.addEventListener("mouseleave", () => ($("hover").hidden = true));
+  }
+  for (const g of svg.querySelectorAll(".neuron")) {
+    g.addEventListener("click", () => select({ kind: "neuron", l: +g.dataset.l, j: +g.dataset.j }));
+  }
+  buildNeuronButtons(sizes, pos);
+  app.structure = sizes.join("-");
+}
+
+function buildNeuronButtons(sizes, pos) {
+  const box = $("neuron-buttons");
+  box.innerHTML = "";
+  for (let l = 1; l < sizes.length - 1; l++) {
+    const div = document.createElement("div");
+    div.className = "nb";
+    div.style.left = `${pos[l][0].x}px`;
+    for (const [text, delta] of [["+", 1], ["−", -1]]) {
+      const b = document.createElement("button");
+      b.textContent = text;
+      b.title = `${delta > 0 ? "add a neuron to" : "remove a neuron from"} layer ${l}`;
+      b.className = delta > 0 ? "add-neuron" : "remove-neuron";
+      b.onclick = () => {
+        const config = readControls();
+        const hidden = [...config.hidden];
+        const n = hidden[l - 1] + delta;
+        if (n < 1) return showError("a hidden layer needs at least one neuron; remove the layer instead");
+        if (n > maxNeurons(config)) return showError(`at most ${maxNeurons(config)} neurons per hidden layer`);
+        hidden[l - 1] = n;
+        changeConfig({ ...config, hidden });
+      };
+      div.appendChild(b);
+    }
+    box.appendChild(div);
+  }
+}
+
+function hover(event, line) {
+  const s = app.state;
+  const l = +line.dataset.l, j = +line.dataset.j, k = +line.dataset.k;
+  const box = $("hover");
+  box.textContent = `w^(${l})_{${j},${k}} = ${fmt(s.W[l - 1][j][k])}`;
+  box.style.left = `${event.clientX + 12}px`;
+  box.style.top = `${event.clientY + 12}px`;
+  box.hidden = false;
+}
+
+function drawNetwork(state) {
+  if (app.structure !== state.sizes.join("-")) buildNetwork(state);
+  const svg = $("net");
+  let biggest = 1e-9;
+  for (const W of state.W) for (const row of W) for (const w of row) biggest = Math.max(biggest, Math.abs(w));
+  const scale = Math.max(biggest, 1);
+  for (let l = 1; l < state.sizes.length; l++) {
+    const W = state.W[l - 1];
+    for (let j = 0; j < W.length; j++) {
+      for (let k = 0; k < W[j].length; k++) {
+        const line = document.getElementById(`w-${l}-${j}-${k}`);
+        const w = W[j][k];
+        line.setAttribute("stroke", w >= 0 ? CLASS_COLOURS[1] : CLASS_COLOURS[0]);
+        line.setAttribute("stroke-width", (0.3 + (5 * Math.abs(w)) / scale).toFixed(2));
+        line.setAttribute("stroke-opacity", (0.25 + (0.75 * Math.abs(w)) / scale).toFixed(2));
+      }
+    }
+  }
+  const pictures = state.pictures || { neurons: {} };
+  const side = app.dataset && app.dataset.image_shape ? app.dataset.image_shape[0] : app.dataset.grid;
+  for (const [key, b64] of Object.entries(pictures.neurons)) {
+    const image = svg.querySelector(`#n-${key.replace(",", "-")} image`);
+    if (image) image.setAttribute("href", signedPicture(b64, side));
+  }
+  const output = svg.querySelector(`#n-${state.sizes.length - 1}-0 image`);
+  const single = state.sizes[state.sizes.length - 1] === 1;
+  if (output && pictures.output && single) output.setAttribute("href", $("boundary").toDataURL());
+  for (const node of svg.querySelectorAll(".selected")) node.classList.remove("selected");
+  const s = app.selection;
+  if (s) {
+    const id = s.kind === "weight" ? `w-${s.l}-${s.j}-${s.k}` : `n-${s.l}-${s.j}`;
+    const node = document.getElementById(id);
+    if (node) node.classList.add("selected");
+  }
+}
+
+// -- output: decision boundary, gallery, loss curves -----------------------------------------
+
+function drawBoundary(state) {
+  const canvas = $("boundary");
+  const d = app.dataset;
+  if (!d || d.image_shape || !state.pictures || !state.pictures.output) return;
+  const G = d.grid;
+  const out = state.pictures.output;
+  const cells = document.createElement("canvas");
+  if (out.value) {
+    const q = bytes(out.value);
+    paint(cells, G, (i) => signedColour(q[i] / 127.5 - 1));
+  } else {
+    const cls = bytes(out.class), conf = bytes(out.confidence);
+    const K = d.classes.length;
+    paint(cells, G, (i) => {
+      const p = conf[i] / 255;
+      return mix(CLASS_COLOURS[cls[i] % CLASS_COLOURS.length], Math.max(0, (p - 1 / K) / (1 - 1 / K)) * 0.8);
+    });
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.imageSmoothingEnabled = true;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(cells, 0, 0, canvas.width, canvas.height);
+  const [x0, x1, y0, y1] = d.extent;
+  const toPx = (p) => [((p[0] - x0) / (x1 - x0)) * canvas.width, ((y1 - p[1]) / (y1 - y0)) * canvas.height];
+  const drawSet = (set, test) => {
+    for (let i = 0; i < set.X.length; i++) {
+      const [px, py] = toPx(set.X[i]);
+      ctx.beginPath();
+      ctx.arc(px, py, 3, 0, 2 * Math.PI);
+      ctx.fillStyle = CLASS_COLOURS[set.y[i] % CLASS_COLOURS.length];
+      ctx.fill();
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = test ? "#000" : "#fff";
+      ctx.stroke();
+    }
+  };
+  drawSet(d.train, false);
+  if ($("show-test").checked) drawSet(d.test, true);
+  if (app.walk && d.train.X[app.walk.data.sample]) {
+    // the sample being stepped through
+    const [px, py] = toPx(d.train.X[app.walk.data.sample]);
+    ctx.beginPath();
+    ctx.arc(px, py, 7, 0, 2 * Math.PI);
+    ctx.lineWidth = 2.5;
+    ctx.strokeStyle = "#c00";
+    ctx.stroke();
+  }
+}
+
+function drawGallery(state) {
+  const box = $("gallery");
+  const d = app.dataset;
+  const image = !!(d && d.image_shape);
+  box.hidden = !image;
+  $("boundary").hidden = image;
+  if (!image || !state.pictures) return;
+  const [h, w] = d.image_shape;
+  if (box.children.length !== d.gallery.X.length) {
+    box.innerHTML = "";
+    d.gallery.X.forEach((x) => {
+      const fig = document.createElement("figure");
+      const c = document.createElement("canvas");
+      c.width = w;
+      c.height = h;
+      const ctx = c.getContext("2d");
+      const img = ctx.createImageData(w, h);
+      x.forEach((v, i) => img.data.set([255 - 255 * v, 255 - 255 * v, 255 - 255 * v, 255], 4 * i));
+      ctx.putImageData(img, 0, 0);
+      fig.appendChild(c);
+      fig.appendChild(document.createElement("figcaption"));
+      box.appendChild(fig);
+    });
+  }
+  state.pictures.gallery_predictions.forEach((guess, i) => {
+    const fig = box.children[i];
+    const truth = d.gallery.y[i];
+    fig.className = guess === truth ? "right" : "wrong";
+    fig.lastChild.textContent = `${d.classes[guess]}${guess === truth ? "" : ` (is ${d.classes[truth]})`}`;
+  });
+}
+
+function drawLoss(history) {
+  const canvas = $("loss");
+  const ctx = canvas.getContext("2d");
+  const W = canvas.width, H = canvas.height;
+  ctx.clearRect(0, 0, W, H);
+  if (!history.length) return;
+  const finite = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  let top = 1e-9;
+  for (const [, a, b] of history) top = Math.max(top, finite(a) || 0, finite(b) || 0);
+  const last = Math.max(history[history.length - 1][0], 1e-9);
+  ctx.strokeStyle = "#eee";
+  ctx.beginPath();
+  ctx.moveTo(0, H - 1);
+  ctx.lineTo(W, H - 1);
+  ctx.stroke();
+  for (const [col, colour] of [[1, "#555"], [2, CLASS_COLOURS[1]]]) {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    history.forEach((p, i) => {
+      const v = finite(p[col]);
+      if (v === null) return;
+      const x = (p[0] / last) * (W - 4) + 2;
+      const y = H - 4 - (v / top) * (H - 16);
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+  }
+  ctx.fillStyle = "#555";
+  ctx.font = "10px sans-serif";
+  ctx.fillText(`max ${fmt(top, 3)}   — train   `, 4, 10);
+  ctx.fillStyle = CLASS_COLOURS[1];
+  ctx.fillText("— test", 110, 10);
+}
+
+function setNumber(id, value) {
+  const node = $(id);
+  node.textContent = fmt(value);
+  node.dataset.value = value === undefined ? "" : String(value);
+}
+
+function drawState(state) {
+  $("epoch").textContent = state.epoch.toFixed(2);
+  $("steps").textContent = String(state.steps);
+  $("play").textContent = app.playing ? "❚❚ Pause" : "▶ Play";
+  $("play").classList.toggle("playing", app.playing);
+  setNumber("train-loss", state.scores.train_loss);
+  setNumber("test-loss", state.scores.test_loss);
+  setNumber("train-acc", state.scores.train_accuracy);
+  setNumber("test-acc", state.scores.test_accuracy);
+  drawBoundary(state);
+  drawGallery(state);
+  drawNetwork(state);
+  drawLoss(state.history);
+  if (state.explanation) showExplanation(state.explanation);
+  if (app.walk) showWalkLabels();
+}
+
+// -- explanations ----------------------------------------------------------------------------
+
+function select(selection) {
+  app.selection = selection;
+  send(selection ? { type: "select", ...selection } : { type: "select", kind: null });
+  if (!selection) showExplanation(null);
+  if (app.state) drawNetwork(app.state);
+}
+
+function showExplanation(e) {
+  $("explain-body").hidden = !e;
+  $("explain-empty").hidden = !!e;
+  if (!e) return;
+  const same = app.selection && app.selection.kind === e.kind && app.selection.l === e.l &&
+    app.selection.j === e.j && (app.selection.k || 0) === e.k;
+  if (!same) $("explain-latex-box").open = false; // a new one: fetch its LaTeX when asked
+  app.selection = { kind: e.kind, l: e.l, j: e.j, k: e.k };
+  const name = e.kind === "weight" ? `w^(${e.l})_{${e.j},${e.k}}` : e.kind === "bias" ? `b^(${e.l})_${e.j}` : `neuron ${e.j} of layer ${e.l}`;
+  $("explain-title").textContent = name;
+  $("explain-param").textContent = e.parameter === undefined ? "–" : fmt(e.parameter, 6);
+  $("explain-what").textContent = e.kind === "neuron"
+    ? "its activation a for the batch's first sample:"
+    : "its gradient ∂C/∂" + (e.kind === "weight" ? "w" : "b") + " on the current mini-batch:";
+  const value = $("explain-value");
+  value.textContent = fmt(e.value, 6);
+  value.dataset.value = String(e.value);
+  $("explain-text").textContent = e.text;
+  $("explain-source").textContent = e.source === "glassnet.explain" ? "(glassnet.explain)" : "(from the trace)";
+  $("edit-row").hidden = false;
+  $("edit-value").disabled = $("edit-apply").disabled = e.kind === "neuron";
+  $("explain-bias").hidden = e.kind !== "neuron" || e.l === 0;
+  if (document.activeElement !== $("edit-value") && e.parameter !== undefined) {
+    $("edit-value").value = e.parameter;
+  }
+}
+
+// -- one sample, step by step ----------------------------------------------------------------
+
+function vec(v) {
+  return "[" + v.map((x) => fmt(x)).join(", ") + "]";
+}
+
+function walkPhases(d) {
+  const L = d.a.length - 1;
+  const act = app.state ? app.state.activations : [];
+  const phases = [{ l: 0, what: "a", text: `sample ${d.sample}: a^(0) = x = ${vec(d.x)}\ntarget y = ${vec(d.y)}` }];
+  for (let l = 1; l <= L; l++) {
+    phases.push({ l, what: "a", text:
+      `forward, layer ${l}:\n  z^(${l}) = W^(${l}) a^(${l - 1}) + b^(${l}) = ${vec(d.z[l])}\n` +
+      `  a^(${l}) = ${act[l - 1] || "σ"}(z^(${l})) = ${vec(d.a[l])}` });
+  }
+  phases.push({ l: L, what: "a", text:
+    `cost C = ${fmt(d.cost, 6)} for output a^(${L}) = ${vec(d.a[L])} and y = ${vec(d.y)}\n` +
+    `  ∂C/∂a^(${L}) = ${vec(d.dC_da)}` });
+  for (let l = L; l >= 1; l--) {
+    const rule = l === L ? `δ^(${L}) = ∂C/∂a^(${L}) ⊙ σ'(z^(${L}))` : `δ^(${l}) = (W^(${l + 1})ᵀ δ^(${l + 1})) ⊙ σ'(z^(${l}))`;
+    phases.push({ l, what: "delta", text:
+      `backward, layer ${l}:\n  ${rule} = ${vec(d.delta[l])}\n` +
+      `  ∂C/∂b^(${l}) = δ^(${l}) = ${vec(d.db[l])}\n  ∂C/∂W^(${l}) = δ^(${l}) a^(${l - 1})ᵀ (${d.dW[l].length}×${d.dW[l][0].length} numbers)` });
+  }
+  let update = `update with η = ${d.lr}:  w ← w − η ∂C/∂w,  b ← b − η ∂C/∂b\n`;
+  for (let l = 1; l <= L; l++) {
+    const W = d.W[l], Wn = d.W_new[l];
+    update += `  layer ${l}: w^(${l})_00 ${fmt(W[0][0], 6)} → ${fmt(Wn[0][0], 6)};  b^(${l}) ${vec(d.b[l])} → ${vec(d.b_new[l])}\n`;
+  }
+  phases.push({ l: -1, what: "update", text: update + "(press \"apply the update\" to take this step)" });
+  return phases;
+}
+
+function showWalk() {
+  const w = app.walk;
+  const phases = walkPhases(w.data);
+  w.phase = Math.max(0, Math.min(w.phase, phases.length - 1));
+  const p = phases[w.phase];
+  $("walk-text").textContent = `step ${w.phase + 1} of ${phases.length}\n` + p.text;
+  $("walk-prev").disabled = w.phase === 0;
+  $("walk-next").disabled = w.phase === phases.length - 1;
+  $("walk-apply").disabled = w.phase !== phases.length - 1;
+  $("walk-stop").disabled = false;
+  document.body.dataset.walkPhase = String(w.phase);
+  showWalkLabels();
+  if (app.state) drawBoundary(app.state);
+}
+
+function showWalkLabels() {
+  const svg = $("net");
+  for (const t of svg.querySelectorAll("text.value")) t.textContent = "";
+  for (const n of svg.querySelectorAll(".neuron.active")) n.classList.remove("active");
+  const w = app.walk;
+  if (!w) return;
+  const d = w.data;
+  const phases = walkPhases(d);
+  const p = phases[w.phase];
+  const L = d.a.length - 1;
+  const last = p.what === "delta" ? L : p.what === "update" ? L : p.l;
+  // values on every layer reached so far (forward), or the deltas down to this layer (backward)
+  for (let l = 0; l <= L; l++) {
+    let values = null;
+    if (p.what === "a" && l <= last) values = d.a[l];
+    if (p.what === "delta" && l >= p.l && l >= 1) values = d.delta[l];
+    if (!values || values.length > 16) continue;
+    values.forEach((v, j) => {
+      const g = document.getElementById(`n-${l}-${j}`);
+      if (!g) return;
+      g.querySelector("text.value").textContent = fmt(v, 3);
+      if (l === p.l) g.classList.add("active");
+    });
+  }
+}
+
+function stopWalk() {
+  app.walk = null;
+  for (const id of ["walk-prev", "walk-next", "walk-apply", "walk-stop"]) $(id).disabled = true;
+  document.body.dataset.walkPhase = "";
+  showWalkLabels();
+  if (app.state) drawBoundary(app.state);
+}
+
+wireControls();
+connect();

@@ -1,0 +1,275 @@
+"""The Playground in a real headless Chromium (Debian's package, driven by Playwright).
+
+The server runs in a thread of this process, so the tests can compare what the page shows with
+glassnet's own numbers for the very same network. Screenshots go to ``$GLASSNET_ARTIFACTS``
+(default ``test-artifacts/`` in the repository).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(
+        f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+pytest.importorskip("uvicorn", reason="the Playground needs glassnet[playground]")
+
+from glassnet.explain import explain_neuron, explain_weight  # noqa: E402
+from glassnet.playground import create_app  # noqa: E402
+
+ARTIFACTS = Path(
+    os.environ.get("GLASSNET_ARTIFACTS")
+    or Path(__file__).resolve().parent.parent / "test-artifacts"
+)
+TIMEOUT_MS = 20_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, Any]]:
+    """A live Playground on a free port, in a background thread; shut down cleanly after."""
+    import uvicorn
+
+    app = create_app()
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, name="playground-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the Playground server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}/", app
+    srv.should_exit = True
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "the server did not shut down"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, request: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1240, "height": 1100})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.set_default_timeout(TIMEOUT_MS)
+    yield pg
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-end.png"), full_page=True)
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def session_of(page: Any, app: Any) -> Any:
+    sid = page.wait_for_function("document.body.dataset.session").json_value()
+    return app.state.sessions[sid]
+
+
+def number(page: Any, selector: str) -> float:
+    return float(page.locator(selector).get_attribute("data-value"))
+
+
+def test_train_step_and_explain_a_weight(server: tuple[str, Any], page: Any) -> None:
+    url, app = server
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.session && document.body.dataset.steps === '0'")
+    # pick a data set through the page's own control
+    page.select_option("#dataset", "xor")
+    page.wait_for_function("document.body.dataset.dataset === 'xor'")
+    assert "dataset=xor" in page.url
+    session = session_of(page, app)
+    assert session.config.dataset == "xor"
+    start = number(page, "#test-loss")
+
+    # train until the test loss falls below a threshold
+    page.click("#play")
+    page.wait_for_function(
+        "Number(document.querySelector('#test-loss').dataset.value) < 0.04", timeout=40_000
+    )
+    page.click("#play")  # pause
+    page.wait_for_function("!document.querySelector('#play').classList.contains('playing')")
+    shot(page, "xor-trained")
+    assert number(page, "#test-loss") < min(0.04, start)
+
+    # one more mini-batch by hand
+    steps = int(page.evaluate("document.body.dataset.steps"))
+    page.click("#step")
+    page.wait_for_function(f"Number(document.body.dataset.steps) === {steps + 1}")
+    assert session.steps == steps + 1
+
+    # open a weight's explanation and compare its number with glassnet's in Python
+    page.dispatch_event("#w-2-0-1", "click")
+    page.wait_for_selector("#explain-body:not([hidden])")
+    page.wait_for_function(
+        "document.querySelector('#explain-title').textContent.includes('w^(2)_{0,1}')"
+    )
+    shown = number(page, "#explain-value")
+    X, y = session.batch()
+    expected = explain_weight(session.net, X, y, 2, 0, 1)
+    assert shown == pytest.approx(expected.value, rel=1e-9, abs=1e-15)
+    assert shown == pytest.approx(session.net.gradients(X, y).W[2][0, 1], rel=1e-9, abs=1e-15)
+    assert "∂C/∂w^(2)" in page.locator("#explain-text").text_content()
+    page.click("#explain-latex-box summary")
+    page.wait_for_function(
+        "document.querySelector('#explain-latex').textContent.includes('partial C')"
+    )
+    shot(page, "weight-explanation")
+
+    # edit that weight by hand
+    page.fill("#edit-value", "0.25")
+    page.click("#edit-apply")
+    page.wait_for_function("Number(document.querySelector('#explain-param').textContent) === 0.25")
+    assert session.net.W[2][0, 1] == 0.25
+
+    # a neuron: its activation for the mini-batch's first sample, as explain_neuron has it
+    page.dispatch_event("#n-1-2", "click")
+    page.wait_for_function(
+        "document.querySelector('#explain-title').textContent === 'neuron 2 of layer 1'"
+    )
+    X, _ = session.batch()
+    assert number(page, "#explain-value") == pytest.approx(
+        explain_neuron(session.net, X[0], 1, 2).a
+    )
+
+
+def test_setup_from_the_url_and_errors_on_the_page(server: tuple[str, Any], page: Any) -> None:
+    url, app = server
+    page.goto(url + "#dataset=moons&hidden=3,2&activation=relu&lr=0.05&seed=4")
+    page.wait_for_function("document.body.dataset.dataset === 'moons'")
+    session = session_of(page, app)
+    assert session.net.sizes == [2, 3, 2, 1]
+    assert session.config.activation == "relu" and session.config.lr == 0.05
+    assert page.locator("#activation").input_value() == "relu"
+    assert page.locator(".neuron").count() == 2 + 3 + 2 + 1
+    # change a setting through the URL of the open page
+    page.evaluate("location.hash = location.hash.replace('activation=relu', 'activation=sigmoid')")
+    page.wait_for_function("document.querySelector('#activation').value === 'sigmoid'")
+    assert session.config.activation == "sigmoid"
+    # an absurd size in the URL: a clear message on the page, the old setup stays
+    page.evaluate("location.hash = location.hash.replace('hidden=3,2', 'hidden=500')")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "500 neurons" in page.locator("#error").text_content()
+    assert session.net.sizes == [2, 3, 2, 1]
+    shot(page, "url-error")
+    # add a neuron with the page's button
+    page.click("#neuron-buttons .add-neuron >> nth=0")
+    page.wait_for_function("document.querySelectorAll('.neuron').length === 9")
+    assert session.net.sizes == [2, 4, 2, 1]
+    # step through sample 3: after two "next", layer 2's activations are on its neurons
+    page.fill("#walk-sample", "3")
+    page.click("#walk-start")
+    page.wait_for_function("document.body.dataset.walkPhase === '0'")
+    page.click("#walk-next")
+    page.click("#walk-next")
+    t = session.net.trace(session.data.X_train[3:4], session.data.y_train[3:4])
+    shown = page.locator("#n-2-1 text.value").text_content()
+    assert float(shown) == pytest.approx(t.a[2][0, 1], rel=1e-2, abs=1e-3)
+    assert "z^(2) = W^(2) a^(1) + b^(2)" in page.locator("#walk-text").text_content()
+    shot(page, "walkthrough-forward")
+
+
+def test_walkthrough_and_digits(server: tuple[str, Any], page: Any) -> None:
+    url, app = server
+    page.goto(url + "#dataset=digits&hidden=8&cost=cross_entropy&lr=0.01&batch_size=32")
+    page.wait_for_function("document.body.dataset.dataset === 'digits'")
+    session = session_of(page, app)
+    assert session.net.sizes == [64, 8, 10]
+    page.click("#step")
+    page.wait_for_function("document.body.dataset.steps === '1'")
+    assert page.locator("#gallery figure").count() == 16
+    # one sample, step by step: forward, cost, backward, update
+    page.fill("#walk-sample", "5")
+    page.click("#walk-start")
+    page.wait_for_function("document.body.dataset.walkPhase === '0'")
+    for _ in range(session.net.L * 2 + 2):
+        page.click("#walk-next")
+    assert "w ← w − η ∂C/∂w" in page.locator("#walk-text").text_content()
+    before = session.net.copy()
+    x, y = session.data.X_train[5:6], session.data.y_train[5:6]
+    g = before.gradients(x, y)
+    page.click("#walk-apply")
+    page.wait_for_function("document.body.dataset.steps === '2'")
+    np.testing.assert_allclose(session.net.W[2], before.W[2] - 0.01 * g.W[2], rtol=1e-12)
+    shot(page, "digits-walkthrough")
+    # the model download is a glassnet model file
+    data = page.evaluate(
+        "fetch(document.querySelector('#download').href).then(r => r.arrayBuffer())"
+        ".then(b => Array.from(new Uint8Array(b)))"
+    )
+    header_len = int.from_bytes(bytes(data[:8]), "little")
+    header = json.loads(bytes(data[8 : 8 + header_len]))
+    assert "W.1" in header and header["W.1"]["shape"] == [8, 64]
+    # and back to a 2-D set from the page's menu
+    page.select_option("#dataset", "spirals")
+    page.wait_for_function("document.body.dataset.dataset === 'spirals'")
+    page.wait_for_selector("#boundary:not([hidden])")
+    assert session.net.sizes == [2, 8, 2]  # cross_entropy: a softmax neuron per class
+
+
+def wait_until(condition: Any, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return bool(condition())
+
+
+def test_closed_tabs_free_their_sessions(server: tuple[str, Any], browser: Any) -> None:
+    url, app = server
+    assert wait_until(lambda: not app.state.sessions), "earlier tests' tabs were not freed"
+    context = browser.new_context()
+    pages = [context.new_page() for _ in range(3)]
+    for pg in pages:
+        pg.goto(url)
+        pg.wait_for_function("document.body.dataset.session")
+    pages[0].click("#play")
+    assert len(app.state.sessions) == 3
+    pages[1].close()
+    assert wait_until(lambda: len(app.state.sessions) == 2)
+    context.close()  # the training tab too
+    assert wait_until(lambda: not app.state.sessions), "closed tabs left sessions behind"
+    workers = [t for t in threading.enumerate() if t.name.startswith("glassnet-playground_")]
+    assert len(workers) <= app.state.pool._max_workers  # one bounded pool, not a thread per tab
