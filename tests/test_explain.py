@@ -358,6 +358,12 @@ def test_html_views_have_a_table_per_array() -> None:
     page = ex.trace_html(net.trace(X, Y))
     assert page.count("<table>") == 1 + 5 * net.L
     assert "δ<sup>(1)</sup>" in page
+    # Jupyter finds the same views on the objects themselves
+    assert net._repr_html_() == ex.network_html(net)
+    t = net.trace(X, Y)
+    assert t._repr_html_() == ex.trace_html(t)
+    e = net.explain_weight(X, Y, 1, 0, 0)
+    assert e._repr_html_() and e._repr_latex_().startswith("$")
 
 
 # -- glassnet explain MODEL ----------------------------------------------------------------------
