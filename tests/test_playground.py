@@ -349,3 +349,127 @@ def test_cli_playground_subcommand_binds_localhost(monkeypatch: Any) -> None:
     assert cli.main(["playground", "--port", "9999"]) == 0
     assert seen == {"host": "127.0.0.1", "port": 9999}
     assert cli.main(["playground", "--port", "70000"]) == 2
+
+
+# -- the optimizer lab view ------------------------------------------------------------------
+
+
+def test_lab_request_defaults_and_bounds() -> None:
+    from glassnet import lab
+    from glassnet.playground.lab_view import LAB_DEFAULTS, parse_lab_request
+
+    r = parse_lab_request({})
+    surface = lab.SURFACES[LAB_DEFAULTS["surface"]]
+    assert r.surface == LAB_DEFAULTS["surface"] and r.start == surface.start
+    assert r.lr == {name: surface.suggested_lr[name] for name in LAB_DEFAULTS["optimizers"]}
+    bad = [
+        ({"surface": "everest"}, "unknown surface"),
+        ({"optimizers": ["sgd", "lbfgs"]}, "unknown optimizer"),
+        ({"optimizers": []}, "non-empty list"),
+        ({"optimizers": "sgd"}, "non-empty list"),
+        ({"optimizers": ["adam", "adam"]}, "once"),
+        ({"optimizers": ["sgd"], "lr": {"sgd": 0}}, "η for sgd must be"),
+        ({"optimizers": ["sgd"], "lr": {"sgd": 1e6}}, "η for sgd must be"),
+        ({"optimizers": ["sgd"], "lr": {"sgd": "fast"}}, "η for sgd must be"),
+        ({"optimizers": ["sgd"], "lr": {"adam": 0.1}}, "not racing"),
+        ({"lr": [0.1]}, "lr must map"),
+        ({"steps": 2001}, "steps must be a whole number from 1 to 2000"),
+        ({"steps": 0}, "steps must be"),
+        ({"steps": True}, "steps must be"),
+        ({"grid": 1000}, "grid must be a whole number from 10 to 100"),
+        ({"surface": "bowl", "start": [100, 0]}, "outside the window"),
+        ({"start": [1.0]}, "two numbers"),
+        ({"start": [1.0, float("nan")]}, "two numbers"),
+        ({"speed": 3}, "unknown lab setting 'speed'"),
+        ("bowl", "JSON object"),
+    ]
+    for raw, words in bad:
+        with pytest.raises(ValueError, match=words):
+            parse_lab_request(raw)
+
+
+def test_lab_over_the_websocket_sends_the_labs_own_race(client: Any) -> None:
+    from glassnet import lab
+
+    request = {
+        "surface": "two_minima",
+        "optimizers": ["sgd", "momentum", "adam"],
+        "lr": {"sgd": 0.03},  # momentum and adam: the surface's suggestions
+        "start": [1.5, 1.0],
+        "steps": 250,
+        "grid": 30,
+    }
+    with client.websocket_connect("/ws") as ws:
+        hello = receive(ws, "hello")
+        assert "two_minima" in hello["lab"]["surfaces"]
+        receive(ws, "state")
+        ws.send_text(json.dumps({"type": "lab", "lab": request}))
+        answer = receive(ws, "lab")
+    surface = lab.SURFACES["two_minima"]
+    lrs = {"sgd": 0.03, "momentum": surface.suggested_lr["momentum"], "adam": 0.05}
+    expected = lab.race("two_minima", ["sgd", "momentum", "adam"], lr=lrs, start=(1.5, 1.0),
+                        steps=250)  # fmt: skip
+    assert len(answer["trajectories"]) == 3
+    for sent, run in zip(answer["trajectories"], expected, strict=True):
+        points = np.array(sent["points"], dtype=np.float64)
+        assert points.shape == run.points.shape
+        assert np.array_equal(points, run.points)  # exact, float64, every step
+        assert np.array_equal(np.array(sent["values"], dtype=np.float64), run.values)
+        assert sent["lr"] == run.lr and sent["label"] == run.label
+        assert sent["verdict"]["kind"] == run.verdict.kind
+        assert sent["verdict"]["message"] == run.verdict.message
+    assert answer["trajectories"][0]["verdict"]["kind"] == "local minimum"
+    # the contour grid is the lab's own f on the surface's window
+    grid = answer["grid"]
+    assert len(grid["values"]) == 30 and len(grid["values"][0]) == 30
+    gx, gy = np.meshgrid(grid["xs"], grid["ys"])
+    np.testing.assert_allclose(grid["values"], surface.value(gx, gy), rtol=1e-5, atol=1e-9)
+    assert grid["xs"][0] == surface.xlim[0] and grid["ys"][-1] == surface.ylim[1]
+
+
+def test_lab_divergence_is_said_and_sent_as_json(client: Any) -> None:
+    body = {"surface": "bowl", "optimizers": ["sgd"], "lr": {"sgd": 1.5}, "steps": 400}
+    answer = client.post("/api/lab", json=body)
+    assert answer.status_code == 200
+    run = answer.json()["trajectories"][0]
+    assert run["diverged"] and run["verdict"]["kind"] == "diverged"
+    assert "stability limit" in run["verdict"]["message"]
+    assert all(v is None or np.isfinite(v) for v in run["values"])  # no NaN in the JSON
+    assert client.get("/api/lab").json()["limits"]["steps"] == [1, 2000]
+
+
+def test_lab_bad_requests_get_errors_and_the_socket_survives(client: Any) -> None:
+    answer = client.post("/api/lab", json={"steps": 10**7})
+    assert answer.status_code == 400 and "steps must be" in answer.json()["detail"]
+    assert client.post("/api/lab", json={"surface": 3}).status_code == 400
+    with client.websocket_connect("/ws") as ws:
+        open_session(ws)
+        for msg, words in [
+            ({"type": "lab"}, "needs a field 'lab'"),
+            ({"type": "lab", "lab": {"grid": 5000}}, "grid must be"),
+            ({"type": "lab", "lab": {"optimizers": ["sgd"], "lr": {"sgd": -1}}}, "η for sgd"),
+            ({"type": "landscape", "seed": -3}, "seed must be"),
+            ({"type": "landscape", "points": 10**6}, "points must be"),
+        ]:
+            ws.send_text(json.dumps(msg))
+            assert words in receive(ws, "error")["message"]
+        ws.send_text(json.dumps({"type": "lab", "lab": {"surface": "bowl", "steps": 5}}))
+        assert len(receive(ws, "lab")["trajectories"]) == 5
+
+
+def test_landscape_is_the_labs_slice_through_the_current_weights(client: Any) -> None:
+    from glassnet import lab
+
+    with client.websocket_connect("/ws") as ws:
+        sid = open_session(ws, SMALL)
+        ws.send_text(json.dumps({"type": "step", "n": 3}))
+        receive(ws, "state")
+        ws.send_text(json.dumps({"type": "landscape", "seed": 2, "span": 0.5, "points": 11}))
+        answer = receive(ws, "landscape")
+        session = client.app.state.sessions[sid]
+        d = lab.random_direction(session.net, seed=2)
+        X, y = session.data.X_train, session.data.y_train
+        s = lab.slice_1d(session.net, X, y, d, alphas=np.linspace(-0.5, 0.5, 11))
+    assert np.array_equal(np.array(answer["costs"]), s.costs)
+    assert answer["costs"][5] == answer["cost"] == session.net.cost(X, y)
+    assert answer["steps"] == 3

@@ -273,3 +273,64 @@ def test_closed_tabs_free_their_sessions(server: tuple[str, Any], browser: Any) 
     assert wait_until(lambda: not app.state.sessions), "closed tabs left sessions behind"
     workers = [t for t in threading.enumerate() if t.name.startswith("glassnet-playground_")]
     assert len(workers) <= app.state.pool._max_workers  # one bounded pool, not a thread per tab
+
+
+def test_optimizer_lab_view(server: tuple[str, Any], page: Any) -> None:
+    from glassnet import lab
+
+    url, _ = server
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.session")
+    page.click("#view-lab")
+    page.wait_for_function("document.body.dataset.labStatus === 'done'")
+    assert "view=lab" in page.url
+    # the two-minima surface, sgd and adam only, a start in the local minimum's basin
+    page.select_option("#lab-surface", "two_minima")
+    for name in ("momentum", "nesterov", "rmsprop"):
+        page.uncheck(f"#lab-optimizers input[data-opt={name}]")
+    page.wait_for_function("document.body.dataset.labTrajectories === '2'")
+    page.fill("#lab-steps", "300")
+    page.dispatch_event("#lab-steps", "change")
+    # clicking the contour plot picks the start: (1.5, 1.0) sits at 7/8 across, 1/6 down
+    box = page.locator("#lab-contour").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.875, box["y"] + box["height"] / 6)
+    page.wait_for_function(
+        "document.body.dataset.labStatus === 'done' && location.hash.includes('lab_steps=300')"
+        " && Math.abs(Number(document.querySelector('#lab-x').value) - 1.5) < 0.02"
+    )
+    start = (float(page.input_value("#lab-x")), float(page.input_value("#lab-y")))
+    assert start == pytest.approx((1.5, 1.0), abs=0.02)
+    page.click("#lab-end")
+    page.wait_for_function("document.body.dataset.labFrame === '300'")
+    assert page.evaluate("document.body.dataset.labDrawn") == "2"
+    verdicts = page.locator("#lab-verdicts li")
+    assert verdicts.count() == 2
+    runs = lab.race("two_minima", ["sgd", "adam"], start=start, steps=300)
+    for i, run in enumerate(runs):
+        assert run.verdict.kind == "local minimum"
+        assert "local minimum" in verdicts.nth(i).text_content()
+        assert run.verdict.message in verdicts.nth(i).text_content()
+    # the trajectories are drawn: sgd's colour is on the canvas
+    reds = page.evaluate(
+        """(() => { const c = document.querySelector('#lab-contour');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] > 180 && d[i + 1] < 80 && d[i + 2] < 80) n++;
+        return n; })()"""
+    )
+    assert reds > 50
+    shot(page, "optimizer-lab")
+    # play/pause/step animate the same run
+    page.click("#lab-rewind")
+    page.click("#lab-step")
+    page.wait_for_function("document.body.dataset.labFrame === '1'")
+    # the settings are in the address: a fresh page opens the same race
+    page.goto("about:blank")
+    hash_url = url + "#view=lab&lab_surface=bowl&lab_opt=sgd&lab_lr=sgd:1.2&lab_steps=50"
+    page.goto(hash_url)
+    page.wait_for_function("document.body.dataset.labStatus === 'done'")
+    assert page.input_value("#lab-surface") == "bowl"
+    assert page.locator("#lab-verdicts li").first.get_attribute("data-kind") == "diverged"
+    # the network's loss landscape, drawn as a line
+    page.click("#land-run")
+    page.wait_for_function("Number(document.body.dataset.landPoints) === 41")
+    assert "parameters" in page.locator("#land-text").text_content()

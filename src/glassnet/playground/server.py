@@ -10,12 +10,14 @@ connection stays open.
 
 HTTP routes: ``/`` (the page), ``/static/…``, ``/api/options`` (choices and limits),
 ``/api/sessions`` (how many are open), ``/api/sessions/{id}/state`` (the numbers, as JSON),
-``/api/sessions/{id}/explanation`` (the open explanation in full: LaTeX, every factor) and
-``/api/sessions/{id}/model`` (the trained network as a glassnet model file).
+``/api/sessions/{id}/explanation`` (the open explanation in full: LaTeX, every factor),
+``/api/sessions/{id}/model`` (the trained network as a glassnet model file), and for the
+optimizer lab ``GET /api/lab`` (surfaces, optimizers, limits) and ``POST /api/lab`` (run a race,
+see :mod:`~glassnet.playground.lab_view`).
 
 >>> app = create_app()
->>> sorted(r.path for r in app.routes if r.path.startswith("/api"))[:2]
-['/api/options', '/api/sessions']
+>>> sorted(r.path for r in app.routes if r.path.startswith("/api"))[:3]
+['/api/lab', '/api/lab', '/api/options']
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .lab_view import lab_options, landscape_slice, parse_lab_request, run_lab
 from .session import LIMITS, Selection, Session, jsonable, options, parse_config
 
 if TYPE_CHECKING:
@@ -60,6 +63,8 @@ MESSAGES = {
     "walkthrough": "one sample's forward pass, backward pass and update {sample}",
     "apply_walkthrough": "take that sample's plain SGD step {sample}",
     "state": "send a snapshot now",
+    "lab": "race optimizers on a surface {lab: {surface, optimizers, lr, start, steps, grid}}",
+    "landscape": "the network's cost along a random 1-D slice {seed, span, points}",
 }
 
 
@@ -142,7 +147,9 @@ class Connection:
         self.sessions[self.id] = self.session
         self.runner = asyncio.create_task(self.train_forever())
         try:
-            await self.send({"type": "hello", "session": self.id, "options": options()})
+            await self.send(
+                {"type": "hello", "session": self.id, "options": options(), "lab": lab_options()}
+            )
             await self.send_setup()
             while True:
                 message = await self.socket.receive()
@@ -304,6 +311,23 @@ class Connection:
             await self.send_state()
         elif kind == "state":
             await self.send_state()
+        elif kind == "lab":
+            try:  # the page counts its lab requests, so it is told which answers belong to it
+                request = parse_lab_request(_field(msg, "lab"))
+            except ValueError as exc:
+                await self.send({"type": "error", "message": str(exc), "about": "lab"})
+                return
+            await self.send(await self.work(run_lab, request))
+        elif kind == "landscape":
+            await self.send(
+                await self.work(
+                    landscape_slice,
+                    session,
+                    msg.get("seed", 0),
+                    msg.get("span", 1.0),
+                    msg.get("points", 41),
+                )
+            )
         else:
             raise ValueError(f"unknown message type {kind!r}; the types are: {', '.join(MESSAGES)}")
 
@@ -345,6 +369,18 @@ def create_app(max_workers: int = 2) -> FastAPI:
     @app.get("/api/options")
     async def api_options() -> dict[str, Any]:
         return options()
+
+    @app.get("/api/lab")
+    async def api_lab_options() -> dict[str, Any]:
+        return lab_options()
+
+    @app.post("/api/lab")
+    def api_lab(body: dict[str, Any]) -> dict[str, Any]:  # plain def: runs in a thread
+        try:
+            request = parse_lab_request(body)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return run_lab(request)
 
     @app.get("/api/sessions")
     async def api_sessions() -> dict[str, Any]:

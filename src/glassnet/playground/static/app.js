@@ -78,6 +78,7 @@ function configFromHash() {
   const params = new URLSearchParams(location.hash.slice(1));
   const config = {};
   for (const [key, value] of params) {
+    if (key === "view" || key.startsWith("lab_")) continue; // the lab's own settings
     if (key === "hidden") {
       config.hidden = value === "" ? [] : value.split(",").map((v) => Number(v));
     } else if (NUMBER_FIELDS.includes(key)) {
@@ -98,7 +99,7 @@ function hashOf(config) {
 }
 
 function writeHash(config) {
-  const hash = hashOf(config);
+  const hash = hashOf(config) + labHash();
   if (location.hash !== hash) history.replaceState(null, "", hash);
 }
 
@@ -141,6 +142,7 @@ const HANDLERS = {
     document.body.dataset.session = msg.session;
     $("download").href = `/api/sessions/${msg.session}/model`;
     buildChoices();
+    setupLab(msg.lab);
     const wanted = configFromHash();
     if (Object.keys(wanted).length) {
       app.config = { ...msg.options.defaults, ...wanted };
@@ -174,6 +176,10 @@ const HANDLERS = {
   },
   error(msg) {
     showError(msg.message);
+    if (msg.about === "lab" && app.labPending > 0) {
+      app.labPending--;
+      document.body.dataset.labStatus = app.labPending ? "running" : "error";
+    }
     if (app.dataset) {
       // the server kept the setup it had: show that one again (the message says what was wrong)
       app.config = app.dataset.config;
@@ -294,6 +300,7 @@ function wireControls() {
     if (app.config && hashOf({ ...app.config, ...wanted }) !== hashOf(app.config)) {
       changeConfig({ ...app.config, ...wanted });
     }
+    labFromHashChange();
   });
 }
 
@@ -706,5 +713,433 @@ function stopWalk() {
   if (app.state) drawBoundary(app.state);
 }
 
+// -- the optimizer lab -----------------------------------------------------------------------
+// The server runs glassnet.lab.race; the page only draws what comes back and animates it.
+
+const LAB_COLOURS = { sgd: "#d62728", momentum: "#1f77b4", nesterov: "#9467bd", adagrad: "#8c564b",
+  rmsprop: "#2ca02c", adam: "#ff7f0e", adamw: "#e377c2" };
+
+Object.assign(app, {
+  view: "net",
+  labOptions: null,
+  lab: null, // {surface, optimizers, lr: {name: η}, start: [x, y], steps, grid}
+  labResult: null, // the last "lab" message
+  labBackground: null, // the contour plot without trajectories, drawn once per result
+  labFrame: 0,
+  labTimer: null,
+  labPending: 0, // lab requests sent and not yet answered
+});
+
+function labDefaults(surface) {
+  const o = app.labOptions;
+  const s = o.surfaces[surface];
+  return { surface, optimizers: [...o.defaults.optimizers], lr: { ...s.suggested_lr },
+    start: [...s.start], steps: o.defaults.steps, grid: o.defaults.grid };
+}
+
+function labFromHash() {
+  // the lab's settings in the address: view=lab&lab_surface=…&lab_opt=sgd,adam&lab_lr=sgd:0.02,…
+  const params = new URLSearchParams(location.hash.slice(1));
+  const o = app.labOptions;
+  const surface = params.get("lab_surface");
+  const lab = labDefaults(surface && o.surfaces[surface] ? surface : o.defaults.surface);
+  if (params.has("lab_opt")) lab.optimizers = params.get("lab_opt").split(",").filter((n) => n);
+  if (params.has("lab_lr")) {
+    for (const pair of params.get("lab_lr").split(",")) {
+      const [name, value] = pair.split(":");
+      if (name) lab.lr[name] = Number(value);
+    }
+  }
+  if (params.has("lab_start")) lab.start = params.get("lab_start").split(",").map(Number);
+  if (params.has("lab_steps")) lab.steps = Number(params.get("lab_steps"));
+  return { view: params.get("view") === "lab" ? "lab" : "net", lab };
+}
+
+function labHash() {
+  if (!app.lab) return "";
+  const l = app.lab;
+  const params = new URLSearchParams();
+  if (app.view === "lab") params.set("view", "lab");
+  params.set("lab_surface", l.surface);
+  params.set("lab_opt", l.optimizers.join(","));
+  params.set("lab_lr", l.optimizers.map((n) => `${n}:${l.lr[n]}`).join(","));
+  params.set("lab_start", l.start.join(","));
+  params.set("lab_steps", String(l.steps));
+  return "&" + params.toString().replaceAll("%2C", ",").replaceAll("%3A", ":");
+}
+
+function labRequest() {
+  const l = app.lab;
+  const lr = {};
+  for (const n of l.optimizers) lr[n] = l.lr[n];
+  return { surface: l.surface, optimizers: l.optimizers, lr, start: l.start, steps: l.steps, grid: l.grid };
+}
+
+function setupLab(options) {
+  app.labOptions = options;
+  fillSelect($("lab-surface"), Object.keys(options.surfaces));
+  const body = $("lab-optimizers").querySelector("tbody");
+  body.innerHTML = "";
+  for (const name of options.optimizers) {
+    const row = document.createElement("tr");
+    row.innerHTML = `<td><label><span><input type="checkbox" data-opt="${name}">` +
+      `<span class="swatch" style="background:${LAB_COLOURS[name] || "#000"}"></span>${name}</span></label></td>` +
+      `<td><input type="number" class="lab-lr" data-opt="${name}" min="${options.limits.lr[0]}" ` +
+      `max="${options.limits.lr[1]}" step="any"></td>`;
+    body.appendChild(row);
+  }
+  for (const input of $("lab-panel").querySelectorAll(".lab-controls input")) {
+    input.addEventListener("change", () => { readLabControls(); labChanged(); });
+  }
+  $("lab-steps").max = options.limits.steps[1];
+  const wanted = labFromHash();
+  app.lab = wanted.lab;
+  showLabControls();
+  showView(wanted.view);
+}
+
+function showLabControls() {
+  const l = app.lab;
+  const s = app.labOptions.surfaces[l.surface];
+  $("lab-surface").value = l.surface;
+  $("lab-formula").textContent = `f(x, y) = ${s.formula}`;
+  for (const box of document.querySelectorAll("#lab-optimizers input[type=checkbox]")) {
+    box.checked = l.optimizers.includes(box.dataset.opt);
+  }
+  for (const input of document.querySelectorAll("#lab-optimizers .lab-lr")) {
+    const eta = l.lr[input.dataset.opt];
+    input.value = eta === undefined ? "" : eta;
+  }
+  $("lab-steps").value = l.steps;
+  $("lab-x").value = l.start[0];
+  $("lab-y").value = l.start[1];
+}
+
+function readLabControls() {
+  const l = app.lab;
+  l.optimizers = [...document.querySelectorAll("#lab-optimizers input[type=checkbox]")]
+    .filter((box) => box.checked).map((box) => box.dataset.opt);
+  for (const input of document.querySelectorAll("#lab-optimizers .lab-lr")) {
+    if (input.value !== "") l.lr[input.dataset.opt] = Number(input.value);
+  }
+  l.steps = Number($("lab-steps").value);
+  l.start = [Number($("lab-x").value), Number($("lab-y").value)];
+}
+
+function labChanged() {
+  if (app.config) writeHash(app.config);
+  runLab();
+}
+
+function runLab() {
+  if (!app.lab.optimizers.length) return showError("tick at least one optimizer to race");
+  app.labPending++;
+  document.body.dataset.labStatus = "running";
+  send({ type: "lab", lab: labRequest() });
+}
+
+function showView(view) {
+  app.view = view;
+  document.body.dataset.view = view;
+  $("view-net").classList.toggle("current", view === "net");
+  $("view-lab").classList.toggle("current", view === "lab");
+  if (app.config) writeHash(app.config);
+  if (view === "lab" && !app.labResult) runLab();
+}
+
+function labFromHashChange() {
+  if (!app.labOptions) return;
+  const wanted = labFromHash();
+  const before = JSON.stringify(labRequest());
+  app.lab = wanted.lab;
+  showLabControls();
+  if (wanted.view !== app.view) showView(wanted.view);
+  if (JSON.stringify(labRequest()) !== before && app.view === "lab") runLab();
+}
+
+function labScale(canvas, surface) {
+  // surface coordinates → canvas pixels (y up), and back
+  const [x0, x1] = surface.xlim, [y0, y1] = surface.ylim;
+  const W = canvas.width, H = canvas.height;
+  const clamp = (v) => Math.max(-1e4, Math.min(1e4, v));
+  return {
+    px: (p) => [clamp(((p[0] - x0) / (x1 - x0)) * W), clamp(((y1 - p[1]) / (y1 - y0)) * H)],
+    xy: (px, py) => [x0 + (px / W) * (x1 - x0), y1 - (py / H) * (y1 - y0)],
+  };
+}
+
+function contourBackground(result) {
+  // the surface's values (from the server) as a shaded map with contour lines, drawn once
+  const canvas = $("lab-contour");
+  const g = result.grid;
+  const n = g.xs.length, m = g.ys.length;
+  const shade = (v) => {
+    const t = Math.log10(1 + (v - g.low) / (g.levels[0] - g.low)) / Math.log10(1 + (g.high - g.low) / (g.levels[0] - g.low));
+    return Math.max(0, Math.min(1, t));
+  };
+  const cells = document.createElement("canvas");
+  cells.width = n;
+  cells.height = m;
+  const cctx = cells.getContext("2d");
+  const img = cctx.createImageData(n, m);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      const t = shade(g.values[i][j]);
+      // low: pale yellow-green, high: deep blue
+      const rgb = [250 - 200 * t, 250 - 150 * t, 210 - 40 * t];
+      img.data.set([...rgb, 255], 4 * ((m - 1 - i) * n + j));
+    }
+  }
+  cctx.putImageData(img, 0, 0);
+  const bg = document.createElement("canvas");
+  bg.width = canvas.width;
+  bg.height = canvas.height;
+  const ctx = bg.getContext("2d");
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(cells, 0, 0, bg.width, bg.height);
+  // contour lines by marching squares: each cell edge crossed by a level gets a point
+  const X = (j) => (j / (n - 1)) * bg.width, Y = (i) => bg.height - (i / (m - 1)) * bg.height;
+  ctx.strokeStyle = "rgba(40, 40, 80, 0.45)";
+  ctx.lineWidth = 1;
+  for (const level of g.levels) {
+    ctx.beginPath();
+    for (let i = 0; i < m - 1; i++) {
+      for (let j = 0; j < n - 1; j++) {
+        const v = [g.values[i][j], g.values[i][j + 1], g.values[i + 1][j + 1], g.values[i + 1][j]];
+        const c = [[j, i], [j + 1, i], [j + 1, i + 1], [j, i + 1]];
+        const cross = [];
+        for (let e = 0; e < 4; e++) {
+          const a = v[e] - level, b = v[(e + 1) % 4] - level;
+          if ((a < 0) !== (b < 0)) {
+            const t = a / (a - b);
+            const p = c[e], q = c[(e + 1) % 4];
+            cross.push([X(p[0] + t * (q[0] - p[0])), Y(p[1] + t * (q[1] - p[1]))]);
+          }
+        }
+        for (let k = 0; k + 1 < cross.length; k += 2) {
+          ctx.moveTo(...cross[k]);
+          ctx.lineTo(...cross[k + 1]);
+        }
+      }
+    }
+    ctx.stroke();
+  }
+  // the critical points: minima as rings, saddle points as crosses
+  const scale = labScale(bg, result.surface);
+  for (const c of result.surface.critical_points) {
+    const [px, py] = scale.px([c.x, c.y]);
+    ctx.strokeStyle = "#000";
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    if (c.kind === "saddle point") {
+      ctx.moveTo(px - 5, py - 5); ctx.lineTo(px + 5, py + 5);
+      ctx.moveTo(px + 5, py - 5); ctx.lineTo(px - 5, py + 5);
+    } else {
+      ctx.arc(px, py, 5, 0, 2 * Math.PI);
+    }
+    ctx.stroke();
+    ctx.fillStyle = "#000";
+    ctx.font = "11px sans-serif";
+    ctx.fillText(c.kind.replace(" minimum", " min"), px + 7, py - 6);
+  }
+  return bg;
+}
+
+function labTotal() {
+  const r = app.labResult;
+  return r ? Math.max(...r.trajectories.map((t) => t.points.length - 1)) : 0;
+}
+
+function drawLab() {
+  const r = app.labResult;
+  const canvas = $("lab-contour");
+  const ctx = canvas.getContext("2d");
+  if (!r) return;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(app.labBackground, 0, 0);
+  const scale = labScale(canvas, r.surface);
+  const frame = app.labFrame;
+  let drawn = 0;
+  r.trajectories.forEach((t, index) => {
+    const last = Math.min(frame, t.points.length - 1);
+    const colour = LAB_COLOURS[t.optimizer] || "#000";
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    let segments = 0, started = false, end = null;
+    for (let i = 0; i <= last; i++) {
+      const p = t.points[i];
+      if (!p || p[0] === null || p[1] === null) break; // a diverged run's last point
+      const [px, py] = scale.px(p);
+      if (!started) { ctx.moveTo(px, py); started = true; } else { ctx.lineTo(px, py); segments++; }
+      end = [px, py];
+    }
+    ctx.stroke();
+    if (segments > 0) drawn++;
+    if (end) {
+      ctx.fillStyle = colour;
+      ctx.beginPath();
+      ctx.arc(end[0], end[1], 4, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    const now = document.querySelector(`#lab-verdicts li[data-index="${index}"] .now`);
+    if (now) {
+      const f = t.values[last];
+      const p = t.points[last];
+      now.textContent = p && p[0] !== null
+        ? `step ${last}: (${fmt(p[0])}, ${fmt(p[1])}), f = ${fmt(f)}` : `step ${last}: blew up`;
+    }
+  });
+  // the common start
+  const [sx, sy] = scale.px(r.request.start);
+  ctx.fillStyle = "#fff";
+  ctx.strokeStyle = "#000";
+  ctx.lineWidth = 1.5;
+  ctx.fillRect(sx - 4, sy - 4, 8, 8);
+  ctx.strokeRect(sx - 4, sy - 4, 8, 8);
+  $("lab-frame").textContent = String(frame);
+  $("lab-total").textContent = String(labTotal());
+  document.body.dataset.labFrame = String(frame);
+  document.body.dataset.labDrawn = String(drawn);
+  $("lab-play").textContent = app.labTimer ? "❚❚ Pause" : "▶ Play";
+  $("lab-play").classList.toggle("playing", !!app.labTimer);
+}
+
+function labPause() {
+  if (app.labTimer) clearInterval(app.labTimer);
+  app.labTimer = null;
+}
+
+function labPlay() {
+  labPause();
+  const total = labTotal();
+  if (app.labFrame >= total) app.labFrame = 0;
+  const stride = Math.max(1, Math.round(total / 150)); // a whole race in about 6 seconds
+  app.labTimer = setInterval(() => {
+    app.labFrame = Math.min(total, app.labFrame + stride);
+    if (app.labFrame >= total) labPause();
+    drawLab();
+  }, 40);
+  drawLab();
+}
+
+function labMove(frame) {
+  labPause();
+  app.labFrame = Math.max(0, Math.min(labTotal(), frame));
+  drawLab();
+}
+
+function showVerdicts(result) {
+  const list = $("lab-verdicts");
+  list.innerHTML = "";
+  result.trajectories.forEach((t, index) => {
+    const li = document.createElement("li");
+    li.dataset.index = String(index);
+    li.dataset.kind = t.verdict.kind;
+    li.innerHTML = `<span class="swatch" style="background:${LAB_COLOURS[t.optimizer] || "#000"}"></span>` +
+      `<span class="kind"></span><br><span class="message"></span><br><span class="now"></span>`;
+    li.querySelector(".kind").textContent = `${t.label}: ${t.verdict.kind}`;
+    li.querySelector(".message").textContent = t.verdict.message;
+    list.appendChild(li);
+  });
+}
+
+function drawLandscape(msg) {
+  const canvas = $("landscape");
+  const ctx = canvas.getContext("2d");
+  const W = canvas.width, H = canvas.height;
+  ctx.clearRect(0, 0, W, H);
+  const pts = msg.alphas.map((a, i) => [a, msg.costs[i]]).filter((p) => p[1] !== null);
+  document.body.dataset.landPoints = String(pts.length);
+  if (!pts.length) return;
+  const lo = Math.min(...pts.map((p) => p[1])), hi = Math.max(...pts.map((p) => p[1]));
+  const a0 = msg.alphas[0], a1 = msg.alphas[msg.alphas.length - 1];
+  const px = (a) => 30 + ((a - a0) / (a1 - a0)) * (W - 40);
+  const py = (c) => H - 20 - ((c - lo) / Math.max(hi - lo, 1e-12)) * (H - 36);
+  ctx.strokeStyle = "#ccc";
+  ctx.beginPath();
+  ctx.moveTo(px(0), 8); ctx.lineTo(px(0), H - 20);
+  ctx.moveTo(30, H - 20); ctx.lineTo(W - 10, H - 20);
+  ctx.stroke();
+  ctx.strokeStyle = CLASS_COLOURS[1];
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  pts.forEach(([a, c], i) => (i ? ctx.lineTo(px(a), py(c)) : ctx.moveTo(px(a), py(c))));
+  ctx.stroke();
+  if (msg.cost !== null) {
+    ctx.fillStyle = "#c00";
+    ctx.beginPath();
+    ctx.arc(px(0), py(msg.cost), 4, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  ctx.fillStyle = "#555";
+  ctx.font = "10px sans-serif";
+  ctx.fillText(`C max ${fmt(hi, 3)}`, 32, 12);
+  ctx.fillText(`min ${fmt(lo, 3)}`, 32, H - 24);
+  ctx.fillText(`α = ${fmt(a0)}`, 24, H - 6);
+  ctx.fillText("0", px(0) - 3, H - 6);
+  ctx.fillText(`${fmt(a1)}`, W - 24, H - 6);
+  $("land-text").textContent = `network ${JSON.stringify(msg.sizes)} (${msg.n_params} parameters) after ` +
+    `${msg.steps} steps; the red dot is the current weights, C = ${fmt(msg.cost, 5)} on the training data.`;
+}
+
+Object.assign(HANDLERS, {
+  lab(msg) {
+    labPause();
+    app.labResult = msg;
+    // what the server ran (η filled in from the surface's suggestions)
+    Object.assign(app.lab.lr, msg.request.lr);
+    app.lab.start = msg.request.start;
+    showLabControls();
+    app.labBackground = contourBackground(msg);
+    showVerdicts(msg);
+    document.body.dataset.labSurface = msg.request.surface;
+    document.body.dataset.labTrajectories = String(msg.trajectories.length);
+    // answers come in the order asked: "done" only once the latest request is answered
+    app.labPending = Math.max(0, app.labPending - 1);
+    document.body.dataset.labStatus = app.labPending ? "running" : "done";
+    app.labFrame = 0;
+    showError("");
+    labPlay();
+  },
+  landscape(msg) {
+    drawLandscape(msg);
+  },
+});
+
+function wireLab() {
+  $("view-net").onclick = () => showView("net");
+  $("view-lab").onclick = () => showView("lab");
+  $("lab-surface").onchange = () => {
+    app.lab = { ...labDefaults($("lab-surface").value), optimizers: app.lab.optimizers,
+      steps: app.lab.steps };
+    showLabControls();
+    labChanged();
+  };
+  $("lab-suggested").onclick = () => {
+    app.lab.lr = { ...app.labOptions.surfaces[app.lab.surface].suggested_lr };
+    showLabControls();
+    labChanged();
+  };
+  $("lab-run").onclick = () => { readLabControls(); labChanged(); };
+  $("lab-play").onclick = () => (app.labTimer ? labPause() : labPlay());
+  $("lab-step").onclick = () => labMove(app.labFrame + 1);
+  $("lab-end").onclick = () => labMove(labTotal());
+  $("lab-rewind").onclick = () => labMove(0);
+  $("lab-contour").addEventListener("click", (event) => {
+    if (!app.labResult) return;
+    const canvas = $("lab-contour");
+    const box = canvas.getBoundingClientRect();
+    const px = ((event.clientX - box.left) / box.width) * canvas.width;
+    const py = ((event.clientY - box.top) / box.height) * canvas.height;
+    const [x, y] = labScale(canvas, app.labResult.surface).xy(px, py);
+    app.lab.start = [Number(x.toFixed(3)), Number(y.toFixed(3))];
+    showLabControls();
+    labChanged();
+  });
+  $("land-run").onclick = () => send({ type: "landscape", seed: Number($("land-seed").value) });
+}
+
 wireControls();
+wireLab();
 connect();
