@@ -192,3 +192,23 @@ def test_a_closed_pipe_is_a_quiet_end(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stderr", errors)
     assert cli.main(["info", "m.safetensors"]) == 0
     assert errors.getvalue() == ""
+
+
+@pytest.mark.skipif(
+    not Path("/usr/share/datasets/fashion-mnist").is_dir(),
+    reason="Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist",
+)
+def test_the_documented_fashion_mnist_recipe_passes_089(tmp_path: Path) -> None:
+    """docs/cli.md promises test accuracy ≥ 0.89 for its command: run it exactly as written."""
+    import re
+    import shlex
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+    section = docs[docs.index("### Past 0.89") :]
+    command = re.search(r"```bash\n(.*?)```", section, flags=re.S).group(1)  # type: ignore[union-attr]
+    args = shlex.split(command.replace("\\\n", " "))
+    assert args[:2] == ["glassnet", "train"]
+    result = run(*args[1:], "--no-save", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    accuracy = number_after(result.stdout, "accuracy")
+    assert accuracy >= 0.89
