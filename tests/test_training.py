@@ -134,6 +134,7 @@ def test_no_python_loop_over_samples_in_training(monkeypatch: pytest.MonkeyPatch
         return original(self, x, y, masks)
 
     monkeypatch.setattr(gn.Network, "_cost_and_gradients", spy)
+    monkeypatch.setattr(gn.training, "_FAST_PATH", False)  # test_fastpath.py checks the other
     X, Y = np.zeros((100, 2)), np.zeros(100, dtype=int)
     gn.Network.from_sizes([2, 1], seed=0).fit(X, Y, epochs=2, batch_size=32, verbose=0)
     assert calls == [32, 32, 32, 4] * 2

@@ -22,13 +22,17 @@ import numpy as np
 
 from ._inputs import as_rng, positive_int
 from .callbacks import Callback, EpochLogger, TrainingRun
-from .network import predicted_classes
+from .fastpath import TrainingStep, predicted_classes_into, supports
 from .optimizers import SGD, Optimizer
 
 if TYPE_CHECKING:
     from .network import Network
 
 __all__ = ["History", "fit"]
+
+#: fit() trains with :class:`glassnet.fastpath.TrainingStep` where it can; the tests switch this
+#: off to hold the fast path equal to the plain one.
+_FAST_PATH = True
 
 
 @dataclass
@@ -154,6 +158,9 @@ def fit(
     m = x.shape[0]
     batch_size = min(batch_size, m)
     dropout = net.has_dropout
+    # the same step as net._cost_and_gradients, into arrays made once (see glassnet.fastpath)
+    step = TrainingStep(net, x, y, labels is not None) if _FAST_PATH and supports(net) else None
+    classes = np.empty(m, dtype=np.intp)  # the predicted class of each sample, this epoch
     history = History() if history is None else history
     run = TrainingRun(
         net,
@@ -177,13 +184,16 @@ def fit(
                 cb.on_epoch_begin(run)
             start = time.perf_counter()
             order = rng.permutation(m) if shuffle else np.arange(m)
-            total_cost, correct, seen = 0.0, 0, 0
+            total_cost, seen = 0.0, 0
             for run.batch, lo in enumerate(range(0, m, batch_size), start=1):
                 idx = order[lo : lo + batch_size]
-                xb, yb = x[idx], y[idx]  # gather the mini-batch
-                # dropout: a fresh random choice of switched-off neurons for every mini-batch
-                masks = net.dropout_masks(len(idx), rng) if dropout else None
-                cost, a_L, grads = net._cost_and_gradients(xb, yb, masks)
+                if step is not None:
+                    cost, a_L, grads = step.run(idx)  # gathers x[idx], y[idx] itself
+                else:
+                    xb, yb = x[idx], y[idx]  # gather the mini-batch
+                    # dropout: a fresh random choice of switched-off neurons for every mini-batch
+                    masks = net.dropout_masks(len(idx), rng) if dropout else None
+                    cost, a_L, grads = net._cost_and_gradients(xb, yb, masks)
                 if not math.isfinite(cost):
                     run.stop(
                         f"the cost became {cost} at epoch {run.epoch}, mini-batch {run.batch}: "
@@ -194,14 +204,16 @@ def fit(
                 optimizer.step(net, grads)  # e.g. w ← w − η ∂C/∂w
                 total_cost += cost * len(idx)
                 seen += len(idx)
-                if labels is not None:
-                    correct += int(np.count_nonzero(predicted_classes(a_L) == labels[idx]))
+                if labels is not None:  # counted at the end of the epoch
+                    predicted_classes_into(a_L, out=classes[lo : lo + len(idx)])
                 for cb in callbacks:
                     cb.on_batch_end(run, cost)
                 if run.stop_reason:
                     break
             if seen < m:
                 break  # stopped part-way through the epoch: its numbers would mislead
+            if labels is not None:
+                correct = int(np.count_nonzero(classes == labels[order]))
             history.seconds.append(time.perf_counter() - start)
             history.loss.append(total_cost / m)
             if labels is not None:
