@@ -29,7 +29,6 @@ import os
 import tempfile
 import threading
 import warnings
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -39,8 +38,8 @@ from numpy.typing import NDArray
 from .. import datasets
 from ..activations import ACTIVATIONS
 from ..costs import COSTS
+from ..lab.descent import OPTIMIZERS  # optimizers by name: the same makers as the lab's
 from ..network import Network, predicted_classes
-from ..optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 
 Array = NDArray[np.floating[Any]]
 
@@ -60,15 +59,6 @@ TOY_DATASETS = ("circles", "xor", "moons", "spirals", "blobs")
 IMAGE_DATASETS = ("digits",)
 DATASETS = TOY_DATASETS + IMAGE_DATASETS
 HIDDEN_ACTIVATIONS = tuple(name for name in ACTIVATIONS if name != "softmax")
-OPTIMIZERS: dict[str, Callable[[float], Optimizer]] = {
-    "sgd": lambda lr: SGD(lr=lr),
-    "momentum": lambda lr: SGD(lr=lr, momentum=0.9),
-    "nesterov": lambda lr: SGD(lr=lr, momentum=0.9, nesterov=True),
-    "adagrad": lambda lr: Adagrad(lr=lr),
-    "rmsprop": lambda lr: RMSprop(lr=lr),
-    "adam": lambda lr: Adam(lr=lr),
-    "adamw": lambda lr: AdamW(lr=lr),
-}
 
 #: the bounds every request is held to, so that no page can ask for an absurd amount of work
 LIMITS: dict[str, Any] = {
