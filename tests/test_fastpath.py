@@ -11,7 +11,6 @@ from glassnet.activations import ACTIVATIONS, Softmax
 from glassnet.fastpath import (
     TrainingStep,
     activate,
-    predicted_classes_into,
     softmax_into,
     supports,
     through_activation,
@@ -70,12 +69,12 @@ def test_softmax_into_equals_forward_and_keeps_max_and_sum(dtype: str) -> None:
     np.testing.assert_allclose(total[:, 0], np.exp(z - peak).sum(axis=1))
 
 
-def test_predicted_classes_into_equals_predicted_classes() -> None:
+def test_predicted_classes_into_out_equals_a_new_array() -> None:
     rng = np.random.default_rng(0)
     for n in (1, 4):
         a = rng.random((9, n))
         out = np.full(9, -1, dtype=np.intp)
-        predicted_classes_into(a, out)
+        predicted_classes(a, out=out)
         np.testing.assert_array_equal(out, predicted_classes(a))
 
 

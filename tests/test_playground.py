@@ -130,22 +130,17 @@ def test_explanation_of_a_weight_is_its_gradient_on_the_current_batch() -> None:
 
 
 @pytest.mark.parametrize("kind", ["weight", "bias", "neuron"])
-def test_stand_in_without_glassnet_explain_gives_the_same_numbers(
-    kind: str, monkeypatch: Any
-) -> None:
-    import glassnet.playground.explaining as explaining
-
+def test_explanations_on_the_page_equal_glassnet(kind: str) -> None:
     s = Session(parse_config({**SMALL, "hidden": [3, 2], "l2": 0.01}))
     X, y = s.batch()
-    real = explain(s.net, X, y, kind, 2, 1, 2)
-    monkeypatch.setattr(explaining, "_module", lambda: None)
-    stand_in = explain(s.net, X, y, kind, 2, 1, 2)
-    assert stand_in["source"] == "playground" and stand_in["text"]
-    assert stand_in["value"] == pytest.approx(real["value"], rel=1e-9, abs=1e-15)
-    if kind != "neuron":
+    shown = explain(s.net, X, y, kind, 2, 1, 2)
+    assert shown["source"] == "glassnet.explain" and shown["text"]
+    if kind == "neuron":
+        assert shown["value"] == pytest.approx(s.net.explain_neuron(X[0], 2, 1).a, rel=1e-12)
+    else:
         g = s.net.gradients(X, y)  # with the L2 term l2·w in ∂C/∂w
         want = g.W[2][1, 2] if kind == "weight" else g.b[2][1]
-        assert stand_in["value"] == pytest.approx(want, rel=1e-9, abs=1e-15)
+        assert shown["value"] == pytest.approx(want, rel=1e-9, abs=1e-15)
 
 
 def test_walkthrough_matches_the_trace_and_applies_plain_sgd() -> None:

@@ -32,7 +32,7 @@ import numpy as np
 from . import __version__
 from .callbacks import Callback, EpochLogger, ProgressBar
 from .network import Network, predicted_classes
-from .optimizers import SGD, Optimizer
+from .optimizers import Optimizer
 
 #: learning rates used when --lr is not given
 DEFAULT_LR = {"sgd": 3.0, "momentum": 0.5, "nesterov": 0.5, "adagrad": 0.01, "rmsprop": 0.001,
@@ -44,19 +44,10 @@ class CLIError(Exception):
 
 
 def _optimizer(name: str, lr: float | None, momentum: float) -> Optimizer:
-    from . import optimizers
+    from .optimizers import by_name
 
-    lr = DEFAULT_LR[name] if lr is None else lr
-    makers: dict[str, Callable[[], Optimizer]] = {
-        "sgd": lambda: SGD(lr=lr, momentum=momentum),
-        "momentum": lambda: SGD(lr=lr, momentum=momentum or 0.9),
-        "nesterov": lambda: SGD(lr=lr, momentum=momentum or 0.9, nesterov=True),
-        "adagrad": lambda: optimizers.Adagrad(lr=lr),
-        "rmsprop": lambda: optimizers.RMSprop(lr=lr),
-        "adam": lambda: optimizers.Adam(lr=lr),
-        "adamw": lambda: optimizers.AdamW(lr=lr),
-    }
-    return makers[name]()
+    # --momentum 0 (the default) keeps each name's own μ: 0 for sgd, 0.9 for momentum/nesterov
+    return by_name(name, DEFAULT_LR[name] if lr is None else lr, momentum or None)
 
 
 def _load_data(args: argparse.Namespace) -> Any:

@@ -150,8 +150,8 @@ def _neuron(net: Network, l: int, j: int, name: str) -> int:
 
 
 def _penalties(net: Network) -> tuple[float, float]:
-    """(l2, l1) of the network's weight penalty; 0 for networks without one."""
-    return float(getattr(net, "l2", 0.0) or 0.0), float(getattr(net, "l1", 0.0) or 0.0)
+    """(λ₂, λ₁) of the network's weight penalty."""
+    return net.l2, net.l1
 
 
 @dataclass
@@ -184,14 +184,12 @@ def _forward(net: Network, X: Any, Y: Any | None) -> _Pass:
         y = np.zeros((x.shape[0], net.sizes[-1]))
     else:
         x, y, _ = net._check_xy(X, Y)
-    W: list[Array] = [np.empty((0, 0)), *(np.asarray(w, dtype=np.float64) for w in net.W)]
-    b: list[Array] = [np.empty(0), *(np.asarray(v, dtype=np.float64) for v in net.b)]
+    net64 = net.astype("float64")  # explanations are exact: float64 whatever the network's dtype
+    W: list[Array] = [np.empty((0, 0)), *net64.W]
+    b: list[Array] = [np.empty(0), *net64.b]
     acts: list[Any] = [None] + [layer.activation for layer in net.layers]
-    a: list[Array] = [np.asarray(x, dtype=np.float64)]
-    z: list[Array] = [a[0]]
-    for l in range(1, net.L + 1):
-        z.append(a[l - 1] @ W[l].T + b[l])  # z^(l) = W^(l) a^(l−1) + b^(l), one row per sample
-        a.append(np.asarray(acts[l].forward(z[l]), dtype=np.float64))  # a^(l) = σ(z^(l))
+    # the network's own forward pass: z^(l) = a^(l−1) W^(l)ᵀ + b^(l), a^(l) = σ_l(z^(l))
+    a, z = net64._forward(np.asarray(x, dtype=np.float64))
     y = np.asarray(y, dtype=np.float64)
     dC_da = np.asarray(net.cost_function.derivative(a[-1], y), dtype=np.float64)
     # cross-entropy's ∂C/∂a_r = −y_r/a_r is 0/0 where a softmax output underflowed to 0 and

@@ -62,7 +62,6 @@ Array = NDArray[np.floating[Any]]
 __all__ = [
     "TrainingStep",
     "activate",
-    "predicted_classes_into",
     "softmax_into",
     "supports",
     "through_activation",
@@ -139,16 +138,6 @@ def through_activation(
         np.subtract(1.0, tmp, out=tmp)  # σ'(z) = 1 − a²
         return np.multiply(dC_da, tmp, out=dC_da)
     return act.backward(z, a, dC_da)
-
-
-def predicted_classes_into(a_L: Array, out: NDArray[np.intp]) -> NDArray[np.intp]:
-    """The class of each row, argmax_j a_j (or a ≥ 0.5 for one output neuron), into ``out``.
-
-    The same as :func:`glassnet.network.predicted_classes`, without a new array.
-    """
-    if a_L.shape[1] == 1:
-        return np.greater_equal(a_L[:, 0], 0.5, out=out, casting="unsafe")
-    return np.argmax(a_L, axis=1, out=out)
 
 
 # -- the step -----------------------------------------------------------------------------------

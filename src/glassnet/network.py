@@ -926,12 +926,14 @@ def _penalty_coefficient(value: Any, name: str) -> float:
     return float(value)
 
 
-def predicted_classes(a_L: Array) -> NDArray[np.intp]:
+def predicted_classes(a_L: Array, out: NDArray[np.intp] | None = None) -> NDArray[np.intp]:
     """The class each row of output activations stands for: argmax_j a_j, or ``a ≥ 0.5`` for
-    a single output neuron."""
+    a single output neuron; written into ``out`` when given (training reuses one array)."""
     if a_L.shape[1] == 1:
-        return (a_L[:, 0] >= 0.5).astype(np.intp)
-    return a_L.argmax(axis=1)
+        if out is None:
+            return (a_L[:, 0] >= 0.5).astype(np.intp)
+        return np.greater_equal(a_L[:, 0], 0.5, out=out, casting="unsafe")
+    return np.argmax(a_L, axis=1, out=out)
 
 
 def accuracy(a_L: Array, labels: NDArray[np.intp]) -> float:

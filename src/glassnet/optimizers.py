@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from numbers import Real
 from typing import TYPE_CHECKING, Any
@@ -63,7 +63,17 @@ if TYPE_CHECKING:
 Array = NDArray[np.floating[Any]]
 Signature = tuple[tuple[tuple[int, ...], ...], np.dtype[Any]]
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "ParameterBuffer", "RMSprop"]
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "ParameterBuffer",
+    "RMSprop",
+    "by_name",
+]
 
 
 # -- checking hyperparameters -----------------------------------------------------------------
@@ -953,3 +963,39 @@ class AdamW(Adam):
         amsgrad: bool = False,
     ) -> None:
         super().__init__(lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+
+
+# -- by name ------------------------------------------------------------------------------------
+
+#: the short names the command line, the optimizer lab and the Playground use: name → maker(lr)
+OPTIMIZERS: dict[str, Callable[[float], Optimizer]] = {
+    "sgd": lambda lr: SGD(lr=lr),
+    "momentum": lambda lr: SGD(lr=lr, momentum=0.9),
+    "nesterov": lambda lr: SGD(lr=lr, momentum=0.9, nesterov=True),
+    "adagrad": lambda lr: Adagrad(lr=lr),
+    "rmsprop": lambda lr: RMSprop(lr=lr),
+    "adam": lambda lr: Adam(lr=lr),
+    "adamw": lambda lr: AdamW(lr=lr),
+}
+
+
+def by_name(name: str, lr: float, momentum: float | None = None) -> Optimizer:
+    """A fresh optimizer by its short name (see :data:`OPTIMIZERS`).
+
+    ``momentum`` replaces μ of the SGD family (``sgd`` has μ = 0, ``momentum`` and ``nesterov``
+    μ = 0.9); the other optimizers have none.
+
+    >>> by_name("nesterov", 0.01)
+    SGD(lr=0.01, momentum=0.9, dampening=0, nesterov=True, weight_decay=0)
+    >>> by_name("sgd", 3.0, momentum=0.5).momentum
+    0.5
+    """
+    key = name.lower() if isinstance(name, str) else name
+    if key not in OPTIMIZERS:
+        raise ValueError(
+            f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}, or pass a "
+            "glassnet optimizer such as gn.SGD(lr=0.1)"
+        )
+    if momentum is not None and key in ("sgd", "momentum", "nesterov"):
+        return SGD(lr=lr, momentum=momentum, nesterov=key == "nesterov")
+    return OPTIMIZERS[key](lr)

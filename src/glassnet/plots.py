@@ -562,7 +562,7 @@ def plot_backward_graph(
     for r, p in enumerate(a_rows):
         sym = f"$\\partial C/\\partial {_tex('a', L, str(p))}$"
         edges.append((ac, r, ac + 1, 0, sym, None if dC_daL is None else float(dC_daL[p]), True))
-    penalty = float(getattr(net, "l2", 0.0) or 0.0), float(getattr(net, "l1", 0.0) or 0.0)
+    penalty = net.l2, net.l1
     if any(penalty):
         val = penalty[0] * w_value + penalty[1] * float(np.sign(w_value))
         sym = "$\\lambda_2 w + \\lambda_1\\,\\mathrm{sign}(w)$"

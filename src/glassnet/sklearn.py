@@ -49,10 +49,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import activations
-from ._inputs import as_dtype, as_rng
+from ._inputs import as_dtype, as_rng, positive_int
 from .callbacks import Callback, TrainingRun
 from .network import Network
-from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop, _check_flag
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -110,18 +110,6 @@ def _check_number(
         hi = "]" if closed in ("both", "right") and high != np.inf else ")"
         raise ValueError(f"{name} must be a number in {lo}{low:g}, {high:g}{hi}, got {value!r}")
     return float(value)  # type: ignore[arg-type]
-
-
-def _check_int(value: object, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer ≥ {low}, got {value!r}")
-    return int(value)
-
-
-def _check_flag(value: object, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _rng_from(random_state: object) -> np.random.Generator:
@@ -320,7 +308,7 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
             sizes = [sizes]  # type: ignore[list-item]
         try:
-            out = [_check_int(n, "each hidden layer size", 1) for n in sizes]  # type: ignore[union-attr]
+            out = [positive_int(n, "each hidden layer size") for n in sizes]  # type: ignore[union-attr]
         except (TypeError, ValueError):
             raise ValueError(
                 "hidden_layer_sizes must be a positive integer or a sequence of them, such as "
@@ -341,12 +329,12 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
             )
         _check_number(self.alpha, "alpha", 0.0)
         if self.batch_size != "auto":
-            _check_int(self.batch_size, "batch_size (or 'auto' for min(200, n_samples))", 1)
+            positive_int(self.batch_size, "batch_size (or 'auto' for min(200, n_samples))")
         _check_number(self.learning_rate_init, "learning_rate_init", 0.0, closed="right")
         _check_number(self.power_t, "power_t", 0.0)
-        _check_int(self.max_iter, "max_iter", 1)
+        positive_int(self.max_iter, "max_iter")
         _check_number(self.tol, "tol", 0.0)
-        _check_int(self.n_iter_no_change, "n_iter_no_change", 1)
+        positive_int(self.n_iter_no_change, "n_iter_no_change")
         _check_number(self.momentum, "momentum", 0.0, 1.0)
         _check_number(self.validation_fraction, "validation_fraction", 0.0, 1.0, closed="none")
         _check_number(self.beta_1, "beta_1", 0.0, 1.0, closed="left")

@@ -22,7 +22,8 @@ import numpy as np
 
 from ._inputs import as_rng, positive_int
 from .callbacks import Callback, EpochLogger, TrainingRun
-from .fastpath import TrainingStep, predicted_classes_into, supports
+from .fastpath import TrainingStep, supports
+from .network import predicted_classes
 from .optimizers import SGD, Optimizer
 
 if TYPE_CHECKING:
@@ -205,7 +206,7 @@ def fit(
                 total_cost += cost * len(idx)
                 seen += len(idx)
                 if labels is not None:  # counted at the end of the epoch
-                    predicted_classes_into(a_L, out=classes[lo : lo + len(idx)])
+                    predicted_classes(a_L, out=classes[lo : lo + len(idx)])
                 for cb in callbacks:
                     cb.on_batch_end(run, cost)
                 if run.stop_reason:

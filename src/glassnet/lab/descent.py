@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..layers import Dense
 from ..network import ByLayer, Gradients, Network
-from ..optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from ..optimizers import OPTIMIZERS, SGD, Optimizer, by_name
 from .surfaces import CriticalPoint, Surface
 from .surfaces import get as get_surface
 
@@ -57,31 +57,16 @@ __all__ = [
     "stability_limit",
 ]
 
-#: the optimizers the lab knows by name: name → maker(lr)
-OPTIMIZERS: dict[str, Callable[[float], Optimizer]] = {
-    "sgd": lambda lr: SGD(lr=lr),
-    "momentum": lambda lr: SGD(lr=lr, momentum=0.9),
-    "nesterov": lambda lr: SGD(lr=lr, momentum=0.9, nesterov=True),
-    "adagrad": lambda lr: Adagrad(lr=lr),
-    "rmsprop": lambda lr: RMSprop(lr=lr),
-    "adam": lambda lr: Adam(lr=lr),
-    "adamw": lambda lr: AdamW(lr=lr),
-}
-
 
 def make_optimizer(name: str, lr: float) -> Optimizer:
     """A fresh optimizer by name: sgd, momentum (μ = 0.9), nesterov, adagrad, rmsprop, adam, adamw.
 
+    The names of :data:`glassnet.optimizers.OPTIMIZERS`, shared with the command line.
+
     >>> make_optimizer("nesterov", 0.01)
     SGD(lr=0.01, momentum=0.9, dampening=0, nesterov=True, weight_decay=0)
     """
-    key = name.lower() if isinstance(name, str) else name
-    if key not in OPTIMIZERS:
-        raise ValueError(
-            f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}, or pass a "
-            "glassnet optimizer such as gn.SGD(lr=0.1)"
-        )
-    return OPTIMIZERS[key](lr)
+    return by_name(name, lr)
 
 
 def label(optimizer: Optimizer) -> str:
