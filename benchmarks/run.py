@@ -268,7 +268,8 @@ def matmul_floor(s: Setting, data: Data) -> float:
     rng = np.random.default_rng(0)
     sizes, B, X = s.sizes, s.batch_size, data.X_train
     W = [np.empty(0, dtype=np.float32)] + [  # W[0] unused: layer 0 has no weights
-        (0.01 * rng.standard_normal((sizes[l], sizes[l - 1]))).astype(np.float32)
+        # laid out in memory as glassnet lays out W (column by column, see glassnet.layers)
+        np.array(0.01 * rng.standard_normal((sizes[l], sizes[l - 1])), np.float32, order="F")
         for l in range(1, len(sizes))
     ]
     L = len(sizes) - 1
@@ -304,7 +305,7 @@ def bare_loop(s: Setting, data: Data, seed: int = 0) -> float:
     if s.activation != "relu" or s.output != "softmax" or s.optimizer != "sgd":
         raise ValueError("the bare loop is written for relu/softmax with SGD")
     net = glassnet_network(s, seed)
-    W = [np.empty(0)] + [layer.W.copy() for layer in net.layers]
+    W = [np.empty(0)] + [layer.W.copy(order="K") for layer in net.layers]  # glassnet's layout
     b = [np.empty(0)] + [layer.b.copy() for layer in net.layers]
     X, labels = data.X_train, data.y_train
     m, L, B = X.shape[0], len(W) - 1, s.batch_size
@@ -331,7 +332,8 @@ def bare_loop(s: Setting, data: Data, seed: int = 0) -> float:
         correct += int(np.count_nonzero(a[L].argmax(axis=1) == labels[idx]))
         delta = (a[L] - y) / len(idx)
         for l in range(L, 0, -1):
-            dW, db = delta.T @ a[l - 1], delta.sum(axis=0)
+            dW = np.matmul(delta.T, a[l - 1], out=np.empty_like(W[l]))  # ordered as W
+            db = delta.sum(axis=0)
             if l > 1:
                 delta = (delta @ W[l]) * (a[l - 1] > 0)
             W[l] -= s.lr * dW

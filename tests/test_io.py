@@ -74,7 +74,8 @@ def assert_same_network(a: gn.Network, b: gn.Network) -> None:
     for l in range(1, a.L + 1):
         for got, want in ((b.W[l], a.W[l]), (b.b[l], a.b[l])):
             assert got.dtype == want.dtype and got.shape == want.shape
-            assert got.flags.c_contiguous and got.flags.writeable
+            # laid out in memory as the original (W column by column, see glassnet.layers)
+            assert got.flags.f_contiguous == want.flags.f_contiguous and got.flags.writeable
             assert got.tobytes() == want.tobytes()
     X = np.random.default_rng(7).normal(size=(5, a.sizes[0]))
     assert b.forward(X).tobytes() == a.forward(X).tobytes()

@@ -3,6 +3,8 @@ checks on user input."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -281,3 +283,28 @@ def test_reprs_and_summary_say_what_things_are() -> None:
     text = str(t)
     assert "z^(1) = a^(0) W^(1)ᵀ + b^(1)" in text and "δ^(2) = ∂C/∂z^(2)" in text
     assert "‖∂C/∂W‖" in repr(net.gradients(X, Y))
+
+
+def _column_major(net: gn.Network) -> bool:
+    return all(W.flags.f_contiguous for W in net.W)
+
+
+def test_weights_are_stored_column_by_column_however_the_network_is_made(tmp_path: Path) -> None:
+    """W is kept in Fortran order (glassnet.layers says why); every route keeps it so."""
+    net = gn.Network.from_sizes([5, 4, 3], activation="relu", dtype="float64", seed=0)
+    assert _column_major(net)
+    assert _column_major(net.astype("float32")) and _column_major(net.copy())
+    X = np.random.default_rng(0).normal(size=(8, 5))
+    y = np.arange(8) % 3
+    W1 = net.W[1]
+    net.fit(X, y, epochs=2, batch_size=4, optimizer=gn.Adam(lr=0.01), verbose=0)
+    assert net.W[1] is W1 and _column_major(net)  # the optimizers update in place
+    net.W[1] = np.ones((4, 5))  # assignment copies into the stored array
+    assert net.W[1] is W1 and _column_major(net)
+    net.save(tmp_path / "m.safetensors")
+    assert _column_major(gn.load(tmp_path / "m.safetensors"))
+    grads = net.gradients(X, y)
+    assert all(g.flags.f_contiguous for g in grads.W)  # ∂C/∂W laid out as W
+    # the layout changes nothing but speed: the same numbers as row-major weights
+    z_row_major = X @ np.ascontiguousarray(net.W[1]).T + net.b[1]
+    np.testing.assert_allclose(net.trace(X, y).z[1], z_row_major, rtol=1e-13)

@@ -127,11 +127,13 @@ def gradient_check(
             ("W", net64.W[l], backprop.W[l]),
             ("b", net64.b[l], backprop.b[l]),
         ):
-            flat = param.reshape(-1)  # a view: nudging flat[i] nudges the network
-            numeric = np.full(flat.size, np.nan)
-            chosen = np.arange(flat.size)
-            if max_per_layer is not None and flat.size > max_per_layer:
-                chosen = np.sort(rng.choice(flat.size, size=max_per_layer, replace=False))
+            # param.flat counts in row-major order whatever the memory layout (W is stored
+            # column by column), and writes through: nudging flat[i] nudges the network
+            flat, size = param.flat, param.size
+            numeric = np.full(size, np.nan)
+            chosen = np.arange(size)
+            if max_per_layer is not None and size > max_per_layer:
+                chosen = np.sort(rng.choice(size, size=max_per_layer, replace=False))
             for i in chosen:
                 keep = flat[i]
                 flat[i] = keep + eps

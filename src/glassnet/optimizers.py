@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .layers import W_ORDER
 from .network import ByLayer, Gradients
 
 if TYPE_CHECKING:
@@ -410,8 +411,8 @@ class Optimizer:
         self._slots = [
             _Slot(
                 {name: arrays[name][i] for name in arrays},
-                np.empty(shape, dtype=dtype),
-                np.empty(shape, dtype=dtype) if decays else None,
+                np.empty(shape, dtype=dtype, order=W_ORDER),  # laid out as W, see glassnet.layers
+                np.empty(shape, dtype=dtype, order=W_ORDER) if decays else None,
             )
             for i, shape in enumerate(shapes)
         ]
@@ -482,7 +483,7 @@ class Optimizer:
             if match is None:
                 raise ValueError(f"unexpected key {key!r} in the state_dict")
             name, symbol, l = match.group(1), match.group(2), int(match.group(3))
-            found.setdefault(name, {})[symbol, l] = np.array(value)
+            found.setdefault(name, {})[symbol, l] = np.array(value, order=W_ORDER)
         expected = set(fresh.buffer_names())
         if (found and set(found) != expected) or (not found and expected and t > 0):
             raise ValueError(
