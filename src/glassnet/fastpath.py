@@ -26,9 +26,10 @@ their own ``forward``/``backward``, which is still correct, only slower.
 takes the plain step); the penalties ``l2``/``l1`` are added exactly as the plain step adds them.
 Nothing else changes: ``trace``, ``gradients`` and the explanations always use the plain path.
 
-Where an epoch's time goes (784-100-10, batch 128, one core): the matrix multiplications are
-about 70%, gathering the shuffled rows about 12%, the optimizer's update about 7%; the rest is
-the elementwise lines above. ``python benchmarks/run.py`` measures it on your machine.
+Where an epoch's time goes (784-100-10, batch 128, two cores): the matrix multiplications are
+about 55%, gathering the shuffled rows about 14%, the optimizer's update about 15% and the
+elementwise lines above about 14%. ``python benchmarks/run.py`` measures it on your machine;
+benchmarks/README.md says why the rest is hard to shrink from NumPy.
 
 Example:
     >>> import numpy as np, glassnet as gn
