@@ -603,6 +603,7 @@ def run_suite(
             row[lib] = {
                 "s_per_epoch": res.median,
                 "repeats": res.seconds,
+                "spread": max(res.seconds) / min(res.seconds),  # slowest / fastest repeat
                 "test_accuracy": res.accuracy,
                 **({"note": res.note} if res.note else {}),
             }
@@ -614,6 +615,10 @@ def run_suite(
         rows[s.key] = row
         log(f"  {s.key}: " + ", ".join(f"{lib} {res.median:.3f}s" for lib, res in results.items()))
     return rows
+
+
+#: a library whose slowest repeat takes this many times its fastest was disturbed (see markdown)
+NOISY_SPREAD = 1.2
 
 
 def check_targets(rows: dict[str, Any]) -> list[dict[str, Any]]:
@@ -645,6 +650,19 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     notes = {row[lib]["note"] for row in rows.values() for lib in libs if row[lib].get("note")}
     lines += [f"\n{note}" for note in sorted(notes)]
+    noisy = [
+        f"{key} {lib} ({row[lib]['spread']:.2f}×)"
+        for key, row in rows.items()
+        for lib in libs
+        if row[lib].get("spread", 1.0) > NOISY_SPREAD
+    ]
+    if noisy:
+        lines.append(
+            f"\nThe slowest repeat took more than {NOISY_SPREAD:g}× the fastest for: "
+            + ", ".join(noisy)
+            + ". Something else was using the machine; rerun those settings when it is idle, "
+            "or with more repeats."
+        )
     m = report["machine"]
     lines.append(
         f"\nSeconds per epoch, median of {report['repeats']} repeats; {report['data']} data, "

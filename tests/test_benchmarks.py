@@ -74,6 +74,9 @@ def test_every_library_runs_a_setting_and_the_report_has_its_numbers(
     text = bench.markdown(report)
     assert text.startswith("| setting | floor s | glassnet s | torch s | sklearn s |")
     assert text.count("\n| 6-5-3 ") == 3
+    assert "slowest repeat" not in text  # one repeat: no spread
+    rows["tut"]["torch"]["spread"] = 1.5  # as if the machine had been busy during one repeat
+    assert "for: tut torch (1.50×)." in bench.markdown(report)
     json.dumps(report)  # plain JSON
 
 
