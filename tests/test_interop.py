@@ -181,6 +181,8 @@ def test_state_dict_layout_and_values() -> None:
     for l in range(1, net.L + 1):
         np.testing.assert_array_equal(state[f"{2 * (l - 1)}.weight"].numpy(), net.W[l])
         np.testing.assert_array_equal(state[f"{2 * (l - 1)}.bias"].numpy(), net.b[l])
+        # contiguous as torch's own parameters, though glassnet stores W column by column
+        assert state[f"{2 * (l - 1)}.weight"].is_contiguous()
     state["0.weight"][0, 0] = 123.0  # copies: changing them leaves the network alone
     assert net.W[1][0, 0] != 123.0
 

@@ -335,7 +335,7 @@ def to_torch_state_dict(net: Network) -> dict[str, torch.Tensor]:
     net = _check_network(net, "to_torch_state_dict")
     state: dict[str, Any] = {}
     for l, layer in enumerate(net.layers, start=1):
-        state[f"{2 * (l - 1)}.weight"] = torch.from_numpy(np.array(layer.W))
+        state[f"{2 * (l - 1)}.weight"] = torch.from_numpy(np.ascontiguousarray(layer.W))
         state[f"{2 * (l - 1)}.bias"] = torch.from_numpy(np.array(layer.b))
     return state
 
