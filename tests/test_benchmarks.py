@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import statistics
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -138,3 +139,16 @@ def test_clean_blas_env_child_reports_glassnet_times(bench: ModuleType) -> None:
     out = bench.in_subprocess(child, env=None)
     assert set(out) == {"s_per_epoch", "blas"}, out
     assert out["s_per_epoch"]["b128"] > 0
+
+
+def test_repeats_become_the_median_or_the_fastest(bench: ModuleType, tiny: object) -> None:
+    s = _setting(bench)
+    for stat, pick in (("median", statistics.median), ("min", min)):
+        rows = bench.run_suite([s], tiny, repeats=3, libs=("glassnet",), log=print, stat=stat)
+        row = rows[s.key]
+        assert row["glassnet"]["s_per_epoch"] == pick(row["glassnet"]["repeats"])
+        assert row["glassnet"]["spread"] >= 1.0
+    report = {"machine": bench.machine(), "data": "tiny", "samples": 48, "repeats": 3,
+              "stat": "min", "settings": rows, "blas": []}  # fmt: skip
+    assert "Seconds per epoch, fastest of 3 repeats" in bench.markdown(report)
+    assert bench.parse_args(["--stat", "min"]).stat == "min"
