@@ -313,6 +313,17 @@ class TwoMinima(Surface):
         return 4 * x * (x * x - 1) + self.tilt, 2 * y
 
 
+#: learning rates that show each optimizer well on the two quadratic bowls; only plain SGD's
+#: differs between them
+_QUADRATIC_LR = {
+    "momentum": 0.05,
+    "nesterov": 0.05,
+    "adagrad": 1.0,
+    "rmsprop": 0.1,
+    "adam": 0.2,
+    "adamw": 0.2,
+}
+
 #: every surface by name
 SURFACES: dict[str, Surface] = {
     "bowl": Quadratic(
@@ -320,30 +331,14 @@ SURFACES: dict[str, Surface] = {
         (1.0, 2.0),
         start=(-3.0, 2.0),
         lim=(4.0, 4.0),
-        suggested_lr={
-            "sgd": 0.1,
-            "momentum": 0.05,
-            "nesterov": 0.05,
-            "adagrad": 1.0,
-            "rmsprop": 0.1,
-            "adam": 0.2,
-            "adamw": 0.2,
-        },
+        suggested_lr={"sgd": 0.1, **_QUADRATIC_LR},
     ),
     "ravine": Quadratic(
         "ravine",
         (0.2, 4.0),
         start=(-4.5, 1.5),
         lim=(5.0, 2.0),
-        suggested_lr={
-            "sgd": 0.45,
-            "momentum": 0.05,
-            "nesterov": 0.05,
-            "adagrad": 1.0,
-            "rmsprop": 0.1,
-            "adam": 0.2,
-            "adamw": 0.2,
-        },
+        suggested_lr={"sgd": 0.45, **_QUADRATIC_LR},
     ),
     "rosenbrock": Rosenbrock(),
     "beale": Beale(),
