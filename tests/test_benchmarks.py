@@ -152,3 +152,12 @@ def test_repeats_become_the_median_or_the_fastest(bench: ModuleType, tiny: objec
               "stat": "min", "settings": rows, "blas": []}  # fmt: skip
     assert "Seconds per epoch, fastest of 3 repeats" in bench.markdown(report)
     assert bench.parse_args(["--stat", "min"]).stat == "min"
+
+
+def test_epoch_time_by_difference_is_never_negative(bench: ModuleType) -> None:
+    """A noisy machine can make the longer fit the faster one; the time must stay positive."""
+    assert bench.epoch_time_by_difference(1.0, 5.0, 5) == (1.0, "")
+    per_epoch, caveat = bench.epoch_time_by_difference(0.30, 0.25, 5)
+    assert per_epoch == pytest.approx(0.05) and per_epoch > 0
+    assert "upper bound" in caveat
+    assert bench.epoch_time_by_difference(0.0, 0.4, 1) == (0.4, "")

@@ -47,3 +47,14 @@ def test_core_imports_numpy_only() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_all_extra_installs_every_optional_part() -> None:
+    """`pip install "glassnet[all]"` brings every extra a user may want, and no test tools."""
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    tools = {"test", "dev", "all"}
+    assert set(extras["all"]) == {f"glassnet[{name}]" for name in extras if name not in tools}
