@@ -380,6 +380,13 @@ def test_saturated_sigmoid_units_after_a_huge_step(digits: tuple[np.ndarray, np.
     trained = gn.diagnose(good, X, y)
     assert trained.layers[1].saturated > 0.3 and trained.layers[1].stuck < 0.05  # type: ignore[operator]
     assert "saturated_units" not in trained.kinds
+    # and the table says so, instead of a bare share that contradicts the verdict
+    output_cell = trained.table_rows()[2][6]
+    share, stuck_share = trained.layers[1].saturated, trained.layers[1].stuck
+    assert output_cell == f"{share:.0%} ({stuck_share:.0%} wrong)"
+    healthy = gn.diagnose(good, X, y, optimizer=gn.SGD(lr=3.0))  # the η it was trained with
+    assert healthy.kinds == ["healthy"]
+    assert "no hidden layer is saturated" in healthy.findings[0].message
 
 
 def test_dead_relu_units_forced_by_a_large_negative_bias(

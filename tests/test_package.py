@@ -55,6 +55,7 @@ def test_the_all_extra_installs_every_optional_part() -> None:
     from pathlib import Path
 
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-    extras = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
     tools = {"test", "dev", "all"}
     assert set(extras["all"]) == {f"glassnet[{name}]" for name in extras if name not in tools}

@@ -952,7 +952,7 @@ class NetworkDiagnosis(_Report):
                     _g(d.weight_norm),
                     _g(d.gradient_norm),
                     _g(d.update_ratio),
-                    "-" if d.saturated is None else f"{d.saturated:.0%}",
+                    _saturated_cell(d),
                     "-" if d.dead is None else f"{d.dead:.0%}",
                 ]
             )
@@ -992,6 +992,17 @@ class NetworkDiagnosis(_Report):
             f"<p>Network diagnosis on {self.m} samples, cost C = {_g(self.cost)}</p>"
             f"<table><tr>{head}</tr>{body}</table><ul>{items}</ul>"
         )
+
+
+def _saturated_cell(d: LayerDiagnosis) -> str:
+    """The table's "saturated" entry: for an output layer also the share saturated *and* wrong,
+    the only kind that harms learning there (a saturated output that is right is what training
+    aims for), so that the table and the findings tell the same story."""
+    if d.saturated is None:
+        return "-"
+    if d.stuck is None:
+        return f"{d.saturated:.0%}"
+    return f"{d.saturated:.0%} ({d.stuck:.0%} wrong)"
 
 
 def _describe(optimizer: Optimizer) -> str:
@@ -1278,8 +1289,9 @@ def _network_findings(
             Finding(
                 "healthy",
                 "ok",
-                "The network looks healthy: gradients reach every layer, no layer is saturated "
-                "or dead, and one step moves the weights by a sensible amount.",
+                "The network looks healthy: gradients reach every layer, no hidden layer is "
+                "saturated or dead, no output is stuck saturated at a wrong value, and one step "
+                "moves the weights by a sensible amount.",
                 f"cost C = {_g(cost)}; ‖∂C/∂W^(l)‖ per layer: "
                 + ", ".join(f"{d.l}: {_g(d.gradient_norm)}" for d in layers)
                 + f"; ‖ΔW^(l)‖/‖W^(l)‖: {table}",
