@@ -2,11 +2,14 @@
 
 The server runs in a thread of this process, so the tests can compare what the page shows with
 glassnet's own numbers for the very same network. Screenshots go to ``$GLASSNET_ARTIFACTS``
-(default ``test-artifacts/`` in the repository).
+(default ``test-artifacts/`` in the repository). Chromium resolves ``evil.example`` to
+127.0.0.1, so that the tests can play another site that a user visits while the Playground runs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import os
 import socket
@@ -29,6 +32,7 @@ ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--host-resolver-rules=MAP evil.example 127.0.0.1",  # another site, served on this computer
 ]
 
 if not Path(CHROMIUM).exists():
@@ -55,12 +59,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[str, Any]]:
-    """A live Playground on a free port, in a background thread; shut down cleanly after."""
+@contextlib.contextmanager
+def live(app: Any) -> Iterator[str]:
+    """``app`` on uvicorn on a free port, in a background thread; shut down cleanly after."""
     import uvicorn
 
-    app = create_app()
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     srv = uvicorn.Server(config)
@@ -71,10 +74,18 @@ def server() -> Iterator[tuple[str, Any]]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the Playground server did not start")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}/", app
+    yield f"http://127.0.0.1:{port}/"
     srv.should_exit = True
     thread.join(timeout=10)
     assert not thread.is_alive(), "the server did not shut down"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, Any]]:
+    """A live Playground on a free port."""
+    app = create_app()
+    with live(app) as url:
+        yield url, app
 
 
 @pytest.fixture(scope="module")
@@ -334,3 +345,118 @@ def test_optimizer_lab_view(server: tuple[str, Any], page: Any) -> None:
     page.click("#land-run")
     page.wait_for_function("Number(document.body.dataset.landPoints) === 41")
     assert "parameters" in page.locator("#land-text").text_content()
+
+
+# -- another site the user visits while the Playground runs -------------------------------------
+
+EVIL_PAGE = b"""<!doctype html><title>another site</title><body><script>
+// what a page of another site could try against http://127.0.0.1:PORT (given after the #)
+const target = new URL(location.hash.slice(1));
+const ws = new WebSocket(`ws://${target.host}/ws`);
+ws.onopen = () => { document.body.dataset.ws = "open"; };
+ws.onmessage = (event) => { document.body.dataset.got = event.data.slice(0, 20); };
+ws.onclose = () => { document.body.dataset.ws ||= "refused"; };
+fetch(`${target.origin}/api/lab`, {method: "POST", mode: "no-cors",
+  headers: {"content-type": "text/plain"}, body: '{"steps": 2000, "grid": 100}'})
+  .then(() => { document.body.dataset.post = "sent"; },
+        () => { document.body.dataset.post = "failed"; });
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def other_site() -> Iterator[str]:
+    """Another web site, at http://evil.example:PORT/ (on this computer, as Chromium sees it)."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(EVIL_PAGE)))
+            self.end_headers()
+            self.wfile.write(EVIL_PAGE)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=site.serve_forever, name="other-site", daemon=True)
+    thread.start()
+    yield f"http://evil.example:{site.server_address[1]}/"
+    site.shutdown()
+    site.server_close()
+
+
+def test_another_sites_page_gets_no_socket_and_no_race(
+    server: tuple[str, Any], page: Any, other_site: str
+) -> None:
+    url, app = server
+    assert wait_until(lambda: not app.state.sessions), "earlier tests' tabs were not freed"
+    before = app.state.refused["origin"]
+    page.goto(other_site + "#" + url)
+    page.wait_for_function("document.body.dataset.ws && document.body.dataset.post")
+    assert page.evaluate("document.body.dataset.ws") == "refused"  # never opened
+    assert page.evaluate("document.body.dataset.got") is None  # and heard nothing
+    # the server itself refused both: the socket and the text/plain POST (a race to run)
+    assert wait_until(lambda: app.state.refused["origin"] >= before + 2)
+    assert app.state.sessions == {}
+    shot(page, "other-site")
+
+
+def test_a_rebound_name_is_refused(server: tuple[str, Any], page: Any) -> None:
+    # DNS rebinding: evil.example now resolves to 127.0.0.1, but the browser says so in Host
+    url, app = server
+    port = url.rsplit(":", 1)[1].strip("/")
+    before = app.state.refused["host"]
+    answer = page.goto(f"http://evil.example:{port}/")
+    assert answer.status == 403
+    assert "answers only to the address it printed" in page.locator("body").text_content()
+    answer = page.goto(f"http://evil.example:{port}/api/options")
+    assert answer.status == 403 and "datasets" not in page.locator("body").text_content()
+    assert app.state.refused["host"] >= before + 2  # and the favicon the browser asks for
+
+
+def test_the_printed_address_and_localhost_open_the_page(
+    server: tuple[str, Any], page: Any
+) -> None:
+    url, app = server
+    port = url.rsplit(":", 1)[1].strip("/")
+    token = app.state.token
+    page.goto(f"http://localhost:{port}/?token={token}#dataset=xor&hidden=3")
+    page.wait_for_function("document.body.dataset.dataset === 'xor'")
+    assert session_of(page, app).net.sizes == [2, 3, 1]
+    # the token left the address bar (Share URL copies no secret); the setup stayed
+    assert page.evaluate("location.search") == ""
+    assert page.evaluate("location.hash").startswith("#dataset=xor")
+    assert page.evaluate("document.cookie") == ""  # the cookie is HttpOnly
+
+
+def test_with_require_token_only_the_printed_address_opens_it(
+    browser: Any, other_site: str
+) -> None:
+    app = create_app(require_token=True)
+    token = app.state.token
+    with live(app) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        answer = page.goto(url)
+        assert answer.status == 403 and "needs its token" in page.locator("body").text_content()
+        page.goto(f"{url}?token={token}#dataset=moons")
+        page.wait_for_function("document.body.dataset.dataset === 'moons'")
+        assert page.evaluate("location.search") == ""
+        cookies = context.cookies()
+        assert [(c["httpOnly"], c["sameSite"], c["value"]) for c in cookies] == [
+            (True, "Strict", token)
+        ]
+        shot(page, "token-page")
+        # a reload needs no token in the address: the page's own requests carry the cookie
+        page.reload()
+        page.wait_for_function("document.body.dataset.dataset === 'moons'")
+        assert len(app.state.sessions) == 1
+        # another site's page in the same browser still gets nothing
+        evil = context.new_page()
+        evil.goto(other_site + "#" + url)
+        evil.wait_for_function("document.body.dataset.ws && document.body.dataset.post")
+        assert evil.evaluate("document.body.dataset.ws") == "refused"
+        assert wait_until(lambda: app.state.refused["token"] >= 3)
+        context.close()
+        assert wait_until(lambda: not app.state.sessions)

@@ -294,10 +294,17 @@ def _info(args: argparse.Namespace) -> int:
 def _playground(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise CLIError(f"--port must be 0..65535, got {args.port}")
+    if not (math.isfinite(args.idle_minutes) and args.idle_minutes > 0):
+        raise CLIError(f"--idle-minutes must be a positive number, got {args.idle_minutes}")
     from .playground import serve
 
     try:
-        serve(host=args.host, port=args.port)
+        serve(
+            host=args.host,
+            port=args.port,
+            require_token=args.require_token,
+            idle_seconds=60 * args.idle_minutes,
+        )
     except ImportError as exc:
         raise CLIError(str(exc)) from None
     return 0
@@ -665,8 +672,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     playground.add_argument("--port", type=int, default=8765, help="TCP port (default: 8765)")
     playground.add_argument(
-        "--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1 only)"
-    )
+        "--host", default="127.0.0.1",
+        help="interface to listen on (default: 127.0.0.1 only; any other requires the token)",
+    )  # fmt: skip
+    playground.add_argument(
+        "--require-token", action="store_true",
+        help="require the printed token from this computer's pages too (a shared computer)",
+    )  # fmt: skip
+    playground.add_argument(
+        "--idle-minutes", type=float, default=10.0,
+        help="close a tab after this many minutes without a message from it (default: 10)",
+    )  # fmt: skip
     playground.set_defaults(run=_playground)
 
     from .lab.command import add_parser as add_lab_parser

@@ -13,7 +13,14 @@ HTTP routes: ``/`` (the page), ``/static/…``, ``/api/options`` (choices and li
 ``/api/sessions/{id}/explanation`` (the open explanation in full: LaTeX, every factor),
 ``/api/sessions/{id}/model`` (the trained network as a glassnet model file), and for the
 optimizer lab ``GET /api/lab`` (surfaces, optimizers, limits) and ``POST /api/lab`` (run a race,
-see :mod:`~glassnet.playground.lab_view`).
+see :mod:`~glassnet.playground.lab_view`). There is no ``/docs`` or ``/openapi.json``: this
+page lists the routes.
+
+Only the Playground's own page may talk to it: :class:`~glassnet.playground.guard.Guard` checks
+every request's ``Host`` and ``Origin`` (or the per-launch token) and bounds request bodies
+before any route runs. A tab that sends nothing for ``idle_seconds`` (10 minutes by default;
+the open page says it is still there once a minute while it is visible) is closed, so an
+abandoned tab frees its place.
 
 >>> app = create_app()
 >>> sorted(r.path for r in app.routes if r.path.startswith("/api"))[:3]
@@ -26,27 +33,33 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import secrets
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .guard import MAX_BODY, Guard, is_loopback, loads, short
 from .lab_view import lab_options, landscape_slice, parse_lab_request, run_lab
 from .session import LIMITS, Selection, Session, jsonable, options, parse_config
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+    from starlette.requests import Request
+    from starlette.responses import Response
     from starlette.websockets import WebSocket
 
-__all__ = ["MAX_SESSIONS", "MESSAGES", "Connection", "create_app", "serve"]
+__all__ = ["IDLE_SECONDS", "MAX_SESSIONS", "MESSAGES", "Connection", "create_app", "serve"]
 
 log = logging.getLogger("glassnet.playground")
 
 STATIC = Path(__file__).parent / "static"
 MAX_SESSIONS = 16  # open tabs at once; the next one is turned away with a message
-MAX_MESSAGE = 64 * 1024  # characters in one message from the page
+MAX_MESSAGE = MAX_BODY  # characters in one message from the page
+IDLE_SECONDS = 600.0  # a tab that sends nothing for this long is closed, freeing its place
 FRAME_SECONDS = 0.05  # pause between two snapshots while playing (about 20 a second at most)
 WORK_SECONDS = 0.05  # aim for this much training between two snapshots
 T = TypeVar("T")
@@ -65,7 +78,19 @@ MESSAGES = {
     "state": "send a snapshot now",
     "lab": "race optimizers on a surface {lab: {surface, optimizers, lr, start, steps, grid}}",
     "landscape": "the network's cost along a random 1-D slice {seed, span, points}",
+    "alive": "nothing to do: the tab is still open (sent while it is visible)",
 }
+
+
+def _duration(seconds: float) -> str:
+    """``"10 minutes"``, ``"30 seconds"``."""
+    if seconds >= 120:
+        return f"{seconds / 60:g} minutes"
+    return f"{seconds:g} second" + ("" if seconds == 1 else "s")
+
+
+class _TabGoneError(Exception):
+    """The tab went away while the server was answering it."""
 
 
 def _need_web() -> None:
@@ -102,12 +127,21 @@ class Connection:
         sessions: the registry this connection adds its session to (and removes it from).
         socket: the websocket, not yet accepted.
         pool: the thread pool the numerical work runs in.
+        idle_seconds: close the tab after this long without a message from it.
     """
 
-    def __init__(self, sessions: dict[str, Session], socket: WebSocket, pool: ThreadPoolExecutor):
+    def __init__(
+        self,
+        sessions: dict[str, Session],
+        socket: WebSocket,
+        pool: ThreadPoolExecutor,
+        idle_seconds: float = IDLE_SECONDS,
+    ):
         self.sessions = sessions
         self.socket = socket
         self.pool = pool
+        self.idle_seconds = idle_seconds
+        self.gone = False
         self.id = secrets.token_urlsafe(8)
         self.session: Session | None = None
         self.playing = asyncio.Event()
@@ -120,13 +154,24 @@ class Connection:
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
     async def send(self, message: dict[str, Any]) -> None:
-        """Send one JSON message (one at a time: the training task sends too)."""
+        """Send one JSON message (one at a time: the training task sends too).
+
+        Raises:
+            _TabGoneError: the tab has gone away (then nothing more is sent, and nothing logged).
+        """
+        text = json.dumps(message)
         async with self.send_lock:
-            await self.socket.send_text(json.dumps(message))
+            if self.gone:
+                raise _TabGoneError
+            try:
+                await self.socket.send_text(text)
+            except Exception:  # closed mid-reply: Starlette's and uvicorn's ways to say so
+                self.gone = True
+                raise _TabGoneError from None
 
     async def error(self, text: str) -> None:
-        """Tell the page what went wrong; it shows ``text`` at the top."""
-        await self.send({"type": "error", "message": text})
+        """Tell the page what went wrong, on one short line; it shows it at the top."""
+        await self.send({"type": "error", "message": short(text)})
 
     # -- the life of a connection -------------------------------------------------------------
 
@@ -136,10 +181,12 @@ class Connection:
 
         await self.socket.accept()
         if len(self.sessions) >= MAX_SESSIONS:
-            await self.error(
-                f"the Playground already has {MAX_SESSIONS} open tabs; close one and reload"
-            )
-            await self.socket.close(code=1013)
+            with contextlib.suppress(_TabGoneError):
+                await self.error(
+                    f"the Playground already has {MAX_SESSIONS} open tabs; close one and reload"
+                )
+            with contextlib.suppress(Exception):  # already closed by the tab: nothing to do
+                await self.socket.close(code=1013)
             return
         # built right here (a few milliseconds for the default setup), so that no other tab
         # can slip in between the count above and the registration below
@@ -148,11 +195,26 @@ class Connection:
         self.runner = asyncio.create_task(self.train_forever())
         try:
             await self.send(
-                {"type": "hello", "session": self.id, "options": options(), "lab": lab_options()}
+                {
+                    "type": "hello",
+                    "session": self.id,
+                    "options": options(),
+                    "lab": lab_options(),
+                    "idle_seconds": self.idle_seconds,
+                }
             )
             await self.send_setup()
             while True:
-                message = await self.socket.receive()
+                try:
+                    message = await asyncio.wait_for(self.socket.receive(), self.idle_seconds)
+                except TimeoutError:
+                    await self.error(
+                        f"this tab sent nothing for {_duration(self.idle_seconds)}, so the "
+                        "Playground closed it to free its place; reload the page to start again"
+                    )
+                    with contextlib.suppress(Exception):
+                        await self.socket.close(code=1001)
+                    break
                 if message["type"] == "websocket.disconnect":
                     break
                 text = message.get("text")
@@ -160,9 +222,10 @@ class Connection:
                     await self.error("send JSON text messages, not binary ones")
                     continue
                 await self.handle_text(text)
-        except WebSocketDisconnect:
+        except (WebSocketDisconnect, _TabGoneError):
             pass
         finally:
+            self.gone = True
             await self.close()
 
     async def close(self) -> None:
@@ -211,6 +274,8 @@ class Connection:
                 await self.send_state()
             except asyncio.CancelledError:
                 raise
+            except _TabGoneError:
+                return
             except ValueError as exc:  # e.g. a diverged run: pause and say why
                 self.playing.clear()
                 await self.error(str(exc))
@@ -219,28 +284,28 @@ class Connection:
                 log.debug("playground training stopped: %r", exc)
                 with contextlib.suppress(Exception):
                     await self.error(f"training stopped ({type(exc).__name__}: {exc})")
+                if self.gone:
+                    return
             await asyncio.sleep(FRAME_SECONDS)
 
     # -- the messages -------------------------------------------------------------------------
 
     async def handle_text(self, text: str) -> None:
-        """Parse and carry out one message; any mistake becomes an error message, never a crash."""
+        """Parse and carry out one message; any mistake becomes a one-line error message,
+        never a crash (the tab going away ends the connection quietly)."""
         try:
             if len(text) > MAX_MESSAGE:
                 raise ValueError(
                     f"message too long ({len(text)} characters, at most {MAX_MESSAGE})"
                 )
-            try:
-                msg = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ValueError(
-                    f"the message is not JSON ({exc.msg} at character {exc.pos})"
-                ) from None
+            msg = loads(text, "the message")
             if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
                 raise ValueError(
                     'a message must be a JSON object with a "type", e.g. {"type": "play"}'
                 )
             await self.handle(msg)
+        except _TabGoneError:
+            raise
         except ValueError as exc:
             await self.error(str(exc))
         except (IndexError, TypeError, KeyError, OverflowError) as exc:
@@ -311,11 +376,13 @@ class Connection:
             await self.send_state()
         elif kind == "state":
             await self.send_state()
+        elif kind == "alive":
+            pass  # receiving it was the point: the idle clock starts again
         elif kind == "lab":
             try:  # the page counts its lab requests, so it is told which answers belong to it
                 request = parse_lab_request(_field(msg, "lab"))
             except ValueError as exc:
-                await self.send({"type": "error", "message": str(exc), "about": "lab"})
+                await self.send({"type": "error", "message": short(str(exc)), "about": "lab"})
                 return
             await self.send(await self.work(run_lab, request))
         elif kind == "landscape":
@@ -332,17 +399,36 @@ class Connection:
             raise ValueError(f"unknown message type {kind!r}; the types are: {', '.join(MESSAGES)}")
 
 
-def create_app(max_workers: int = 2) -> FastAPI:
+def create_app(
+    max_workers: int = 2,
+    *,
+    token: str | None = None,
+    require_token: bool = False,
+    idle_seconds: float = IDLE_SECONDS,
+) -> FastAPI:
     """The Playground as an ASGI app (FastAPI); serve it with uvicorn or :func:`serve`.
 
     Args:
         max_workers: threads that train networks, shared by all open tabs.
+        token: the secret that lets a request in from anywhere (``?token=…``); None makes a
+            fresh random one (``app.state.token``).
+        require_token: refuse every request without the token, even from this computer's
+            own pages (as when the server listens beyond this computer).
+        idle_seconds: close a tab after this long without a message from it.
+
+    Example::
+
+        app = create_app()
+        uvicorn.run(app, host="127.0.0.1", port=8765)  # open /?token= + app.state.token
     """
     _need_web()
+    if not (math.isfinite(idle_seconds) and idle_seconds > 0):
+        raise ValueError(f"idle_seconds must be a positive number of seconds, got {idle_seconds}")
     from fastapi import FastAPI, HTTPException
-    from fastapi.responses import FileResponse, Response
+    from fastapi.responses import FileResponse, JSONResponse, Response
     from fastapi.staticfiles import StaticFiles
-    from starlette.routing import WebSocketRoute
+    from starlette.concurrency import run_in_threadpool
+    from starlette.routing import Route, WebSocketRoute
 
     sessions: dict[str, Session] = {}
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="glassnet-playground")
@@ -352,14 +438,26 @@ def create_app(max_workers: int = 2) -> FastAPI:
         yield
         pool.shutdown(wait=False, cancel_futures=True)
 
-    app = FastAPI(title="glassnet Playground", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # no /docs, /redoc or /openapi.json: a local tool's routes are listed in this module
+    app = FastAPI(
+        title="glassnet Playground",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.sessions = sessions
     app.state.pool = pool
+    app.state.token = token if token is not None else secrets.token_urlsafe(32)
+    app.state.refused = Counter()
+    app.add_middleware(
+        Guard, token=app.state.token, require_token=require_token, refused=app.state.refused
+    )
 
     def session_of(sid: str) -> Session:
         session = sessions.get(sid)
         if session is None:
-            raise HTTPException(404, f"no open session {sid!r}; reload the page")
+            raise HTTPException(404, "no open session with this id; reload the page")
         return session
 
     @app.get("/", include_in_schema=False)
@@ -374,13 +472,14 @@ def create_app(max_workers: int = 2) -> FastAPI:
     async def api_lab_options() -> dict[str, Any]:
         return lab_options()
 
-    @app.post("/api/lab")
-    def api_lab(body: dict[str, Any]) -> dict[str, Any]:  # plain def: runs in a thread
+    async def api_lab(request: Request) -> Response:
+        # the body is parsed here, not by FastAPI, so that a mistake is one short line that
+        # repeats little of what was sent (the Guard has already bounded its size)
         try:
-            request = parse_lab_request(body)
+            lab_request = parse_lab_request(loads(await request.body(), "the request body"))
         except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
-        return run_lab(request)
+            return JSONResponse({"detail": short(str(exc))}, status_code=400)
+        return JSONResponse(await run_in_threadpool(run_lab, lab_request))
 
     @app.get("/api/sessions")
     async def api_sessions() -> dict[str, Any]:
@@ -414,21 +513,36 @@ def create_app(max_workers: int = 2) -> FastAPI:
         )
 
     async def websocket(socket: WebSocket) -> None:
-        await Connection(sessions, socket, pool).run()
+        await Connection(sessions, socket, pool, idle_seconds).run()
 
-    # a plain Starlette route: the handler takes the socket itself, no dependency injection
+    # plain Starlette routes: the handler takes the socket or request itself, no dependency
+    # injection (and no 422 answer that quotes the request back)
     app.router.routes.append(WebSocketRoute("/ws", websocket))
+    app.router.routes.append(Route("/api/lab", api_lab, methods=["POST"]))
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    require_token: bool = False,
+    idle_seconds: float = IDLE_SECONDS,
+) -> None:
     """Run the Playground until interrupted (``glassnet playground`` calls this).
 
+    It prints its address with a fresh token, ``http://127.0.0.1:8765/?token=…``: the page
+    opened from there may talk to the server, and so may any page of this computer at that
+    address; a request from anywhere else needs the token.
+
     Args:
-        host: the interface to listen on; the default answers only this computer.
+        host: the interface to listen on; the default answers only this computer. Any other
+            makes the token required for everything.
         port: the TCP port; 0 picks a free one.
+        require_token: require the token even from this computer (for a shared computer).
+        idle_seconds: close a tab after this long without a message from it.
     """
     _need_web()
     import socket
@@ -436,23 +550,30 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
     import uvicorn
 
     if port == 0:  # choose a free port now, so that the printed URL is the real one
-        with socket.socket() as probe:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.bind((host, 0))
             port = probe.getsockname()[1]
+    local = is_loopback(host)
+    app = create_app(require_token=require_token or not local, idle_seconds=idle_seconds)
     config = uvicorn.Config(
-        create_app(),
+        app,
         host=host,
         port=port,
         log_level="warning",
-        ws_max_size=1 << 20,
+        ws_max_size=4 * MAX_MESSAGE,  # a larger frame closes the socket; up to it, a message
     )
     server = uvicorn.Server(config)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    where = f"[{host}]" if ":" in host else host
+    if not local:
         print(
-            f"glassnet Playground: listening on {host}: anyone who can reach this address can "
-            "use it and make this computer train networks",
+            f"glassnet Playground: listening on {host}, beyond this computer: every request "
+            "needs the token below (from another computer, put this computer's address in "
+            "place of 127.0.0.1)",
             flush=True,
         )
-    where = f"[{host}]" if ":" in host else host
-    print(f"glassnet Playground: http://{where}:{port}/  (Ctrl+C to stop)", flush=True)
+        where = "127.0.0.1"
+    print(
+        f"glassnet Playground: http://{where}:{port}/?token={app.state.token}  (Ctrl+C to stop)",
+        flush=True,
+    )
     server.run()

@@ -22,6 +22,7 @@ const app = {
   selection: null,
   walk: null, // {data, phase} while stepping through one sample
   playing: false,
+  alive: null, // the timer that tells the server this tab is still open
 };
 
 // -- numbers and colours ---------------------------------------------------------------------
@@ -117,6 +118,26 @@ function showError(text) {
   box.hidden = !text;
 }
 
+function forgetToken() {
+  // the printed address carries the server's token; the server answered it with a cookie that
+  // only this page sends, so the token leaves the address bar (and "Share URL" never copies it)
+  const params = new URLSearchParams(location.search);
+  if (!params.has("token")) return;
+  params.delete("token");
+  const query = params.toString();
+  history.replaceState(null, "", location.pathname + (query ? `?${query}` : "") + location.hash);
+}
+
+function stayAlive(idleSeconds) {
+  // the server closes a tab that sends nothing for idleSeconds: an open, visible tab says it
+  // is still here; a hidden one stays quiet, so an abandoned tab frees its place
+  clearInterval(app.alive);
+  const every = Math.max(1, Math.min(60, idleSeconds / 3)) * 1000;
+  app.alive = setInterval(() => {
+    if (document.visibilityState === "visible") send({ type: "alive" });
+  }, every);
+}
+
 function connect() {
   const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
   app.socket = socket;
@@ -125,6 +146,7 @@ function connect() {
     $("connection").className = "on";
   };
   socket.onclose = () => {
+    clearInterval(app.alive);
     $("connection").textContent = "disconnected – reload the page";
     $("connection").className = "off";
     document.body.dataset.session = "";
@@ -140,6 +162,7 @@ const HANDLERS = {
   hello(msg) {
     app.options = msg.options;
     document.body.dataset.session = msg.session;
+    stayAlive(msg.idle_seconds);
     $("download").href = `/api/sessions/${msg.session}/model`;
     buildChoices();
     setupLab(msg.lab);
@@ -1140,6 +1163,10 @@ function wireLab() {
   $("land-run").onclick = () => send({ type: "landscape", seed: Number($("land-seed").value) });
 }
 
+forgetToken();
 wireControls();
 wireLab();
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") send({ type: "alive" });
+});
 connect();
