@@ -224,11 +224,37 @@ def test_fit_runs_one_fast_step_per_mini_batch(monkeypatch: pytest.MonkeyPatch) 
     calls: list[int] = []
     original = TrainingStep.run
 
-    def spy(self: TrainingStep, idx: np.ndarray) -> object:
+    def spy(self: TrainingStep, idx: np.ndarray, weights: np.ndarray | None = None) -> object:
         calls.append(len(idx))
-        return original(self, idx)
+        return original(self, idx, weights)
 
     monkeypatch.setattr(TrainingStep, "run", spy)
     X, Y = np.zeros((100, 2)), np.zeros(100, dtype=int)
     gn.Network.from_sizes([2, 1], seed=0).fit(X, Y, epochs=2, batch_size=32, verbose=0)
     assert calls == [32, 32, 32, 4] * 2
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("hidden", "output", "cost"), CASES)
+def test_weighted_training_step_equals_plain_step(
+    hidden: str, output: str, cost: str, dtype: str
+) -> None:
+    """With sample weights (C = Σ s_i C_i / Σ s_i), the fast step is still the plain one, bit
+    for bit, including a mini-batch whose weights are all 0 (shares of 0, no division by 0)."""
+    net = gn.Network.from_sizes(
+        [5, 7, 3], activation=hidden, output_activation=output, cost=cost, seed=0, dtype=dtype
+    )
+    X, Y = _data(dtype, 3, one_hot=True)
+    x, y, labels = net._check_xy(X, Y)
+    step = TrainingStep(net, x, y, one_hot=labels is not None)
+    weights = np.random.default_rng(4).integers(0, 4, 23).astype(dtype)
+    weights[16:] = 0.0
+    for idx in (np.arange(0, 8), np.arange(8, 16), np.arange(16, 23)):
+        cost_plain, a_plain, g_plain = net._cost_and_gradients(x[idx], y[idx], None, weights[idx])
+        cost_fast, a_fast, g_fast = step.run(idx, weights[idx])
+        assert cost_fast == cost_plain and np.isfinite(cost_fast)
+        np.testing.assert_array_equal(a_fast, a_plain)
+        for l in (1, 2):
+            np.testing.assert_array_equal(g_fast.W[l], g_plain.W[l])
+            np.testing.assert_array_equal(g_fast.b[l], g_plain.b[l])
+    assert cost_fast == 0.0 and not g_fast.W[1].any()  # the last batch weighs nothing

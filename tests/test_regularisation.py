@@ -236,9 +236,9 @@ def test_fit_draws_a_new_mask_for_every_mini_batch(monkeypatch: pytest.MonkeyPat
     seen: list[np.ndarray] = []
     original = gn.Network._cost_and_gradients
 
-    def spy(self, x, y, masks=None):  # type: ignore[no-untyped-def]
+    def spy(self, x, y, masks=None, weights=None):  # type: ignore[no-untyped-def]
         seen.append(masks[1].copy())
-        return original(self, x, y, masks)
+        return original(self, x, y, masks, weights)
 
     monkeypatch.setattr(gn.Network, "_cost_and_gradients", spy)
     net = gn.Network.from_sizes([2, 20, 1], seed=0, dropout=0.5)

@@ -26,28 +26,44 @@ from glassnet.sklearn import GlassnetClassifier, GlassnetRegressor
 
 # -- scikit-learn's own estimator checks ---------------------------------------------------------
 
-# Small networks and few epochs keep the suite fast; the public defaults are not changed. The
-# regressor gets smaller batches so that 30 epochs are enough steps for check_regressors_train.
+# The estimators exactly as a user makes them, with every default (the checks' data sets are
+# small: both together take a few seconds), then three other configurations, kept small and short
+# to keep the suite fast. The regressor gets smaller batches so that 30 epochs are enough steps for
+# check_regressors_train.
+EARLY_STOPPING = GlassnetClassifier(
+    hidden_layer_sizes=(8, 8),
+    activation="relu",  # tanh saturates on check_class_weight_classifiers' unscaled data (σ = 20)
+    solver="sgd",
+    learning_rate_init=0.1,
+    early_stopping=True,
+    validation_fraction=0.5,  # the checks' smallest data sets have 10 samples
+    max_iter=30,
+    dtype="float64",
+)
 CHECKED = [
+    GlassnetClassifier(),
+    GlassnetRegressor(),
     GlassnetClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=30),
     GlassnetRegressor(
         hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=30, batch_size=32
     ),
-    GlassnetClassifier(
-        hidden_layer_sizes=(8, 8),
-        activation="tanh",
-        solver="sgd",
-        learning_rate_init=0.1,
-        early_stopping=True,
-        validation_fraction=0.5,  # the checks' smallest data sets have 10 samples
-        max_iter=30,
-        dtype="float64",
-    ),
+    EARLY_STOPPING,
 ]
 
 
 def expected_failed_checks(estimator: Any) -> dict[str, str]:
-    """Checks known to fail, with the reason. None at present: every check passes."""
+    """Checks known to fail, with the reason: none for the defaults or without early stopping.
+
+    With early stopping, the held-out split draws samples, not units of weight: a sample of
+    weight 3 is held out whole, while its 3 repeated rows may fall on both sides. So fitting
+    with integer weights and fitting on repeated rows hold out different data, and cannot
+    give the same model (scikit-learn's MLP splits the same way).
+    """
+    if estimator is EARLY_STOPPING:
+        return {
+            "check_sample_weight_equivalence_on_dense_data": "early stopping holds out samples "
+            "whole, whatever their weight, so weights and repeated rows hold out different data"
+        }
     return {}
 
 
@@ -135,7 +151,7 @@ def test_coefs_are_the_transposed_weights_of_the_network() -> None:
     for l in range(1, net.L + 1):
         np.testing.assert_array_equal(clf.coefs_[l - 1], net.W[l].T)
         np.testing.assert_array_equal(clf.intercepts_[l - 1], net.b[l])
-    assert clf.coefs_[0].dtype == np.float32  # float32 by default
+    assert clf.coefs_[0].dtype == np.float64  # float64 for float64 X (dtype=None)
     assert clf.n_layers_ == 4 and clf.n_outputs_ == 3 and clf.out_activation_ == "softmax"
     assert clf.n_features_in_ == 4 and clf.n_iter_ == 3 == len(clf.loss_curve_)
     assert clf.t_ == 3 * len(X)
@@ -295,8 +311,8 @@ def test_warm_start_refuses_a_changed_architecture() -> None:
     clf.set_params(hidden_layer_sizes=(9,))
     with pytest.raises(ValueError, match="warm_start=False"):
         quiet(clf, X, y)
-    clf.set_params(hidden_layer_sizes=(8,), dtype="float64")
-    with pytest.raises(ValueError, match="the fitted network is float32"):
+    clf.set_params(hidden_layer_sizes=(8,), dtype="float32")
+    with pytest.raises(ValueError, match="the fitted network is float64"):
         quiet(clf, X, y)
 
 
@@ -397,6 +413,243 @@ def test_early_stopping_keeps_the_best_epoch() -> None:
         X, y, test_size=0.2, random_state=int(rng.integers(2**31 - 1)), stratify=y
     )
     assert clf.score(X_val, y_val) == pytest.approx(clf.best_validation_score_)
+
+
+# -- precision: the network's dtype follows X ----------------------------------------------------
+
+
+def test_dtype_follows_the_input_unless_it_is_set() -> None:
+    """As scikit-learn's MLP: float32 X trains a float32 network, any other X a float64 one;
+    ``dtype="float32"``/``"float64"`` fixes the precision whatever X is."""
+    X, y = blobs()
+    for X_in, dtype, want in [
+        (X, None, np.float64),
+        (X.astype(np.float32), None, np.float32),
+        (np.rint(X).astype(int), None, np.float64),
+        (X.tolist(), None, np.float64),
+        (X, "float32", np.float32),
+        (X.astype(np.float32), "float64", np.float64),
+    ]:
+        clf = quiet(GlassnetClassifier(hidden_layer_sizes=(4,), max_iter=2, dtype=dtype), X_in, y)
+        assert clf.network_.dtype == want and clf.coefs_[0].dtype == want
+        assert clf.predict_proba(X_in).dtype == np.float64  # as scikit-learn's, always
+    # partial_fit keeps the precision of its first call, whatever X comes later
+    clf = GlassnetClassifier(hidden_layer_sizes=(4,), random_state=0)
+    clf.partial_fit(X.astype(np.float32), y, classes=[0, 1, 2])
+    clf.partial_fit(X, y)
+    assert clf.network_.dtype == np.float32 and clf.n_iter_ == 2
+
+
+def test_the_default_regressor_predicts_the_same_for_a_subset_of_rows() -> None:
+    """scikit-learn's check_methods_subset_invariance: float64 X is computed in float64, so a
+    row's prediction does not depend on which other rows are predicted with it (a float32
+    network's matrix products round differently by batch shape, about 1e-7 apart)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 5))
+    reg = quiet(GlassnetRegressor(random_state=0), X, X @ rng.normal(size=5))
+    whole = reg.predict(X)
+    for rows in (slice(0, 7), slice(7, 8), slice(20, 40)):
+        np.testing.assert_allclose(reg.predict(X[rows]), whole[rows], rtol=1e-12, atol=1e-14)
+
+
+# -- sample_weight and class_weight ---------------------------------------------------------------
+
+WEIGHTS = np.array([1, 0, 3, 2, 1, 0, 1, 4, 1, 2, 1, 1, 2, 0, 1, 3, 1, 1])  # 18 rows, Σ = 25
+
+
+def _weighted_data(task: str) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(len(WEIGHTS), 4))
+    y: np.ndarray = {
+        "binary": np.array(["no", "yes"])[np.arange(len(WEIGHTS)) % 2],
+        "multiclass": np.arange(len(WEIGHTS)) % 3,
+        "regression": np.column_stack([X[:, 0] - X[:, 1], np.sin(X[:, 2])]),
+    }[task]
+    return X, y
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_integer_sample_weight_equals_repeated_rows(task: str, solver: str) -> None:
+    """fit(X, y, sample_weight=s) with integer s trains exactly as fit on each row repeated s_i
+    times (0: left out), in float64 with shuffling off and one mini-batch of every sample
+    (batch_size="auto" is min(200, n)). The cost Σ s_i C_i / Σ s_i is then the mean over
+    the repeated rows, and alpha's penalty (α/2)‖W‖² / Σ s_i is the same too: only the order
+    of the additions differs, hence the tolerance of a few roundings."""
+    X, y = _weighted_data(task)
+    make = GlassnetRegressor if task == "regression" else GlassnetClassifier
+    params = dict(hidden_layer_sizes=(6,), solver=solver, alpha=0.1, learning_rate_init=0.05,
+                  shuffle=False, max_iter=15, random_state=0)  # fmt: skip
+    weighted = quiet(make(**params), X, y, sample_weight=WEIGHTS)
+    repeated = quiet(make(**params), X.repeat(WEIGHTS, axis=0), y.repeat(WEIGHTS, axis=0))
+    assert weighted.network_.dtype == np.float64
+    assert weighted.network_.l2 == repeated.network_.l2 == 0.1 / WEIGHTS.sum()
+    for mine, other in zip(
+        weighted.coefs_ + weighted.intercepts_, repeated.coefs_ + repeated.intercepts_
+    ):
+        np.testing.assert_allclose(mine, other, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-12)
+    assert weighted.n_iter_ == repeated.n_iter_ == 15
+    assert weighted.loss_curve_[-1] < weighted.loss_curve_[0]
+    # partial_fit takes the weights the same way
+    fresh = make(**params)
+    more = make(**params)
+    extra = {} if task == "regression" else {"classes": np.unique(y)}
+    for _ in range(3):
+        fresh.partial_fit(X, y, sample_weight=WEIGHTS, **extra)
+        more.partial_fit(X.repeat(WEIGHTS, axis=0), y.repeat(WEIGHTS, axis=0), **extra)
+    np.testing.assert_allclose(fresh.coefs_[0], more.coefs_[0], rtol=1e-12, atol=1e-14)
+
+
+def test_rows_of_zero_weight_change_nothing() -> None:
+    """Rows of weight 0 may hold anything: the model is the one fitted without them."""
+    X, y = _weighted_data("multiclass")
+    wild_X = np.vstack([X, 1e3 * np.ones((5, 4))])
+    wild_y = np.r_[y, [0, 1, 2, 0, 1]]
+    weights = np.r_[np.ones(len(X)), np.zeros(5)]
+    params = dict(hidden_layer_sizes=(6,), shuffle=False, max_iter=10, random_state=0)
+    with_them = quiet(GlassnetClassifier(**params), wild_X, wild_y, sample_weight=weights)
+    without = quiet(GlassnetClassifier(**params), X, y)
+    np.testing.assert_allclose(with_them.coefs_[0], without.coefs_[0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(with_them.loss_curve_, without.loss_curve_, rtol=1e-12)
+
+
+def test_sample_weight_in_mini_batches_sets_alpha_per_expected_batch_weight() -> None:
+    """With several mini-batches, alpha's penalty is divided by a batch's expected weight,
+    batch_size · mean(s) (scikit-learn divides by each batch's own Σ s_i), and the weights
+    still change the model."""
+    X, y = blobs(m=120)
+    weights = np.where(y == 0, 3.0, 1.0)
+    clf = quiet(GlassnetClassifier(alpha=0.5, batch_size=20, max_iter=3, random_state=0),
+                X, y, sample_weight=weights)  # fmt: skip
+    assert clf.network_.l2 == pytest.approx(0.5 / (20 * weights.mean()))
+    plain = quiet(GlassnetClassifier(alpha=0.5, batch_size=20, max_iter=3, random_state=0), X, y)
+    assert not np.allclose(clf.coefs_[0], plain.coefs_[0])
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        # scikit-learn's _check_sample_weight words these
+        (np.ones(119), "(?i)sample.weight"),
+        (np.ones((120, 2)), "(?i)sample.weight"),
+        (np.r_[-1.0, np.ones(119)], "(?i)negative.*sample_weight"),
+        (np.r_[np.nan, np.ones(119)], "(?i)sample_weight.*NaN"),
+        (np.zeros(120), "zero"),
+    ],
+)
+def test_bad_sample_weight_is_refused(weights: np.ndarray, message: str) -> None:
+    X, y = blobs(m=120)
+    for est, target in (
+        (GlassnetClassifier(max_iter=1), y),
+        (GlassnetRegressor(max_iter=1), X[:, 0]),
+    ):
+        with pytest.raises(ValueError, match=message):
+            est.fit(X, target, sample_weight=weights)
+        assert not hasattr(est, "network_")
+
+
+def test_sample_weight_is_not_changed_in_place() -> None:
+    X, y = blobs()
+    weights = np.linspace(0.5, 2.0, len(X))
+    before = weights.copy()
+    quiet(GlassnetClassifier(max_iter=2, class_weight={0: 4.0}), X, y, sample_weight=weights)
+    np.testing.assert_array_equal(weights, before)
+
+
+def test_balanced_class_weight_is_n_over_k_times_the_class_count() -> None:
+    """class_weight="balanced" weighs class c by n / (k · n_c), so that each class weighs the
+    same in the cost: exactly the fit with those numbers as sample_weight."""
+    rng = np.random.default_rng(2)
+    X, y = blobs(m=150)
+    y = np.where(rng.random(150) < 0.6, 0, y)  # class 0 is common
+    params = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    balanced = quiet(GlassnetClassifier(class_weight="balanced", **params), X, y)
+    counts = np.bincount(y)
+    by_hand = quiet(GlassnetClassifier(**params), X, y, sample_weight=(150 / (3 * counts))[y])
+    for mine, other in zip(balanced.coefs_, by_hand.coefs_):
+        np.testing.assert_array_equal(mine, other)
+    assert balanced.loss_curve_ == by_hand.loss_curve_
+
+
+def test_class_weight_dict_multiplies_sample_weight() -> None:
+    """class_weight={label: w} (labels left out weigh 1) multiplies sample_weight, by label."""
+    X, y = blobs()
+    labels = np.array(["ant", "bee", "cat"])[y]
+    s = np.linspace(0.5, 2.0, len(X))
+    params = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    by_class = quiet(
+        GlassnetClassifier(class_weight={"ant": 2.0, "cat": 0.5}, **params), X, labels,
+        sample_weight=s,
+    )  # fmt: skip
+    factor = np.select([labels == "ant", labels == "cat"], [2.0, 0.5], 1.0)
+    by_hand = quiet(GlassnetClassifier(**params), X, labels, sample_weight=s * factor)
+    for mine, other in zip(by_class.coefs_, by_hand.coefs_):
+        np.testing.assert_array_equal(mine, other)
+    # partial_fit too (a dict needs no class counts)
+    one, two = (GlassnetClassifier(**params) for _ in range(2))
+    one.set_params(class_weight={"ant": 2.0, "cat": 0.5})
+    one.partial_fit(X, labels, classes=["ant", "bee", "cat"], sample_weight=s)
+    two.partial_fit(X, labels, classes=["ant", "bee", "cat"], sample_weight=s * factor)
+    np.testing.assert_array_equal(one.coefs_[0], two.coefs_[0])
+
+
+def test_balanced_class_weight_finds_more_of_a_rare_class() -> None:
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0.0, 1.0, size=(270, 2)), rng.normal(1.0, 1.0, size=(30, 2))])
+    y = np.r_[np.zeros(270, dtype=int), np.ones(30, dtype=int)]
+    params = dict(hidden_layer_sizes=(8,), learning_rate_init=0.01, max_iter=100, random_state=0)
+    found = {}
+    for class_weight in (None, "balanced"):
+        clf = quiet(GlassnetClassifier(class_weight=class_weight, **params), X, y)
+        found[class_weight] = int(np.count_nonzero(clf.predict(X[y == 1]) == 1))
+    assert found["balanced"] > found[None] + 5
+
+
+@pytest.mark.parametrize(
+    ("class_weight", "message"),
+    [
+        ("auto", "class_weight must be None, 'balanced' or a dict"),
+        ([1.0, 2.0, 3.0], "class_weight must be None, 'balanced' or a dict"),
+        ({7: 2.0}, r"class_weight has labels \[7\] that are not among the classes \[0, 1, 2\]"),
+        ({0: -1.0}, r"class_weight\[0\] must be a number in \[0, inf\)"),
+        ({0: 0.0, 1: 0.0, 2: 0.0}, r"\(sample_weight × class_weight\) are zero for every"),
+    ],
+)
+def test_bad_class_weight_is_refused(class_weight: Any, message: str) -> None:
+    X, y = blobs()
+    clf = GlassnetClassifier(max_iter=1, class_weight=class_weight)
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y)
+
+
+def test_balanced_class_weight_is_refused_by_partial_fit() -> None:
+    X, y = blobs()
+    clf = GlassnetClassifier(class_weight="balanced")
+    with pytest.raises(ValueError, match=r"compute_class_weight.*class_weight=dict"):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_early_stopping_splits_the_weights_and_scores_with_them() -> None:
+    """The held-out part keeps its samples' weights, and its score is weighted with them, as in
+    scikit-learn: best_validation_score_ is the weighted accuracy of the kept weights."""
+    X, y = blobs(m=200, seed=3)
+    y = np.where(np.random.default_rng(0).random(200) < 0.2, (y + 1) % 3, y)  # some label noise
+    weights = np.random.default_rng(1).integers(1, 5, 200).astype(float)
+    clf = quiet(
+        GlassnetClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.05,
+                           early_stopping=True, validation_fraction=0.2, n_iter_no_change=4,
+                           max_iter=40, random_state=0),
+        X, y, sample_weight=weights,
+    )  # fmt: skip
+    rng = np.random.default_rng(0)  # as fit draws: the weights first, then the split's seed
+    gn.Network.from_sizes([4, 16, 3], "relu", "softmax", "cross_entropy", seed=rng)
+    _, X_val, _, y_val, _, w_val = train_test_split(
+        X, y, weights, test_size=0.2, random_state=int(rng.integers(2**31 - 1)), stratify=y
+    )
+    score = clf.score(X_val, y_val, sample_weight=w_val)
+    assert score == pytest.approx(clf.best_validation_score_)
+    assert score != pytest.approx(clf.score(X_val, y_val))  # the weights did count
 
 
 # -- parameters -----------------------------------------------------------------------------------

@@ -129,9 +129,9 @@ def test_no_python_loop_over_samples_in_training(monkeypatch: pytest.MonkeyPatch
     calls: list[int] = []
     original = gn.Network._cost_and_gradients
 
-    def spy(self, x, y, masks=None):  # type: ignore[no-untyped-def]
+    def spy(self, x, y, masks=None, weights=None):  # type: ignore[no-untyped-def]
         calls.append(len(x))
-        return original(self, x, y, masks)
+        return original(self, x, y, masks, weights)
 
     monkeypatch.setattr(gn.Network, "_cost_and_gradients", spy)
     monkeypatch.setattr(gn.training, "_FAST_PATH", False)  # test_fastpath.py checks the other
@@ -144,3 +144,82 @@ def test_batch_size_larger_than_data_uses_one_batch() -> None:
     X, Y = xor_data()
     h = gn.Network.from_sizes([2, 2, 1], seed=0).fit(X, Y, epochs=2, batch_size=100, verbose=0)
     assert h.epochs == 2
+
+
+# -- sample_weight ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize(
+    ("output", "cost", "labels"),
+    [("softmax", "cross_entropy", True), ("identity", "quadratic", False)],
+)
+def test_sample_weight_equals_repeated_rows(
+    monkeypatch: pytest.MonkeyPatch, fast: bool, output: str, cost: str, labels: bool
+) -> None:
+    """Integer weights s_i train exactly as s_i copies of each row (0: the row left out), when
+    one mini-batch holds every sample: the weighted mean Σ s_i C_i / Σ s_i is then the plain
+    mean over the repeated rows, so only the order of the additions differs."""
+    monkeypatch.setattr(gn.training, "_FAST_PATH", fast)
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(12, 3))
+    Y = rng.integers(0, 3, size=12) if labels else rng.normal(size=(12, 3))
+    weights = np.array([1, 0, 3, 2, 1, 0, 1, 4, 1, 2, 1, 1])
+    start = gn.Network.from_sizes(
+        [3, 5, 3], activation="tanh", output_activation=output, cost=cost, seed=0,
+        dtype="float64", l2=0.01,
+    )  # fmt: skip
+    weighted, repeated = start.copy(), start.copy()
+    common = dict(epochs=6, batch_size=100, shuffle=False, verbose=0)
+    h_w = weighted.fit(X, Y, optimizer=gn.Adam(lr=0.05), sample_weight=weights, **common)
+    h_r = repeated.fit(X.repeat(weights, axis=0), Y.repeat(weights, axis=0),
+                       optimizer=gn.Adam(lr=0.05), **common)  # fmt: skip
+    np.testing.assert_allclose(
+        weighted.parameter_vector(), repeated.parameter_vector(), rtol=1e-12, atol=1e-14
+    )
+    np.testing.assert_allclose(h_w.loss, h_r.loss, rtol=1e-12)  # the weighted mean cost
+    if labels:
+        np.testing.assert_allclose(h_w.accuracy, h_r.accuracy, rtol=1e-12)
+    assert not np.allclose(weighted.parameter_vector(), start.parameter_vector())
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_mini_batch_of_zero_weight_takes_no_step(
+    monkeypatch: pytest.MonkeyPatch, fast: bool
+) -> None:
+    """Without shuffling, a first mini-batch of weight 0 is as if its rows were not there."""
+    monkeypatch.setattr(gn.training, "_FAST_PATH", fast)
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(20, 3)), rng.integers(0, 2, size=20)
+    weights = np.r_[np.zeros(5), np.ones(15)]
+    start = gn.Network.from_sizes([3, 4, 2], output_activation="softmax", cost="cross_entropy",
+                                  seed=0, dtype="float64")  # fmt: skip
+    weighted, kept = start.copy(), start.copy()
+    adam, kept_adam = gn.Adam(lr=0.05), gn.Adam(lr=0.05)
+    common = dict(epochs=3, batch_size=5, shuffle=False, verbose=0)
+    h = weighted.fit(X, Y, optimizer=adam, sample_weight=weights, **common)
+    h_kept = kept.fit(X[5:], Y[5:], optimizer=kept_adam, **common)
+    assert adam.t == kept_adam.t == 9  # 3 steps per epoch, not 4
+    np.testing.assert_allclose(weighted.parameter_vector(), kept.parameter_vector(), rtol=1e-12)
+    np.testing.assert_allclose(h.loss, h_kept.loss, rtol=1e-12)
+    np.testing.assert_allclose(h.accuracy, h_kept.accuracy, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        (np.ones(3), r"one weight per sample, shape \(4,\), got shape \(3,\)"),
+        (np.ones((4, 1)), r"shape \(4,\), got shape \(4, 1\)"),
+        ([1.0, -1.0, 1.0, 1.0], r"finite and >= 0 .* got -1 for sample 1"),
+        ([1.0, 1.0, np.nan, 1.0], r"got nan for sample 2"),
+        (np.zeros(4), "zero for every sample"),
+        (["a", "b", "c", "d"], "must hold numbers"),
+    ],
+)
+def test_bad_sample_weight_is_refused(weights: object, message: str) -> None:
+    X, Y = xor_data()
+    net = gn.Network.from_sizes([2, 2, 1], seed=0)
+    before = net.parameter_vector()
+    with pytest.raises(ValueError, match=message):
+        net.fit(X, Y, epochs=1, verbose=0, sample_weight=weights)
+    np.testing.assert_array_equal(net.parameter_vector(), before)  # refused before training

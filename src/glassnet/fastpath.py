@@ -53,7 +53,7 @@ from numpy.typing import NDArray
 
 from .activations import Activation, Identity, ReLU, Sigmoid, Softmax, Tanh
 from .costs import CrossEntropy
-from .network import ByLayer, Gradients
+from .network import ByLayer, Gradients, weight_shares
 
 if TYPE_CHECKING:
     from .network import Network
@@ -205,8 +205,11 @@ class TrainingStep:
             buffers = self._buffers[m] = _Buffers(self.net, m)
         return buffers
 
-    def run(self, idx: NDArray[np.intp]) -> tuple[float, Array, Gradients]:
-        """C, a^(L) and ∂C/∂W, ∂C/∂b for the mini-batch of rows ``idx``."""
+    def run(
+        self, idx: NDArray[np.intp], weights: Array | None = None
+    ) -> tuple[float, Array, Gradients]:
+        """C, a^(L) and ∂C/∂W, ∂C/∂b for the mini-batch of rows ``idx``; with ``weights``
+        (the rows' s_i), of the weighted mean C = Σ_i s_i C_i / Σ_i s_i, as the plain step."""
         net, layers = self.net, self.net.layers
         L, m = len(layers), len(idx)
         buf = self._buffers_for(m)
@@ -235,12 +238,17 @@ class TrainingStep:
             np.subtract(np.log(buf.total[:, 0]), costs, out=costs)
         else:
             costs = cost_function.per_sample(a[L], y, z_L)
-        cost = float(costs.sum() / m)  # np.mean(costs), without its Python wrapper
         if self._fused_softmax:
             delta = np.subtract(a[L], y, out=buf.delta_L)  # δ^(L) = a^(L) − y
         else:
             delta = cost_function.output_delta(a[L], y, z_L, layers[-1].activation)
-        delta = np.divide(delta, m, out=buf.delta_L)  # ∂C/∂z^(L) = δ^(L) / m
+        if weights is None:
+            cost = float(costs.sum() / m)  # np.mean(costs), without its Python wrapper
+            delta = np.divide(delta, m, out=buf.delta_L)  # ∂C/∂z^(L) = δ^(L) / m
+        else:  # the weighted mean: share_i = s_i / Σ_j s_j in place of 1/m
+            share = weight_shares(weights)
+            cost = float(np.dot(share, costs))
+            delta = np.multiply(delta, share[:, None], out=buf.delta_L)
 
         # backward, from layer L to 1
         dW, db = self._dW, self._db

@@ -614,12 +614,17 @@ class Network:
         )
 
     def _cost_and_gradients(
-        self, x: Array, y: Array, masks: Sequence[Array | None] | None = None
+        self,
+        x: Array,
+        y: Array,
+        masks: Sequence[Array | None] | None = None,
+        weights: Array | None = None,
     ) -> tuple[float, Array, Gradients]:
         """The training step's work: C, a^(L) and the gradients, for checked x and y.
 
         With dropout ``masks`` (see :meth:`dropout_masks`), the forward and backward passes
-        run on the thinned network those masks pick.
+        run on the thinned network those masks pick. With per-sample ``weights`` s_i, C is
+        the weighted mean Σ_i s_i C_i / Σ_i s_i instead of (1/m) Σ_i C_i.
         """
         if masks is None:
             a, z = self._forward(x)
@@ -627,8 +632,12 @@ class Network:
         else:
             a, z, s = self._forward_dropout(x, masks)
         costs, delta_L = self._output(a, z, y)
-        dW, db, _, _ = self._backward(a, z, delta_L / x.shape[0], masks=masks, s=s)
-        cost = float(np.mean(costs))
+        if weights is None:  # C = (1/m) Σ_i C_i, so ∂C/∂z_i^(L) = δ_i^(L) / m
+            cost, delta_L = float(np.mean(costs)), delta_L / x.shape[0]
+        else:  # C = Σ_i share_i C_i, so ∂C/∂z_i^(L) = share_i δ_i^(L)
+            share = weight_shares(weights)
+            cost, delta_L = float(np.dot(share, costs)), delta_L * share[:, None]
+        dW, db, _, _ = self._backward(a, z, delta_L, masks=masks, s=s)
         if self.l2 or self.l1:
             self._add_penalty_gradient(dW)
             cost += self.penalty()
@@ -730,6 +739,8 @@ class Network:
         verbose: int = 1,
         callbacks: Sequence[Callback] = (),
         initial_epoch: int = 0,
+        *,
+        sample_weight: Any = None,
     ) -> History:
         """Train by mini-batch gradient descent; see :func:`glassnet.training.fit`."""
         from .training import fit
@@ -747,6 +758,7 @@ class Network:
             verbose=verbose,
             callbacks=callbacks,
             initial_epoch=initial_epoch,
+            sample_weight=sample_weight,
         )
 
     def evaluate(self, X: Any, Y: Any) -> dict[str, float]:
@@ -934,6 +946,20 @@ def predicted_classes(a_L: Array, out: NDArray[np.intp] | None = None) -> NDArra
             return (a_L[:, 0] >= 0.5).astype(np.intp)
         return np.greater_equal(a_L[:, 0], 0.5, out=out, casting="unsafe")
     return np.argmax(a_L, axis=1, out=out)
+
+
+def weight_shares(weights: Array) -> Array:
+    """share_i = s_i / Σ_j s_j: each sample's part of a weighted mini-batch cost.
+
+    The weighted mean C = Σ_i s_i C_i / Σ_i s_i is Σ_i share_i C_i, and ∂C/∂z^(L) of row i
+    is share_i δ_i^(L), as it is δ_i^(L) / m for the plain mean. A mini-batch whose weights
+    are all 0 holds nothing to learn from: its shares are all 0 (training skips its step).
+
+    >>> weight_shares(np.array([1.0, 3.0, 0.0])).tolist()
+    [0.25, 0.75, 0.0]
+    """
+    total = weights.sum()
+    return weights / total if total > 0 else np.zeros_like(weights)
 
 
 def accuracy(a_L: Array, labels: NDArray[np.intp]) -> float:

@@ -59,8 +59,9 @@ try:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import r2_score
     from sklearn.model_selection import train_test_split
+    from sklearn.utils.class_weight import compute_class_weight
     from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
         "glassnet.sklearn needs scikit-learn 1.6 or newer: pip install 'glassnet[sklearn]'"
@@ -235,7 +236,7 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
         n_iter_no_change: int = 10,
-        dtype: str = "float32",
+        dtype: str | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -273,8 +274,12 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         """(n_L, output activation, cost) of the network."""
         raise NotImplementedError
 
-    def _score_val(self, net: Network, X: Array, y: NDArray[Any]) -> float:
+    def _score_val(self, net: Network, X: Array, y: NDArray[Any], weights: Array | None) -> float:
         raise NotImplementedError
+
+    def _class_weights(self, y: NDArray[Any], incremental: bool) -> Array | None:
+        """Each sample's class weight (the classifier's ``class_weight``), or None."""
+        return None
 
     # -- the fitted attributes that live in the network -----------------------------------------
 
@@ -342,7 +347,14 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         _check_number(self.epsilon, "epsilon", 0.0, closed="none")
         for flag in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
             _check_flag(getattr(self, flag), flag)
-        as_dtype(self.dtype)
+        if self.dtype is not None:
+            try:
+                as_dtype(self.dtype)
+            except ValueError:
+                raise ValueError(
+                    "dtype must be None (the precision of X: float32 for float32 X, else "
+                    f"float64), 'float32' or 'float64', got {self.dtype!r}"
+                ) from None
 
     def _batch_size(self, n: int) -> int:
         if self.batch_size == "auto" or isinstance(self.batch_size, str):
@@ -371,7 +383,7 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
 
     # -- training ---------------------------------------------------------------------------------
 
-    def _initialize(self, n_features: int) -> None:
+    def _initialize(self, n_features: int, dtype: np.dtype[Any]) -> None:
         """A fresh network (with fresh randomness from ``random_state``) and fresh curves."""
         n_out, out_activation, cost = self._output()
         self.network_ = Network.from_sizes(
@@ -380,7 +392,7 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
             output_activation=out_activation,
             cost=cost,
             seed=_rng_from(self.random_state),
-            dtype=self.dtype,
+            dtype=dtype,
         )
         self.n_outputs_ = n_out
         self.out_activation_ = "logistic" if out_activation == "sigmoid" else out_activation
@@ -394,17 +406,27 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         self.best_validation_score_: float | None = None
         self._best_weights: list[tuple[Array, Array]] | None = None
 
-    def _fit(self, X: Any, y: Any, *, incremental: bool, classes: Any = None) -> Any:
+    def _fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        incremental: bool,
+        sample_weight: Any = None,
+        classes: Any = None,
+    ) -> Any:
         """fit (``incremental=False``) and partial_fit (one epoch, ``incremental=True``)."""
         self._check_params()
         first = not hasattr(self, "network_") or not (incremental or self.warm_start)
+        # float32 X stays float32; anything else becomes float64 (as scikit-learn's MLP)
         X, y = validate_data(
             self, X, y, reset=first, dtype=_FLOATS, multi_output=self._multi_output,
             y_numeric=self._multi_output,
         )  # fmt: skip
         Y = self._targets(y, first, classes)
+        weights = self._weights(X, y, sample_weight, incremental)
         if first:
-            self._initialize(X.shape[1])
+            self._initialize(X.shape[1], X.dtype if self.dtype is None else as_dtype(self.dtype))
         else:
             self._check_architecture()
             if not incremental:  # warm_start: the weights carry over, the optimizer starts anew
@@ -413,16 +435,24 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
 
         validation, score = None, None
         if self.early_stopping and not incremental:
-            X, X_val, Y, Y_val, y_val = self._split(X, Y, y, int(net.rng.integers(2**31 - 1)))
+            seed = int(net.rng.integers(2**31 - 1))
+            X, X_val, Y, Y_val, y_val, weights, w_val = self._split(X, Y, y, weights, seed)
             if X_val.shape[0] < 2:
                 raise ValueError(
                     f"validation_fraction={self.validation_fraction} of {len(y)} samples leaves "
                     "fewer than 2 for validation; raise validation_fraction or pass more data"
                 )
+            for part, w in (("training", weights), ("held-out validation", w_val)):
+                if w is not None and not w.any():
+                    raise ValueError(
+                        f"the sample weights of the {part} part are all zero after holding out "
+                        f"validation_fraction={self.validation_fraction}; give more samples a "
+                        "weight > 0, or try another random_state"
+                    )
             validation = (X_val, Y_val)
 
             def score() -> float:  # accuracy or R² on the held-out part, as scikit-learn
-                return self._score_val(net, X_val, y_val)
+                return self._score_val(net, X_val, y_val, w_val)
 
             if self.validation_scores_ is None or self.validation_loss_curve_ is None:
                 self.validation_scores_, self.validation_loss_curve_ = [], []
@@ -434,8 +464,11 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
 
         n = X.shape[0]
         batch_size = self._batch_size(n)
-        # (λ₂/2)‖W‖² = (α/2)‖W‖² / batch size; adamw decays the weights itself instead
-        net.l2 = 0.0 if self.solver == "adamw" else self.alpha / batch_size
+        # (λ₂/2)‖W‖² = (α/2)‖W‖² / m_b: m_b is the batch size, or with weights the expected
+        # weight of a batch, batch_size · mean(s) (scikit-learn divides by each batch's Σ s_i;
+        # the two agree when one batch holds every sample). adamw decays the weights itself.
+        per_batch = batch_size if weights is None else batch_size * float(weights.sum()) / n
+        net.l2 = 0.0 if self.solver == "adamw" else self.alpha / per_batch
         monitor = _SklearnConvergence(self, n, score, check=not incremental)
         history = net.fit(
             X,
@@ -448,6 +481,7 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
             seed=net.rng,
             verbose=1 if self.verbose else 0,
             callbacks=[monitor],
+            sample_weight=weights,
         )
         if validation is not None and self._best_weights is not None:
             for l, (W, b) in enumerate(self._best_weights, start=1):  # keep the best epoch
@@ -463,27 +497,55 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
             )
         return self
 
-    def _split(self, X: Array, Y: NDArray[Any], y: NDArray[Any], seed: int) -> tuple[Any, ...]:
-        """The early-stopping split: (X, X_val, Y, Y_val, y_val), ``validation_fraction`` held
-        out. The classifier keeps the class proportions in both parts (as scikit-learn does)
-        where the data allow it, and splits at random where they do not (too few samples)."""
+    def _weights(
+        self, X: Array, y: NDArray[Any], sample_weight: Any, incremental: bool
+    ) -> Array | None:
+        """s_i = sample_weight_i × class_weight[y_i] (either may be absent), or None for none.
+
+        Checked by scikit-learn's ``_check_sample_weight``: one finite number ≥ 0 per sample.
+        """
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        by_class = self._class_weights(y, incremental)
+        if by_class is not None:
+            weights = by_class if weights is None else weights * by_class  # a new array
+        if weights is not None and not weights.any():
+            which = "sample_weight × class_weight" if by_class is not None else "sample_weight"
+            raise ValueError(
+                f"the sample weights ({which}) are zero for every sample, which leaves nothing "
+                "to learn from; give at least one sample a weight > 0"
+            )
+        return weights
+
+    def _split(
+        self, X: Array, Y: NDArray[Any], y: NDArray[Any], weights: Array | None, seed: int
+    ) -> tuple[Any, ...]:
+        """The early-stopping split: (X, X_val, Y, Y_val, y_val, weights, weights_val), with
+        ``validation_fraction`` held out. The classifier keeps the class proportions in both
+        parts (as scikit-learn does) where the data allow it, and splits at random where they
+        do not (too few samples). The sample weights are split with their samples."""
+        arrays = [X, Y, y] if weights is None else [X, Y, y, weights]
         split: Any = None
         if self._stratify:
             try:
                 split = train_test_split(
-                    X, Y, y, test_size=self.validation_fraction, random_state=seed, stratify=y
+                    *arrays, test_size=self.validation_fraction, random_state=seed, stratify=y
                 )
             except ValueError:  # a class with 1 sample, or fewer held out than classes
                 split = None
         if split is None:
-            split = train_test_split(X, Y, y, test_size=self.validation_fraction, random_state=seed)
-        X, X_val, Y, Y_val, _, y_val = split
-        return X, X_val, Y, Y_val, y_val
+            split = train_test_split(*arrays, test_size=self.validation_fraction, random_state=seed)
+        X, X_val, Y, Y_val, _, y_val = split[:6]
+        w, w_val = split[6:] if weights is not None else (None, None)
+        return X, X_val, Y, Y_val, y_val, w, w_val
 
     def _check_architecture(self) -> None:
         n_out = self._output()[0]
         want = [self.n_features_in_, *self._hidden_sizes(), n_out]
-        if self.network_.dtype != as_dtype(self.dtype):
+        if self.dtype is not None and self.network_.dtype != as_dtype(self.dtype):
             raise ValueError(
                 f"the fitted network is {self.network_.dtype} but dtype is now {self.dtype!r}; "
                 "set warm_start=False (or fit a new estimator) to change the precision"
@@ -538,7 +600,10 @@ _PARAMETERS = """
         validation_fraction: the held-out share, in (0, 1).
         beta_1, beta_2, epsilon: Adam's β₁, β₂ and ε (ε also for rmsprop and adagrad).
         n_iter_no_change: how many epochs without improvement are tolerated.
-        dtype: ``"float32"`` (default) or ``"float64"``, the network's precision.
+        dtype: the network's precision. ``None`` (default) follows X, as scikit-learn's MLP
+            does: float32 X trains a float32 network, any other X (float64, integers, lists)
+            a float64 one. ``"float32"`` or ``"float64"`` fixes it whatever X is. A fitted
+            network keeps its precision through ``partial_fit`` and ``warm_start``.
 
     Attributes:
         network_: the trained :class:`~glassnet.Network`: trace it, explain it, save it.
@@ -574,6 +639,61 @@ class GlassnetClassifier(ClassifierMixin, _GlassnetMLP):  # type: ignore[misc]
 
     _stratify = True
 
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.Generator | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        dtype: str | None = None,
+        class_weight: dict[Any, float] | str | None = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            dtype=dtype,
+        )
+        self.class_weight = class_weight
+
     def _targets(self, y: NDArray[Any], first: bool, classes: Any = None) -> NDArray[Any]:
         """Labels → indexes into ``classes_`` (0/1 for two classes); sets ``classes_`` first."""
         if first:
@@ -588,17 +708,17 @@ class GlassnetClassifier(ClassifierMixin, _GlassnetMLP):  # type: ignore[misc]
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(
                 f"classes={list(classes)!r} is not the same as on the first call to partial_fit, "
-                f"which was {list(self.classes_)!r}"
+                f"which was {self.classes_.tolist()!r}"
             )
         unknown = np.setdiff1d(y, self.classes_)
         if len(unknown):
             raise ValueError(
-                f"y has labels {list(unknown)!r} that are not among the classes "
-                f"{list(self.classes_)!r} the classifier was first fitted with; pass classes= "
+                f"y has labels {unknown.tolist()!r} that are not among the classes "
+                f"{self.classes_.tolist()!r} the classifier was first fitted with; pass classes= "
                 "with every label on the first call to partial_fit, or fit anew"
             )
         index = np.searchsorted(self.classes_, y)
-        return index.astype(self.dtype) if len(self.classes_) == 2 else index
+        return index.astype(np.float64) if len(self.classes_) == 2 else index  # 0/1 targets
 
     def _output(self) -> tuple[int, str, str]:
         n = len(self.classes_)
@@ -606,36 +726,89 @@ class GlassnetClassifier(ClassifierMixin, _GlassnetMLP):  # type: ignore[misc]
             return 1, "sigmoid", "binary_cross_entropy"
         return n, "softmax", "cross_entropy"
 
-    def _score_val(self, net: Network, X: Array, y: NDArray[Any]) -> float:
-        return float(np.mean(self._decode(net.forward(X)) == y))
+    def _score_val(self, net: Network, X: Array, y: NDArray[Any], weights: Array | None) -> float:
+        return float(np.average(self._decode(net.forward(X)) == y, weights=weights))
+
+    def _class_weights(self, y: NDArray[Any], incremental: bool) -> Array | None:
+        """class_weight[y_i] for each sample: "balanced" gives class c the weight
+        n_samples / (n_classes · n_c), so that every class weighs the same in the cost."""
+        class_weight = self.class_weight
+        if class_weight is None:
+            return None
+        if isinstance(class_weight, str) and class_weight == "balanced":
+            if incremental:
+                raise ValueError(
+                    "class_weight='balanced' needs the class counts of all the data, which "
+                    "partial_fit does not see; compute them once with sklearn.utils.class_weight"
+                    ".compute_class_weight('balanced', classes=classes, y=y_all) and pass "
+                    "class_weight=dict(zip(classes, weights))"
+                )
+            per_class = compute_class_weight("balanced", classes=self.classes_, y=y)
+        elif isinstance(class_weight, dict):
+            known = set(self.classes_.tolist())
+            unknown = [label for label in class_weight if label not in known]
+            if unknown:
+                raise ValueError(
+                    f"class_weight has labels {unknown!r} that are not among the classes "
+                    f"{self.classes_.tolist()!r}; use the labels of y as keys"
+                )
+            per_class = np.array(
+                [
+                    _check_number(class_weight.get(c, 1.0), f"class_weight[{c!r}]", 0.0)
+                    for c in self.classes_.tolist()
+                ]
+            )
+        else:
+            raise ValueError(
+                "class_weight must be None, 'balanced' or a dict {label: weight} (labels left "
+                f"out weigh 1), got {class_weight!r}"
+            )
+        return per_class[np.searchsorted(self.classes_, y)]
 
     def _decode(self, a_L: Array) -> NDArray[Any]:
         index = (a_L[:, 0] >= 0.5).astype(np.intp) if a_L.shape[1] == 1 else a_L.argmax(axis=1)
         return self.classes_[index]
 
-    def fit(self, X: Any, y: Any) -> GlassnetClassifier:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassnetClassifier:
         """Train on (X, y) for up to ``max_iter`` epochs; returns self.
 
         Args:
             X: features, shape (n_samples, n_features).
             y: class labels, shape (n_samples,).
-        """
-        return self._fit(X, y, incremental=False)
+            sample_weight: one weight s_i ≥ 0 per sample (default: all 1). The cost becomes
+                the weighted mean Σ s_i C_i / Σ s_i, so a weight of 2 counts a sample twice
+                and 0 leaves it out; it multiplies ``class_weight``.
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> GlassnetClassifier:
+        Example:
+            >>> import numpy as np
+            >>> from glassnet.sklearn import GlassnetClassifier
+            >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]); y = np.array([0, 1, 1])
+            >>> make = lambda: GlassnetClassifier((3,), learning_rate_init=0.1, max_iter=300,
+            ...                                   shuffle=False, random_state=0)
+            >>> weighted = make().fit(X, y, sample_weight=[2, 0, 1])  # row 0 twice, no row 1
+            >>> repeated = make().fit(X[[0, 0, 2]], y[[0, 0, 2]])
+            >>> bool(np.allclose(weighted.coefs_[0], repeated.coefs_[0], rtol=1e-12))
+            True
+        """
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
+
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> GlassnetClassifier:
         """One epoch over (X, y), continuing from the current network; returns self.
 
         Args:
             X, y: as for :meth:`fit`.
             classes: every class label; required on the first call, since one batch may not
                 show them all.
+            sample_weight: as for :meth:`fit`.
         """
         if not hasattr(self, "network_") and classes is None:
             raise ValueError(
                 "classes must be passed on the first call to partial_fit, e.g. "
                 "partial_fit(X, y, classes=np.unique(y_all))"
             )
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight, classes=classes)
 
     def predict(self, X: Any) -> NDArray[Any]:
         """The most probable class label for each row of X."""
@@ -687,21 +860,28 @@ class GlassnetRegressor(RegressorMixin, _GlassnetMLP):  # type: ignore[misc]
     def _output(self) -> tuple[int, str, str]:
         return self.n_outputs_, "identity", "quadratic"
 
-    def _score_val(self, net: Network, X: Array, y: NDArray[Any]) -> float:
-        return float(r2_score(y, net.forward(X).reshape(y.shape)))
+    def _score_val(self, net: Network, X: Array, y: NDArray[Any], weights: Array | None) -> float:
+        return float(r2_score(y, net.forward(X).reshape(y.shape), sample_weight=weights))
 
-    def fit(self, X: Any, y: Any) -> GlassnetRegressor:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassnetRegressor:
         """Train on (X, y) for up to ``max_iter`` epochs; returns self.
 
         Args:
             X: features, shape (n_samples, n_features).
             y: targets, shape (n_samples,) or (n_samples, n_outputs).
+            sample_weight: one weight s_i ≥ 0 per sample (default: all 1). The cost becomes
+                the weighted mean Σ s_i C_i / Σ s_i, so a weight of 2 counts a sample twice
+                and 0 leaves it out.
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
-    def partial_fit(self, X: Any, y: Any) -> GlassnetRegressor:
-        """One epoch over (X, y), continuing from the current network; returns self."""
-        return self._fit(X, y, incremental=True)
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassnetRegressor:
+        """One epoch over (X, y), continuing from the current network; returns self.
+
+        Args:
+            X, y, sample_weight: as for :meth:`fit`.
+        """
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def predict(self, X: Any) -> NDArray[np.float64]:
         """a^(L) for each row of X: shape (n_samples,) for one output, else (n_samples, k).
@@ -717,5 +897,13 @@ class GlassnetRegressor(RegressorMixin, _GlassnetMLP):  # type: ignore[misc]
         return tags
 
 
-GlassnetClassifier.__doc__ = (GlassnetClassifier.__doc__ or "") % _PARAMETERS.rstrip()
+_CLASS_WEIGHT = """
+        class_weight: how much each class counts in the cost: ``None`` (all 1), a dict
+            ``{label: weight}`` (labels left out weigh 1), or ``"balanced"``, which gives
+            class c the weight n_samples / (n_classes · n_c) so that every class weighs the
+            same in total. It multiplies ``sample_weight``. ``partial_fit`` takes a dict only.
+"""
+GlassnetClassifier.__doc__ = (GlassnetClassifier.__doc__ or "") % _PARAMETERS.rstrip().replace(
+    "\n\n    Attributes:", _CLASS_WEIGHT.rstrip() + "\n\n    Attributes:"
+)
 GlassnetRegressor.__doc__ = (GlassnetRegressor.__doc__ or "") % _PARAMETERS.rstrip()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._inputs import as_rng, positive_int
 from .callbacks import Callback, EpochLogger, TrainingRun
@@ -90,6 +91,8 @@ def fit(
     callbacks: Sequence[Callback] = (),
     initial_epoch: int = 0,
     history: History | None = None,
+    *,
+    sample_weight: Any = None,
 ) -> History:
     """Train ``net`` on (X, Y) by mini-batch stochastic gradient descent.
 
@@ -111,6 +114,10 @@ def fit(
         initial_epoch: epochs already done; training runs epochs ``initial_epoch + 1`` to
             ``epochs``. Used to resume (see :func:`glassnet.load_checkpoint`).
         history: a :class:`History` to carry on (a resumed run's); a new one by default.
+        sample_weight: one weight s_i ≥ 0 per sample, shape (m,): each mini-batch's cost is
+            then the weighted mean Σ_i s_i C_i / Σ_i s_i (so an integer weight counts as that
+            many copies of the sample, and 0 leaves it out), and the epoch's loss and accuracy
+            are weighted the same way. A mini-batch whose weights are all 0 takes no step.
 
     Returns:
         a :class:`History`. If the cost becomes NaN or infinite, training stops before the
@@ -157,6 +164,8 @@ def fit(
     rng = net.rng if seed is None else as_rng(seed)
 
     m = x.shape[0]
+    weights = None if sample_weight is None else _sample_weights(sample_weight, m, net.dtype)
+    total_weight = m if weights is None else float(weights.sum())  # the epoch's Σ s_i
     batch_size = min(batch_size, m)
     dropout = net.has_dropout
     # the same step as net._cost_and_gradients, into arrays made once (see glassnet.fastpath)
@@ -188,13 +197,14 @@ def fit(
             total_cost, seen = 0.0, 0
             for run.batch, lo in enumerate(range(0, m, batch_size), start=1):
                 idx = order[lo : lo + batch_size]
+                wb = None if weights is None else weights[idx]  # the mini-batch's s_i
                 if step is not None:
-                    cost, a_L, grads = step.run(idx)  # gathers x[idx], y[idx] itself
+                    cost, a_L, grads = step.run(idx, wb)  # gathers x[idx], y[idx] itself
                 else:
                     xb, yb = x[idx], y[idx]  # gather the mini-batch
                     # dropout: a fresh random choice of switched-off neurons for every mini-batch
                     masks = net.dropout_masks(len(idx), rng) if dropout else None
-                    cost, a_L, grads = net._cost_and_gradients(xb, yb, masks)
+                    cost, a_L, grads = net._cost_and_gradients(xb, yb, masks, wb)
                 if not math.isfinite(cost):
                     run.stop(
                         f"the cost became {cost} at epoch {run.epoch}, mini-batch {run.batch}: "
@@ -202,8 +212,10 @@ def fit(
                     )
                     warnings.warn(run.stop_reason or "", RuntimeWarning, stacklevel=2)
                     break
-                optimizer.step(net, grads)  # e.g. w ← w − η ∂C/∂w
-                total_cost += cost * len(idx)
+                batch_weight = len(idx) if wb is None else float(wb.sum())
+                if batch_weight > 0:  # (a mini-batch of zero weight has nothing to learn from)
+                    optimizer.step(net, grads)  # e.g. w ← w − η ∂C/∂w
+                total_cost += cost * batch_weight
                 seen += len(idx)
                 if labels is not None:  # counted at the end of the epoch
                     predicted_classes(a_L, out=classes[lo : lo + len(idx)])
@@ -214,11 +226,12 @@ def fit(
             if seen < m:
                 break  # stopped part-way through the epoch: its numbers would mislead
             if labels is not None:
-                correct = int(np.count_nonzero(classes == labels[order]))
+                right = classes == labels[order]  # this epoch's order
+                correct = np.count_nonzero(right) if weights is None else weights[order] @ right
             history.seconds.append(time.perf_counter() - start)
-            history.loss.append(total_cost / m)
+            history.loss.append(total_cost / total_weight)
             if labels is not None:
-                history.accuracy.append(correct / m)
+                history.accuracy.append(float(correct / total_weight))
             if val is not None:
                 scores = net.evaluate(*val)
                 history.val_loss.append(scores["loss"])
@@ -232,3 +245,30 @@ def fit(
     for cb in callbacks:
         cb.on_train_end(run)
     return history
+
+
+def _sample_weights(sample_weight: Any, m: int, dtype: np.dtype[Any]) -> NDArray[np.floating[Any]]:
+    """``fit``'s sample_weight checked: m finite numbers ≥ 0, not all 0, in the network's dtype."""
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"sample_weight must hold numbers, one per sample, got {sample_weight!r:.80}"
+        ) from None
+    if w.shape != (m,):
+        raise ValueError(
+            f"sample_weight must have one weight per sample, shape ({m},), got shape {w.shape}"
+        )
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(
+            f"sample_weight must be finite and >= 0 (0 leaves a sample out), got {w[i]:g} for "
+            f"sample {i}"
+        )
+    if not w.any():
+        raise ValueError(
+            "sample_weight is zero for every sample, which leaves nothing to learn from; give "
+            "at least one sample a weight > 0"
+        )
+    return w.astype(dtype)
