@@ -212,3 +212,26 @@ def test_the_documented_fashion_mnist_recipe_passes_089(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     accuracy = number_after(result.stdout, "accuracy")
     assert accuracy >= 0.89
+
+
+def test_train_defaults_are_the_tutorials_recipe(tmp_path: Path) -> None:
+    """No options: the tutorial's cost (mse, no ½), its small random weights, and η = 1.5 (the
+    step of Nielsen's η = 3.0 on ½‖y − a‖²). Away from sigmoid, each activation's own init."""
+    pytest.importorskip("sklearn")
+    result = run("train", "--epochs", "1", "-o", "seed.safetensors", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "cost=mse" in result.stdout and "SGD(lr=1.5," in result.stdout
+    net = gn.load(tmp_path / "seed.safetensors")
+    assert net.cost_function.name == "mse" and [layer.init for layer in net.layers] == [
+        "small", "small"
+    ]  # fmt: skip
+    relu = run("train", "--epochs", "1", "--activation", "relu", "--output-activation",
+               "sigmoid", "--init", "xavier", "-o", "relu.safetensors", cwd=tmp_path)  # fmt: skip
+    assert relu.returncode == 0, relu.stderr
+    assert [layer.init for layer in gn.load(tmp_path / "relu.safetensors").layers] == [
+        "xavier", "xavier"
+    ]  # fmt: skip
+    he = run("train", "--epochs", "1", "--activation", "relu", "--output-activation", "sigmoid",
+             "-o", "he.safetensors", cwd=tmp_path)  # fmt: skip
+    assert he.returncode == 0, he.stderr
+    assert [layer.init for layer in gn.load(tmp_path / "he.safetensors").layers] == ["he", "xavier"]

@@ -11,28 +11,79 @@ import glassnet as gn
 from glassnet.costs import COSTS
 
 
-def test_quadratic_and_mse_values() -> None:
+def test_mse_quadratic_and_elementwise_mse_values() -> None:
     a = np.array([[0.2, 0.9, 0.0, 0.0], [0.5, 0.5, 0.5, 0.5]])
     y = np.array([[0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 1.0, 0.0]])
-    # quadratic: C_1 = ½(0.2² + 0.1²) = 0.025,   C_2 = ½(4 · 0.5²) = 0.5
+    # mse, the tutorial's sum of squared differences:  C_1 = 0.2² + 0.1² = 0.05,  C_2 = 4 · 0.5² = 1
+    np.testing.assert_allclose(gn.costs.get("mse").per_sample(a, y, a), [0.05, 1.0])
+    # quadratic (Nielsen's ½):  C_1 = ½(0.2² + 0.1²) = 0.025,   C_2 = ½(4 · 0.5²) = 0.5
     np.testing.assert_allclose(gn.costs.get("quadratic").per_sample(a, y, a), [0.025, 0.5])
-    # mse, 1/n_L = 1/4:  C_1 = (0.04 + 0.01)/4 = 0.0125,   C_2 = 1/4 = 0.25
-    np.testing.assert_allclose(gn.costs.get("mse").per_sample(a, y, a), [0.0125, 0.25])
-    # C = (1/m) Σ C_i
+    # elementwise_mse, 1/n_L = 1/4:  C_1 = (0.04 + 0.01)/4 = 0.0125,   C_2 = 1/4 = 0.25
+    np.testing.assert_allclose(gn.costs.get("elementwise_mse").per_sample(a, y, a), [0.0125, 0.25])
+    # C = (1/m) Σ C_i: the tutorial's mean squared error; total = Σ_i C_i, its summed form
+    assert gn.costs.get("mse")(a, y, a) == pytest.approx(0.525)
+    assert gn.costs.get("mse").total(a, y, a) == pytest.approx(1.05)
     assert gn.costs.get("quadratic")(a, y, a) == pytest.approx(0.2625)
+
+
+def test_the_tutorials_cost_is_twice_nielsens_and_its_gradient_is_2_a_minus_y(
+    rng: np.random.Generator,
+) -> None:
+    a, y = rng.uniform(size=(5, 3)), rng.uniform(size=(5, 3))
+    mse, quadratic = gn.costs.get("mse"), gn.costs.get("quadratic")
+    np.testing.assert_array_equal(mse.derivative(a, y), 2 * (a - y))  # ∂C_i/∂a = 2(a − y)
+    np.testing.assert_array_equal(mse.derivative(a, y), 2 * quadratic.derivative(a, y))
+    np.testing.assert_allclose(mse.per_sample(a, y, a), 2 * quadratic.per_sample(a, y, a))
+    # one output neuron: the tutorial's MSE is PyTorch's MSELoss (elementwise_mse)
+    a1, y1 = a[:, :1], y[:, :1]
+    assert mse(a1, y1, a1) == gn.costs.get("elementwise_mse")(a1, y1, a1)
+    # every cost's summed form is m times its mean
+    for name in COSTS:
+        cost = gn.costs.get(name)
+        p = a / a.sum(axis=1, keepdims=True)
+        z = LOGITS[name](p)
+        assert cost.total(p, y, z) == pytest.approx(5 * cost(p, y, z), rel=1e-12)
+
+
+def test_mse_network_gradients_equal_central_differences_of_the_unhalved_cost(
+    rng: np.random.Generator,
+) -> None:
+    """The whole network on the tutorial's cost, against central differences of
+    C(θ) = (1/m) Σ_i Σ_j (a_ij − y_ij)² written out here in NumPy, with no ½ anywhere."""
+    net = gn.Network.from_sizes([3, 4, 2], cost="mse", init="small", dtype="float64", seed=4)
+    X, Y = rng.normal(size=(6, 3)), rng.uniform(size=(6, 2))
+
+    def C(theta: np.ndarray) -> float:
+        p = net.unflatten(theta)
+        a1 = 1 / (1 + np.exp(-(X @ p.W[1].T + p.b[1])))
+        a2 = 1 / (1 + np.exp(-(a1 @ p.W[2].T + p.b[2])))
+        return float(np.mean(np.sum((a2 - Y) ** 2, axis=1)))
+
+    theta, eps = net.parameter_vector(), 1e-6
+    assert C(theta) == pytest.approx(net.cost(X, Y), rel=1e-14)
+    numeric = np.array(
+        [(C(theta + eps * e) - C(theta - eps * e)) / (2 * eps) for e in np.eye(len(theta))]
+    )
+    np.testing.assert_allclose(net.gradient_vector(X, Y), numeric, rtol=1e-7, atol=1e-10)
+    # and twice Nielsen's: the same network on the ½ cost
+    half = gn.Network.from_sizes([3, 4, 2], cost="quadratic", dtype="float64", seed=0)
+    half.set_parameter_vector(theta)
+    np.testing.assert_allclose(net.gradient_vector(X, Y), 2 * half.gradient_vector(X, Y))
 
 
 # each per-sample cost written out as a function of a alone, as the docstrings define it
 DEFINITIONS = {
+    "mse": lambda a, y: np.sum((y - a) ** 2, axis=1),
     "quadratic": lambda a, y: 0.5 * np.sum((y - a) ** 2, axis=1),
-    "mse": lambda a, y: np.mean((y - a) ** 2, axis=1),
+    "elementwise_mse": lambda a, y: np.mean((y - a) ** 2, axis=1),
     "cross_entropy": lambda a, y: -np.sum(y * np.log(a), axis=1),
     "binary_cross_entropy": lambda a, y: -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a), axis=1),
 }
 # the z that gives this a through the output activation the cost is paired with
 LOGITS = {
-    "quadratic": lambda a: a,
     "mse": lambda a: a,
+    "quadratic": lambda a: a,
+    "elementwise_mse": lambda a: a,
     "cross_entropy": np.log,  # softmax(ln a) = a when Σa = 1
     "binary_cross_entropy": lambda a: np.log(a / (1 - a)),  # sigmoid⁻¹
 }
@@ -100,4 +151,5 @@ def test_cost_needs_the_right_output_layer() -> None:
         gn.Network.from_sizes([2, 3], activation="relu", cost="binary_cross_entropy")
     with pytest.raises(ValueError, match=r"unknown cost 'mae'.*quadratic"):
         gn.Network.from_sizes([2, 3], cost="mae")
-    assert set(COSTS) == {"quadratic", "mse", "cross_entropy", "binary_cross_entropy"}
+    names = {"mse", "quadratic", "elementwise_mse", "cross_entropy", "binary_cross_entropy"}
+    assert set(COSTS) == set(DEFINITIONS) == names

@@ -528,5 +528,5 @@ def test_glassnet_train_diagnose_prints_both_reports(capsys: pytest.CaptureFixtu
     code = main(["train", "--dataset", "xor", "--epochs", "3", "--no-save", "-q", "--diagnose"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "Training diagnosis (3 epochs, learning rate η = 3)" in out
+    assert "Training diagnosis (3 epochs, learning rate η = 1.5)" in out  # the default SGD η
     assert "Network diagnosis on" in out and "layer  neurons" in out

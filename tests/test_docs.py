@@ -27,3 +27,13 @@ def test_readme_has_the_two_setup_commands() -> None:
     assert 'pip install -e ".[cli]" && glassnet train' in text
     assert 'pip install -e ".[dev]" && python -m pytest' in text
     assert 'python -m pip install -e ".[dev]" && python -m pytest' in (ROOT / ".ci/run").read_text()
+
+
+def test_the_tutorials_sections_each_have_a_page_that_runs() -> None:
+    """The walkthrough and the pages for the tutorial's activation overview, weight
+    initialisation and MinMax scaling are among the pages run above, with code in them."""
+    pages = {path.name: path for path in DOCS}
+    for name in ("walkthrough.md", "activations.md", "initialisation.md", "scaling.md"):
+        assert name in pages and len(python_blocks(pages[name])) >= 3, name
+    text = (ROOT / "docs" / "initialisation.md").read_text(encoding="utf-8")
+    assert "for each mini-batch" in text  # the tutorial's slip, named where it matters

@@ -82,9 +82,10 @@ def test_predicted_classes_into_out_equals_a_new_array() -> None:
 
 CASES = [
     ("relu", "softmax", "cross_entropy"),
+    ("sigmoid", "sigmoid", "mse"),
     ("sigmoid", "sigmoid", "quadratic"),
     ("tanh", "sigmoid", "binary_cross_entropy"),
-    ("elu", "identity", "mse"),
+    ("elu", "identity", "elementwise_mse"),
     ("identity", "softmax", "quadratic"),
     ("gelu", "softmax", "cross_entropy"),
 ]

@@ -36,6 +36,7 @@ BUILT_IN_ACTIVATIONS = sorted(
 OUTPUT_FOR_COST = {
     "quadratic": "identity",
     "mse": "tanh",
+    "elementwise_mse": "identity",
     "cross_entropy": "softmax",
     "binary_cross_entropy": "sigmoid",
 }

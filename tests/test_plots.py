@@ -531,3 +531,33 @@ def test_cli_default_output_name_and_subprocess(model: Path, tmp_path: Path) -> 
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert_not_blank(tmp_path / "moons-network.png")
+
+
+def test_plot_activations_draws_glassnets_own_sigma_and_derivative(tmp_path: Path) -> None:
+    fig = plt.figure()
+    axes = plots.plot_activations(fig=fig)
+    names = [ax.get_title() for ax in axes]
+    assert names == [n for n in gn.activations.ACTIVATIONS if n != "softmax"]
+    render(fig, tmp_path)
+    sigmoid = axes[names.index("sigmoid")]
+    z, a = (np.asarray(v) for v in sigmoid.lines[1].get_data())  # lines[0] is the axis at 0
+    _, prime = (np.asarray(v) for v in sigmoid.lines[2].get_data())
+    np.testing.assert_allclose(a, 1 / (1 + np.exp(-z)), rtol=1e-12)
+    np.testing.assert_allclose(prime, a * (1 - a), rtol=1e-12)  # σ' = σ(1 − σ)
+    relu = plots.plot_activations(["relu"], fig=plt.figure(), z_range=(-1, 1), points=5)[0]
+    np.testing.assert_array_equal(relu.lines[2].get_data()[1], [0, 0, 0, 1, 1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"activations": ["softmax"]}, "softmax is not elementwise"),
+        ({"activations": []}, "activations is empty"),
+        ({"activations": ["nope"]}, "unknown activation"),
+        ({"z_range": (1, -1)}, "lo < hi"),
+        ({"points": 1}, "at least 2"),
+    ],
+)
+def test_plot_activations_rejects_what_it_cannot_draw(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        plots.plot_activations(fig=plt.figure(), **kwargs)

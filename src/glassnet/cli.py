@@ -34,8 +34,10 @@ from .callbacks import Callback, EpochLogger, ProgressBar
 from .network import Network, predicted_classes
 from .optimizers import Optimizer
 
-#: learning rates used when --lr is not given
-DEFAULT_LR = {"sgd": 3.0, "momentum": 0.5, "nesterov": 0.5, "adagrad": 0.01, "rmsprop": 0.001,
+#: learning rates used when --lr is not given. The SGD family's suit the default cost, the
+#: tutorial's "mse": its gradient is twice that of Nielsen's ½‖y − a‖², so η = 1.5 here takes
+#: exactly the steps of Nielsen's η = 3.0 (the adaptive optimizers do not depend on the scale)
+DEFAULT_LR = {"sgd": 1.5, "momentum": 0.25, "nesterov": 0.25, "adagrad": 0.01, "rmsprop": 0.001,
               "adam": 0.001, "adamw": 0.001}  # fmt: skip
 
 
@@ -146,6 +148,8 @@ def _train(args: argparse.Namespace) -> int:
         cost=args.cost,
         output_activation=args.output_activation,
         seed=args.seed,
+        # the tutorial's "small random number" for its sigmoid network; else the activation's own
+        init=args.init or ("small" if args.activation == "sigmoid" else None),
         dtype=args.dtype,
         l2=args.l2,
         l1=args.l1,
@@ -465,6 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``glassnet`` command."""
     from .activations import ACTIVATIONS
     from .costs import COSTS
+    from .init import INITS
 
     parser = argparse.ArgumentParser(
         prog="glassnet", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -507,9 +512,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--cost",
-        default="quadratic",
+        default="mse",
         metavar="NAME",
-        help=f"cost (default: quadratic): {', '.join(COSTS)}",
+        help=f"cost (default: mse, the tutorial's ‖y − a‖²): {', '.join(COSTS)}",
+    )
+    train.add_argument(
+        "--init",
+        default=None,
+        choices=list(INITS),
+        help="how the weights are drawn; biases start at 0 (default: small, the tutorial's "
+        "N(0, 0.1²), for sigmoid; else the activation's own: he for relu and its relatives, "
+        "xavier for the rest)",
     )
     train.add_argument(
         "--optimizer", default="sgd", choices=sorted(DEFAULT_LR), help="update rule (default: sgd)"
@@ -518,7 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--lr",
         type=_positive(float),
         default=None,
-        help="learning rate η (default: 3.0 for sgd, 0.001 for adam, ...)",
+        help="learning rate η (default: 1.5 for sgd, 0.001 for adam, ...)",
     )
     train.add_argument("--momentum", type=float, default=0.0, help="momentum for sgd")
     train.add_argument(

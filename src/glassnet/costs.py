@@ -2,6 +2,13 @@
 
     C = (1/m) Σ_i C_i(a_i, y_i)          a_i = a^(L) for sample i, y_i its target
 
+The tutorial's cost is ``"mse"``: C_i = ‖y_i − a_i‖², "the sum of the squared differences" of a
+sample, so that C is its "mean squared error" and ∂C_i/∂a^(L) = 2(a − y). ``"quadratic"`` is
+Nielsen's convention, ½‖y_i − a_i‖², whose ½ cancels that 2: the same minimum, half the
+gradient, so SGD needs twice the η for the same step. Training always averages over the
+mini-batch, as the tutorial's stochastic gradient descent does; :meth:`Cost.total` gives the
+summed form Σ_i C_i, whose gradient is m times as large.
+
 Backpropagation starts from ∂C_i/∂a^(L) (:meth:`Cost.derivative`) and turns it into the output
 error δ^(L) = ∂C_i/∂z^(L) (:meth:`Cost.output_delta`). Two pairs fuse into a simpler, stable δ:
 
@@ -16,6 +23,8 @@ Both of those costs are computed from z^(L) (the logits) rather than from a = σ
 saturated output (a = 0 or 1 in floating point) never produces ln 0.
 
 >>> import numpy as np
+>>> get("mse").per_sample(np.array([[0.8]]), np.array([[1.0]]), np.array([[1.4]]))
+array([0.04])
 >>> get("quadratic").per_sample(np.array([[0.8]]), np.array([[1.0]]), np.array([[1.4]]))
 array([0.02])
 """
@@ -31,7 +40,16 @@ from .activations import Activation, Sigmoid, Softmax, softplus
 
 Array = NDArray[np.floating[Any]]
 
-__all__ = ["COSTS", "MSE", "BinaryCrossEntropy", "Cost", "CrossEntropy", "Quadratic", "get"]
+__all__ = [
+    "COSTS",
+    "MSE",
+    "BinaryCrossEntropy",
+    "Cost",
+    "CrossEntropy",
+    "ElementwiseMSE",
+    "Quadratic",
+    "get",
+]
 
 
 class Cost:
@@ -76,6 +94,18 @@ class Cost:
         """The mini-batch cost C = (1/m) Σ_i C_i."""
         return float(np.mean(self.per_sample(a, y, z)))
 
+    def total(self, a: Array, y: Array, z: Array) -> float:
+        """The summed form Σ_i C_i = m · C over the m rows, e.g. the tutorial's "sum of the
+        squared differences" for ``"mse"``. Its gradient is m times the mean's, which would
+        tie the size of an SGD step to the batch size; training uses the mean.
+
+        >>> import numpy as np
+        >>> a, y = np.array([[0.8], [0.5]]), np.array([[1.0], [0.0]])
+        >>> get("mse").total(a, y, a), get("mse")(a, y, a)
+        (0.29, 0.145)
+        """
+        return float(np.sum(self.per_sample(a, y, z)))
+
     def __repr__(self) -> str:
         return self.name
 
@@ -86,8 +116,32 @@ class Cost:
         return hash(type(self))
 
 
+class MSE(Cost):
+    """The tutorial's cost: C_i = ‖y_i − a_i‖² = Σ_j (a_ij − y_ij)², ∂C_i/∂a = 2(a − y).
+
+    C_i is "the sum of the squared differences" between what we want, y, and what the network
+    gives, a, over the n_L output neurons; C = (1/m) Σ_i C_i is their "mean squared error"
+    over the samples. With one output neuron this is PyTorch's ``MSELoss()``; with n_L outputs
+    it is n_L times that (``"elementwise_mse"`` is PyTorch's, for any n_L).
+    """
+
+    name = "mse"
+
+    def per_sample(self, a: Array, y: Array, z: Array) -> Array:
+        d = a - y
+        return np.einsum("ij,ij->i", d, d)  # C_i = Σ_j (a_ij − y_ij)²
+
+    def derivative(self, a: Array, y: Array) -> Array:
+        return 2.0 * (a - y)  # ∂C_i/∂a^(L) = 2(a^(L) − y)
+
+
 class Quadratic(Cost):
-    """C_i = ½ ‖y_i − a_i‖², ∂C_i/∂a = a − y. The tutorial's (and Nielsen's) cost."""
+    """C_i = ½ ‖y_i − a_i‖², ∂C_i/∂a = a − y: Nielsen's convention (*Neural Networks and Deep
+    Learning*), where the ½ cancels the 2 of the derivative.
+
+    It is half the tutorial's cost ``"mse"``: the same minimum, half the gradient. SGD with
+    η on this cost takes exactly the steps of SGD with η/2 on ``"mse"``.
+    """
 
     name = "quadratic"
 
@@ -99,11 +153,13 @@ class Quadratic(Cost):
         return a - y  # ∂C_i/∂a^(L) = a^(L) − y
 
 
-class MSE(Cost):
-    """C_i = (1/n_L) ‖y_i − a_i‖², ∂C_i/∂a = 2(a − y)/n_L. Averaging C_i over the batch gives
-    PyTorch's ``MSELoss()``: the mean over all m·n_L squared errors."""
+class ElementwiseMSE(Cost):
+    """C_i = (1/n_L) ‖y_i − a_i‖², ∂C_i/∂a = 2(a − y)/n_L: the mean over all m·n_L squared
+    errors, PyTorch's ``MSELoss()`` and Keras's ``"mse"``. Equal to ``"mse"`` for one output
+    neuron; with n_L outputs it is ``"mse"`` divided by n_L.
+    """
 
-    name = "mse"
+    name = "elementwise_mse"
 
     def per_sample(self, a: Array, y: Array, z: Array) -> Array:
         d = a - y
@@ -164,7 +220,7 @@ class BinaryCrossEntropy(Cost):
 
 #: name → cost class.
 COSTS: dict[str, type[Cost]] = {
-    cls.name: cls for cls in (Quadratic, MSE, CrossEntropy, BinaryCrossEntropy)
+    cls.name: cls for cls in (MSE, Quadratic, ElementwiseMSE, CrossEntropy, BinaryCrossEntropy)
 }
 
 

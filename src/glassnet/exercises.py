@@ -8,7 +8,7 @@ A sheet holds problems of three kinds, in the order the tutorial teaches them:
 * ``"sgd"`` — a mini-batch of two samples: each sample's ∂C_i/∂w, their average, and the weights
   and biases after one step w ← w − η ∂C/∂w.
 
-The networks are sigmoid networks with the tutorial's cost C = ½‖a − y‖² and weights, biases
+The networks are sigmoid networks with Nielsen's cost C = ½‖a − y‖² and weights, biases
 and inputs with one decimal, drawn from a seed: the same seed gives the same sheet. Every answer
 is computed by glassnet itself (``net.trace``, ``net.gradients``, ``SGD.step``), so a solution
 sheet can never disagree with the library.

@@ -261,8 +261,9 @@ def _sym(kind: str, l: int, j: int, k: int) -> tuple[str, str]:
 
 #: ∂C_i/∂a^(L) of each built-in cost, as the explanations print it
 _COST_FORMULAS = {
+    "mse": "2(a − y)",
     "quadratic": "a − y",
-    "mse": "2(a − y)/n_L",
+    "elementwise_mse": "2(a − y)/n_L",
     "cross_entropy": "−y/a",
     "binary_cross_entropy": "(a − y)/(a(1 − a) n_L)",
 }

@@ -11,7 +11,12 @@ he          N(0, 2 / n_{l−1}) (He et al., 2015)                   relu and its
 ==========  ====================================================  ==========================
 
 With ``init=None`` a layer picks :func:`default_for` its activation: ``he`` for the relu family,
-``xavier`` for everything else.
+``xavier`` for everything else; ``glassnet train`` uses ``small`` for its sigmoid network, the
+tutorial's recipe.
+
+The weights are drawn once, when a network is built. The tutorial's list of steps says to
+initialise them "for each mini-batch"; that would throw away what every mini-batch before had
+learned, so glassnet does not (``docs/initialisation.md`` shows both, in numbers).
 
 >>> import numpy as np
 >>> W = xavier(3, 2, np.random.default_rng(0), np.float64)
@@ -36,7 +41,8 @@ Initializer = Callable[[int, int, np.random.Generator, DTypeLike], NDArray[Any]]
 
 
 def small(n_out: int, n_in: int, rng: np.random.Generator, dtype: DTypeLike) -> NDArray[Any]:
-    """The tutorial's "small random number": W_jk ~ N(0, 0.1²)."""
+    """The tutorial's "small random number" ("such as 0.1"): W_jk ~ N(0, 0.1²), whatever the
+    layer's size, so the spread of z grows like √n_in (``docs/initialisation.md``)."""
     return (0.1 * rng.standard_normal((n_out, n_in))).astype(dtype)
 
 

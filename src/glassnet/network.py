@@ -249,8 +249,9 @@ class Network:
 
     Args:
         layers: the weighted layers, in order; ``layers[l-1]`` is layer l.
-        cost: ``"quadratic"`` (½‖y − a‖², the tutorial's), ``"mse"``, ``"cross_entropy"``
-            (softmax output) or ``"binary_cross_entropy"`` (sigmoid output), or a Cost.
+        cost: ``"quadratic"`` (½‖y − a‖², Nielsen's), ``"mse"`` (‖y − a‖², the tutorial's),
+            ``"elementwise_mse"``, ``"cross_entropy"`` (softmax output) or
+            ``"binary_cross_entropy"`` (sigmoid output), or a Cost (see :mod:`glassnet.costs`).
         seed: seeds the weights and, unless ``fit`` gets its own seed, the shuffling.
             An int, ``None`` (fresh randomness) or a ``numpy.random.Generator``.
         dtype: ``"float32"`` (default, fast) or ``"float64"`` (for checking gradients).

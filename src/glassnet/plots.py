@@ -49,6 +49,7 @@ __all__ = [
     "KINDS",
     "figure_for",
     "plot_activation_histograms",
+    "plot_activations",
     "plot_backward_graph",
     "plot_decision_boundary",
     "plot_first_layer_weights",
@@ -1102,3 +1103,70 @@ def figure_for(
         has_accuracy = bool(_series(history, "accuracy") or _series(history, "val_accuracy"))
         plot_history(history, ax=fig.add_subplot(), metric="both" if has_accuracy else "loss")
     return fig
+
+
+# -- the tutorial's overview of activation functions -------------------------------------------
+
+
+def plot_activations(
+    activations: Sequence[Any] | None = None,
+    fig: Figure | None = None,
+    *,
+    z_range: tuple[float, float] = (-5.0, 5.0),
+    points: int = 401,
+) -> NDArray[Any]:
+    """σ(z) (solid) and its derivative σ'(z) (dashed) of each activation, one panel each.
+
+    The curves are glassnet's own ``forward`` and ``prime``, the functions the layers run: the
+    tutorial's overview of activation functions, drawn by the code it describes.
+
+    Args:
+        activations: names or :class:`~glassnet.Activation` objects (default: every
+            elementwise built-in, in the registry's order). softmax is not elementwise, so it
+            has no curve σ(z); it raises ValueError.
+        fig: the Figure to draw in (default: a new one).
+        z_range: (lo, hi) of the z axis.
+        points: how many values of z are drawn.
+
+    Returns:
+        A 1-D array of Axes, one per activation.
+
+    Example:
+        >>> from matplotlib.figure import Figure
+        >>> from glassnet.plots import plot_activations
+        >>> axes = plot_activations(["sigmoid", "relu"], fig=Figure())
+        >>> [ax.get_title() for ax in axes], len(axes[0].lines)
+        (['sigmoid', 'relu'], 3)
+    """
+    from .activations import ACTIVATIONS
+    from .activations import get as get_activation
+
+    if activations is None:
+        activations = [n for n, e in ACTIVATIONS.items() if getattr(e, "elementwise", True)]
+    acts = [get_activation(a) for a in activations]
+    if not acts:
+        raise ValueError("activations is empty; name at least one, e.g. ['sigmoid']")
+    for act in acts:
+        if not act.elementwise:
+            raise ValueError(
+                f"{act.name} is not elementwise: each a_j depends on every z_k, so it has no "
+                "curve σ(z); leave it out (softmax of [z, 0] is sigmoid(z))"
+            )
+    lo, hi = (float(v) for v in z_range)
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"z_range must be (lo, hi) with lo < hi, got {z_range!r}")
+    if positive_int(points, "points") < 2:
+        raise ValueError(f"points must be at least 2, got {points}")
+    z = np.linspace(lo, hi, points)
+    fig = _figure(fig, (2.6 * min(len(acts), 4) + 0.4, 2.4 * math.ceil(len(acts) / 4)))
+    grid = _grid(fig, len(acts), cols=min(len(acts), 4))
+    axes = grid.flat[: len(acts)]
+    for ax, act in zip(axes, acts, strict=True):
+        a = act(z)
+        ax.axhline(0.0, color="0.8", linewidth=0.8)
+        ax.plot(z, a, color="C0", label="σ(z)")
+        ax.plot(z, act.prime(z, a), color="C1", linestyle="--", label="σ'(z)")
+        ax.set_title(act.name, fontsize=9)
+        ax.set_xlabel("z")
+    axes[0].legend(fontsize=8, loc="upper left")
+    return np.asarray(list(axes))

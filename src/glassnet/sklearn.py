@@ -831,7 +831,7 @@ class GlassnetRegressor(RegressorMixin, _GlassnetMLP):  # type: ignore[misc]
     """A glassnet network as a scikit-learn regressor (the API of ``MLPRegressor``).
 
     The output layer is linear (identity) and the cost is glassnet's quadratic cost
-    ½‖y − a‖², the tutorial's; for one output that is exactly scikit-learn's squared error,
+    ½‖y − a‖² (Nielsen's convention); for one output that is exactly scikit-learn's squared error,
     so ``loss_curve_`` and ``alpha`` mean the same in both. y may have several columns.
     %s
     Example:
