@@ -1,10 +1,12 @@
-"""Checking and converting what users pass in: X, Y, dtypes and seeds.
+"""Checking and converting what users pass in: X, Y, dtypes, seeds and output paths.
 
 Every message says what was wrong, what was expected and, where it can, what to do.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,14 +71,27 @@ def as_features(X: Any, n_in: int, dtype: np.dtype[Any], name: str = "X") -> Arr
         )
     if arr.shape[0] == 0:
         raise ValueError(f"{name} has no rows; pass at least one sample")
-    arr = np.ascontiguousarray(arr, dtype=dtype)
-    if not np.isfinite(arr).all():
-        bad = int(np.argwhere(~np.isfinite(arr))[0][0])
-        raise ValueError(
-            f"{name} contains NaN or infinite values (first in row {bad}); "
-            "remove or impute them before training"
-        )
-    return arr
+    return _finite_in(arr, dtype, name, "remove or impute them before training")
+
+
+def _finite_in(arr: NDArray[Any], dtype: np.dtype[Any], name: str, fix: str) -> Array:
+    """``arr`` as a C-contiguous array of ``dtype``, or a ValueError if a value is NaN or
+    infinite, or is finite but too large for ``dtype`` (it would overflow to ±inf)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, in words
+        out = np.ascontiguousarray(arr, dtype=dtype)
+        finite = np.isfinite(out)
+        if finite.all():
+            return out
+        bad = int(np.argwhere(~finite)[0][0])
+        if arr.dtype.kind != "f" or np.isfinite(arr).all():
+            largest = float(np.max(np.abs(arr)))
+            raise ValueError(
+                f"{name} holds numbers too large for {dtype} (the largest |value| is "
+                f"{largest:.4g}, first in row {bad}): they overflow to infinity in {dtype}; "
+                f"scale {name} down (e.g. glassnet.scaling.StandardScaler) or use a float64 "
+                "network (dtype='float64'; on the command line, train with --dtype float64)"
+            )
+    raise ValueError(f"{name} contains NaN or infinite values (first in row {bad}); {fix}")
 
 
 def _integral(arr: NDArray[Any]) -> bool:
@@ -105,7 +120,9 @@ def as_targets(
         raise ValueError(f"X has {m} rows but Y has {arr.shape[0]}; give one target per sample")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         bad = int(np.argwhere(~np.isfinite(arr))[0][0])
-        raise ValueError(f"Y contains NaN or infinite values (first in row {bad})")
+        raise ValueError(
+            f"Y contains NaN or infinite values (first in row {bad}); remove those samples"
+        )
 
     if arr.ndim == 1 and n_out > 1:
         if not _integral(arr):
@@ -124,7 +141,7 @@ def as_targets(
         onehot[np.arange(m), labels] = 1.0
         return onehot, labels
 
-    target = np.ascontiguousarray(arr.reshape(m, -1), dtype=dtype)
+    target = _finite_in(arr.reshape(m, -1), dtype, "Y", "remove those samples")
     if target.shape[1] != n_out:
         raise ValueError(
             f"Y has {target.shape[1]} columns but the network has n_L = {n_out} outputs; "
@@ -143,3 +160,35 @@ def positive_int(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{what} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def writable_file(path: str | os.PathLike[str], what: str) -> Path:
+    """``path`` as a Path, or a ValueError unless a file can be written there *now*.
+
+    Checked before long work (training, drawing) so that a typo in an output path fails at once,
+    not at the end: the folder must exist and be writable, and the path must not be a folder or
+    another non-regular file (a device, a pipe), which an atomic save would replace.
+
+    Example:
+        >>> writable_file(".", "the model")
+        Traceback (most recent call last):
+        ...
+        ValueError: cannot save the model to '.': it is a folder; give a file name inside it
+    """
+    p = Path(path)
+    where = f"cannot save {what} to {str(p)!r}"
+    if p.is_dir():
+        raise ValueError(f"{where}: it is a folder; give a file name inside it")
+    if p.exists() and not p.is_file():
+        raise ValueError(f"{where}: it is not a regular file; choose another path")
+    folder = p.parent
+    if not folder.is_dir():
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise ValueError(
+            f"{where}: the folder {str(folder)!r} {problem}; create it first or choose another path"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"{where}: this user may not write in the folder {str(folder)!r}; choose another path"
+        )
+    return p
