@@ -278,6 +278,7 @@ def test_the_model_path_is_checked_before_training(
         ("complex.npy", np.ones((2, 3)) * (1 + 1j), "'complex.npy' holds complex numbers"),
         ("nan.npy", np.array([[0.0, np.nan, 1.0]]), "'nan.npy' holds NaN or infinite values"),
         ("huge.npy", np.full((2, 3), 1e39), "'huge.npy' holds numbers too large for float32"),
+        ("archive.npy", "npz", "'archive.npy' is an .npz archive"),
     ],
 )
 def test_predict_on_unusable_inputs_is_one_sentence_naming_the_file(
@@ -287,9 +288,23 @@ def test_predict_on_unusable_inputs_is_one_sentence_naming_the_file(
     path = tmp_path / name
     if isinstance(content, np.ndarray):
         np.save(path, content)
+    elif content == "npz":
+        with path.open("wb") as f:
+            np.savez(f, x=np.zeros((2, 3)))
     else:
         path.write_text(content or "")
     assert message in one_line_error(run("predict", "m.safetensors", name, cwd=tmp_path))
+
+
+def test_predict_with_a_model_whose_outputs_overflow_is_one_sentence(tmp_path: Path) -> None:
+    net = gn.Network.from_sizes([3, 4, 1], activation="relu", output_activation="identity",
+                                cost="mse", seed=0)  # fmt: skip
+    for l in (1, 2):
+        net.W[l] *= 1e30  # what a diverged run used to leave: (1e30)² overflows float32
+    net.save(tmp_path / "huge.safetensors")
+    np.save(tmp_path / "x.npy", np.ones((2, 3)))
+    line = one_line_error(run("predict", "huge.safetensors", "x.npy", cwd=tmp_path))
+    assert "outputs are not finite numbers for row 0 of 'x.npy'" in line and "e+30" in line
 
 
 def test_a_network_too_large_for_memory_is_refused_before_it_is_made(tmp_path: Path) -> None:

@@ -163,8 +163,7 @@ def _check_memory(
             f"a {'-'.join(map(str, sizes))} network would need about {need / 2**30:,.0f} GiB to "
             f"train ({params:,} weights and biases in {dtype}, each kept {kept} times: weights, "
             f"gradients, optimizer buffers{', recorded steps' if copies else ''}), more than "
-            f"half of this machine's "
-            f"{total / 2**30:,.0f} GiB; {hint}"
+            f"half of this machine's {total / 2**30:,.0f} GiB; {hint}"
         )
 
 
@@ -293,7 +292,8 @@ def _evaluate(args: argparse.Namespace) -> int:
             f"{data.name} has {data.X_test.shape[1]} features but the model expects "
             f"{net.sizes[0]}; pass the --dataset it was trained on"
         )
-    scores = net.evaluate(data.X_test, data.y_test)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing model scores inf
+        scores = net.evaluate(data.X_test, data.y_test)
     print(
         f"{data.name} test set ({len(data.X_test)} samples): "
         + "  ".join(f"{k} {v:.4f}" for k, v in scores.items())
@@ -318,7 +318,10 @@ def _read_inputs(path: str, net: Network) -> np.ndarray:
         raise CLIError(f"{path!r} is empty or cut short: it holds no NumPy array") from None
     except (ValueError, OSError) as exc:
         raise CLIError(f"cannot read numbers from {path!r}: {exc}") from None
-    if not isinstance(X, np.ndarray) or X.dtype.kind not in "biuf":
+    if not isinstance(X, np.ndarray):  # np.load gives an archive for an .npz file
+        X.close()
+        raise CLIError(f"{path!r} is an .npz archive; predict takes one array, saved by np.save")
+    if X.dtype.kind not in "biuf":
         kind = "complex numbers" if X.dtype.kind == "c" else f"values of type {X.dtype}"
         raise CLIError(
             f"{path!r} holds {kind}; predict takes real numbers, one sample per row "
@@ -344,7 +347,15 @@ def _read_inputs(path: str, net: Network) -> np.ndarray:
 def _predict(args: argparse.Namespace) -> int:
     net, _ = _load_model(args.model)
     X = _read_inputs(args.inputs, net)
-    A = net.predict(X)
+    with np.errstate(over="ignore", invalid="ignore"):  # said below, in one sentence
+        A = net.predict(X)
+    if not np.isfinite(A).all():
+        row = int(np.argwhere(~np.isfinite(A))[0][0])
+        raise CLIError(
+            f"the model's outputs are not finite numbers for row {row} of {args.inputs!r}: its "
+            f"weights (the largest |w| is {np.abs(net.parameter_vector()).max():.4g}) or these "
+            f"inputs overflow {net.dtype}; check the model file and the inputs' scale"
+        )
     rows = []
     for a, label in zip(A, predicted_classes(A), strict=True):
         values = ",".join(f"{v:.6g}" for v in a)
