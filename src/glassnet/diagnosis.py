@@ -493,7 +493,7 @@ def diagnose_training(
     ==================  ============================================  ===========================
     kind                sign                                          suggested fix
     ==================  ============================================  ===========================
-    diverged            the cost became NaN or inf (fit stopped)      η ÷ 10
+    diverged            cost blew up or became NaN/inf (fit stopped)  η ÷ 10
     rising              the cost ends well above its lowest value     η ÷ 10
     oscillating         the cost goes up and down, no downward trend  η ÷ 10, larger mini-batches
     exploding_weights   ‖W^(l)‖ grows fast (needs a monitor)          η ÷ 10, L2 (``l2=``)
@@ -536,7 +536,7 @@ def diagnose_training(
     findings: list[Finding] = []
     growth = _weight_growth(monitor, th) if monitor is not None else None
 
-    # 1. diverged: the cost became NaN or inf, and fit stopped
+    # 1. diverged: the cost blew up or became NaN or inf, and fit stopped
     nonfinite = (
         (monitor is not None and monitor.nonfinite)
         or history.diverged
