@@ -1,12 +1,10 @@
-"""Checking and converting what users pass in: X, Y, dtypes, seeds and output paths.
+"""Checking and converting what users pass in: X, Y, dtypes and seeds.
 
 Every message says what was wrong, what was expected and, where it can, what to do.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -160,35 +158,3 @@ def positive_int(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{what} must be a positive integer, got {value!r}")
     return int(value)
-
-
-def writable_file(path: str | os.PathLike[str], what: str) -> Path:
-    """``path`` as a Path, or a ValueError unless a file can be written there *now*.
-
-    Checked before long work (training, drawing) so that a typo in an output path fails at once,
-    not at the end: the folder must exist and be writable, and the path must not be a folder or
-    another non-regular file (a device, a pipe), which an atomic save would replace.
-
-    Example:
-        >>> writable_file(".", "the model")
-        Traceback (most recent call last):
-        ...
-        ValueError: cannot save the model to '.': it is a folder; give a file name inside it
-    """
-    p = Path(path)
-    where = f"cannot save {what} to {str(p)!r}"
-    if p.is_dir():
-        raise ValueError(f"{where}: it is a folder; give a file name inside it")
-    if p.exists() and not p.is_file():
-        raise ValueError(f"{where}: it is not a regular file; choose another path")
-    folder = p.parent
-    if not folder.is_dir():
-        problem = "is not a folder" if folder.exists() else "does not exist"
-        raise ValueError(
-            f"{where}: the folder {str(folder)!r} {problem}; create it first or choose another path"
-        )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValueError(
-            f"{where}: this user may not write in the folder {str(folder)!r}; choose another path"
-        )
-    return p

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from ._inputs import as_features, writable_file
+from ._inputs import as_features
 from .callbacks import Callback, EpochLogger, ProgressBar
 from .network import Network, predicted_classes
 from .optimizers import Optimizer
@@ -127,6 +127,39 @@ def _number(text: str) -> float:
     return value
 
 
+def _writable_file(path: str | os.PathLike[str], what: str) -> Path:
+    """``path`` as a Path, or a ValueError unless a file can be written there *now*.
+
+    Checked before long work (training, drawing) so that a typo in an output path fails at once,
+    not at the end: the folder must exist and be writable, and the path must not be a folder or
+    another non-regular file (a device, a pipe), which an atomic save would replace.
+
+    Example:
+        >>> from glassnet.cli import _writable_file
+        >>> _writable_file(".", "the model")
+        Traceback (most recent call last):
+        ...
+        ValueError: cannot save the model to '.': it is a folder; give a file name inside it
+    """
+    p = Path(path)
+    where = f"cannot save {what} to {str(p)!r}"
+    if p.is_dir():
+        raise ValueError(f"{where}: it is a folder; give a file name inside it")
+    if p.exists() and not p.is_file():
+        raise ValueError(f"{where}: it is not a regular file; choose another path")
+    folder = p.parent
+    if not folder.is_dir():
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise ValueError(
+            f"{where}: the folder {str(folder)!r} {problem}; create it first or choose another path"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"{where}: this user may not write in the folder {str(folder)!r}; choose another path"
+        )
+    return p
+
+
 def _memory_limit() -> tuple[int, int]:
     """(this machine's memory, the most one command may plan to use: half of it), in bytes.
 
@@ -172,7 +205,7 @@ def _train(args: argparse.Namespace) -> int:
 
     # a path that cannot be written fails now, not after the last epoch
     model_path = (
-        None if args.no_save or not args.output else writable_file(args.output, "the model")
+        None if args.no_save or not args.output else _writable_file(args.output, "the model")
     )
     data = _load_data(args)
     X, y = data.X_train, data.y_train
@@ -192,7 +225,7 @@ def _train(args: argparse.Namespace) -> int:
     )
     _check_memory(sizes, args.dtype, optimizer, rows)
     if model_path is None and not args.no_save:
-        model_path = writable_file(f"glassnet-{data.name}.safetensors", "the model")
+        model_path = _writable_file(f"glassnet-{data.name}.safetensors", "the model")
     net = Network.from_sizes(
         sizes,
         activation=args.activation,
@@ -402,7 +435,8 @@ def _plot(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CLIError(str(exc)) from None
     net, meta = _load_model(args.model)
-    output = writable_file(args.output or f"{Path(args.model).stem}-{args.kind}.png", "the picture")
+    picture = args.output or f"{Path(args.model).stem}-{args.kind}.png"
+    output = _writable_file(picture, "the picture")
     X = y = history = None
     if args.kind in ("boundary", "gradients", "activations", "neurons") or args.sample is not None:
         args.dataset = args.dataset or meta.get("dataset")

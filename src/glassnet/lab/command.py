@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from .._inputs import writable_file
 from .descent import OPTIMIZERS, Trajectory, lr_sweep, race
 from .surfaces import SURFACES, get
 
@@ -143,7 +142,9 @@ def _check_output(args: argparse.Namespace) -> Path | None:
         raise ValueError(
             f"cannot write {out.name!r}: use a file name ending in {', '.join(allowed)}"
         )
-    writable_file(out, "the picture")
+    from ..cli import _writable_file
+
+    _writable_file(out, "the picture")
     _pyplot()  # matplotlib missing: an ImportError that says how to install it
     if suffix in _MOVING:
         from .pictures import _writer
