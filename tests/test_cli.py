@@ -235,3 +235,116 @@ def test_train_defaults_are_the_tutorials_recipe(tmp_path: Path) -> None:
              "-o", "he.safetensors", cwd=tmp_path)  # fmt: skip
     assert he.returncode == 0, he.stderr
     assert [layer.init for layer in gn.load(tmp_path / "he.safetensors").layers] == ["he", "xavier"]
+
+
+# -- training that goes wrong, and mistakes caught before the work -------------------------------
+
+SINE = ["train", "--dataset", "sine", "--hidden", "16", "--activation", "tanh",
+        "--output-activation", "identity", "--cost", "mse", "-q"]  # fmt: skip
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The one sentence a user mistake gets: exit status 2, no traceback, no warning."""
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "Warning" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("glassnet: error: "), result.stderr
+    return lines[0]
+
+
+def test_a_diverged_run_leaves_the_earlier_model_byte_identical(tmp_path: Path) -> None:
+    good = run(*SINE, "--lr", "0.05", "-o", "m.safetensors", cwd=tmp_path)
+    assert good.returncode == 0, good.stderr
+    before = (tmp_path / "m.safetensors").read_bytes()
+    assert number_after(good.stdout, "loss") < 0.05
+
+    diverged = run(*SINE, "--lr", "0.433929", "-o", "m.safetensors", cwd=tmp_path)
+    assert diverged.returncode == 1
+    assert "Traceback" not in diverged.stderr and "Warning" not in diverged.stderr
+    message = diverged.stderr.strip()
+    assert len(message.splitlines()) == 1 and "training diverged" in message
+    assert "nothing was saved: m.safetensors still holds its earlier model" in message
+    assert (tmp_path / "m.safetensors").read_bytes() == before
+    # nor is a new file written for a run that diverged
+    again = run(*SINE, "--lr", "0.433929", "-o", "new.safetensors", cwd=tmp_path)
+    assert again.returncode == 1 and "nothing was saved" in again.stderr
+    assert not (tmp_path / "new.safetensors").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors"]  # no temporary file
+
+
+@pytest.mark.parametrize(
+    "output, message",
+    [
+        ("nowhere/m.safetensors", "the folder 'nowhere' does not exist; create it first"),
+        ("folder", "'folder': it is a folder; give a file name inside it"),
+    ],
+)
+def test_the_model_path_is_checked_before_training(
+    tmp_path: Path, output: str, message: str
+) -> None:
+    (tmp_path / "folder").mkdir()
+    result = run(*SINE, "--lr", "0.05", "--epochs", "500", "-o", output, cwd=tmp_path)
+    line = one_line_error(result)
+    assert message in line and ".gntmp" not in line
+    assert result.stdout == ""  # no epoch was trained, no result line printed
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("zero_d.npy", np.array(3.0), "'zero_d.npy' holds a single number"),
+        ("empty.npy", None, "'empty.npy' is empty or cut short"),
+        ("no_rows.npy", np.zeros((0, 3)), "'no_rows.npy' holds no numbers"),
+        ("empty.csv", "", "'empty.csv' holds no numbers"),
+        ("blank.csv", "\n\n", "'blank.csv' holds no numbers"),
+        ("words.npy", np.array([["a", "b", "c"]]), "'words.npy' holds values of type <U1"),
+        ("complex.npy", np.ones((2, 3)) * (1 + 1j), "'complex.npy' holds complex numbers"),
+        ("nan.npy", np.array([[0.0, np.nan, 1.0]]), "'nan.npy' holds NaN or infinite values"),
+        ("huge.npy", np.full((2, 3), 1e39), "'huge.npy' holds numbers too large for float32"),
+        ("archive.npy", "npz", "'archive.npy' is an .npz archive"),
+    ],
+)
+def test_predict_on_unusable_inputs_is_one_sentence_naming_the_file(
+    tmp_path: Path, name: str, content: object, message: str
+) -> None:
+    gn.Network.from_sizes([3, 2], seed=0).save(tmp_path / "m.safetensors")
+    path = tmp_path / name
+    if isinstance(content, np.ndarray):
+        np.save(path, content)
+    elif content == "npz":
+        with path.open("wb") as f:
+            np.savez(f, x=np.zeros((2, 3)))
+    else:
+        path.write_text(content or "")
+    assert message in one_line_error(run("predict", "m.safetensors", name, cwd=tmp_path))
+
+
+def test_predict_with_a_model_whose_outputs_overflow_is_one_sentence(tmp_path: Path) -> None:
+    net = gn.Network.from_sizes([3, 4, 1], activation="relu", output_activation="identity",
+                                cost="mse", seed=0)  # fmt: skip
+    for l in (1, 2):
+        net.W[l] *= 1e30  # what a diverged run used to leave: (1e30)² overflows float32
+    net.save(tmp_path / "huge.safetensors")
+    np.save(tmp_path / "x.npy", np.ones((2, 3)))
+    line = one_line_error(run("predict", "huge.safetensors", "x.npy", cwd=tmp_path))
+    assert "outputs are not finite numbers for row 0 of 'x.npy'" in line and "e+30" in line
+
+
+def test_a_network_too_large_for_memory_is_refused_before_it_is_made(tmp_path: Path) -> None:
+    # 10^12 weights: terabytes on any machine (the issue's 100000 100000 is 10^10)
+    result = run("train", "--dataset", "xor", "--hidden", "1000000", "1000000", "--no-save",
+                 cwd=tmp_path)  # fmt: skip
+    line = one_line_error(result)
+    assert "network would need about" in line and "GiB" in line
+    assert "choose smaller --hidden layers" in line and "2-1000000-1000000-1 network" in line
+    assert "1,000,005,000,001 weights and biases in float32" in line  # (2+1)·10⁶ + (10⁶+1)·10⁶ + …
+
+
+def test_plot_bounds_dpi_and_checks_its_output_before_drawing(tmp_path: Path) -> None:
+    gn.Network.from_sizes([2, 3, 1], seed=0).save(tmp_path / "m.safetensors")
+    dpi = run("plot", "m.safetensors", "--dpi", "100000", cwd=tmp_path)
+    assert dpi.returncode == 2 and "Traceback" not in dpi.stderr
+    assert "--dpi: must be at most 600" in dpi.stderr
+    pytest.importorskip("matplotlib")
+    line = one_line_error(run("plot", "m.safetensors", "-o", "nowhere/n.png", cwd=tmp_path))
+    assert "cannot save the picture to 'nowhere/n.png'" in line

@@ -514,3 +514,50 @@ def test_lab_command_bad_numbers_are_argparse_errors(capsys: pytest.CaptureFixtu
             glassnet(*args)
         assert exit_info.value.code == 2
     assert "glassnet lab: error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["--landscape", "--epochs", "100000"], ["--steps", "100000"]])
+def test_lab_without_matplotlib_says_so_before_any_work(
+    args: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    assert glassnet(*args, "-o", str(tmp_path / "out.png")) == 2
+    captured = capsys.readouterr()
+    assert "pip install 'glassnet[plot]'" in captured.err
+    assert captured.out == ""  # no network trained, no race run: their verdicts print first
+    assert not list(tmp_path.iterdir())
+
+
+def test_lab_checks_the_pictures_folder_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert glassnet("--landscape", "-o", str(tmp_path / "nowhere" / "land.png")) == 2
+    captured = capsys.readouterr()
+    assert "the folder" in captured.err and "does not exist" in captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("start", ["1e308,1e308", "1e200,1"])
+def test_a_start_too_far_out_is_refused_without_numpy_warnings(
+    start: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning would fail the test here
+        assert glassnet("--surface", "bowl", "--start", start) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("glassnet: error: --start ") and "is too far out" in err
+    assert "too large for a float64" in err and "--start -3,2" in err  # the bowl's own start
+
+
+def test_a_landscape_network_too_large_for_memory_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert glassnet("--landscape", "--hidden", "1000000", "1000000") == 2
+    err = capsys.readouterr().err
+    assert "network would need about" in err and "choose smaller --hidden layers" in err

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 import pytest
 
@@ -67,6 +70,7 @@ def test_history_records_every_epoch_and_prints_one_line_each(
     assert "val_accuracy" in lines[-1]
     assert h.epochs == 3 and len(h.val_loss) == len(h.accuracy) == len(h.seconds) == 3
     assert h.stop_reason is None and repr(h).startswith("History(epochs=3, loss=")
+    assert not h.diverged
     # the epoch's loss is the mean cost over its mini-batches; with shuffle=False and one batch
     # of all samples it is exactly the cost before that epoch's step
     net2 = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
@@ -223,3 +227,179 @@ def test_bad_sample_weight_is_refused(weights: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         net.fit(X, Y, epochs=1, verbose=0, sample_weight=weights)
     np.testing.assert_array_equal(net.parameter_vector(), before)  # refused before training
+
+
+# -- divergence: stopped, and the network left usable ------------------------------------------
+
+
+def regression_data(m: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(m, 3)), rng.normal(size=(m, 1))
+
+
+def regression_net(dtype: str = "float32") -> gn.Network:
+    return gn.Network.from_sizes(
+        [3, 8, 1], activation="tanh", output_activation="identity", cost="mse", seed=0,
+        dtype=dtype,
+    )  # fmt: skip
+
+
+class RecordEpochStarts(gn.Callback):
+    """Keeps the weights at every epoch's start, and checks that no epoch ends non-finite."""
+
+    def __init__(self, lr_from_epoch: int = 0, lr: float = 0.0) -> None:
+        self.starts: dict[int, np.ndarray] = {}
+        self.finite_at_epoch_end: list[bool] = []
+        self.lr_from_epoch, self.lr = lr_from_epoch, lr
+
+    def on_epoch_begin(self, run: gn.callbacks.TrainingRun) -> None:
+        self.starts[run.epoch] = run.net.parameter_vector()
+        if run.epoch == self.lr_from_epoch:
+            run.optimizer.lr = self.lr  # from here on, every step overshoots
+
+    def on_epoch_end(self, run: gn.callbacks.TrainingRun) -> None:
+        self.finite_at_epoch_end.append(bool(np.isfinite(run.net.parameter_vector()).all()))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("lr", [1e6, 1e308])
+def test_a_forced_divergence_leaves_finite_weights_and_says_they_were_restored(
+    lr: float, dtype: str
+) -> None:
+    X, y = regression_data()
+    net = regression_net(dtype)
+    start, W1 = net.parameter_vector(), net.W[1]
+    with pytest.warns(RuntimeWarning, match="training diverged"):
+        h = net.fit(X, y, epochs=5, optimizer=gn.SGD(lr=lr), verbose=0)
+    assert h.diverged and h.epochs == 0
+    assert "the weights are restored to those at the start of epoch 1" in (h.stop_reason or "")
+    assert np.isfinite(net.parameter_vector()).all()
+    np.testing.assert_array_equal(net.parameter_vector(), start)
+    assert net.W[1] is W1  # put back into the network's own arrays
+    assert np.isfinite(net.predict(X)).all() and math.isfinite(net.cost(X, y))
+
+
+def test_a_divergence_in_a_later_epoch_restores_that_epochs_starting_weights() -> None:
+    X, y = regression_data()
+    net = regression_net("float64")
+    spy = RecordEpochStarts(lr_from_epoch=3, lr=1e6)
+    with pytest.warns(RuntimeWarning, match="at epoch 3, mini-batch 2"):
+        h = net.fit(X, y, epochs=10, optimizer=gn.SGD(lr=0.05), verbose=0, callbacks=[spy])
+    assert h.diverged and h.epochs == 2 and len(h.loss) == 2  # epoch 3 is not recorded
+    assert "restored to those at the start of epoch 3" in (h.stop_reason or "")
+    np.testing.assert_array_equal(net.parameter_vector(), spy.starts[3])
+
+
+def test_weights_that_overflow_in_an_epochs_last_step_are_never_handed_on() -> None:
+    """One mini-batch per epoch: the step that overflows is the epoch's last, so no later cost
+    would notice; the check at the end of the epoch does, before any callback sees them."""
+    X, y = regression_data(16)
+    net = regression_net("float32")  # η ∂C/∂w overflows float32 to inf
+    spy = RecordEpochStarts(lr_from_epoch=2, lr=1e308)
+    with pytest.warns(RuntimeWarning, match="a weight became infinite or NaN"):
+        h = net.fit(X, y, epochs=5, batch_size=16, optimizer=gn.SGD(lr=0.05), verbose=0,
+                    callbacks=[spy])  # fmt: skip
+    assert h.diverged and h.epochs == 1 and spy.finite_at_epoch_end == [True]
+    assert "last step of epoch 2" in (h.stop_reason or "")
+    np.testing.assert_array_equal(net.parameter_vector(), spy.starts[2])
+
+
+def exploding_linear_fit(
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> tuple[gn.Network, gn.History]:
+    """A 2-4-1 linear network, full-batch SGD with η = 0.4: each step overshoots further, and in
+    float64 the cost stays finite for a long way (past 10^100) before it overflows."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 2))
+    y = X @ np.array([1.0, -2.0])
+    net = gn.Network.from_sizes([2, 4, 1], activation="identity", cost="mse", seed=0,
+                                dtype="float64")  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        h = net.fit(X, y, epochs=200, batch_size=32, optimizer=gn.SGD(lr=0.4), verbose=0)
+    return net, h
+
+
+def test_a_finite_blow_up_is_stopped_long_before_it_overflows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    net, h = exploding_linear_fit()
+    assert h.diverged and h.epochs < 10
+    reason = h.stop_reason or ""
+    assert "more than 1e+06 times its starting level" in reason and "still rising" in reason
+    assert "smaller learning rate than 0.4" in reason and "restored" in reason
+    # the network holds weights whose cost is below the blow-up limit, not 10^14 and rising
+    assert np.isfinite(net.parameter_vector()).all()
+    assert net.evaluate(*exploding_data())["loss"] < 1e6 * h.loss[0]
+    # without the blow-up rule the same run climbs past 10^15 while every cost is still finite
+    monkeypatch.setattr(gn.training, "BLOWUP", math.inf)
+    _, unchecked = exploding_linear_fit()
+    assert max(unchecked.loss) > 1e15 and all(math.isfinite(v) for v in unchecked.loss)
+
+
+def exploding_data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 2))
+    return X, X @ np.array([1.0, -2.0])
+
+
+def test_a_network_that_starts_out_perfect_is_not_stopped_by_its_first_harder_batch() -> None:
+    """The first mini-batch costs exactly 0, the second 0.5: a million times 0 is no limit,
+    so the starting level is never below the cost of a network that knows nothing."""
+    net = gn.Network.from_sizes([1, 1], activation="identity", cost="mse", seed=0,
+                                dtype="float64")  # fmt: skip
+    net.W[1][...] = 0.0
+    net.b[1][...] = 0.0
+    X = np.concatenate([np.zeros((10, 1)), np.ones((10, 1))])
+    y = X.copy()  # y = x: the first ten samples are already fitted by w = b = 0
+    first = net.cost(X[:10], y[:10])
+    h = net.fit(X, y, epochs=20, batch_size=10, shuffle=False, optimizer=gn.SGD(lr=0.1),
+                verbose=0)  # fmt: skip
+    assert first == 0.0 and h.stop_reason is None and not h.diverged and h.epochs == 20
+    assert h.loss[-1] < h.loss[0]
+
+
+def test_a_cost_that_is_not_finite_before_any_step_blames_the_data_not_the_learning_rate() -> None:
+    X, y = regression_data()
+    net = gn.Network.from_sizes([3, 8, 1], activation="relu", output_activation="identity",
+                                cost="mse", seed=0)  # fmt: skip
+    start = net.parameter_vector()
+    with pytest.warns(RuntimeWarning, match="before any step was taken"):
+        h = net.fit(X * 1e30, y, epochs=3, verbose=0)  # (1e30)² overflows float32
+    reason = h.stop_reason or ""
+    assert h.diverged and "learning rate is not the cause" in reason
+    assert "smaller learning rate" not in reason and "the largest |x| is" in reason
+    assert "weights are unchanged" in reason
+    np.testing.assert_array_equal(net.parameter_vector(), start)
+
+
+def test_inputs_that_overflow_float32_are_named_as_such() -> None:
+    X, y = regression_data(20)
+    net = regression_net("float32")
+    X[4, 1] = 1e39  # finite in float64, beyond float32's 3.4e38
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no "overflow encountered in cast" on the way
+        with pytest.raises(ValueError, match=r"X holds numbers too large for float32 .*row 4"):
+            net.fit(X, y, verbose=0)
+        with pytest.raises(ValueError, match=r"Y holds numbers too large for float32"):
+            net.fit(regression_data(20)[0], y * 1e39, verbose=0)
+    X[4, 1] = np.inf  # a real infinity is still called one
+    with pytest.raises(ValueError, match="X contains NaN or infinite values"):
+        net.fit(X, y, verbose=0)
+    assert np.isfinite(regression_net("float64").predict(np.full_like(X, 1e39))).all()
+
+
+def test_the_last_sound_weights_are_copied_once_per_epoch_not_per_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+    keep = gn.training._SoundWeights.keep
+
+    def spy(self, epoch):  # type: ignore[no-untyped-def]
+        calls.append(epoch)
+        keep(self, epoch)
+
+    monkeypatch.setattr(gn.training._SoundWeights, "keep", spy)
+    X, y = regression_data()
+    regression_net().fit(X, y, epochs=4, batch_size=10, optimizer=gn.SGD(lr=0.05), verbose=0)
+    assert calls == [1, 2, 3, 4]  # 20 mini-batches per epoch, one copy

@@ -69,14 +69,27 @@ def as_features(X: Any, n_in: int, dtype: np.dtype[Any], name: str = "X") -> Arr
         )
     if arr.shape[0] == 0:
         raise ValueError(f"{name} has no rows; pass at least one sample")
-    arr = np.ascontiguousarray(arr, dtype=dtype)
-    if not np.isfinite(arr).all():
-        bad = int(np.argwhere(~np.isfinite(arr))[0][0])
-        raise ValueError(
-            f"{name} contains NaN or infinite values (first in row {bad}); "
-            "remove or impute them before training"
-        )
-    return arr
+    return _finite_in(arr, dtype, name, "remove or impute them before training")
+
+
+def _finite_in(arr: NDArray[Any], dtype: np.dtype[Any], name: str, fix: str) -> Array:
+    """``arr`` as a C-contiguous array of ``dtype``, or a ValueError if a value is NaN or
+    infinite, or is finite but too large for ``dtype`` (it would overflow to ±inf)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, in words
+        out = np.ascontiguousarray(arr, dtype=dtype)
+        finite = np.isfinite(out)
+        if finite.all():
+            return out
+        bad = int(np.argwhere(~finite)[0][0])
+        if arr.dtype.kind != "f" or np.isfinite(arr).all():
+            largest = float(np.max(np.abs(arr)))
+            raise ValueError(
+                f"{name} holds numbers too large for {dtype} (the largest |value| is "
+                f"{largest:.4g}, first in row {bad}): they overflow to infinity in {dtype}; "
+                f"scale {name} down (e.g. glassnet.scaling.StandardScaler) or use a float64 "
+                "network (dtype='float64'; on the command line, train with --dtype float64)"
+            )
+    raise ValueError(f"{name} contains NaN or infinite values (first in row {bad}); {fix}")
 
 
 def _integral(arr: NDArray[Any]) -> bool:
@@ -105,7 +118,9 @@ def as_targets(
         raise ValueError(f"X has {m} rows but Y has {arr.shape[0]}; give one target per sample")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         bad = int(np.argwhere(~np.isfinite(arr))[0][0])
-        raise ValueError(f"Y contains NaN or infinite values (first in row {bad})")
+        raise ValueError(
+            f"Y contains NaN or infinite values (first in row {bad}); remove those samples"
+        )
 
     if arr.ndim == 1 and n_out > 1:
         if not _integral(arr):
@@ -124,7 +139,7 @@ def as_targets(
         onehot[np.arange(m), labels] = 1.0
         return onehot, labels
 
-    target = np.ascontiguousarray(arr.reshape(m, -1), dtype=dtype)
+    target = _finite_in(arr.reshape(m, -1), dtype, "Y", "remove those samples")
     if target.shape[1] != n_out:
         raise ValueError(
             f"Y has {target.shape[1]} columns but the network has n_L = {n_out} outputs; "

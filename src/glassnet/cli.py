@@ -17,6 +17,7 @@ status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from ._inputs import as_features
 from .callbacks import Callback, EpochLogger, ProgressBar
 from .network import Network, predicted_classes
 from .optimizers import Optimizer
@@ -127,9 +129,86 @@ def _number(text: str) -> float:
     return value
 
 
+def _writable_file(path: str | os.PathLike[str], what: str) -> Path:
+    """``path`` as a Path, or a ValueError unless a file can be written there *now*.
+
+    Checked before long work (training, drawing) so that a typo in an output path fails at once,
+    not at the end: the folder must exist and be writable, and the path must not be a folder or
+    another non-regular file (a device, a pipe), which an atomic save would replace.
+
+    Example:
+        >>> from glassnet.cli import _writable_file
+        >>> _writable_file(".", "the model")
+        Traceback (most recent call last):
+        ...
+        ValueError: cannot save the model to '.': it is a folder; give a file name inside it
+    """
+    p = Path(path)
+    where = f"cannot save {what} to {str(p)!r}"
+    if p.is_dir():
+        raise ValueError(f"{where}: it is a folder; give a file name inside it")
+    if p.exists() and not p.is_file():
+        raise ValueError(f"{where}: it is not a regular file; choose another path")
+    folder = p.parent
+    if not folder.is_dir():
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise ValueError(
+            f"{where}: the folder {str(folder)!r} {problem}; create it first or choose another path"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"{where}: this user may not write in the folder {str(folder)!r}; choose another path"
+        )
+    return p
+
+
+def _memory_limit() -> tuple[int, int]:
+    """(this machine's memory, the most one command may plan to use: half of it), in bytes.
+
+    Where the system does not say, the machine is taken to have 32 GiB.
+    """
+    try:
+        total = int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        total = 32 * 2**30
+    return total, total // 2
+
+
+def _check_memory(
+    sizes: Sequence[int],
+    dtype: str,
+    optimizer: Optimizer,
+    rows: int,
+    copies: int = 0,
+    hint: str = "choose smaller --hidden layers",
+) -> None:
+    """Refuse a network too large to train here, before a single array is made.
+
+    Training keeps each parameter in the weights, their gradients, fit's copy of the last sound
+    weights, each of the optimizer's buffers and the optimizer's scratch space (plus ``copies``
+    more, e.g. the lab's recorded path), and holds z, a, δ and scratch for ``rows`` samples in
+    every layer. Above half of this machine's memory, that is a mistake, not a plan.
+    """
+    params = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+    kept = 4 + len(optimizer.buffer_names()) + copies
+    need = np.dtype(dtype).itemsize * (params * kept + 4 * rows * sum(sizes[1:]))
+    total, limit = _memory_limit()
+    if need > limit:
+        raise CLIError(
+            f"a {'-'.join(map(str, sizes))} network would need about {need / 2**30:,.0f} GiB to "
+            f"train ({params:,} weights and biases in {dtype}, each kept {kept} times: weights, "
+            f"gradients, optimizer buffers{', recorded steps' if copies else ''}), more than "
+            f"half of this machine's {total / 2**30:,.0f} GiB; {hint}"
+        )
+
+
 def _train(args: argparse.Namespace) -> int:
     from .scaling import train_test_split
 
+    # a path that cannot be written fails now, not after the last epoch
+    model_path = (
+        None if args.no_save or not args.output else _writable_file(args.output, "the model")
+    )
     data = _load_data(args)
     X, y = data.X_train, data.y_train
     classification = data.task == "classification"
@@ -142,6 +221,13 @@ def _train(args: argparse.Namespace) -> int:
     if classification and n_out == 2 and args.cost != "cross_entropy" and output != "softmax":
         n_out = 1  # one sigmoid neuron for two classes, as the tutorial would draw it
     sizes = [X.shape[1], *args.hidden, n_out]
+    optimizer = _optimizer(args.optimizer, args.lr, args.momentum)
+    rows = max(
+        min(args.batch_size, len(X)), len(data.X_test), len(validation[0]) if validation else 0
+    )
+    _check_memory(sizes, args.dtype, optimizer, rows)
+    if model_path is None and not args.no_save:
+        model_path = _writable_file(f"glassnet-{data.name}.safetensors", "the model")
     net = Network.from_sizes(
         sizes,
         activation=args.activation,
@@ -155,7 +241,6 @@ def _train(args: argparse.Namespace) -> int:
         l1=args.l1,
         dropout=args.dropout,
     )
-    optimizer = _optimizer(args.optimizer, args.lr, args.momentum)
     control = _training_control(args, optimizer, validation is not None)
     if not args.quiet:
         print(f"glassnet {__version__}: training {net}")
@@ -187,17 +272,25 @@ def _train(args: argparse.Namespace) -> int:
         print(monitor.diagnose())
         if history.epochs:
             print(diagnose(net, X[:1000], y[:1000], optimizer=optimizer))
+    if history.diverged:  # a diverged run never replaces a model, nor writes a new one
+        kept = ""
+        if model_path is not None:
+            kept = "; nothing was saved" + (
+                f": {model_path} still holds its earlier model" if model_path.exists() else ""
+            )
+        print(f"glassnet: training stopped: {history.stop_reason}{kept}", file=sys.stderr)
+        return 1
     if history.stop_reason:
         print(f"glassnet: training stopped: {history.stop_reason}", file=sys.stderr)
-        if not history.epochs:
-            return 1
-    scores = net.evaluate(data.X_test, data.y_test)
+    if history.stop_reason and not history.epochs:
+        return 1
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows as a loss of inf
+        scores = net.evaluate(data.X_test, data.y_test)
     result = "  ".join(f"test {k} {v:.4f}" for k, v in scores.items())
     print(f"{result}  ({history.epochs} epochs, {seconds:.1f} s)")
-    if not args.no_save:
+    if model_path is not None:
         from .io import save
 
-        args.output = args.output or f"glassnet-{data.name}.safetensors"
         meta = {
             "dataset": data.name,
             "history": json.dumps(
@@ -209,10 +302,10 @@ def _train(args: argparse.Namespace) -> int:
                 }
             ),
         }
-        save(net, args.output, metadata=meta)
+        save(net, model_path, metadata=meta)
         if not args.quiet:
-            print(f"saved the model to {args.output}")
-    return 1 if history.stop_reason and "diverged" in history.stop_reason else 0
+            print(f"saved the model to {model_path}")
+    return 0
 
 
 def _load_model(path: str) -> tuple[Network, dict[str, str]]:
@@ -236,7 +329,8 @@ def _evaluate(args: argparse.Namespace) -> int:
             f"{data.name} has {data.X_test.shape[1]} features but the model expects "
             f"{net.sizes[0]}; pass the --dataset it was trained on"
         )
-    scores = net.evaluate(data.X_test, data.y_test)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing model scores inf
+        scores = net.evaluate(data.X_test, data.y_test)
     print(
         f"{data.name} test set ({len(data.X_test)} samples): "
         + "  ".join(f"{k} {v:.4f}" for k, v in scores.items())
@@ -244,31 +338,61 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_inputs(path: str, n_in: int) -> np.ndarray:
+def _read_inputs(path: str, net: Network) -> np.ndarray:
+    """The samples in a .npy or .csv file, one per row, checked and in the network's dtype."""
     p = Path(path)
     if not p.is_file():
         raise CLIError(f"no input file at {path!r}")
+    n_in = net.sizes[0]
     try:
-        if p.suffix == ".npy":
-            X = np.load(p, allow_pickle=False)
-        else:
-            X = np.loadtxt(p, delimiter=",", ndmin=2)
-    except ValueError as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # loadtxt warns of an empty file: said below
+            if p.suffix == ".npy":
+                X = np.load(p, allow_pickle=False)
+            else:
+                X = np.loadtxt(p, delimiter=",", ndmin=2)
+    except EOFError:
+        raise CLIError(f"{path!r} is empty or cut short: it holds no NumPy array") from None
+    except (ValueError, OSError) as exc:
         raise CLIError(f"cannot read numbers from {path!r}: {exc}") from None
-    X = np.asarray(X, dtype=np.float64)
+    if not isinstance(X, np.ndarray):  # np.load gives an archive for an .npz file
+        X.close()
+        raise CLIError(f"{path!r} is an .npz archive; predict takes one array, saved by np.save")
+    if X.dtype.kind not in "biuf":
+        kind = "complex numbers" if X.dtype.kind == "c" else f"values of type {X.dtype}"
+        raise CLIError(
+            f"{path!r} holds {kind}; predict takes real numbers, one sample per row "
+            "(save them with np.save(path, X.astype('float32')))"
+        )
+    if X.ndim == 0 or X.size == 0:
+        raise CLIError(
+            f"{path!r} holds {'a single number' if X.ndim == 0 else 'no numbers'}; predict takes "
+            f"one sample per row, {n_in} numbers each"
+        )
     if X.ndim == 1:
         X = X.reshape(1, -1)
     if X.ndim > 2:
         X = X.reshape(X.shape[0], -1)  # images → one flattened row each
     if X.shape[1] != n_in:
         raise CLIError(f"{path!r} has {X.shape[1]} numbers per row but the model takes {n_in}")
-    return X
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        row = int(np.argwhere(~np.isfinite(X))[0][0])
+        raise CLIError(f"{path!r} holds NaN or infinite values (first in row {row})")
+    return as_features(X, n_in, net.dtype, repr(path))  # says if a value overflows the dtype
 
 
 def _predict(args: argparse.Namespace) -> int:
     net, _ = _load_model(args.model)
-    X = _read_inputs(args.inputs, net.sizes[0])
-    A = net.predict(X)
+    X = _read_inputs(args.inputs, net)
+    with np.errstate(over="ignore", invalid="ignore"):  # said below, in one sentence
+        A = net.predict(X)
+    if not np.isfinite(A).all():
+        row = int(np.argwhere(~np.isfinite(A))[0][0])
+        raise CLIError(
+            f"the model's outputs are not finite numbers for row {row} of {args.inputs!r}: its "
+            f"weights (the largest |w| is {np.abs(net.parameter_vector()).max():.4g}) or these "
+            f"inputs overflow {net.dtype}; check the model file and the inputs' scale"
+        )
     rows = []
     for a, label in zip(A, predicted_classes(A), strict=True):
         values = ",".join(f"{v:.6g}" for v in a)
@@ -322,6 +446,8 @@ def _plot(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CLIError(str(exc)) from None
     net, meta = _load_model(args.model)
+    picture = args.output or f"{Path(args.model).stem}-{args.kind}.png"
+    output = _writable_file(picture, "the picture")
     X = y = history = None
     if args.kind in ("boundary", "gradients", "activations", "neurons") or args.sample is not None:
         args.dataset = args.dataset or meta.get("dataset")
@@ -360,7 +486,6 @@ def _plot(args: argparse.Namespace) -> int:
         weight=tuple(args.weight) if args.weight else None,
         shape=tuple(args.shape) if args.shape else None,
     )
-    output = args.output or f"{Path(args.model).stem}-{args.kind}.png"
     fig.savefig(output, dpi=args.dpi)
     print(f"saved the {args.kind} picture to {output}")
     return 0
@@ -453,6 +578,18 @@ def _positive(kind: type) -> Callable[[str], Any]:
         return value
 
     return parse
+
+
+def _dpi(text: str) -> int:
+    from .plots import MAX_DPI
+
+    value = _positive(int)(text)
+    if value > MAX_DPI:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_DPI} (print quality), got {text}; a larger dpi would need "
+            "gigabytes of memory for one picture"
+        )
+    return int(value)
 
 
 def _fraction(text: str) -> float:
@@ -641,7 +778,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", choices=["text", "latex", "json"], default="text")
     explain.set_defaults(run=_explain)
 
-    from .plots import KINDS
+    from .plots import KINDS, MAX_DPI
 
     plot = sub.add_parser(
         "plot",
@@ -674,7 +811,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--shape", type=_positive(int), nargs=2, metavar=("H", "W"),
         help="the input images' shape, for weights (default: square)",
     )  # fmt: skip
-    plot.add_argument("--dpi", type=_positive(int), default=120)
+    plot.add_argument(
+        "--dpi", type=_dpi, default=120, help=f"dots per inch, 1..{MAX_DPI} (default: 120)"
+    )
     plot.set_defaults(run=_plot)
 
     playground = sub.add_parser(
@@ -715,6 +854,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (CLIError, ValueError, OSError) as exc:
         print(f"glassnet: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(
+            "glassnet: error: not enough memory for this; try a smaller network or less data",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("glassnet: interrupted", file=sys.stderr)

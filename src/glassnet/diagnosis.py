@@ -353,7 +353,9 @@ class TrainingMonitor(Callback):
         # fit checks the cost *before* the step and callbacks: a stop on a mini-batch that
         # never reached on_batch_end is the non-finite-cost stop (its message says so too)
         unfinished = run.stop_reason is not None and self._batches_this_epoch < run.batch
-        if run.stop_reason and (unfinished or _NONFINITE_STOP.search(run.stop_reason)):
+        if run.history.diverged or (
+            run.stop_reason and (unfinished or _NONFINITE_STOP.search(run.stop_reason))
+        ):
             self.nonfinite = True
             self.nonfinite_at = (run.epoch, run.batch)
 
@@ -491,7 +493,7 @@ def diagnose_training(
     ==================  ============================================  ===========================
     kind                sign                                          suggested fix
     ==================  ============================================  ===========================
-    diverged            the cost became NaN or inf (fit stopped)      η ÷ 10
+    diverged            cost blew up or became NaN/inf (fit stopped)  η ÷ 10
     rising              the cost ends well above its lowest value     η ÷ 10
     oscillating         the cost goes up and down, no downward trend  η ÷ 10, larger mini-batches
     exploding_weights   ‖W^(l)‖ grows fast (needs a monitor)          η ÷ 10, L2 (``l2=``)
@@ -534,9 +536,11 @@ def diagnose_training(
     findings: list[Finding] = []
     growth = _weight_growth(monitor, th) if monitor is not None else None
 
-    # 1. diverged: the cost became NaN or inf, and fit stopped
-    nonfinite = (monitor is not None and monitor.nonfinite) or bool(
-        _NONFINITE_STOP.search(history.stop_reason or "")
+    # 1. diverged: the cost blew up or became NaN or inf, and fit stopped
+    nonfinite = (
+        (monitor is not None and monitor.nonfinite)
+        or history.diverged
+        or bool(_NONFINITE_STOP.search(history.stop_reason or ""))
     )
     if nonfinite:
         where = ""
@@ -558,7 +562,7 @@ def diagnose_training(
             Finding(
                 "diverged",
                 "problem",
-                "Training diverged: the cost became infinite or NaN, so fit stopped. "
+                "Training diverged: the cost blew up or became infinite or NaN, so fit stopped. "
                 "Each step overshot the minimum by more than the last, so the cost grew "
                 "without limit — the learning rate is too large.",
                 evidence,

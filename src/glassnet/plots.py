@@ -60,6 +60,9 @@ __all__ = [
 ]
 
 INSTALL_HINT = "plots need matplotlib: pip install 'glassnet[plot]'"
+#: the sharpest picture ``glassnet plot --dpi`` draws: print quality, and an 8 × 6 inch figure
+#: stays under 20 million pixels (a larger dpi would ask for gigabytes of image memory)
+MAX_DPI = 600
 WEIGHT_CMAP = "coolwarm"  # w < 0 blue, w ≈ 0 grey, w > 0 red
 
 

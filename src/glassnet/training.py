@@ -7,6 +7,25 @@
             optimizer step, e.g. w ← w − η ∂C/∂w
 
 Everything is vectorised over the mini-batch: there is no Python loop over samples.
+
+A run that diverges is stopped before it spoils the network. Every mini-batch cost is checked
+before its step is taken, and training stops when
+
+- the cost is NaN or infinite;
+- the cost has blown up: it is more than ``BLOWUP`` (10⁶) times the run's starting level *and*
+  higher than the mini-batch cost before it (still rising). The starting level is the larger
+  of the first mini-batch's cost and the cost of a network that knows nothing, whose output
+  layer has z^(L) = 0 for every sample (it predicts 0 with an identity output, 1/n_L for each
+  class with softmax), so that a network that starts out nearly perfect is not stopped when a
+  later mini-batch costs more. No run that is learning gets there; a diverging one passes it
+  many steps before it overflows;
+- a weight has become infinite or NaN, or the weights are so large that their sum overflows
+  (checked at the end of every epoch, so that callbacks and the caller never see them).
+
+The weights are then put back to the last ones known to be sound: those at the start of the
+latest epoch whose first mini-batch had a finite, not blown-up cost. ``fit`` copies them once
+per epoch into arrays made once (a copy of the network's parameters per epoch, nothing per
+mini-batch), and ``History.stop_reason`` says which epoch they come from.
 """
 
 from __future__ import annotations
@@ -30,11 +49,15 @@ from .optimizers import SGD, Optimizer
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["History", "fit"]
+__all__ = ["BLOWUP", "History", "fit"]
 
 #: fit() trains with :class:`glassnet.fastpath.TrainingStep` where it can; the tests switch this
 #: off to hold the fast path equal to the plain one.
 _FAST_PATH = True
+
+#: a mini-batch cost this many times the run's starting level, and still rising, has blown up
+#: (see the module's docstring)
+BLOWUP = 1e6
 
 
 @dataclass
@@ -48,6 +71,9 @@ class History:
         val_loss, val_accuracy: the cost and accuracy on ``validation_data`` after each epoch.
         seconds: wall-clock time of each epoch's training.
         stop_reason: why training ended early, or ``None`` if it ran every epoch.
+        diverged: whether training stopped because the cost became NaN or infinite or blew up,
+            or a weight became infinite (the network then holds the last sound weights, and
+            ``stop_reason`` says which).
     """
 
     loss: list[float] = field(default_factory=list)
@@ -56,6 +82,7 @@ class History:
     val_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     stop_reason: str | None = None
+    diverged: bool = False
 
     @property
     def epochs(self) -> int:
@@ -120,9 +147,13 @@ def fit(
             are weighted the same way. A mini-batch whose weights are all 0 takes no step.
 
     Returns:
-        a :class:`History`. If the cost becomes NaN or infinite, training stops before the
-        step that would use it, a ``RuntimeWarning`` names the epoch and mini-batch, and
-        ``History.stop_reason`` says why.
+        a :class:`History`. If the run diverges — the cost becomes NaN or infinite, or more
+        than :data:`BLOWUP` times its starting level and still rising, or a weight
+        becomes infinite — training stops before the step that would use it, the weights are
+        put back to those at the start of the latest epoch that began soundly, a
+        ``RuntimeWarning`` names the epoch and mini-batch, ``History.diverged`` is true and
+        ``History.stop_reason`` says why and which weights the network holds. (The
+        optimizer's buffers are not put back: give a further ``fit`` a new optimizer.)
 
     Example:
         >>> import numpy as np, glassnet as gn
@@ -172,6 +203,7 @@ def fit(
     step = TrainingStep(net, x, y, labels is not None) if _FAST_PATH and supports(net) else None
     classes = np.empty(m, dtype=np.intp)  # the predicted class of each sample, this epoch
     history = History() if history is None else history
+    history.diverged = False  # as stop_reason, it tells of this call
     run = TrainingRun(
         net,
         optimizer,
@@ -187,6 +219,10 @@ def fit(
     )
     for cb in callbacks:
         cb.on_train_begin(run)
+    sound = _SoundWeights(net)  # the weights to go back to if the run diverges
+    knows_nothing = _zero_output_cost(net, y)
+    limit = math.inf  # a blow-up: BLOWUP × the starting level, set at the first mini-batch
+    previous = math.inf  # the mini-batch cost before this one
     # a diverging run overflows; that is caught below as a non-finite cost, with a clear message
     with np.errstate(over="ignore", invalid="ignore"):
         for run.epoch in range(initial_epoch + 1, epochs + 1):
@@ -205,13 +241,14 @@ def fit(
                     # dropout: a fresh random choice of switched-off neurons for every mini-batch
                     masks = net.dropout_masks(len(idx), rng) if dropout else None
                     cost, a_L, grads = net._cost_and_gradients(xb, yb, masks, wb)
-                if not math.isfinite(cost):
-                    run.stop(
-                        f"the cost became {cost} at epoch {run.epoch}, mini-batch {run.batch}: "
-                        f"training diverged; try a smaller learning rate than {optimizer.lr:g}"
-                    )
-                    warnings.warn(run.stop_reason or "", RuntimeWarning, stacklevel=2)
+                if not math.isfinite(cost) or (cost > limit and cost > previous):
+                    _diverged(run, sound, _cost_reason(run, cost, limit, x))
                     break
+                previous = cost
+                if run.batch == 1:  # the weights this epoch starts from gave a sound cost
+                    if not sound.epoch:  # the run's first cost
+                        limit = BLOWUP * max(cost, knows_nothing)
+                    sound.keep(run.epoch)
                 batch_weight = len(idx) if wb is None else float(wb.sum())
                 if batch_weight > 0:  # (a mini-batch of zero weight has nothing to learn from)
                     optimizer.step(net, grads)  # e.g. w ← w − η ∂C/∂w
@@ -225,6 +262,15 @@ def fit(
                     break
             if seen < m:
                 break  # stopped part-way through the epoch: its numbers would mislead
+            if not _finite(net):  # the epoch's last step overflowed: no next cost will say so
+                _diverged(
+                    run,
+                    sound,
+                    f"a weight became infinite or NaN in the last step of epoch {run.epoch} "
+                    f"(mini-batch {run.batch}): training diverged; try a smaller learning rate "
+                    f"than {optimizer.lr:g}",
+                )
+                break
             if labels is not None:
                 right = classes == labels[order]  # this epoch's order
                 correct = np.count_nonzero(right) if weights is None else weights[order] @ right
@@ -242,6 +288,8 @@ def fit(
             if run.stop_reason:
                 break
     history.stop_reason = run.stop_reason
+    if history.diverged:
+        warnings.warn(history.stop_reason or "", RuntimeWarning, stacklevel=2)
     for cb in callbacks:
         cb.on_train_end(run)
     return history
@@ -272,3 +320,83 @@ def _sample_weights(sample_weight: Any, m: int, dtype: np.dtype[Any]) -> NDArray
             "at least one sample a weight > 0"
         )
     return w.astype(dtype)
+
+
+# -- when a run diverges ------------------------------------------------------------------------
+
+
+class _SoundWeights:
+    """The weights at the start of the latest epoch whose first mini-batch had a sound cost.
+
+    :meth:`keep` copies the network's weights and biases into arrays made once; it runs once
+    per epoch, before the epoch's first step, so it costs one copy of the parameters per epoch.
+    """
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.W = [np.empty_like(layer.W) for layer in net.layers]  # keeps W's memory order
+        self.b = [np.empty_like(layer.b) for layer in net.layers]
+        self.epoch = 0  # the epoch whose starting weights are kept; 0: none yet
+
+    def keep(self, epoch: int) -> None:
+        for layer, W, b in zip(self.net.layers, self.W, self.b, strict=True):
+            np.copyto(W, layer.W)
+            np.copyto(b, layer.b)
+        self.epoch = epoch
+
+    def restore(self) -> None:
+        """Put the kept weights back, into the network's own arrays (``net.W[l]`` stays put)."""
+        for layer, W, b in zip(self.net.layers, self.W, self.b, strict=True):
+            np.copyto(layer.W, W)
+            np.copyto(layer.b, b)
+
+
+def _finite(net: Network) -> bool:
+    """Whether every weight and bias is finite (a sum that overflows counts as not finite)."""
+    return all(
+        math.isfinite(layer.W.sum()) and math.isfinite(layer.b.sum()) for layer in net.layers
+    )
+
+
+def _zero_output_cost(net: Network, y: Any) -> float:
+    """The cost of a network that knows nothing: z^(L) = 0 for every sample (on ≤ 4096 rows)."""
+    y = y[:: max(1, len(y) // 4096)]
+    z = np.zeros_like(y)
+    cost = float(net.cost_function(net.layers[-1].activation.forward(z), y, z))
+    return cost if math.isfinite(cost) else 0.0
+
+
+def _cost_reason(run: TrainingRun, cost: float, limit: float, x: Any) -> str:
+    """Why the mini-batch cost ``cost`` stops training, and what to do about it."""
+    where = f"at epoch {run.epoch}, mini-batch {run.batch}"
+    if run.epoch == run.initial_epoch + 1 and run.batch == 1:
+        # no step has been taken: the learning rate cannot be the cause
+        largest_w = max(float(np.max(np.abs(layer.W), initial=0.0)) for layer in run.net.layers)
+        return (
+            f"the cost became {cost} {where}, before any step was taken, so the learning rate "
+            f"is not the cause: the data or the starting weights make it overflow "
+            f"{run.net.dtype} (the largest |x| is {float(np.max(np.abs(x))):.4g}, the largest "
+            f"|w| is {largest_w:.4g}); scale the inputs (e.g. glassnet.scaling.StandardScaler), "
+            "check the targets, or use dtype='float64'"
+        )
+    lr = f"try a smaller learning rate than {run.optimizer.lr:g}"
+    if not math.isfinite(cost):
+        return f"the cost became {cost} {where}: training diverged; {lr}"
+    return (
+        f"the cost became {cost:.4g} {where}, more than {BLOWUP:.0e} times its starting level "
+        f"{limit / BLOWUP:.4g} and still rising: training diverged; {lr}"
+    )
+
+
+def _diverged(run: TrainingRun, sound: _SoundWeights, reason: str) -> None:
+    """Stop ``run`` for divergence, with the last sound weights back in the network."""
+    if sound.epoch:
+        sound.restore()
+        reason += (
+            f"; the weights are restored to those at the start of epoch {sound.epoch}, the "
+            "last known to be sound"
+        )
+    else:
+        reason += "; no step was taken, so the weights are unchanged"
+    run.stop(reason)
+    run.history.diverged = True

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .descent import OPTIMIZERS, Trajectory, lr_sweep, race
-from .surfaces import SURFACES
+from .surfaces import SURFACES, get
 
 __all__ = ["add_parser", "run"]
 
@@ -131,6 +131,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def _check_output(args: argparse.Namespace) -> Path | None:
+    """The picture's path, checked before any work: its name, its folder, and that the
+    plotting extra (and, for an animation, its writer) is installed."""
     if not args.output:
         return None
     out = Path(args.output)
@@ -140,9 +142,31 @@ def _check_output(args: argparse.Namespace) -> Path | None:
         raise ValueError(
             f"cannot write {out.name!r}: use a file name ending in {', '.join(allowed)}"
         )
-    if not out.parent.is_dir():
-        raise ValueError(f"cannot write {out}: the directory {out.parent} does not exist")
+    from ..cli import _writable_file
+
+    _writable_file(out, "the picture")
+    _pyplot()  # matplotlib missing: an ImportError that says how to install it
+    if suffix in _MOVING:
+        from .pictures import _writer
+
+        _writer(out, args.fps)  # .mp4 without ffmpeg: a ValueError that says so
     return out
+
+
+def _check_start(args: argparse.Namespace) -> None:
+    """Refuse a --start where the surface's value or slope is too large to compute."""
+    if args.start is None or args.landscape:
+        return
+    surface = get(args.surface)
+    with np.errstate(all="ignore"):
+        numbers = [float(surface.value(*args.start)), *map(float, surface.gradient(*args.start))]
+    if not all(np.isfinite(numbers)):
+        x, y = args.start
+        x0, y0 = surface.start
+        raise ValueError(
+            f"--start {x:g},{y:g} is too far out: the {surface.name} surface's value or slope "
+            f"there is too large for a float64; start nearer its minima, e.g. --start {x0:g},{y0:g}"
+        )
 
 
 def _pyplot() -> Any:
@@ -165,8 +189,9 @@ def run(args: argparse.Namespace) -> int:
             f"unknown optimizer {', '.join(unknown) or '(none given)'}; --optimizers takes names "
             f"from {', '.join(OPTIMIZERS)}, separated by commas"
         )
-    out = _check_output(args)
+    _check_start(args)
     try:
+        out = _check_output(args)
         if args.landscape:
             return _landscape(args, names[0], out)
         return _surface(args, names, out)
@@ -217,8 +242,9 @@ def _surface(args: argparse.Namespace, names: list[str], out: Path | None) -> in
 
 def _landscape(args: argparse.Namespace, name: str, out: Path | None) -> int:
     from .. import datasets
-    from ..cli import DEFAULT_LR
+    from ..cli import DEFAULT_LR, _check_memory
     from ..network import Network
+    from ..optimizers import by_name
     from .landscape import train_and_record, trajectory_directions
 
     try:
@@ -229,13 +255,17 @@ def _landscape(args: argparse.Namespace, name: str, out: Path | None) -> int:
     n_out = int(data.n_classes or 1) if data.task == "classification" else 1
     if n_out == 2:
         n_out = 1  # one sigmoid neuron for two classes
+    sizes = [X.shape[1], *args.hidden, n_out]
+    lr = args.lr[0] if args.lr else DEFAULT_LR[name]
+    steps = args.epochs * -(-len(X) // args.batch_size)  # the path keeps the weights of each
+    _check_memory(sizes, "float64", by_name(name, lr), len(X), copies=2 * (steps + 1),
+                  hint="choose smaller --hidden layers or fewer --epochs")  # fmt: skip
     net = Network.from_sizes(
-        [X.shape[1], *args.hidden, n_out],
+        sizes,
         activation=args.activation,
         seed=args.seed,
         dtype="float64",
     )
-    lr = args.lr[0] if args.lr else DEFAULT_LR[name]
     with np.errstate(over="ignore"):
         path = train_and_record(
             net,
