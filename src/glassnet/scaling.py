@@ -8,12 +8,18 @@ numbers to any data (``transform``), so nothing about the test set leaks into tr
     scaler = MinMaxScaler().fit(X_train)
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
+A fitted scaler is a few numbers per column, so it can travel with a model: ``to_dict`` gives
+them as plain JSON-ready values and :func:`scaler_from_dict` makes the same scaler again (no
+pickle). A scaler for data whose range is known beforehand, such as pixels 0..255, comes from
+:meth:`MinMaxScaler.from_range` instead of ``fit``.
+
 Randomness (which sample lands in which split) comes only from the ``seed`` argument.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, NamedTuple, Self
 
 import numpy as np
@@ -27,6 +33,7 @@ __all__ = [
     "StandardScaler",
     "ThreeWaySplit",
     "one_hot",
+    "scaler_from_dict",
     "train_test_split",
     "train_val_test_split",
 ]
@@ -101,6 +108,27 @@ class _Scaler:
         arr, offset, scale = self._checked(X, "inverse_transform")
         return arr * scale + offset
 
+    def _numbers(self) -> dict[str, NDArray[np.float64]]:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted scaler as plain numbers for ``json.dumps``; see :func:`scaler_from_dict`.
+
+        Each per-column array is written as one number when every column shares it (pixels
+        0..255: ``"data_min": 0.0``), else as a list; floats are written exactly, so the scaler
+        made again transforms bit for bit as this one does.
+        """
+        if self.n_features is None:
+            raise ValueError(
+                f"{type(self).__name__}.to_dict: the scaler is not fitted yet; call fit(X_train) "
+                "first: only a fitted scaler has numbers to write"
+            )
+        out: dict[str, Any] = {"scaler": _KIND[type(self)], "n_features": self.n_features}
+        for key, values in self._numbers().items():
+            same = bool((values == values[0]).all())
+            out[key] = float(values[0]) if same else [float(v) for v in values]
+        return out
+
 
 class MinMaxScaler(_Scaler):
     """Rescale each feature to ``feature_range`` (default [0, 1]) using the training min and max.
@@ -132,12 +160,74 @@ class MinMaxScaler(_Scaler):
         self.feature_range = (lo, hi)
 
     def _learn(self, X: Array) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        return self._from_range(X.min(axis=0), X.max(axis=0))
+
+    def _from_range(
+        self, data_min: NDArray[np.float64], data_max: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         lo, hi = self.feature_range
-        self.data_min_, self.data_max_ = X.min(axis=0), X.max(axis=0)
+        self.data_min_, self.data_max_ = data_min, data_max
         span = self.data_max_ - self.data_min_
         scale = np.where(span > 0, span, 1.0) / (hi - lo)
         # x' = (x − offset) / scale with offset = min − lo·scale gives x' = lo at x = min
         return self.data_min_ - lo * scale, scale
+
+    @classmethod
+    def from_range(
+        cls,
+        data_min: float | Any,
+        data_max: float | Any,
+        n_features: int | None = None,
+        feature_range: tuple[float, float] = (0.0, 1.0),
+    ) -> MinMaxScaler:
+        """A fitted scaler for data whose range is known beforehand instead of learned by ``fit``.
+
+        Pixels of 8-bit images run from 0 to 255 whatever a training set happens to hold:
+        ``from_range(0, 255, n_features=784)`` maps them to [0, 1] as ``x / 255``. ``data_min``
+        and ``data_max`` are one number for every column (then ``n_features`` says how many
+        columns) or one number per column.
+
+        Example:
+            >>> import numpy as np
+            >>> digits = MinMaxScaler.from_range(0, 16, n_features=64)  # ink counts 0..16
+            >>> digits.transform(np.full((1, 64), 4.0))[0, :3]
+            array([0.25, 0.25, 0.25])
+        """
+        scaler = cls(feature_range)
+        low = _columns(data_min, "data_min", n_features)
+        high = _columns(data_max, "data_max", n_features)
+        if high.shape == (1,) and low.shape[0] > 1:
+            high = np.full_like(low, high[0])
+        if low.shape == (1,) and high.shape[0] > 1:
+            low = np.full_like(high, low[0])
+        if low.shape != high.shape:
+            raise ValueError(
+                f"MinMaxScaler.from_range: data_min has {low.shape[0]} columns but data_max "
+                f"{high.shape[0]}; give one number per column for both, or one number for all"
+            )
+        if (low > high).any():
+            k = int(np.argmax(low > high))
+            raise ValueError(
+                f"MinMaxScaler.from_range: data_min must not exceed data_max, but in column {k} "
+                f"it is {low[k]:g} > {high[k]:g}"
+            )
+        scaler.offset_, scaler.scale_ = scaler._from_range(low, high)
+        return scaler
+
+    def _numbers(self) -> dict[str, NDArray[np.float64]]:
+        assert self.data_min_ is not None and self.data_max_ is not None  # fitted: see to_dict
+        return {"data_min": self.data_min_, "data_max": self.data_max_}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted scaler as plain numbers: its kind, ``feature_range``, ``n_features`` and
+        each column's ``data_min`` and ``data_max``; :func:`scaler_from_dict` reads it back.
+
+        Example:
+            >>> d = MinMaxScaler.from_range(0, 255, n_features=784).to_dict()
+            >>> d["scaler"], d["n_features"], d["data_min"], d["data_max"], d["feature_range"]
+            ('minmax', 784, 0.0, 255.0, [0.0, 1.0])
+        """
+        return {**super().to_dict(), "feature_range": list(self.feature_range)}
 
     def __repr__(self) -> str:
         return f"MinMaxScaler(feature_range={self.feature_range}, n_features={self.n_features})"
@@ -164,11 +254,99 @@ class StandardScaler(_Scaler):
     std_: NDArray[np.float64] | None = None
 
     def _learn(self, X: Array) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        self.mean_, self.std_ = X.mean(axis=0), X.std(axis=0)
+        return self._from_moments(X.mean(axis=0), X.std(axis=0))
+
+    def _from_moments(
+        self, mean: NDArray[np.float64], std: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        self.mean_, self.std_ = mean, std
         return self.mean_, np.where(self.std_ > 0, self.std_, 1.0)
+
+    def _numbers(self) -> dict[str, NDArray[np.float64]]:
+        assert self.mean_ is not None and self.std_ is not None  # fitted: see to_dict
+        return {"mean": self.mean_, "std": self.std_}
 
     def __repr__(self) -> str:
         return f"StandardScaler(n_features={self.n_features})"
+
+
+_KIND: dict[type[_Scaler], str] = {MinMaxScaler: "minmax", StandardScaler: "standard"}
+
+
+def _columns(value: Any, what: str, n_features: int | None) -> NDArray[np.float64]:
+    """One finite float64 per column: a list as it is, a single number repeated n_features times."""
+    if isinstance(value, (bool, str, bytes)):
+        raise ValueError(f"{what} must be a number or a list of numbers, got {value!r}")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a number or a list of numbers, got {value!r}") from None
+    if arr.ndim > 1 or arr.size == 0:
+        raise ValueError(
+            f"{what} must be a number or a flat list of numbers, got shape {arr.shape}"
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{what} must hold finite numbers, got {value!r}")
+    if arr.ndim == 0:
+        count = 1 if n_features is None else n_features
+        return np.full(count, float(arr))
+    if n_features is not None and arr.shape[0] != n_features:
+        raise ValueError(f"{what} has {arr.shape[0]} numbers but n_features is {n_features}")
+    return arr
+
+
+def scaler_from_dict(spec: Mapping[str, Any]) -> MinMaxScaler | StandardScaler:
+    """The scaler that ``to_dict`` described: same kind, same numbers, same results bit for bit.
+
+    Args:
+        spec: ``{"scaler": "minmax", "n_features": n, "data_min": …, "data_max": …,
+            "feature_range": [lo, hi]}`` or ``{"scaler": "standard", "n_features": n,
+            "mean": …, "std": …}``, where each of data_min, data_max, mean and std is one number
+            for every column or a list of n numbers. ``json.loads`` of a ``to_dict`` is one.
+
+    Raises:
+        ValueError: ``spec`` is not such a mapping; the message names what is wrong.
+
+    Example:
+        >>> import json, numpy as np
+        >>> scaler = StandardScaler().fit(np.array([[1.0, 2.0], [3.0, 2.0]]))
+        >>> again = scaler_from_dict(json.loads(json.dumps(scaler.to_dict())))
+        >>> again, again.transform(np.array([[5.0, 2.0]]))
+        (StandardScaler(n_features=2), array([[3., 0.]]))
+    """
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"a scaler is described by a dict, got {type(spec).__name__}")
+    kinds = list(_KIND.values())
+    kind = spec.get("scaler")
+    if kind not in kinds:
+        raise ValueError(
+            f"unknown scaler {kind!r} in the scaler's description; expected 'scaler' to be one "
+            f"of {', '.join(map(repr, kinds))}"
+        )
+    names = ["data_min", "data_max", "feature_range"] if kind == "minmax" else ["mean", "std"]
+    unknown = sorted(set(spec) - {"scaler", "n_features", *names})
+    missing = [name for name in names if name not in spec and name != "feature_range"]
+    if unknown or missing:
+        problem = f"lacks {', '.join(missing)}" if missing else f"has unknown keys {unknown}"
+        raise ValueError(f"the {kind} scaler's description {problem}; it holds {', '.join(names)}")
+    n = spec.get("n_features")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"the scaler's n_features must be a positive whole number, got {n!r}")
+    if kind == "minmax":
+        feature_range = spec.get("feature_range", (0.0, 1.0))
+        if not isinstance(feature_range, (list, tuple)) or len(feature_range) != 2:
+            raise ValueError(f"feature_range must be [lo, hi], got {feature_range!r}")
+        return MinMaxScaler.from_range(
+            _columns(spec["data_min"], "data_min", n),
+            _columns(spec["data_max"], "data_max", n),
+            feature_range=(feature_range[0], feature_range[1]),
+        )
+    mean, std = _columns(spec["mean"], "mean", n), _columns(spec["std"], "std", n)
+    if (std < 0).any():
+        raise ValueError("the scaler's std must be 0 or more in every column")
+    scaler = StandardScaler()
+    scaler.offset_, scaler.scale_ = scaler._from_moments(mean, std)
+    return scaler
 
 
 def one_hot(labels: Any, n_classes: int | None = None, dtype: DTypeLike = "float32") -> Array:
