@@ -13,6 +13,11 @@ one sample per row; np.int64 class labels, or float targets for regression) and 
 :func:`load_toy`, and the generators :func:`xor`, :func:`circles`, :func:`moons`,
 :func:`spirals`, :func:`blobs`, :func:`sine`, :func:`plane`, :func:`bumps` (which return
 ``(X, y)``). :func:`read_idx` and :func:`write_idx` read and write the IDX format of MNIST.
+
+Every Dataset a loader returns records how it was made in ``ds.preparation``, a
+:class:`Preparation`: the loader's options (so ``ds.preparation.load()`` makes the same split
+again) and the scaler from raw values to the network's inputs (``ds.preparation.scale(raw)``).
+``glassnet train`` stores it in the model file; ``Preparation.from_metadata`` reads it back.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any
 
 from .base import Dataset, DatasetNotFoundError
 from .idx import IDXFormatError, read_idx, write_idx
+from .preparation import Preparation
 from .real import (
     FASHION_MNIST_CLASSES,
     FASHION_MNIST_DEBIAN_DIR,
@@ -58,6 +64,7 @@ __all__ = [
     "Dataset",
     "DatasetNotFoundError",
     "IDXFormatError",
+    "Preparation",
     "available",
     "blobs",
     "bumps",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from .preparation import Preparation
 
 __all__ = ["Dataset", "DatasetNotFoundError"]
 
@@ -37,6 +40,9 @@ class Dataset:
         image_shape: the (height, width) of each sample when the samples are images, else None.
         source: where the data came from (a directory, "scikit-learn", "generated").
         description: one line about the data.
+        preparation: how the data was made and scaled (:class:`~glassnet.datasets.Preparation`):
+            enough to make the same split again and to scale new raw data the same way; set by
+            every glassnet loader, None for a Dataset made by hand.
 
     Example:
         >>> import numpy as np
@@ -57,6 +63,7 @@ class Dataset:
     image_shape: tuple[int, ...] | None = None
     source: str = ""
     description: str = ""
+    preparation: Preparation | None = None
 
     def __post_init__(self) -> None:
         for split in ("train", "test"):

@@ -10,13 +10,16 @@
   such as the EMNIST splits, whose files carry a prefix like ``emnist-letters-``.
 
 Pixels are scaled to [0, 1] (the range the tutorial's sigmoid network expects) unless
-``scale=False``, and images are flattened to one row of n_0 = height × width inputs per sample
-unless ``flatten=False``.
+``scale=False``; ``Dataset.preparation`` records the scaling (a :class:`MinMaxScaler` from the
+pixels' range, 0..255 or 0..16) and the options, so that new raw images can be scaled the same
+way and the same split made again. Images are flattened to one row of n_0 = height × width
+inputs per sample unless ``flatten=False``.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -27,9 +30,10 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from .._inputs import as_dtype
-from ..scaling import train_test_split
+from ..scaling import MinMaxScaler, train_test_split
 from .base import Dataset, DatasetNotFoundError, class_names
 from .idx import MAX_BYTES, IDXFormatError, read_idx
+from .preparation import Preparation
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
@@ -183,8 +187,9 @@ def _images_and_labels(
     flatten: bool,
     dtype: np.dtype[Any],
     max_bytes: int,
-) -> tuple[NDArray[Any], NDArray[np.int64], tuple[int, ...]]:
-    """X (flattened unless not ``flatten``, scaled if ``scale``), labels, one image's shape."""
+) -> tuple[NDArray[Any], NDArray[np.int64], tuple[int, ...], bool]:
+    """X (flattened unless not ``flatten``, scaled if ``scale``), labels, one image's shape, and
+    whether the pixels were scaled (only unsigned bytes are)."""
     images, labels = read_idx(images_path, max_bytes=max_bytes), read_idx(labels_path)
     if labels.ndim != 1 or labels.dtype.kind not in "iu":
         raise IDXFormatError(
@@ -201,9 +206,10 @@ def _images_and_labels(
         )
     X = images.reshape(len(images), -1) if flatten else images
     X = X.astype(dtype)
-    if scale and images.dtype == np.uint8:
-        X /= 255.0  # pixel values 0..255 → [0, 1]
-    return X, labels.astype(np.int64), tuple(int(n) for n in images.shape[1:])
+    scaled = scale and images.dtype == np.uint8
+    if scaled:
+        X /= 255.0  # pixel values 0..255 → [0, 1]: MinMaxScaler.from_range(0, 255), in place
+    return X, labels.astype(np.int64), tuple(int(n) for n in images.shape[1:]), scaled
 
 
 def _load_idx_files(
@@ -216,13 +222,15 @@ def _load_idx_files(
     dtype: DTypeLike,
     max_bytes: int,
     description: str,
+    loader: str,
+    options: dict[str, Any],
 ) -> Dataset:
     dt = as_dtype(dtype)
     opts: dict[str, Any] = {"scale": scale, "flatten": flatten, "dtype": dt, "max_bytes": max_bytes}
-    X_train, y_train, image_shape = _images_and_labels(
+    X_train, y_train, image_shape, scaled = _images_and_labels(
         files["train-images"], files["train-labels"], **opts
     )
-    X_test, y_test, _ = _images_and_labels(files["test-images"], files["test-labels"], **opts)
+    X_test, y_test, _, _ = _images_and_labels(files["test-images"], files["test-labels"], **opts)
     if classes is None:
         classes = class_names(np.concatenate([y_train, y_test]))
     top = max(int(y_train.max(initial=0)), int(y_test.max(initial=0)))
@@ -241,6 +249,14 @@ def _load_idx_files(
         image_shape=image_shape,
         source=str(files["train-images"].parent),
         description=description,
+        preparation=Preparation(
+            loader,
+            {**options, "scale": scale, "flatten": flatten, "dtype": dt},
+            scaler=MinMaxScaler.from_range(0, 255, n_features=math.prod(image_shape))
+            if scaled
+            else None,
+            image_shape=image_shape,
+        ),
     )
 
 
@@ -293,6 +309,7 @@ def load_idx_dataset(
         >>> tmp.cleanup()
     """
     files = find_idx_files(path, prefix)
+    given_name = name
     if name is None:
         found = _IDX_NAME.fullmatch(files["train-images"].name)
         directory = files["train-images"].parent
@@ -306,6 +323,14 @@ def load_idx_dataset(
         dtype=dtype,
         max_bytes=max_bytes,
         description=f"IDX data set from {files['train-images'].parent}",
+        loader="idx",
+        options={
+            "path": str(Path(path).expanduser()),
+            "prefix": prefix,
+            "name": given_name,
+            "classes": classes,
+            "max_bytes": max_bytes,
+        },
     )
 
 
@@ -365,6 +390,8 @@ def load_fashion_mnist(
         dtype=dtype,
         max_bytes=MAX_BYTES,
         description="Zalando's Fashion-MNIST: 28x28 grey images of clothing in 10 classes",
+        loader="fashion-mnist",
+        options={"path": path},  # None (looked up again where it is used) unless given
     )
 
 
@@ -406,6 +433,8 @@ def load_mnist(
         dtype=dtype,
         max_bytes=MAX_BYTES,
         description="MNIST: 28x28 grey images of handwritten digits 0-9",
+        loader="mnist",
+        options={"path": path},  # None (looked up again where it is used) unless given
     )
 
 
@@ -420,7 +449,8 @@ def load_digits(
     """scikit-learn's handwritten digits: 1,797 images of 8×8 pixels, classes 0-9.
 
     The data ship inside scikit-learn (``pip install 'glassnet[cli]'``); nothing is downloaded.
-    Pixel values 0..16 are divided by 16 so that they lie in [0, 1], unless ``scale=False``.
+    Pixel values 0..16 are divided by 16 so that they lie in [0, 1], unless ``scale=False``
+    (``Dataset.preparation.scaler`` is that division, for new raw digits).
     The samples are split at random (by ``seed``) into training and test sets; with the defaults
     that is 1,437 and 360 samples.
 
@@ -439,7 +469,8 @@ def load_digits(
             "pip install 'glassnet[cli]' (or pip install scikit-learn)"
         ) from None
     X, y = sklearn_digits(return_X_y=True)
-    X = X.astype(as_dtype(dtype))
+    dt = as_dtype(dtype)
+    X = X.astype(dt)
     if scale:
         X /= 16.0  # pixel values 0..16 → [0, 1], as the tutorial recommends for sigmoid
     split = train_test_split(X, y.astype(np.int64), test_fraction, seed=seed, stratify=stratify)
@@ -453,4 +484,11 @@ def load_digits(
         image_shape=(8, 8),
         source="scikit-learn",
         description="scikit-learn's 8x8 handwritten digits (UCI optdigits test set)",
+        preparation=Preparation(
+            "digits",
+            dict(test_fraction=test_fraction, seed=seed, stratify=stratify, scale=scale, dtype=dt),
+            # the ink counts' own range 0..16, not the training data's: x / 16
+            scaler=MinMaxScaler.from_range(0, 16, n_features=X.shape[1]) if scale else None,
+            image_shape=(8, 8),
+        ),
     )

@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 from .._inputs import as_dtype, as_rng, positive_int
 from ..scaling import train_test_split
 from .base import Dataset, class_names
+from .preparation import Preparation
 
 __all__ = [
     "CLASSIFICATION",
@@ -332,6 +333,12 @@ def load_toy(
             f"{name} does not take {', '.join(unknown)}; it takes {', '.join(accepted)}, "
             "plus test_fraction, seed and dtype"
         )
+    generator_defaults = {
+        key: p.default
+        for key, p in inspect.signature(generator).parameters.items()
+        if key not in ("seed", "dtype") and p.default is not inspect.Parameter.empty
+    }
+    recorded = {**generator_defaults, **options, "test_fraction": test_fraction, "seed": seed}
     rng = as_rng(seed)
     X, y = generator(seed=rng, dtype=dtype, **options)
     split = train_test_split(X, y, test_fraction, seed=rng)
@@ -345,4 +352,6 @@ def load_toy(
         name=name,
         source="generated",
         description=doc[0] if doc else "",
+        # no scaling: the points are used as generated, so the scaler is None
+        preparation=Preparation(name, {**recorded, "dtype": as_dtype(dtype)}),
     )
