@@ -450,3 +450,112 @@ def test_dataset_container() -> None:
         Dataset(np.zeros((3, 2)), np.zeros(2), np.zeros((1, 2)), np.zeros(1), None, "bad")
     with pytest.raises(ValueError, match="must match"):
         Dataset(np.zeros((3, 2)), np.zeros(3), np.zeros((1, 5)), np.zeros(1), None, "bad")
+
+
+# -- how a data set was made: Dataset.preparation ----------------------------------------------
+
+
+def test_digits_record_their_split_and_scaling() -> None:
+    ds = datasets.load("digits", seed=5)
+    prep = ds.preparation
+    assert prep is not None and prep.loader == "digits" and prep.seed == 5
+    assert prep.options == {"test_fraction": 0.2, "seed": 5, "stratify": False, "scale": True,
+                            "dtype": "float32"}  # fmt: skip
+    assert prep.image_shape == (8, 8) and prep.scaler is not None
+    assert prep.scaler.to_dict()["data_max"] == 16.0  # the ink counts' range, not the data's
+    raw = datasets.load("digits", seed=5, scale=False)
+    assert raw.preparation is not None and raw.preparation.scaler is None
+    np.testing.assert_array_equal(prep.scale(raw.X_test), ds.X_test)  # bit for bit
+    again = datasets.Preparation.from_json(prep.to_json())
+    assert again == prep
+    np.testing.assert_array_equal(datasets.load(again).X_train, ds.X_train)
+    other = datasets.load(again, seed=6)  # another split of the same 1,797 samples
+    assert not np.array_equal(other.X_test, ds.X_test)
+
+
+def test_idx_sets_record_their_folder_and_pixel_scaling(
+    fake_fashion: tuple[Path, dict[str, np.ndarray]], tmp_path: Path
+) -> None:
+    directory, arrays = fake_fashion
+    ds = datasets.load("fashion-mnist", path=directory)
+    prep = ds.preparation
+    assert prep is not None and prep.loader == "fashion-mnist" and prep.seed is None
+    assert prep.options["path"] == str(directory) and prep.image_shape == (28, 28)
+    raw = arrays["test-images"].reshape(5, -1)
+    np.testing.assert_array_equal(prep.scale(raw), ds.X_test)  # uint8 0..255 → /255, exactly
+    moved = tmp_path / "elsewhere"
+    directory.rename(moved)
+    with pytest.raises(DatasetNotFoundError):
+        datasets.load(prep)
+    np.testing.assert_array_equal(
+        datasets.load(prep, path=moved).X_test, ds.X_test
+    )  # the same files
+    idx = datasets.load("idx", path=moved)
+    assert idx.preparation is not None and idx.preparation.loader == "idx"
+    np.testing.assert_array_equal(datasets.load(idx.preparation).X_train, ds.X_train)
+    unscaled = datasets.load_idx_dataset(moved, scale=False).preparation
+    assert unscaled is not None and unscaled.scaler is None
+
+
+@pytest.mark.parametrize("name", ["moons", "blobs", "spirals", "sine"])
+def test_toy_sets_record_every_generator_option(name: str) -> None:
+    ds = datasets.load(name, n_samples=60, seed=3)
+    prep = ds.preparation
+    assert prep is not None and prep.scaler is None and prep.image_shape is None
+    assert prep.options["n_samples"] == 60 and "noise" in prep.options  # the default, written
+    assert prep.options["test_fraction"] == 0.2 and prep.options["seed"] == 3
+    again = datasets.load(datasets.Preparation.from_json(prep.to_json()))
+    np.testing.assert_array_equal(again.X_test, ds.X_test)
+    np.testing.assert_array_equal(again.y_train, ds.y_train)
+    np.testing.assert_array_equal(prep.scale(ds.X_test), ds.X_test)  # used as generated
+
+
+def test_a_split_made_by_a_generator_cannot_be_made_again() -> None:
+    ds = datasets.load("xor", n_samples=20, seed=np.random.default_rng(0))
+    assert ds.preparation is not None and ds.preparation.seed is None
+    with pytest.raises(ValueError, match="split by a random generator, not by an integer seed"):
+        datasets.load(ds.preparation)
+    assert datasets.load(ds.preparation, seed=1).n_test == 4
+
+
+def test_training_facts_and_bad_records() -> None:
+    ds = datasets.load("circles", n_samples=40, seed=0)
+    assert ds.preparation is not None
+    trained = ds.preparation.with_training(ds.X_train, ds.X_test, ds.y_test, 0.25, 7)
+    assert trained.val_fraction == 0.25 and trained.val_seed == 7
+    assert trained.input_range == (float(ds.X_train.min()), float(ds.X_train.max()))
+    assert trained.test_digest == datasets.Preparation.digest(ds.X_test.copy(), ds.y_test)
+    assert trained.test_digest != datasets.Preparation.digest(ds.X_test[:-1], ds.y_test[:-1])
+    assert datasets.Preparation.from_metadata(trained.to_metadata()) == trained
+    assert datasets.Preparation.from_metadata({"dataset": "circles"}) is None  # an older file
+    for text, message in [
+        ("{", "not valid JSON"),
+        ('{"format": 99}', "format 99, which this glassnet does not know"),
+        ('{"format": 1, "loader": 3, "options": {}}', "needs a loader name"),
+        ('{"format": 1, "loader": "xor", "options": {}, "val_fraction": 2}', "val_fraction"),
+        ('{"format": 1, "loader": "xor", "options": {}, "input_range": [0]}', "input_range"),
+        ('{"format": 1, "loader": "xor", "options": {}, "scaler": {"scaler": "x"}}', "scaler"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            datasets.Preparation.from_json(text)
+
+
+def test_read_images_grey_resized_inverted_and_without_pillow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Image = pytest.importorskip("PIL.Image")
+    white_square = np.zeros((8, 8, 3), dtype=np.uint8)
+    white_square[2:6, 2:6] = 255
+    Image.fromarray(white_square).resize((32, 32), Image.Resampling.NEAREST).save(
+        tmp_path / "b.png"
+    )
+    Image.fromarray(white_square[:, :, 0]).save(tmp_path / "a.PNG")
+    names, grey = datasets.read_images(tmp_path, (8, 8))
+    assert names == ["a.PNG", "b.png"] and grey.shape == (2, 64)
+    np.testing.assert_array_equal(grey[0], white_square[:, :, 0].ravel())  # colour → grey
+    assert abs(grey[1] - grey[0]).max() < 40  # 32×32 → 8×8: nearly the same picture
+    _, inverted = datasets.read_images(tmp_path / "a.PNG", (8, 8), invert=True)
+    np.testing.assert_array_equal(inverted[0], 255 - grey[0])
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    with pytest.raises(ImportError, match=r"needs Pillow: pip install 'glassnet\[cli\]'"):
+        datasets.read_images(tmp_path, (8, 8))

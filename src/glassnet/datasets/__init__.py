@@ -15,9 +15,10 @@ one sample per row; np.int64 class labels, or float targets for regression) and 
 ``(X, y)``). :func:`read_idx` and :func:`write_idx` read and write the IDX format of MNIST.
 
 Every Dataset a loader returns records how it was made in ``ds.preparation``, a
-:class:`Preparation`: the loader's options (so ``ds.preparation.load()`` makes the same split
+:class:`Preparation`: the loader's options (so ``load(ds.preparation)`` makes the same split
 again) and the scaler from raw values to the network's inputs (``ds.preparation.scale(raw)``).
 ``glassnet train`` stores it in the model file; ``Preparation.from_metadata`` reads it back.
+:func:`read_images` reads PNG/JPEG files as rows of grey values, as ``glassnet predict`` does.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 
 from .base import Dataset, DatasetNotFoundError
 from .idx import IDXFormatError, read_idx, write_idx
+from .images import IMAGE_SUFFIXES, read_images
 from .preparation import Preparation
 from .real import (
     FASHION_MNIST_CLASSES,
@@ -60,6 +62,7 @@ __all__ = [
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_DEBIAN_DIR",
     "FASHION_MNIST_ENV",
+    "IMAGE_SUFFIXES",
     "MNIST_ENV",
     "Dataset",
     "DatasetNotFoundError",
@@ -79,6 +82,7 @@ __all__ = [
     "moons",
     "plane",
     "read_idx",
+    "read_images",
     "sine",
     "spirals",
     "write_idx",
@@ -127,8 +131,13 @@ def _accepted(name: str, loader: Loader) -> list[str]:
     return list(inspect.signature(loader).parameters)
 
 
-def load(name: str, /, **kwargs: Any) -> Dataset:
+def load(name: str | Preparation, /, **kwargs: Any) -> Dataset:
     """Load the data set ``name`` (see :func:`available`), passing ``kwargs`` to its loader.
+
+    ``name`` may also be a :class:`Preparation` (a Dataset's ``preparation``, or the record in a
+    model file): the same data set is then made again, with the same options, so the same
+    split; ``kwargs`` replace recorded options (``path=`` where the files are on this machine,
+    ``seed=`` for another split, which is then not the recorded one).
 
     Names are case-insensitive and ``_`` may stand for ``-`` (``"fashion_mnist"``). The real
     data sets take the arguments of :func:`load_digits`, :func:`load_fashion_mnist`,
@@ -142,7 +151,18 @@ def load(name: str, /, **kwargs: Any) -> Dataset:
         >>> ds = load("blobs", n_samples=60, centers=3, seed=0, test_fraction=0.5)
         >>> ds.n_train, ds.n_test, ds.n_classes
         (30, 30, 3)
+        >>> again = load(ds.preparation)  # made again from its record
+        >>> bool((again.X_test == ds.X_test).all())
+        True
     """
+    if isinstance(name, Preparation):
+        kwargs = {**name.options, **kwargs}
+        if "seed" in kwargs and kwargs["seed"] is None:
+            raise ValueError(
+                f"the {name.loader} data set was split by a random generator, not by an integer "
+                "seed, so its split cannot be made again; pass seed=... for a new one"
+            )
+        name = name.loader
     key = str(name).strip().lower().replace("_", "-")
     if key not in _REGISTRY:
         close = difflib.get_close_matches(key, _REGISTRY, n=1)

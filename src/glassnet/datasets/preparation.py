@@ -3,8 +3,8 @@
 Every loader records in ``Dataset.preparation`` what decided its data:
 
 - which loader made it and every option that matters (seed, test_fraction, n_samples, noise, …,
-  with the defaults filled in), so that :meth:`Preparation.load` makes exactly the same training
-  and test split again;
+  with the defaults filled in), so that ``glassnet.datasets.load(prep)`` makes exactly the same
+  training and test split again;
 - the scaler that turned the raw values into the network's inputs (digits: ink counts 0..16,
   divided by 16; the pixel sets: 0..255, divided by 255; the toy sets: none, used as generated),
   so that :meth:`Preparation.scale` does to new raw data exactly what the loader did.
@@ -18,7 +18,7 @@ model file as JSON, under the metadata key ``"data"``; ``glassnet evaluate``, ``
     net = load("glassnet-digits.safetensors")
     prep = Preparation.from_metadata(read_metadata("glassnet-digits.safetensors"))
     net.predict(prep.scale(raw_digits))   # raw ink counts 0..16, scaled as in training
-    test = prep.load()                    # the very test split the model was tested on
+    test = datasets.load(prep)            # the very test split the model was tested on
 
 Example:
     >>> from glassnet import datasets
@@ -26,7 +26,7 @@ Example:
     >>> prep = ds.preparation
     >>> prep.loader, prep.options["seed"], prep.scaler
     ('digits', 5, MinMaxScaler(feature_range=(0.0, 1.0), n_features=64))
-    >>> again = Preparation.from_json(prep.to_json()).load()
+    >>> again = datasets.load(Preparation.from_json(prep.to_json()))
     >>> bool((again.X_test == ds.X_test).all())
     True
 """
@@ -41,16 +41,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .._inputs import as_dtype, as_features
 from ..scaling import MinMaxScaler, StandardScaler, scaler_from_dict
-
-if TYPE_CHECKING:
-    from .base import Dataset
 
 __all__ = ["METADATA_KEY", "Preparation"]
 
@@ -59,7 +56,7 @@ METADATA_KEY = "data"
 _FORMAT = 1  # the version of the JSON layout below; a newer one is refused with a hint
 
 
-def plain(value: Any) -> Any:
+def _plain(value: Any) -> Any:
     """``value`` as JSON-ready Python: NumPy numbers and arrays, tuples, dtypes and paths become
     numbers, lists and strings; a random Generator (which cannot be written) becomes None."""
     if isinstance(value, np.random.Generator):
@@ -75,9 +72,9 @@ def plain(value: Any) -> Any:
     if isinstance(value, (os.PathLike, Path)):
         return os.fspath(value)
     if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
+        return [_plain(v) for v in value]
     if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): _plain(v) for k, v in value.items()}
     return value
 
 
@@ -91,6 +88,8 @@ class Preparation:
         options: the loader's keyword arguments as plain JSON values, defaults filled in;
             ``load(loader, **options)`` makes the data again. A seed that was a random Generator
             rather than an integer is recorded as None: that split cannot be made again.
+            ``glassnet.datasets.load(prep)`` makes the data again; keyword arguments replace
+            recorded options (``path=`` where the files are on this machine, ``seed=``).
         scaler: maps raw values to the network's inputs (``transform``) and back; None when the
             loader used the values as they are.
         image_shape: (height, width) of one image, for image data sets; else None.
@@ -102,9 +101,10 @@ class Preparation:
             loaded later is the very data the model was tested on.
 
     Example:
+        >>> from glassnet import datasets
         >>> prep = Preparation("moons", {"n_samples": 100, "noise": 0.1, "seed": 3,
         ...                              "test_fraction": 0.2, "dtype": "float32"})
-        >>> ds = prep.load()
+        >>> ds = datasets.load(prep)
         >>> ds.n_train, ds.n_test, ds.preparation == prep
         (80, 20, True)
     """
@@ -119,7 +119,7 @@ class Preparation:
     test_digest: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "options", plain(dict(self.options)))
+        object.__setattr__(self, "options", _plain(dict(self.options)))
 
     def __eq__(self, other: object) -> bool:
         """Equal records: the same loader, options, scaler numbers and training facts."""
@@ -140,39 +140,26 @@ class Preparation:
         """The dtype the loader made its inputs in (and scales new raw inputs in)."""
         return as_dtype(self.options.get("dtype", "float32"))
 
-    def load(self, path: str | os.PathLike[str] | None = None, **changes: Any) -> Dataset:
-        """The data set again: the same samples, the same split, the same scaling.
-
-        Args:
-            path: where the files are on this machine, instead of the recorded folder (for
-                fashion-mnist, mnist and idx; the others take no path).
-            changes: options to use instead of the recorded ones, e.g. ``seed=7`` for another
-                split or fresh toy samples (the data is then *not* the recorded one).
-
-        Raises:
-            ValueError: the recorded seed was a random Generator, so the split cannot be made
-                again (pass ``seed=...``), or the loader refuses an option.
+    @property
+    def raw_range(self) -> tuple[float, float] | None:
+        """(min, max) of the raw values when one MinMax range serves every column (0..16 for the
+        digits, 0..255 for the pixel sets); None otherwise (no scaler, or per-column ranges).
 
         Example:
             >>> from glassnet import datasets
-            >>> first = datasets.load("circles", n_samples=50, seed=4)
-            >>> again = first.preparation.load()
-            >>> bool((again.X_train == first.X_train).all())
-            True
+            >>> datasets.load("digits").preparation.raw_range
+            (0.0, 16.0)
         """
-        from . import load
+        scaler = self.scaler
+        if not isinstance(scaler, MinMaxScaler) or scaler.data_min_ is None:
+            return None
+        low, high = scaler.data_min_, scaler.data_max_
+        assert high is not None  # set together with data_min_
+        if (low != low[0]).any() or (high != high[0]).any():
+            return None
+        return float(low[0]), float(high[0])
 
-        options = {**self.options, **changes}
-        if "seed" in options and options["seed"] is None:
-            raise ValueError(
-                f"the {self.loader} data set was split by a random generator, not by an integer "
-                "seed, so its split cannot be made again; pass seed=... for a new one"
-            )
-        if path is not None:
-            options["path"] = os.fspath(path)
-        return load(self.loader, **options)
-
-    def scale(self, X: Any) -> NDArray[np.floating[Any]]:
+    def scale(self, X: Any, name: str = "X") -> NDArray[np.floating[Any]]:
         """Raw inputs, one sample per row, as the network's inputs: what the loader did to its own.
 
         The values are first made the loader's dtype (float32 unless it was given another),
@@ -181,7 +168,7 @@ class Preparation:
 
         Raises:
             ValueError: X is not numbers of shape (m, n_0), holds NaN or infinity, or a value is
-                too large for the dtype.
+                too large for the dtype; the message calls X ``name``.
 
         Example:
             >>> import numpy as np
@@ -195,7 +182,7 @@ class Preparation:
         n = self.scaler.n_features if self.scaler is not None else None
         if n is None:
             n = arr.shape[1] if arr.ndim == 2 else -1
-        rows = as_features(arr, n, self.dtype, "X")
+        rows = as_features(arr, n, self.dtype, name)
         return rows if self.scaler is None else self.scaler.transform(rows)
 
     @staticmethod

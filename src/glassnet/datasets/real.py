@@ -325,13 +325,18 @@ def load_idx_dataset(
         description=f"IDX data set from {files['train-images'].parent}",
         loader="idx",
         options={
-            "path": str(Path(path).expanduser()),
+            "path": _absolute(path),
             "prefix": prefix,
             "name": given_name,
             "classes": classes,
             "max_bytes": max_bytes,
         },
     )
+
+
+def _absolute(path: str | os.PathLike[str] | None) -> str | None:
+    """A folder as the record keeps it: absolute, so that it means the same from any folder."""
+    return None if path is None else str(Path(path).expanduser().absolute())
 
 
 def _directory(
@@ -391,7 +396,7 @@ def load_fashion_mnist(
         max_bytes=MAX_BYTES,
         description="Zalando's Fashion-MNIST: 28x28 grey images of clothing in 10 classes",
         loader="fashion-mnist",
-        options={"path": path},  # None (looked up again where it is used) unless given
+        options={"path": _absolute(path)},  # None (looked up again where used) unless given
     )
 
 
@@ -434,7 +439,7 @@ def load_mnist(
         max_bytes=MAX_BYTES,
         description="MNIST: 28x28 grey images of handwritten digits 0-9",
         loader="mnist",
-        options={"path": path},  # None (looked up again where it is used) unless given
+        options={"path": _absolute(path)},  # None (looked up again where used) unless given
     )
 
 
