@@ -10,6 +10,7 @@ from glassnet.scaling import (
     MinMaxScaler,
     StandardScaler,
     one_hot,
+    scaler_from_dict,
     train_test_split,
     train_val_test_split,
 )
@@ -217,3 +218,63 @@ def test_train_val_test_split() -> None:
         train_val_test_split(X, y, 0.5, 0.5)
     with pytest.raises(ValueError, match="too few"):
         train_val_test_split(X[:2], y[:2], 0.3, 0.3)
+
+
+# -- a scaler as plain numbers: to_dict and scaler_from_dict ---------------------------------
+
+
+@pytest.mark.parametrize("Scaler", [MinMaxScaler, StandardScaler])
+def test_scaler_dict_round_trip_through_json_is_bit_exact(
+    Scaler: type[MinMaxScaler] | type[StandardScaler], train_test: tuple[np.ndarray, np.ndarray]
+) -> None:
+    import json
+
+    train, test = train_test
+    scaler = Scaler().fit(train)
+    spec = json.loads(json.dumps(scaler.to_dict()))
+    again = scaler_from_dict(spec)
+    assert type(again) is Scaler and again.n_features == 3
+    for X in (test, test.astype(np.float32)):
+        np.testing.assert_array_equal(again.transform(X), scaler.transform(X))
+        np.testing.assert_array_equal(again.inverse_transform(X), scaler.inverse_transform(X))
+    per_column = "data_min" if Scaler is MinMaxScaler else "mean"
+    assert isinstance(spec[per_column], list) and len(spec[per_column]) == 3  # columns differ
+
+
+def test_a_known_range_is_one_number_in_the_dict_and_scales_like_a_division() -> None:
+    pixels = MinMaxScaler.from_range(0, 255, n_features=784)
+    assert pixels.to_dict() == {
+        "scaler": "minmax", "n_features": 784, "data_min": 0.0, "data_max": 255.0,
+        "feature_range": [0.0, 1.0],
+    }  # fmt: skip
+    raw = np.arange(256, dtype=np.float32).repeat(4)[:784].reshape(1, 784)
+    np.testing.assert_array_equal(pixels.transform(raw), raw / np.float32(255))  # bit for bit
+    tanh = scaler_from_dict({"scaler": "minmax", "n_features": 2, "data_min": [0, 10],
+                             "data_max": 20, "feature_range": [-1, 1]})  # fmt: skip
+    np.testing.assert_array_equal(tanh.transform(np.array([[0.0, 15.0]])), [[-1.0, 0.0]])
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("minmax", "a scaler is described by a dict"),
+        ({"scaler": "robust", "n_features": 1}, "unknown scaler 'robust'"),
+        ({"scaler": "minmax", "n_features": 2, "data_min": 0}, "lacks data_max"),
+        ({"scaler": "standard", "n_features": 1, "mean": 0, "std": 1, "x": 1}, "unknown keys"),
+        ({"scaler": "standard", "n_features": 0, "mean": 0, "std": 1}, "positive whole number"),
+        ({"scaler": "standard", "n_features": 2, "mean": [0], "std": 1}, "mean has 1 numbers"),
+        ({"scaler": "standard", "n_features": 1, "mean": "0", "std": 1}, "mean must be a number"),
+        ({"scaler": "standard", "n_features": 1, "mean": 0, "std": -1}, "std must be 0 or more"),
+        ({"scaler": "minmax", "n_features": 1, "data_min": 2, "data_max": 1}, "must not exceed"),
+        ({"scaler": "minmax", "n_features": 1, "data_min": 0, "data_max": float("inf")},
+         "finite numbers"),
+    ],
+)  # fmt: skip
+def test_a_bad_scaler_dict_says_what_is_wrong(spec: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        scaler_from_dict(spec)  # type: ignore[arg-type]
+
+
+def test_only_a_fitted_scaler_has_a_dict() -> None:
+    with pytest.raises(ValueError, match="not fitted yet"):
+        MinMaxScaler().to_dict()
