@@ -43,6 +43,13 @@ DEFAULT_LR = {"sgd": 1.5, "momentum": 0.25, "nesterov": 0.25, "adagrad": 0.01, "
               "adam": 0.001, "adamw": 0.001}  # fmt: skip
 
 
+#: --seed of the commands that read a saved model's data (evaluate, explain, plot)
+SEED_HELP = (
+    "the split to use (default: the model's own, recorded by train; another is refused where "
+    "its test samples include training samples)"
+)
+
+
 class CLIError(Exception):
     """A user mistake: printed as one sentence, exit status 2."""
 
@@ -302,6 +309,13 @@ def _train(args: argparse.Namespace) -> int:
                 }
             ),
         }
+        if data.preparation is not None:  # how the data was split and scaled, for the commands
+            # that read data for this model (evaluate, explain, plot) and scale inputs (predict)
+            meta.update(
+                data.preparation.with_training(
+                    data.X_train, data.X_test, data.y_test, args.val_fraction, args.seed
+                ).to_metadata()
+            )
         save(net, model_path, metadata=meta)
         if not args.quiet:
             print(f"saved the model to {model_path}")
@@ -316,21 +330,120 @@ def _load_model(path: str) -> tuple[Network, dict[str, str]]:
     return load(path), read_metadata(path)
 
 
+def _say(notes: list[str]) -> None:
+    """Print each note (one line on stderr about what a command did differently from what one
+    might assume); called once a command has succeeded, so that a mistake stays one sentence."""
+    for text in notes:
+        print(f"glassnet: {text}", file=sys.stderr)
+
+
+def _preparation(meta: dict[str, str], model: str) -> Any:
+    """The model file's record of how its data was made (a Preparation), or None if it has none."""
+    from .datasets import Preparation
+
+    try:
+        return Preparation.from_metadata(meta)
+    except ValueError as exc:
+        raise CLIError(f"{model!r} holds a record of its data that cannot be read: {exc}") from None
+
+
+def _reload(prep: Any, args: argparse.Namespace, **changes: Any) -> Any:
+    """The model's data set made again from its record; --data-dir replaces the recorded folder."""
+    from . import datasets
+
+    if args.data_dir is not None:
+        changes["path"] = args.data_dir
+    try:
+        return datasets.load(prep, **changes)
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
+    except FileNotFoundError as exc:
+        if args.data_dir is None and prep.options.get("path") is not None:
+            first = str(exc).splitlines()[0]  # the loader's how-to-get lines are not the point
+            raise CLIError(
+                f"the folder recorded in {args.model} for its data cannot be used here; pass "
+                f"--data-dir to say where the files are on this machine ({first})"
+            ) from None
+        raise CLIError(str(exc)) from None
+
+
+def _shared_rows(X: Any, Y: Any) -> int:
+    """How many rows of X are also rows of Y (the same values, bit for bit)."""
+    seen = {row.tobytes() for row in np.ascontiguousarray(Y)}
+    return sum(row.tobytes() in seen for row in np.ascontiguousarray(X))
+
+
+def _model_data(
+    args: argparse.Namespace, net: Network, meta: dict[str, str], notes: list[str]
+) -> Any:
+    """The data set a command reads for a saved model (evaluate, explain, plot), or None.
+
+    By default exactly the data and split the model was trained and tested on, as its file
+    records them. Another --dataset, or a --seed whose data holds none of the model's training
+    samples (a toy set's fresh points), is said in one line added to ``notes``; a --seed whose
+    test split would hold training samples is refused. A file without the record (an older
+    glassnet's) is said in one line and read as before: its --dataset, split with --seed (0).
+    """
+    from .datasets import Preparation
+
+    prep = _preparation(meta, args.model)
+    wanted = str(args.dataset or "").strip().lower().replace("_", "-")
+    if prep is None or (wanted and wanted != prep.loader):
+        args.dataset = args.dataset or meta.get("dataset")
+        if not args.dataset:
+            return None
+        args.seed = 0 if args.seed is None else args.seed
+        if prep is None:
+            notes.append(
+                f"note: {args.model} does not record how its data was split and scaled (an "
+                f"older glassnet saved it): using {args.dataset} split with --seed {args.seed}, "
+                "which may not be the split it was trained on"
+            )
+        else:
+            notes.append(
+                f"note: using {args.dataset}, not {prep.loader}, which {args.model} was trained on"
+            )
+        data = _load_data(args)
+    elif args.seed is not None and prep.seed is not None and args.seed != prep.seed:
+        own, data = _reload(prep, args), _reload(prep, args, seed=args.seed)
+        trained_on = _shared_rows(data.X_test, own.X_train)
+        if trained_on:
+            raise CLIError(
+                f"{args.model} was trained with --seed {prep.seed}, which chose its test split; "
+                f"with --seed {args.seed}, {trained_on} of the {data.n_test} test samples would "
+                "be samples it was trained on; leave out --seed to use its own split"
+            )
+        notes.append(
+            f"note: using the data of --seed {args.seed}, not {args.model}'s own (--seed "
+            f"{prep.seed}); none of its {data.n_test} test samples is a training sample"
+        )
+    else:
+        data = _reload(prep, args)
+        if prep.test_digest and Preparation.digest(data.X_test, data.y_test) != prep.test_digest:
+            notes.append(
+                f"warning: the {data.name} test split loaded now is not the one {args.model} was "
+                "tested on when it was trained (other files, or another version of the data "
+                "set), so its scores may differ from those train printed"
+            )
+    if data.n_features != net.sizes[0]:
+        raise CLIError(
+            f"{data.name} has {data.n_features} features but the model expects "
+            f"{net.sizes[0]}; pass the --dataset it was trained on"
+        )
+    return data
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     net, meta = _load_model(args.model)
-    args.dataset = args.dataset or meta.get("dataset")
-    if not args.dataset:
+    notes: list[str] = []
+    data = _model_data(args, net, meta, notes)
+    if data is None:
         raise CLIError(
             "the model file does not say which data set it was trained on; pass --dataset"
         )
-    data = _load_data(args)
-    if data.X_test.shape[1] != net.sizes[0]:
-        raise CLIError(
-            f"{data.name} has {data.X_test.shape[1]} features but the model expects "
-            f"{net.sizes[0]}; pass the --dataset it was trained on"
-        )
     with np.errstate(over="ignore", invalid="ignore"):  # an overflowing model scores inf
         scores = net.evaluate(data.X_test, data.y_test)
+    _say(notes)
     print(
         f"{data.name} test set ({len(data.X_test)} samples): "
         + "  ".join(f"{k} {v:.4f}" for k, v in scores.items())
@@ -339,7 +452,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _read_inputs(path: str, net: Network) -> np.ndarray:
-    """The samples in a .npy or .csv file, one per row, checked and in the network's dtype."""
+    """The samples in a .npy or .csv file, one per row, checked, as the numbers stored there."""
     p = Path(path)
     if not p.is_file():
         raise CLIError(f"no input file at {path!r}")
@@ -378,12 +491,127 @@ def _read_inputs(path: str, net: Network) -> np.ndarray:
     if X.dtype.kind == "f" and not np.isfinite(X).all():
         row = int(np.argwhere(~np.isfinite(X))[0][0])
         raise CLIError(f"{path!r} holds NaN or infinite values (first in row {row})")
-    return as_features(X, n_in, net.dtype, repr(path))  # says if a value overflows the dtype
+    return X
+
+
+def _read_images(
+    path: str, net: Network, prep: Any, invert: bool
+) -> tuple[list[str], np.ndarray, bool]:
+    """An image, or the images in a folder, one row each (see glassnet.datasets.read_images).
+
+    Returns the file names, the rows, and whether the rows are already the network's inputs:
+    they are in the raw units of the model's data (0..255 for the pixel sets, 0..16 for the
+    digits: 255 is the raw maximum) when its file records a scaler, else grey/255, in [0, 1],
+    the scale of glassnet's image loaders.
+    """
+    from .datasets import read_images
+
+    n_in = net.sizes[0]
+    if prep is not None:
+        shape = prep.image_shape
+        if shape is None or len(shape) != 2 or math.prod(shape) != n_in:
+            raise CLIError(
+                f"{prep.loader}, the data this model was trained on, is not images; give its "
+                f"inputs in a .npy or .csv file, {n_in} numbers per row"
+            )
+    else:  # no record: a square image, as plot draws an unknown model's weights
+        side = math.isqrt(n_in)
+        if side * side != n_in:
+            raise CLIError(
+                f"the model takes {n_in} inputs and its file records no image shape, so an "
+                "image cannot be fed to it; give a .npy or .csv file"
+            )
+        shape = (side, side)
+    try:
+        names, grey = read_images(path, (shape[0], shape[1]), invert=invert)
+    except ImportError as exc:
+        raise CLIError(f"{exc}; or give a .npy or .csv file") from None
+    if prep is None or prep.scaler is None:
+        return names, grey / 255.0, True
+    raw_range = prep.raw_range
+    if raw_range is None:
+        raise CLIError(
+            f"the model's inputs are scaled column by column ({prep.scaler}), so it is not clear "
+            "which pixel value means what; give its raw inputs in a .npy or .csv file"
+        )
+    low, high = raw_range
+    return names, low + grey * ((high - low) / 255.0), False  # grey 255 → the raw maximum
+
+
+def _scaling_words(prep: Any) -> str:
+    """What the model's scaling does, in a few words: "0..255 → 0..1"."""
+    low_high = prep.raw_range
+    if low_high is None:
+        return str(prep.scaler)
+    lo, hi = prep.scaler.feature_range
+    return f"{low_high[0]:g}..{low_high[1]:g} → {lo:g}..{hi:g}"
+
+
+def _range_warnings(
+    X: np.ndarray, raw: np.ndarray, prep: Any, *, scaled: bool, images: bool
+) -> list[str]:
+    """One line for inputs far outside what the network saw in training (after scaling), or
+    for raw numbers that look already scaled."""
+    if prep is None or prep.input_range is None:
+        return []
+    lo, hi = prep.input_range
+    span = hi - lo if hi > lo else 1.0
+    x_min, x_max = float(X.min()), float(X.max())
+    if x_min < lo - span or x_max > hi + span:  # more than one training range beyond it
+        far = x_max if x_max > hi + span else x_min
+        if scaled:
+            advice = "if they are raw values, leave out --scaled"
+            if prep.scaler is not None:
+                advice += f" so that the model's scaling ({_scaling_words(prep)}) is applied"
+            return [
+                f"warning: the inputs reach {far:.4g}, far outside the range the model was "
+                f"trained on, {lo:.4g}..{hi:.4g}; {advice}"
+            ]
+        return [
+            f"warning: after the model's scaling the inputs reach {far:.4g}, far outside the "
+            f"range it was trained on, {lo:.4g}..{hi:.4g}; are they in the units of "
+            f"{prep.loader}'s raw data?"
+        ]
+    low_high = prep.raw_range
+    if not (scaled or images) and low_high is not None:
+        r_min, r_max = float(raw.min()), float(raw.max())
+        shrink = (low_high[1] - low_high[0]) / span
+        if shrink >= 10 and r_max > r_min and lo <= r_min and r_max <= hi:
+            return [
+                f"warning: the inputs all lie in {lo:.4g}..{hi:.4g}, the range of the model's "
+                f"scaled inputs, but its scaling ({_scaling_words(prep)}) is for raw values: "
+                "if they are already scaled, pass --scaled"
+            ]
+    return []
 
 
 def _predict(args: argparse.Namespace) -> int:
-    net, _ = _load_model(args.model)
-    X = _read_inputs(args.inputs, net)
+    from .datasets.images import is_image_path
+
+    net, meta = _load_model(args.model)
+    prep = _preparation(meta, args.model)
+    names = None
+    notes: list[str] = []
+    if is_image_path(args.inputs):
+        if args.scaled:
+            raise CLIError(
+                "--scaled is for .npy and .csv inputs: images are read as pixels and scaled "
+                "the way the model's data was"
+            )
+        names, raw, ready = _read_images(args.inputs, net, prep, args.invert)
+    else:
+        if args.invert:
+            raise CLIError("--invert is for images (.png, .jpg, ... or a folder of them)")
+        raw = _read_inputs(args.inputs, net)
+        ready = args.scaled or prep is None or prep.scaler is None
+        if prep is None and "dataset" in meta:
+            notes.append(
+                f"note: {args.model} does not record how its data was scaled (an older glassnet "
+                "saved it): the inputs are used as they are, so scale them as its loader did"
+            )
+    X = raw if ready else prep.scale(raw, name=repr(args.inputs))
+    X = as_features(X, net.sizes[0], net.dtype, repr(args.inputs))  # says if a value overflows
+    notes += _range_warnings(X, raw, prep, scaled=args.scaled, images=names is not None)
     with np.errstate(over="ignore", invalid="ignore"):  # said below, in one sentence
         A = net.predict(X)
     if not np.isfinite(A).all():
@@ -401,6 +629,9 @@ def _predict(args: argparse.Namespace) -> int:
             if args.proba
             else (str(label) if a.shape[0] > 1 or args.classify else f"{a[0]:.6g}")
         )
+    if names is not None:  # images: each row starts with its file's name
+        rows = [f"{name},{row}" for name, row in zip(names, rows, strict=True)]
+    _say(notes)
     text = "\n".join(rows) + "\n"
     if args.output:
         Path(args.output).write_text(text)
@@ -449,16 +680,11 @@ def _plot(args: argparse.Namespace) -> int:
     picture = args.output or f"{Path(args.model).stem}-{args.kind}.png"
     output = _writable_file(picture, "the picture")
     X = y = history = None
+    notes: list[str] = []
     if args.kind in ("boundary", "gradients", "activations", "neurons") or args.sample is not None:
-        args.dataset = args.dataset or meta.get("dataset")
-        if args.dataset:
-            data = _load_data(args)
+        data = _model_data(args, net, meta, notes)
+        if data is not None:
             X, y = data.X_test, data.y_test
-            if X.shape[1] != net.sizes[0]:
-                raise CLIError(
-                    f"{data.name} has {X.shape[1]} features but the model expects "
-                    f"{net.sizes[0]}; pass the --dataset it was trained on"
-                )
             if args.sample is None or args.kind not in ("network", "backward"):
                 X, y = X[: args.samples], y[: args.samples]
         elif args.kind != "neurons":
@@ -484,11 +710,21 @@ def _plot(args: argparse.Namespace) -> int:
         history=history,
         sample=args.sample,
         weight=tuple(args.weight) if args.weight else None,
-        shape=tuple(args.shape) if args.shape else None,
+        shape=tuple(args.shape) if args.shape else _image_shape(meta, args.model, net),
     )
     fig.savefig(output, dpi=args.dpi)
+    _say(notes)
     print(f"saved the {args.kind} picture to {output}")
     return 0
+
+
+def _image_shape(meta: dict[str, str], model: str, net: Network) -> tuple[int, int] | None:
+    """The (height, width) of the images the model was trained on, if its file records them."""
+    prep = _preparation(meta, model)
+    shape = None if prep is None else prep.image_shape
+    if shape is None or len(shape) != 2 or math.prod(shape) != net.sizes[0]:
+        return None
+    return int(shape[0]), int(shape[1])
 
 
 def _indices(count: int, names: str) -> Callable[[str], tuple[int, ...]]:
@@ -513,7 +749,9 @@ def _numbers(text: str) -> np.ndarray:
         raise argparse.ArgumentTypeError(f"expected numbers like 0.5,1, got {text!r}") from None
 
 
-def _explain_data(args: argparse.Namespace, net: Network, meta: dict[str, str]) -> tuple[Any, Any]:
+def _explain_data(
+    args: argparse.Namespace, net: Network, meta: dict[str, str], notes: list[str]
+) -> tuple[Any, Any]:
     """The samples to explain: --x/--y, or the first --samples test samples of --dataset."""
     if args.x is not None:
         if args.x.shape[0] != net.sizes[0]:
@@ -527,16 +765,10 @@ def _explain_data(args: argparse.Namespace, net: Network, meta: dict[str, str]) 
         if y.shape[0] == 1 and net.sizes[-1] > 1 and float(y[0]).is_integer():
             return X, y.astype(np.int64)  # a class label
         return X, y[None, :]
-    args.dataset = args.dataset or meta.get("dataset")
-    if not args.dataset:
+    data = _model_data(args, net, meta, notes)
+    if data is None:
         raise CLIError("say which samples to explain: pass --x (and --y) or --dataset")
-    data = _load_data(args)
     X = data.X_test.reshape(len(data.X_test), -1)[: args.samples]
-    if X.shape[1] != net.sizes[0]:
-        raise CLIError(
-            f"{data.name} has {X.shape[1]} features but the model expects {net.sizes[0]}; "
-            "pass the --dataset it was trained on"
-        )
     return X, data.y_test[: args.samples]
 
 
@@ -544,7 +776,8 @@ def _explain(args: argparse.Namespace) -> int:
     from . import explain
 
     net, meta = _load_model(args.model)
-    X, Y = _explain_data(args, net, meta)
+    notes: list[str] = []
+    X, Y = _explain_data(args, net, meta, notes)
     shown: Any
     if args.neuron is not None:
         shown = explain.explain_neuron(net, X[0], *args.neuron)
@@ -556,11 +789,12 @@ def _explain(args: argparse.Namespace) -> int:
         shown = explain.explain_activation(net, X, Y, *args.activation)
     else:
         shown = explain.backprop_ledger(net, X, Y)
+    if args.format == "latex" and not hasattr(shown, "latex"):
+        raise CLIError("--format latex is for --weight, --bias, --activation and --neuron")
+    _say(notes)
     if args.format == "json":
         print(json.dumps(shown.to_dict(), ensure_ascii=False, indent=1))
     elif args.format == "latex":
-        if not hasattr(shown, "latex"):
-            raise CLIError("--format latex is for --weight, --bias, --activation and --neuron")
         print(shown.latex())
     else:
         print(shown)
@@ -727,13 +961,29 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("evaluate", help="loss and accuracy of a saved model")
     evaluate.add_argument("model")
     evaluate.add_argument("--dataset", help="default: the one the model was trained on")
-    evaluate.add_argument("--data-dir")
-    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--data-dir", help="where its files are (default: the recorded folder)")
+    evaluate.add_argument("--seed", type=int, default=None, help=SEED_HELP)
     evaluate.set_defaults(run=_evaluate)
 
-    predict = sub.add_parser("predict", help="predictions of a saved model for a .npy/.csv file")
+    predict = sub.add_parser(
+        "predict", help="predictions of a saved model for a .npy/.csv file or images"
+    )
     predict.add_argument("model")
-    predict.add_argument("inputs", help=".npy or .csv file, one sample per row")
+    predict.add_argument(
+        "inputs",
+        help=".npy or .csv file of raw inputs, one sample per row (scaled as the model's data "
+        "was: digits ÷16, pixels ÷255); or a .png/.jpg image, or a folder of them",
+    )
+    predict.add_argument(
+        "--scaled",
+        action="store_true",
+        help="the numbers are already scaled as the loader scales them: use them as they are",
+    )
+    predict.add_argument(
+        "--invert",
+        action="store_true",
+        help="images: dark on light (a photo of ink on paper) made light on dark, like MNIST",
+    )
     predict.add_argument(
         "--proba", action="store_true", help="print the class and every output activation"
     )
@@ -774,7 +1024,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--samples", type=_positive(int), default=1,
                          help="how many test samples form the mini-batch (default: 1)")  # fmt: skip
     explain.add_argument("--data-dir")
-    explain.add_argument("--seed", type=int, default=0)
+    explain.add_argument("--seed", type=int, default=None, help=SEED_HELP)
     explain.add_argument("--format", choices=["text", "latex", "json"], default="text")
     explain.set_defaults(run=_explain)
 
@@ -794,7 +1044,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     plot.add_argument("--dataset", help="data for the picture (default: the model's own)")
     plot.add_argument("--data-dir")
-    plot.add_argument("--seed", type=int, default=0)
+    plot.add_argument("--seed", type=int, default=None, help=SEED_HELP)
     plot.add_argument(
         "--samples", type=_positive(int), default=1000,
         help="test samples used by boundary, neurons, gradients, activations (default: 1000)",
