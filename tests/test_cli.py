@@ -61,11 +61,12 @@ def test_evaluate_predict_and_info_on_a_saved_model(tmp_path: Path) -> None:
     np.savetxt(tmp_path / "x.csv", data.X_test[:6], delimiter=",")
     net = gn.load(tmp_path / "m.safetensors")
     expected = net.forward(data.X_test[:6]).argmax(axis=1)
-    for name in ("x.npy", "x.csv"):
-        predicted = run("predict", "m.safetensors", name, cwd=tmp_path)
+    for name in ("x.npy", "x.csv"):  # the loader's numbers: already scaled
+        predicted = run("predict", "m.safetensors", name, "--scaled", cwd=tmp_path)
         assert predicted.returncode == 0, predicted.stderr
         assert [int(v) for v in predicted.stdout.split()] == expected.tolist()
-    proba = run("predict", "m.safetensors", "x.npy", "--proba", cwd=tmp_path).stdout.splitlines()
+    proba = run("predict", "m.safetensors", "x.npy", "--proba", "--scaled", cwd=tmp_path)
+    proba = proba.stdout.splitlines()
     assert len(proba) == 6 and len(proba[0].split(",")) == 11
 
     info = run("info", "m.safetensors", cwd=tmp_path)
@@ -348,3 +349,210 @@ def test_plot_bounds_dpi_and_checks_its_output_before_drawing(tmp_path: Path) ->
     pytest.importorskip("matplotlib")
     line = one_line_error(run("plot", "m.safetensors", "-o", "nowhere/n.png", cwd=tmp_path))
     assert "cannot save the picture to 'nowhere/n.png'" in line
+
+
+# -- the data preparation belongs to the model: its split and its scaling ----------------------
+
+
+def test_evaluate_after_train_with_a_seed_reports_exactly_trains_accuracy(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    trained = run("train", "--seed", "5", "--epochs", "2", "-q", "-o", "m.safetensors",
+                  cwd=tmp_path)  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    evaluated = run("evaluate", "m.safetensors", cwd=tmp_path)
+    assert evaluated.returncode == 0 and evaluated.stderr == "", evaluated.stderr
+    # "test loss L  test accuracy A  (…)" and "digits test set (360 samples): loss L  accuracy A"
+    said = trained.stdout.split()
+    assert evaluated.stdout.split()[-4:] == ["loss", said[2], "accuracy", said[5]]
+    explained = run("explain", "m.safetensors", "--ledger", "--samples", "2", cwd=tmp_path)
+    assert explained.returncode == 0 and explained.stderr == "", explained.stderr
+
+
+def test_a_seed_that_contradicts_the_record_is_refused_or_said(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    assert run("train", "--seed", "5", "--epochs", "1", "-q", "-o", "d.safetensors",
+               cwd=tmp_path).returncode == 0  # fmt: skip
+    for command in (["evaluate"], ["explain", "--ledger"]):
+        line = one_line_error(run(*command[:1], "d.safetensors", *command[1:], "--seed", "0",
+                                  cwd=tmp_path))  # fmt: skip
+        assert "d.safetensors was trained with --seed 5, which chose its test split" in line
+        # the issue's numbers: 290 of seed 0's 360 test samples are seed 5's training samples
+        assert "with --seed 0, 290 of the 360 test samples would be samples it was trained on" in (
+            line
+        )
+    same = run("evaluate", "d.safetensors", "--seed", "5", cwd=tmp_path)
+    assert same.returncode == 0 and same.stderr == ""
+    # a toy set's other seed draws fresh points: allowed, and said in one line
+    assert run("train", "--dataset", "moons", "--seed", "5", "--epochs", "2", "-q",
+               "-o", "moons.safetensors", cwd=tmp_path).returncode == 0  # fmt: skip
+    fresh = run("evaluate", "moons.safetensors", "--seed", "6", cwd=tmp_path)
+    assert fresh.returncode == 0 and fresh.stdout.startswith("moons test set (40 samples)")
+    assert fresh.stderr.strip().splitlines() == [
+        "glassnet: note: using the data of --seed 6, not moons.safetensors's own (--seed 5); "
+        "none of its 40 test samples is a training sample"
+    ]
+
+
+def test_predict_proba_on_raw_digits_equals_the_network_on_scaled_digits(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    assert run("train", "--seed", "5", "--epochs", "2", "-q", "-o", "m.safetensors",
+               cwd=tmp_path).returncode == 0  # fmt: skip
+    raw = gn.datasets.load("digits", seed=5, scale=False).X_test[:20].astype(np.int64)  # 0..16
+    scaled = gn.datasets.load("digits", seed=5).X_test[:20]
+    np.save(tmp_path / "raw.npy", raw)
+    np.savetxt(tmp_path / "raw.csv", raw, delimiter=",", fmt="%d")
+    np.save(tmp_path / "scaled.npy", scaled)
+    A = gn.load(tmp_path / "m.safetensors").predict(scaled)
+    expected = [f"{a.argmax()}," + ",".join(f"{v:.6g}" for v in a) for a in A]
+    for args in (["raw.npy"], ["raw.csv"], ["scaled.npy", "--scaled"]):
+        result = run("predict", "m.safetensors", *args, "--proba", cwd=tmp_path)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        assert result.stdout.splitlines() == expected, args
+    # raw numbers said to be scaled, and scaled numbers given as raw: one line each on stderr
+    raw_as_scaled = run("predict", "m.safetensors", "raw.npy", "--scaled", cwd=tmp_path)
+    assert raw_as_scaled.returncode == 0 and len(raw_as_scaled.stderr.splitlines()) == 1
+    assert raw_as_scaled.stderr.startswith("glassnet: warning: the inputs reach 16, far outside")
+    assert "leave out --scaled so that the model's scaling (0..16 → 0..1) is applied" in (
+        raw_as_scaled.stderr
+    )
+    scaled_as_raw = run("predict", "m.safetensors", "scaled.npy", cwd=tmp_path)
+    assert scaled_as_raw.returncode == 0 and len(scaled_as_raw.stderr.splitlines()) == 1
+    assert "if they are already scaled, pass --scaled" in scaled_as_raw.stderr
+
+
+def _fake_idx(directory: Path, n_train: int = 40, n_test: int = 6) -> np.ndarray:
+    """Four IDX files of 28×28 light-on-dark 'images' (a bright square per class); returns the
+    raw test images."""
+    from glassnet.datasets import write_idx
+
+    rng = np.random.default_rng(0)
+    directory.mkdir()
+    test = None
+    for split, n in (("train", n_train), ("t10k", n_test)):
+        labels = (np.arange(n) % 3).astype(np.uint8)
+        images = rng.integers(0, 40, (n, 28, 28), dtype=np.uint8)
+        for i, c in enumerate(labels):
+            images[i, 4 + 8 * c : 10 + 8 * c, 8:20] = 250
+        write_idx(directory / f"{split}-images-idx3-ubyte", images)
+        write_idx(directory / f"{split}-labels-idx1-ubyte", labels)
+        test = images
+    assert test is not None
+    return test
+
+
+def test_predict_on_a_png_a_folder_of_pngs_and_a_bad_image(tmp_path: Path) -> None:
+    Image = pytest.importorskip("PIL.Image")
+    test = _fake_idx(tmp_path / "data")
+    assert run("train", "--dataset", "idx", "--data-dir", "data", "--hidden", "8", "--epochs",
+               "2", "-q", "-o", "m.safetensors", cwd=tmp_path).returncode == 0  # fmt: skip
+    net = gn.load(tmp_path / "m.safetensors")
+    A = net.predict(gn.datasets.load("idx", path=tmp_path / "data").X_test)
+    lines = [f"{a.argmax()}," + ",".join(f"{v:.6g}" for v in a) for a in A]
+    Image.fromarray(test[0]).save(tmp_path / "one.png")  # 28×28 grey, as the loader's pixels
+    one = run("predict", "m.safetensors", "one.png", "--proba", cwd=tmp_path)
+    assert one.returncode == 0 and one.stderr == "", one.stderr
+    assert one.stdout.splitlines() == [f"one.png,{lines[0]}"]  # exactly the loader's test row
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.fromarray(test[1]).save(folder / "b.png")
+    Image.fromarray(test[2]).convert("RGB").resize((84, 84)).save(folder / "a.jpg")  # resized
+    Image.fromarray(255 - test[1]).save(folder / "c.png")  # dark on light
+    (folder / "notes.txt").write_text("not an image, not read")
+    many = run("predict", "m.safetensors", "photos", cwd=tmp_path)
+    assert many.returncode == 0 and many.stderr == "", many.stderr
+    rows = [line.split(",") for line in many.stdout.splitlines()]
+    assert [r[0] for r in rows] == ["a.jpg", "b.png", "c.png"]
+    assert rows[0][1] == lines[2].split(",")[0] and rows[1][1] == lines[1].split(",")[0]
+    inverted = run("predict", "m.safetensors", "photos/c.png", "--invert", cwd=tmp_path)
+    assert inverted.stdout == f"c.png,{lines[1].split(',')[0]}\n"
+    # the same model's raw .npy gives the same as its PNG
+    np.save(tmp_path / "raw.npy", test[:1])
+    assert run("predict", "m.safetensors", "raw.npy", "--proba",
+               cwd=tmp_path).stdout.splitlines() == lines[:1]  # fmt: skip
+
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    line = one_line_error(run("predict", "m.safetensors", "photos", cwd=tmp_path))
+    assert "cannot read 'photos/broken.png' as an image" in line
+    (tmp_path / "text.png").write_text("hello")
+    line = one_line_error(run("predict", "m.safetensors", "text.png", cwd=tmp_path))
+    assert "cannot read 'text.png' as an image: it is not in an image format Pillow" in line
+    (tmp_path / "empty").mkdir()
+    assert "holds no images" in one_line_error(run("predict", "m.safetensors", "empty",
+                                                   cwd=tmp_path))  # fmt: skip
+    assert "--scaled is for .npy and .csv" in one_line_error(
+        run("predict", "m.safetensors", "one.png", "--scaled", cwd=tmp_path)
+    )
+    # a model of points, not images
+    assert run("train", "--dataset", "xor", "--epochs", "1", "-q", "-o", "xor.safetensors",
+               cwd=tmp_path).returncode == 0  # fmt: skip
+    assert "xor, the data this model was trained on, is not images" in one_line_error(
+        run("predict", "xor.safetensors", "one.png", cwd=tmp_path)
+    )
+
+
+def test_a_moved_data_folder_is_named_and_data_dir_overrides_it(tmp_path: Path) -> None:
+    _fake_idx(tmp_path / "data")
+    assert run("train", "--dataset", "idx", "--data-dir", "data", "--hidden", "4", "--epochs",
+               "1", "-q", "-o", "m.safetensors", cwd=tmp_path).returncode == 0  # fmt: skip
+    accuracy = run("evaluate", "m.safetensors", cwd=tmp_path).stdout.split()[-1]
+    (tmp_path / "data").rename(tmp_path / "moved")
+    line = one_line_error(run("evaluate", "m.safetensors", cwd=tmp_path))
+    assert "pass --data-dir to say where the files are on this machine" in line
+    again = run("evaluate", "m.safetensors", "--data-dir", "moved", cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout.split()[-1] == accuracy
+
+
+def test_an_older_model_file_is_said_in_one_line_and_read_as_before(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    from glassnet.io import read_metadata, save
+
+    assert run("train", "--epochs", "1", "-q", "-o", "new.safetensors",
+               cwd=tmp_path).returncode == 0  # fmt: skip
+    meta = read_metadata(tmp_path / "new.safetensors")
+    assert "data" in meta
+    del meta["data"]  # what glassnet train wrote before it recorded the data's preparation
+    save(gn.load(tmp_path / "new.safetensors"), tmp_path / "old.safetensors", metadata=meta)
+    new = run("evaluate", "new.safetensors", cwd=tmp_path)
+    old = run("evaluate", "old.safetensors", cwd=tmp_path)
+    assert old.returncode == 0 and old.stdout == new.stdout  # as before: digits, --seed 0
+    assert old.stderr.strip().splitlines() == [
+        "glassnet: note: old.safetensors does not record how its data was split and scaled (an "
+        "older glassnet saved it): using digits split with --seed 0, which may not be the split "
+        "it was trained on"
+    ]
+    scaled = gn.datasets.load("digits").X_test[:3]
+    np.save(tmp_path / "x.npy", scaled)
+    predicted = run("predict", "old.safetensors", "x.npy", cwd=tmp_path)
+    assert predicted.returncode == 0 and len(predicted.stderr.splitlines()) == 1
+    assert "does not record how its data was scaled" in predicted.stderr
+    assert predicted.stdout == run("predict", "new.safetensors", "x.npy", "--scaled",
+                                   cwd=tmp_path).stdout  # fmt: skip
+
+
+@pytest.mark.skipif(
+    not Path("/usr/share/datasets/fashion-mnist").is_dir(),
+    reason="Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist",
+)
+def test_the_readmes_images_npy_is_made_and_predicted_as_written(tmp_path: Path) -> None:
+    """The README's `python -c` line makes images.npy (raw pixels) and its `glassnet predict`
+    line reads it: the model (here a quickly made one in place of 30 epochs) scales them."""
+    import re
+    import shlex
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Real data from the command line") :]
+    lines = re.search(r"```bash\n(.*?)```", section, flags=re.S).group(1).splitlines()  # type: ignore[union-attr]
+    make = next(shlex.split(line) for line in lines if line.startswith("python -c"))
+    predict = next(shlex.split(line) for line in lines if line.startswith("glassnet predict"))
+    fashion = gn.datasets.load("fashion-mnist")
+    assert fashion.preparation is not None
+    net = gn.Network.from_sizes([784, 10], seed=0)
+    net.save(tmp_path / predict[2], metadata=fashion.preparation.with_training(
+        fashion.X_train, fashion.X_test, fashion.y_test, 0.0, 0).to_metadata())  # fmt: skip
+    made = subprocess.run([sys.executable, *make[1:]], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert np.load(tmp_path / "images.npy").max() > 1  # raw pixels, not scaled ones
+    result = run(*predict[1:], cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert result.stdout.split() == [str(c) for c in net.predict(fashion.X_test[:5]).argmax(1)]
