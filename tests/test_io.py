@@ -563,7 +563,7 @@ def test_a_file_of_20000_layers_loads_quickly(tmp_path: Path) -> None:
     again = load(path)
     seconds = time.perf_counter() - start
     assert again.L == 20_000 and again.W[-1].tobytes() == net.W[-1].tobytes()
-    # under a second on an idle machine; the bound is loose for a busy one (it took 30 s before)
+    # about a second on a busy two-core machine; the bound is loose (it took 24-37 s before)
     assert seconds < 10
 
 

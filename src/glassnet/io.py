@@ -98,6 +98,7 @@ import contextlib
 import io
 import json
 import math
+import operator
 import os
 import re
 import secrets
@@ -107,7 +108,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeGuard
+from typing import IO, Any, NamedTuple, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
@@ -221,8 +222,7 @@ class _BadFileError(Exception):
     """A problem found in a file's contents; the public functions add the file's name."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Tensor:
+class _Tensor(NamedTuple):
     name: str
     dtype: str  # "F32" or "F64"
     shape: tuple[int, ...]
@@ -1044,6 +1044,11 @@ def _tensor_label(name: str) -> str:
     return f"{name!r} (net.{symbol}[{l}])"
 
 
+def _sizes(values: list[Any]) -> bool:
+    """Whether every value is an integer ≥ 0 (not a bool, not a float)."""
+    return not values or (set(map(type, values)) == {int} and min(values) >= 0)
+
+
 def _label(name: str) -> str:
     return f"tensor {_tensor_label(name)}"
 
@@ -1105,7 +1110,7 @@ def _check_tensors(obj: dict[str, Any], config: dict[str, Any], data_len: int) -
                 f"{config['dtype']}, whose tensors are {code}"
             )
         got = entry["shape"]
-        if not isinstance(got, list) or not all(_is_int(n) and n >= 0 for n in got):
+        if not (isinstance(got, list) and _sizes(got)):
             raise _BadFileError(
                 f"{_label(name)} has shape {_short(got)}, which is not a list of sizes"
             )
@@ -1115,11 +1120,12 @@ def _check_tensors(obj: dict[str, Any], config: dict[str, Any], data_len: int) -
                 "(W.l is (n_l, n_{l−1}) and b.l is (n_l,))"
             )
         offsets = entry["data_offsets"]
-        if (
-            not isinstance(offsets, list)
-            or len(offsets) != 2
-            or not all(_is_int(o) for o in offsets)
-            or not 0 <= offsets[0] <= offsets[1]
+        if not (
+            isinstance(offsets, list)
+            and len(offsets) == 2
+            and _is_int(offsets[0])
+            and _is_int(offsets[1])
+            and 0 <= offsets[0] <= offsets[1]
         ):
             raise _BadFileError(
                 f"{_label(name)} has data_offsets {_short(offsets)}; they must be [begin, end], "
@@ -1141,7 +1147,7 @@ def _check_tensors(obj: dict[str, Any], config: dict[str, Any], data_len: int) -
         tensors.append(_Tensor(name, dtype, tuple(got), begin, end, symbol, int(l)))
 
     # The tensors must tile the data section: each begins where the one before it ends.
-    tensors.sort(key=lambda t: (t.begin, t.end))
+    tensors.sort(key=operator.itemgetter(3, 4))  # (begin, end): an empty tensor first
     position = 0
     for t in tensors:
         if t.begin > position:
@@ -1370,4 +1376,6 @@ def _no_draw(n_out: int, n_in: int, rng: np.random.Generator, dtype: Any) -> Arr
     """The init of a network being loaded: draws nothing, and allocates nothing but the layer's
     own W (a read-only zero view, which the layer copies into its W), since the file's weights
     are read into W next. Loading thus takes no more memory than the network itself."""
+    if n_out * n_in <= 4096:  # small: zeros cost less than a view
+        return np.zeros((n_out, n_in), dtype=dtype)
     return np.broadcast_to(np.zeros((), dtype=dtype), (n_out, n_in))
