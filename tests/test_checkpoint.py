@@ -302,6 +302,37 @@ def test_an_adam_checkpoint_of_a_784_2048_2048_10_float64_network(tmp_path: Path
     assert state.net.parameter_vector().tobytes() == whole.parameter_vector().tobytes()
 
 
+def test_loading_a_checkpoint_takes_work_in_proportion_to_the_layers(tmp_path: Path) -> None:
+    """Issue 14: loading was quadratic in the number of layers. Counted in lines of Python run
+    (a measure of work that does not depend on the machine's load), twice the layers take twice
+    the work."""
+    X, y = np.zeros((4, 1)), np.zeros(4)
+    work = {}
+    for L in (200, 400):
+        path = tmp_path / f"deep{L}.ckpt.safetensors"
+        net = gn.Network.from_sizes([1] * (L + 1), activation="tanh", seed=0)
+        net.fit(X, y, epochs=1, optimizer=gn.SGD(lr=0.1, momentum=0.9), verbose=0,
+                callbacks=[gn.callbacks.Checkpoint(path)])  # fmt: skip
+        work[L] = traced_lines(lambda: gn.load_checkpoint(path))  # noqa: B023 (called at once)
+    assert work[400] <= 2.2 * work[200], work
+
+
+def traced_lines(run: Any) -> int:
+    count = 0
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += event == "line"
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        run()
+    finally:
+        sys.settrace(None)
+    return count
+
+
 # -- damaged checkpoints ----------------------------------------------------------------------
 
 
