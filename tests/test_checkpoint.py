@@ -438,6 +438,17 @@ def test_a_checkpoint_tensor_holding_nan_is_refused(tmp_path: Path) -> None:
     gn.load(path)  # the network itself is sound: gn.load skips the checkpoint's tensors
 
 
+def test_a_checkpoint_tensor_of_too_many_dimensions_is_refused(tmp_path: Path) -> None:
+    """NumPy makes arrays of at most 32 dimensions; a file must not ask for more."""
+    path = tmp_path / "run.ckpt.safetensors"
+    make_run(2, path)
+    header, data = split(path)
+    header["checkpoint.optimizer.exp_avg.b[2]"]["shape"] = [1] * 39 + [2]
+    join(path, header, data)
+    with pytest.raises(gn.ModelFormatError, match=r"not a list of sizes \(at most 8"):
+        gn.load_checkpoint(path)
+
+
 def break_array(entry: dict) -> None:  # type: ignore[type-arg]
     arr = entry["optimizer"]["exp_avg.W[1]"]
     arr["base64"] = arr["base64"][:-8]

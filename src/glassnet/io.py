@@ -184,6 +184,7 @@ _CONFIG_OPTIONAL = {"glassnet_version", "l2", "l1"}
 _LAYER_KEYS = {"n_in", "n_out", "activation", "init", "dropout"}
 _LAYER_OPTIONAL = {"init", "dropout"}
 _TENSOR_KEYS = {"dtype", "shape", "data_offsets"}
+_MAX_NDIM = 8  # the most dimensions a tensor may have (NumPy's own limit is 32)
 # Tensors are read and written a block of at most this many bytes at a time, through one buffer.
 _BLOCK_BYTES = 1 << 20
 # A temporary file of a save: "<target>.<pid>.<8 hex digits>.gntmp".
@@ -191,7 +192,8 @@ _TEMP_TAIL = re.compile(r"\.([0-9]{1,10})\.[0-9a-f]{8}" + re.escape(TEMP_SUFFIX)
 _SIMPLE_STRING = re.compile(r'"[^"]*"')  # a JSON string, in a text without backslashes
 # The JSON decoder's string scanner: (text, index after the opening quote, strict) -> (the
 # string, index after the closing quote). Part of json.decoder since Python 2.6, untyped there.
-_scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_scanstring: Callable[[str, int, bool], tuple[str, int]]
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 
 
 class ModelFormatError(ValueError):
@@ -513,7 +515,7 @@ def _write_contents(f: IO[bytes], header: bytes, tensors: list[Array]) -> None:
             f.write(block.reshape(-1).view(np.uint8).data)
 
 
-def _grid(arr: Array) -> Array:
+def _grid(arr: NDArray[Any]) -> NDArray[Any]:
     """``arr`` seen as a matrix (rows, last axis): a view, for a 2-D or C-contiguous array."""
     cols = arr.shape[-1] if arr.ndim else 1
     return arr.reshape(math.prod(arr.shape[:-1]) if arr.ndim else 1, cols)
@@ -1110,9 +1112,10 @@ def _check_tensors(obj: dict[str, Any], config: dict[str, Any], data_len: int) -
                 f"{config['dtype']}, whose tensors are {code}"
             )
         got = entry["shape"]
-        if not (isinstance(got, list) and _sizes(got)):
+        if not (isinstance(got, list) and len(got) <= _MAX_NDIM and _sizes(got)):
             raise _BadFileError(
-                f"{_label(name)} has shape {_short(got)}, which is not a list of sizes"
+                f"{_label(name)} has shape {_short(got)}, which is not a list of sizes "
+                f"(at most {_MAX_NDIM} of them)"
             )
         if shape is not None and tuple(got) != shape:
             raise _BadFileError(
@@ -1230,7 +1233,7 @@ def _fill(data: _DataReader, t: _Tensor, dest: Array) -> None:
     nbytes = t.end - t.begin
     if nbytes <= _BLOCK_BYTES:  # most tensors: one block
         block = data.take(nbytes).view(dtype).reshape(t.shape)
-        _check_finite(_grid(block), t, (0, 0))
+        _check_finite(block, t, (0, 0))
         dest[...] = block
         return
     grid = _grid(dest)  # a view: writing to it writes to dest
@@ -1242,12 +1245,13 @@ def _fill(data: _DataReader, t: _Tensor, dest: Array) -> None:
 
 
 def _check_finite(block: Array, t: _Tensor, corner: tuple[int, int]) -> None:
-    """Raise if ``block``, the rows × columns of tensor ``t`` (seen as a matrix, see
-    :func:`_grid`) starting at ``corner``, holds a NaN or an infinity; name the first one."""
+    """Raise if ``block`` holds a NaN or an infinity, naming the first one's index in tensor
+    ``t``. ``block`` is all of ``t``, or some of its rows and columns (seen as a matrix, see
+    :func:`_grid`) starting at ``corner``."""
     finite = np.isfinite(block)
     if finite.all():
         return
-    i, j = (int(k) for k in np.argwhere(~finite)[0])
+    i, j = (int(k) for k in np.argwhere(_grid(~finite))[0])
     width = t.shape[-1] if t.shape else 1
     flat = (corner[0] + i) * width + corner[1] + j
     where = tuple(int(k) for k in np.unravel_index(flat, t.shape))
