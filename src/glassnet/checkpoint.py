@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
 
-from . import io
+from . import _jsonparse, io
 from ._inputs import as_rng
 from .callbacks import Callback
 from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
@@ -245,7 +245,8 @@ def save_checkpoint(
         raise ValueError(f"metadata key {CHECKPOINT_KEY!r} is reserved for the checkpoint itself")
     text = json.dumps(entry)
     if not (
-        io._depth_at_most(entry, io.MAX_JSON_DEPTH) and io._values_at_most(text, io.MAX_JSON_VALUES)
+        _jsonparse.depth_at_most(entry, io.MAX_JSON_DEPTH)
+        and _jsonparse.values_at_most(text, io.MAX_JSON_VALUES)
     ):
         raise ValueError(
             "cannot checkpoint this run: the callbacks' states nest deeper than "

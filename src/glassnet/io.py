@@ -94,18 +94,14 @@ files, temporary files of other targets included, are left alone.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import math
 import operator
 import os
-import re
-import secrets
-import stat
 import struct
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeGuard
@@ -113,10 +109,11 @@ from typing import IO, Any, NamedTuple, TypeGuard
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _jsonparse
 from . import activations as activation_registry
 from . import costs as cost_registry
 from . import init as initializers
-from ._files import NotRegularFileError, open_regular
+from ._files import NotRegularFileError, open_regular, write_atomically
 from ._inputs import as_rng
 from .activations import Activation
 from .layers import Dense
@@ -187,13 +184,6 @@ _TENSOR_KEYS = {"dtype", "shape", "data_offsets"}
 _MAX_NDIM = 8  # the most dimensions a tensor may have (NumPy's own limit is 32)
 # Tensors are read and written a block of at most this many bytes at a time, through one buffer.
 _BLOCK_BYTES = 1 << 20
-# A temporary file of a save: "<target>.<pid>.<8 hex digits>.gntmp".
-_TEMP_TAIL = re.compile(r"\.([0-9]{1,10})\.[0-9a-f]{8}" + re.escape(TEMP_SUFFIX))
-_SIMPLE_STRING = re.compile(r'"[^"]*"')  # a JSON string, in a text without backslashes
-# The JSON decoder's string scanner: (text, index after the opening quote, strict) -> (the
-# string, index after the closing quote). Part of json.decoder since Python 2.6, untyped there.
-_scanstring: Callable[[str, int, bool], tuple[str, int]]
-_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 
 
 class ModelFormatError(ValueError):
@@ -373,7 +363,7 @@ def _encode(
             f"cannot save: the header would be {len(header):,} bytes, more than the "
             f"{MAX_HEADER_BYTES:,} a model file may have; store less metadata"
         )
-    if not _values_at_most(text, MAX_JSON_VALUES):
+    if not _jsonparse.values_at_most(text, MAX_JSON_VALUES):
         raise ValueError(
             f"cannot save: the header would hold more than {MAX_JSON_VALUES:,} JSON values "
             "(glassnet.io.MAX_JSON_VALUES), so it could not be loaded back; store fewer "
@@ -479,20 +469,8 @@ def _config_of(net: Network, version: int) -> dict[str, Any]:
 
 
 def _write_atomically(path: Path, header: bytes, tensors: list[Array]) -> None:
-    """Write to a temporary file beside ``path``, sync it, then rename it over ``path``."""
-    _remove_stale_temps(path)
-    fd, temp = _create_temp(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            _write_contents(f, header, tensors)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _sync_directory(path.parent)
+    """Write the file through a temporary one beside ``path`` (see :mod:`glassnet._files`)."""
+    write_atomically(path, lambda f: _write_contents(f, header, tensors), TEMP_SUFFIX)
 
 
 def _write_contents(f: IO[bytes], header: bytes, tensors: list[Array]) -> None:
@@ -536,109 +514,6 @@ def _blocks(shape: tuple[int, ...], most: int) -> Iterator[tuple[slice, slice]]:
         for r in range(rows):
             for c in range(0, cols, most):
                 yield slice(r, r + 1), slice(c, min(c + most, cols))
-
-
-def _create_temp(path: Path) -> tuple[int, Path]:
-    """A new, empty file beside ``path``, created exclusively so no other file is overwritten,
-    named after this process and locked while the save runs (see :func:`_remove_stale_temps`)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        temp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
-        try:
-            fd = os.open(temp, flags, 0o666)
-        except FileExistsError:
-            continue
-        _try_lock(fd)
-        return fd, temp
-    raise FileExistsError(f"could not create a temporary file beside {path}")
-
-
-def _try_lock(fd: int) -> bool:
-    """Take an exclusive lock on ``fd`` without waiting: False if another process holds one.
-
-    True also where the system or the file system has no such locks: then the process id in the
-    temporary file's name alone says whether its save may still be running.
-    """
-    try:
-        import fcntl
-    except ImportError:  # Windows: an open file cannot be deleted there anyway
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def _remove_stale_temps(path: Path) -> None:
-    """Delete the temporary files that killed saves to ``path`` left behind.
-
-    Such a file is named ``<path's name>.<pid>.<8 hex digits>.gntmp``. It is deleted when its
-    process ``pid`` is no longer running and no other process holds it locked (a running save
-    keeps its temporary file locked where the system allows it). Nothing else is touched, and a
-    file that cannot be examined or deleted is left as it is: saving goes on regardless.
-    """
-    prefix = path.name
-    try:
-        entries = list(os.scandir(path.parent))
-    except OSError:
-        return
-    for entry in entries:
-        name = entry.name
-        match = _TEMP_TAIL.fullmatch(name, len(prefix)) if name.startswith(prefix) else None
-        if match is None:
-            continue
-        pid = int(match.group(1))
-        if os.name == "nt":  # no signal 0 there (os.kill would end the process); an open
-            with contextlib.suppress(OSError):  # file cannot be deleted, so just try
-                os.unlink(entry.path)
-            continue
-        if pid == os.getpid() or _running(pid):
-            continue
-        _remove_if_unlocked(entry.path)
-
-
-def _running(pid: int) -> bool:
-    """Whether a process ``pid`` exists (POSIX); when unsure, True, so nothing is deleted."""
-    if pid <= 0:
-        return True
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except OSError:  # PermissionError: it exists but belongs to another user
-        return True
-    return True
-
-
-def _remove_if_unlocked(name: str) -> None:
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(name, flags)
-    except OSError:
-        return
-    try:
-        if stat.S_ISREG(os.fstat(fd).st_mode) and _try_lock(fd):
-            with contextlib.suppress(OSError):
-                os.unlink(name)
-    finally:
-        os.close(fd)
-
-
-def _sync_directory(folder: Path) -> None:
-    """Flush the rename to disk where the system allows it (POSIX); the save has already worked."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # -- loading --------------------------------------------------------------------------------------
@@ -834,97 +709,21 @@ def _parse_json_object(text: str, what: str) -> dict[str, Any]:
 
 
 def _parse_json(text: str, what: str, *, constants: bool = False) -> Any:
-    """``json.loads``, bounded: at most :data:`MAX_JSON_VALUES` values, counted before parsing,
-    and :data:`MAX_JSON_DEPTH` levels of nesting; refuses repeated keys, and NaN and Infinity
-    unless ``constants``. Any problem raises ``_BadFileError`` naming ``what``."""
-    if not _values_at_most(text, MAX_JSON_VALUES):
-        raise _BadFileError(
-            f"{what} holds more than {MAX_JSON_VALUES:,} JSON values, more than a model file "
-            "may have (glassnet.io.MAX_JSON_VALUES); it is damaged, or not a glassnet file"
-        )
-    hooks: dict[str, Any] = {"object_pairs_hook": _unique_keys}
-    if not constants:
-        hooks["parse_constant"] = _refuse_constant
+    """``json.loads``, bounded (see :mod:`glassnet._jsonparse`): at most :data:`MAX_JSON_VALUES`
+    values, counted before parsing, and :data:`MAX_JSON_DEPTH` levels of nesting; refuses
+    repeated keys, and NaN and Infinity unless ``constants``. Any problem raises
+    ``_BadFileError`` naming ``what``."""
     try:
-        value = json.loads(text, **hooks)
-    except RecursionError:  # deeper than Python's own limit, which is far beyond ours
-        raise _BadFileError(_too_deep(what)) from None
-    except ValueError as exc:  # JSONDecodeError, and the two hooks' errors
+        return _jsonparse.loads(
+            text, max_values=MAX_JSON_VALUES, max_depth=MAX_JSON_DEPTH, constants=constants
+        )
+    except _jsonparse.LimitError as exc:
+        raise _BadFileError(
+            f"{what} {exc} (glassnet.io.MAX_JSON_VALUES and MAX_JSON_DEPTH); it is damaged, or "
+            "not a glassnet file"
+        ) from None
+    except ValueError as exc:  # JSONDecodeError, a repeated key, NaN
         raise _BadFileError(f"{what} is not valid JSON: {exc}") from None
-    if not _depth_at_most(value, MAX_JSON_DEPTH):
-        raise _BadFileError(_too_deep(what))
-    return value
-
-
-def _too_deep(what: str) -> str:
-    return (
-        f"{what} nests JSON too deeply: arrays and objects may nest {MAX_JSON_DEPTH} levels "
-        "deep at most (glassnet.io.MAX_JSON_DEPTH); it is damaged, or not a glassnet file"
-    )
-
-
-def _values_at_most(text: str, limit: int) -> bool:
-    """Whether the JSON ``text`` holds at most about ``limit`` values, without parsing it.
-
-    Each value but the first follows a ``,`` or a ``:`` (an object's member counts twice, key and
-    value), so counting those outside strings bounds the values. Counting them everywhere is
-    quick and usually settles it; only when that count is too high are the strings left out:
-    all at once if the text has no backslash, else one by one, with the JSON decoder's own
-    string scanner for those with escapes. Time is linear in the text, memory at most a copy.
-    """
-    if text.count(",") + text.count(":") <= limit:
-        return True
-    if "\\" not in text:  # no escapes: every string ends at the next quote; drop them all
-        outside = _SIMPLE_STRING.sub("", text)
-        return outside.count(",") + outside.count(":") <= limit
-    count, position = 0, 0
-    while True:
-        quote = text.find('"', position)
-        stop = len(text) if quote < 0 else quote
-        count += text.count(",", position, stop) + text.count(":", position, stop)
-        if count > limit:
-            return False
-        if quote < 0:
-            return True
-        close = text.find('"', quote + 1)
-        if close >= 0 and text.find("\\", quote + 1, close) < 0:
-            position = close + 1  # no escapes in it: the next quote closes it
-            continue
-        try:
-            _, position = _scanstring(text, quote + 1, False)
-        except ValueError:  # an unterminated or invalid string: json.loads will say where
-            return True
-
-
-def _depth_at_most(value: Any, limit: int) -> bool:
-    """Whether arrays and objects nest at most ``limit`` deep in a parsed JSON value; one level
-    at a time, iteratively, so that a deep value cannot exhaust the stack here."""
-    level = [value] if isinstance(value, (dict, list)) else []
-    for _ in range(limit):
-        inner = []
-        for item in level:
-            for child in item.values() if type(item) is dict else item:
-                if type(child) is dict or type(child) is list:
-                    inner.append(child)
-        if not inner:
-            return True
-        level = inner
-    return False
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number in JSON")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):  # some key came twice: find the first
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise ValueError(f"the key {key!r} appears twice in one object")
-            seen.add(key)
-    return obj
 
 
 def _kind(value: object) -> str:
