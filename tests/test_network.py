@@ -342,3 +342,56 @@ def test_weights_are_stored_column_by_column_however_the_network_is_made(tmp_pat
     # the layout changes nothing but speed: the same numbers as row-major weights
     z_row_major = X @ np.ascontiguousarray(net.W[1]).T + net.b[1]
     np.testing.assert_allclose(net.trace(X, y).z[1], z_row_major, rtol=1e-13)
+
+
+# -- Network.fit is training.fit as a method: one signature, one documentation --------------------
+
+
+def test_network_fit_has_the_signature_and_documentation_of_training_fit() -> None:
+    import inspect
+    import pydoc
+
+    from glassnet import training
+
+    method = list(inspect.signature(gn.Network.fit).parameters.values())
+    function = list(inspect.signature(training.fit).parameters.values())
+    assert method[0].name == "self" and function[0].name == "net"
+    assert method[1:] == function[1:]  # names, order, kinds, defaults and annotations
+    doc = gn.Network.fit.__doc__ or ""
+    assert doc.startswith("Train this network on (X, Y) by mini-batch stochastic gradient")
+    for p in function[1:]:  # every argument documented, the network itself being self
+        assert f"\n        {p.name}: " in doc, p.name
+    assert "net: the network" not in doc and "Returns:" in doc and ">>> h.epochs" in doc
+    shown = pydoc.render_doc(gn.Network.fit, renderer=pydoc.plaintext)  # what help() prints
+    assert "sample_weight: one weight" in shown and "history: a :class:`History`" in shown
+
+
+def test_network_fit_carries_on_a_history() -> None:
+    X, Y = xor_data()
+    net = gn.Network.from_sizes([2, 3, 1], seed=0)
+    h = net.fit(X, Y, epochs=2, verbose=0)
+    assert net.fit(X, Y, epochs=5, initial_epoch=2, history=h, verbose=0) is h
+    assert h.epochs == 5
+
+
+def test_text_class_labels_are_refused_with_the_way_to_number_them() -> None:
+    net = gn.Network.from_sizes([2, 3], output_activation="softmax", cost="cross_entropy", seed=0)
+    X = np.zeros((3, 2))
+    for labels in (
+        np.array(["cat", "dog", "cow"]),
+        ["cat", "dog", "cow"],
+        np.array([1, "a"], object),
+    ):
+        with pytest.raises(ValueError) as caught:
+            net.fit(X[: len(labels)], labels, verbose=0)
+        message = str(caught.value)
+        assert message.startswith("Y must hold numbers, got an array of dtype")
+        assert "np.unique(Y, return_inverse=True)" in message and "GlassnetClassifier" in message
+    # the way it names works: numbered labels train
+    classes, numbered = np.unique(np.array(["cat", "dog", "cow"]), return_inverse=True)
+    assert list(classes) == ["cat", "cow", "dog"]
+    assert net.fit(X, numbered, epochs=1, verbose=0).epochs == 1
+    # inputs that are text get no word about labels
+    with pytest.raises(ValueError, match="X must hold numbers") as caught:
+        net.forward(np.array([["a", "b"]]))
+    assert "np.unique" not in str(caught.value)

@@ -298,6 +298,11 @@ class Network:
             the size of the training set (``docs/regularisation.md`` converts from other
             conventions). Biases are not penalised.
 
+    Attributes:
+        optimizer: the optimizer the latest :meth:`fit` trained with, state and all (``None``
+            before any fit). :meth:`diagnose` measures its step unless given another. It is
+            not saved in model files (a loaded network has ``None``); checkpoints keep theirs.
+
     Example:
         >>> import numpy as np, glassnet as gn
         >>> net = gn.Network([gn.Dense(2, 3), gn.Dense(3, 1)], cost="quadratic", seed=0)
@@ -345,6 +350,7 @@ class Network:
         self.l1 = l1
         self.dtype = as_dtype(dtype)
         self.rng = as_rng(seed)
+        self.optimizer: Optimizer | None = None  # set by fit: what it last trained with
         for layer in self.layers:
             layer.build(self.rng, self.dtype)
 
@@ -777,10 +783,14 @@ class Network:
         verbose: int = 1,
         callbacks: Sequence[Callback] = (),
         initial_epoch: int = 0,
+        history: History | None = None,
         *,
         sample_weight: Any = None,
     ) -> History:
-        """Train by mini-batch gradient descent; see :func:`glassnet.training.fit`."""
+        """Train by mini-batch gradient descent: :func:`glassnet.training.fit` as a method.
+
+        (glassnet.training puts fit's full documentation here when it is imported.)
+        """
         from .training import fit
 
         return fit(
@@ -796,6 +806,7 @@ class Network:
             verbose=verbose,
             callbacks=callbacks,
             initial_epoch=initial_epoch,
+            history=history,
             sample_weight=sample_weight,
         )
 
