@@ -896,12 +896,12 @@ class LayerDiagnosis:
         gradient_norm: ‖∂C/∂W^(l)‖ on (X, Y).
         update_ratio: ‖ΔW^(l)‖/‖W^(l)‖ after one optimizer step.
         saturated: the share of (sample, neuron) values with σ'(z) < saturated_slope · σ'(0),
-            for sigmoid and tanh layers (``None`` for other activations).
-        stuck: for a sigmoid/tanh output layer, the share of samples with an output that is
+            for activations that saturate (``act.saturates``: sigmoid, tanh; else ``None``).
+        stuck: for a saturating output layer, the share of samples with an output that is
             saturated *and* wrong (|a − y| > wrong_output), so that it cannot be corrected
             (``None`` for hidden layers and other activations).
-        dead: the share of neurons with z ≤ 0 (output 0) for every sample, for ReLU layers
-            (``None`` for other activations).
+        dead: the share of neurons with σ'(z) = 0 (for ReLU: z ≤ 0, output 0) for every sample,
+            for activations whose neurons can die (``act.dies``: relu; else ``None``).
     """
 
     l: int
@@ -1026,12 +1026,6 @@ def _describe(optimizer: Optimizer) -> str:
     return f"{type(optimizer).__name__}(lr={_g(float(optimizer.lr))})"
 
 
-#: Activations with flat tails, where σ'(z) → 0 as |z| grows.
-SATURATING = ("sigmoid", "tanh")
-#: Activations whose neurons can die: output 0 and gradient 0 for every z ≤ 0.
-DYING = ("relu",)
-
-
 def diagnose(
     net: Network,
     X: Any,
@@ -1119,7 +1113,7 @@ def diagnose(
             ratio = step / w_norm if w_norm > 0 else (math.inf if step > 0 else 0.0)
             saturated = stuck = dead = None
             z_l = np.asarray(z[l], dtype=np.float64)
-            if act.name in SATURATING:
+            if act.saturates:  # flat tails, where σ'(z) → 0 as |z| grows
                 zero = np.zeros((1, 1))
                 steepest = float(act.prime(zero, act.forward(zero))[0, 0])  # σ'(0)
                 flat = ~(act.prime(z_l, act.forward(z_l)) >= th.saturated_slope * steepest)
@@ -1127,8 +1121,9 @@ def diagnose(
                 if l == net.L:  # flat *and* wrong: an output that cannot be corrected
                     wrong = np.abs(np.asarray(a[l], dtype=np.float64) - y) > th.wrong_output
                     stuck = float(np.mean(np.any(flat & wrong, axis=1)))
-            if act.name in DYING:
-                dead = float(np.mean(np.all(~(z_l > 0), axis=0)))
+            if act.dies:  # a neuron is dead where σ'(z) = 0 for every sample
+                dead_values = ~(act.prime(z_l, act.forward(z_l)) != 0)
+                dead = float(np.mean(np.all(dead_values, axis=0)))
             layers.append(
                 LayerDiagnosis(
                     l=l,
