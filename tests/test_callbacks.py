@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import numpy as np
 import pytest
@@ -296,3 +297,55 @@ def test_history_logger_refuses_a_missing_folder(tmp_path: object) -> None:
 
     with pytest.raises(ValueError, match="does not exist"):
         gn.callbacks.HistoryLogger(os.path.join(str(tmp_path), "nope", "h.csv"))
+
+
+# -- the progress bar on a terminal that reports no width ----------------------------------------
+
+
+def read_pty(master: int) -> str:
+    """Everything written to a pseudo-terminal whose other end is closed."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other end is closed and all is read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def set_size(fd: int, rows: int, columns: int) -> None:
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="pseudo-terminals are POSIX")
+@pytest.mark.parametrize("columns", [0, 80])
+def test_the_progress_bar_writes_plain_lines_on_a_terminal_of_no_width(columns: int) -> None:
+    """A pseudo-terminal given no size (0 columns) has no room for a bar: tqdm draws nothing
+    there but blank lines, so the bar writes EpochLogger's lines instead; a sized one gets the
+    bar."""
+    pytest.importorskip("tqdm")
+    X, Y = xor_data()
+    X, Y = np.tile(X, (25, 1)), np.tile(Y, 25)
+    master, slave = os.openpty()
+    set_size(slave, 24 if columns else 0, columns)
+    with os.fdopen(slave, "w", encoding="utf-8") as terminal:
+        gn.Network.from_sizes([2, 2, 1], seed=0).fit(
+            X, Y, epochs=2, batch_size=10, callbacks=[ProgressBar(terminal)], verbose=0
+        )
+    text = read_pty(master)
+    lines = [line for line in text.replace("\r", "\n").split("\n") if line.startswith("epoch")]
+    if columns == 0:
+        assert [line.split("  ")[0] for line in lines] == ["epoch 1/2", "epoch 2/2"]
+        assert all("  loss 0." in line and line.endswith(" s)") for line in lines)
+        assert "batch" not in text  # no bar
+    else:
+        assert "10/10" in text and "batch" in text  # tqdm's bar: 10 mini-batches per epoch
+        assert any(line.startswith("epoch 2/2:") for line in lines)

@@ -530,3 +530,93 @@ def test_glassnet_train_diagnose_prints_both_reports(capsys: pytest.CaptureFixtu
     assert code == 0
     assert "Training diagnosis (3 epochs, learning rate η = 1.5)" in out  # the default SGD η
     assert "Network diagnosis on" in out and "layer  neurons" in out
+
+
+# -- the optimizer diagnose measures, and a stop that is not the learning rate's fault -----------
+
+
+def test_diagnose_measures_the_optimizer_the_network_was_last_trained_with(
+    digits: tuple[np.ndarray, np.ndarray],
+) -> None:
+    X, y = digits
+    net = gn.Network.from_sizes([64, 30, 10], init="small", cost="mse", seed=0)
+    fresh = net.diagnose(X, y)  # never trained: SGD(lr=0.1), and the report says so
+    assert (fresh.optimizer, fresh.optimizer_source) == ("SGD(lr=0.1)", "default")
+    assert "the default: fit has not trained this network" in str(fresh).splitlines()[0]
+    net.fit(X, y, epochs=2, optimizer=gn.SGD(lr=3.0), verbose=0)
+    report = net.diagnose(X, y)
+    assert (report.optimizer, report.optimizer_source) == ("SGD(lr=3)", "fit")
+    assert "SGD(lr=3), the optimizer of the network's latest fit" in str(report).splitlines()[0]
+    given = net.diagnose(X, y, optimizer=gn.SGD(lr=3.0))  # the same step, as given
+    assert given.optimizer_source == "given" and ", as given)" in str(given).splitlines()[0]
+    assert [d.update_ratio for d in report.layers] == [d.update_ratio for d in given.layers]
+    slow = net.diagnose(X, y, optimizer=gn.SGD(lr=0.1))  # what it used to measure: 30× smaller
+    assert [d.update_ratio for d in slow.layers] == pytest.approx(
+        [d.update_ratio / 30 for d in report.layers], rel=1e-3
+    )
+    # an optimizer with state is measured as it stands, and left as it was
+    adam = gn.Adam(lr=0.01)
+    net.fit(X, y, epochs=1, optimizer=adam, verbose=0)
+    t, m1 = adam.t, adam.state_dict()["exp_avg.W[1]"].copy()
+    assert net.diagnose(X, y).optimizer == "Adam(lr=0.01)"
+    assert adam.t == t and np.array_equal(adam.state_dict()["exp_avg.W[1]"], m1)
+
+
+def test_a_network_that_has_learned_its_data_is_not_told_to_raise_the_learning_rate() -> None:
+    """The README's XOR network: after 2000 epochs its steps are tiny because the cost is near 0
+    (a minimum), not because η = 1.5 is too small."""
+    X, y = xor_data()
+    net = gn.Network.from_sizes([2, 3, 1], activation="sigmoid", cost="mse", seed=0)
+    net.fit(X, y, epochs=2000, batch_size=4, optimizer=gn.SGD(lr=1.5), verbose=0)
+    report = net.diagnose(X, y)
+    assert max(d.update_ratio for d in report.layers) < NetworkThresholds().small_update_ratio
+    assert report.kinds == ["healthy"] and "raise the learning rate" not in str(report)
+    assert "small only because these samples are learned" in report["healthy"].message
+    assert report["healthy"].numbers["baseline_cost"] == pytest.approx(0.25)  # σ(0) = 0.5
+    # the same tiny steps on a network that has learned nothing are a small η
+    untrained = gn.Network.from_sizes([2, 3, 1], activation="sigmoid", cost="mse", seed=0)
+    small = gn.diagnose(untrained, X, y, optimizer=gn.SGD(lr=1e-5))
+    assert (
+        small.kinds == ["small_updates"]
+        and "lr=0.0001 instead of 1e-05" in small["small_updates"].fix
+    )
+
+
+def overflowing_first_batch() -> tuple[gn.History, gn.TrainingMonitor]:
+    X = np.random.default_rng(0).normal(size=(40, 3)) * 1e30  # (1e30)² overflows float32
+    net = gn.Network.from_sizes([3, 8, 1], activation="relu", output_activation="identity",
+                                cost="mse", seed=0)  # fmt: skip
+    monitor = gn.TrainingMonitor()
+    with pytest.warns(RuntimeWarning, match="before any step was taken"):
+        history = net.fit(X, X[:, 0], epochs=3, optimizer=gn.SGD(lr=1e-3), verbose=0,
+                          callbacks=[monitor])  # fmt: skip
+    return history, monitor
+
+
+def test_a_cost_that_overflows_before_the_first_step_blames_the_data_not_the_learning_rate() -> (
+    None
+):
+    history, monitor = overflowing_first_batch()
+    assert history.stop_kind == "overflow_at_start"
+    for report in (monitor.diagnose(), gn.diagnose_training(history)):
+        assert report.kinds == ["overflow_at_start"] and not report.ok
+        finding = report["overflow_at_start"]
+        assert "the learning rate is not the cause" in finding.message
+        assert "learning rate" not in finding.fix and "scale the inputs" in finding.fix
+        assert "dtype='float64'" in finding.fix and finding.evidence == history.stop_reason
+
+
+def test_a_callback_that_stops_mid_epoch_is_not_a_divergence() -> None:
+    X, y = xor_data()
+
+    class StopAtBatch2(gn.Callback):
+        def on_batch_end(self, run: gn.TrainingRun, cost: float) -> None:
+            if run.batch == 2:
+                run.stop("I have seen enough")
+
+    monitor = gn.TrainingMonitor()
+    history = gn.Network.from_sizes([2, 3, 1], seed=0).fit(
+        X, y, epochs=5, batch_size=1, verbose=0, callbacks=[StopAtBatch2(), monitor]
+    )
+    assert history.stop_kind == "callback" and not monitor.nonfinite
+    assert "diverged" not in monitor.diagnose().kinds

@@ -1,18 +1,23 @@
-"""Fuzzing the two file readers: more than 10,000 damaged, edited and random files.
+"""Fuzzing the file readers: more than 10,000 damaged, edited and random files.
 
 Each file thrown at the model reader (:func:`glassnet.load`) must give a valid Network or a
-:class:`~glassnet.ModelFormatError`; each thrown at the IDX reader (:func:`read_idx`) a valid
-array or an :class:`~glassnet.datasets.IDXFormatError`. Never another exception, never a hang
-(a watchdog interrupts any single read that runs for minutes), and, for a subset traced with
-:mod:`tracemalloc`, never memory far beyond what the file holds.
+:class:`~glassnet.ModelFormatError`; each thrown at the checkpoint reader
+(:func:`glassnet.load_checkpoint`) a TrainingState or a ModelFormatError; each thrown at the
+IDX reader (:func:`read_idx`) a valid array or an :class:`~glassnet.datasets.IDXFormatError`.
+Never another exception, never a hang (a watchdog interrupts any single read that runs for
+minutes), and, for a subset traced with :mod:`tracemalloc`, never memory far beyond what the
+file holds.
 
-The files are mutations of a few small valid seed files: bit flips, byte edits, truncations,
-appended and spliced bytes, edits of the length field, structured edits of the JSON header and
-of the configuration inside it (sizes, offsets, dtype strings, huge and negative numbers, wrong
-types, deleted and unknown keys, duplicate keys, deep nesting, garbage), valid files holding NaN,
-and plain random bytes. Hypothesis draws a mutation kind and a seed for NumPy's generator, which
-does the cheap byte-level work; ``derandomize=True`` makes every run the same, so CI is
-deterministic. Example counts are in ``EXAMPLES``; their sum is checked to reach 10,000.
+The files are mutations of valid seed files: small ones, and larger ones (a network of 300
+layers with 2,000 metadata entries) so that the edits can reach many layers and many keys. The
+mutations are bit flips, byte edits, truncations, appended and spliced bytes, edits of the
+length field, structured edits of the JSON header, of the configuration inside it and of a
+checkpoint's entry (sizes, offsets, dtype strings, huge and negative numbers, wrong types,
+deleted and unknown keys, duplicate keys, garbage, random-generator states, references to
+tensors), nesting around and beyond the depth limit, thousands of added keys, valid files
+holding NaN, and plain random bytes. Hypothesis draws a mutation kind and a seed for NumPy's
+generator, which does the cheap byte-level work; ``derandomize=True`` makes every run the same,
+so CI is deterministic. Example counts are in ``EXAMPLES``; their sum is checked to reach 10,000.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import io
 import json
 import signal
 import struct
+import sys
 import threading
 import tracemalloc
 import zlib
@@ -37,15 +43,27 @@ from hypothesis import strategies as st
 
 import glassnet as gn
 from glassnet import activations
+from glassnet.checkpoint import CHECKPOINT_KEY
 from glassnet.datasets import IDXFormatError, read_idx, write_idx
 from glassnet.datasets.idx import IDX_DTYPES, MAX_NDIM
-from glassnet.io import ModelFormatError, load, save
+from glassnet.io import (
+    MAX_JSON_DEPTH,
+    MAX_LAYERS,
+    MAX_METADATA_ENTRIES,
+    ModelFormatError,
+    load,
+    save,
+)
+from test_checkpoint import as_version_1
 
 # examples per hypothesis test; together at least 10,000 files
 EXAMPLES = {
     "model_mutations": 3000,
     "model_random": 600,
     "model_memory": 250,
+    "large_model_mutations": 300,
+    "checkpoint_mutations": 900,
+    "checkpoint_memory": 100,
     "idx_mutations": 5200,
     "idx_random": 1000,
     "idx_memory": 300,
@@ -412,6 +430,253 @@ def test_the_mutations_reach_both_outcomes(model_seeds: tuple[Path, list[bytes]]
         (folder / "both.safetensors").write_bytes(raw)
         outcomes[load_or_refuse(folder / "both.safetensors") is not None] += 1
     assert outcomes[True] >= 5 and outcomes[False] >= 60
+
+
+# -- nesting, many keys, many layers ------------------------------------------------------------
+
+DEPTHS = [2, MAX_JSON_DEPTH - 4, MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1, 200, 985]
+
+
+def nest(obj: Any, rng: np.random.Generator) -> Any:
+    """Put an array or object nested ``DEPTHS``-deep somewhere inside ``obj``."""
+    depth = pick(rng, DEPTHS)
+    inner: Any = pick(rng, [[], {}, 0, "x", None])
+    for _ in range(depth):
+        inner = [inner] if rng.random() < 0.5 else {"k": inner}
+    places = [p for p in _places(obj) if p]
+    where = pick(rng, places) if places else ()
+    if not where:
+        return inner
+    parent = obj
+    for key in where[:-1]:
+        parent = parent[key]
+    parent[where[-1]] = inner
+    return obj
+
+
+def dumps_deep(obj: Any) -> bytes:
+    """JSON text of a value that may nest deeper than json.dumps's own recursion allows."""
+    if isinstance(obj, dict):
+        members = (json.dumps(k).encode() + b":" + dumps_deep(v) for k, v in obj.items())
+        return b"{" + b",".join(members) + b"}"
+    if isinstance(obj, list):
+        return b"[" + b",".join(dumps_deep(v) for v in obj) + b"]"
+    return json.dumps(obj).encode()
+
+
+def deep_join(header: dict[str, Any], data: bytes, rng: np.random.Generator) -> bytes:
+    with _deep_recursion():
+        return join_model(dumps_deep(header), data, rng)
+
+
+@contextlib.contextmanager
+def _deep_recursion() -> Iterator[None]:
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))  # for the test's own dumps_deep, not the reader
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def large_mutation(raw: bytes, kind: str, rng: np.random.Generator) -> bytes:
+    """The model mutations, plus deep nesting, thousands of keys and layers that do not fit."""
+    header, data = split_model(raw)
+    if kind == "nest":
+        if rng.random() < 0.5:
+            return deep_join(nest(header, rng), data, rng)
+        config = json.loads(header["__metadata__"]["glassnet"])
+        with _deep_recursion():
+            header["__metadata__"]["glassnet"] = dumps_deep(nest(config, rng)).decode()
+        return join_model(json.dumps(header).encode(), data, rng)
+    if kind == "keys":  # up to twice MAX_METADATA_ENTRIES, or as many unknown tensors
+        n = int(rng.integers(1, 2 * MAX_METADATA_ENTRIES))
+        where = header["__metadata__"] if rng.random() < 0.8 else header
+        value = pick(rng, ["", "x", "", {}])
+        where.update({f"k{i}": value for i in range(n)})
+        return join_model(json.dumps(header).encode(), data, rng)
+    if kind == "layers":  # a configuration of more layers than the file has tensors for
+        config = json.loads(header["__metadata__"]["glassnet"])
+        extra = int(pick(rng, [1, 100, MAX_LAYERS]))
+        config["sizes"] += [1] * extra
+        config["layers"] += [config["layers"][-1]] * extra
+        header["__metadata__"]["glassnet"] = json.dumps(config)
+        return join_model(json.dumps(header).encode(), data, rng)
+    return model_mutation(raw, kind, rng)
+
+
+LARGE_KINDS = [*MODEL_KINDS, "nest", "keys", "layers"]
+
+
+@pytest.fixture(scope="module")
+def large_seed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    folder = tmp_path_factory.mktemp("fuzz_large")
+    net = gn.Network.from_sizes([2] + [1] * 299 + [2], activation="tanh", seed=4)
+    for l in range(1, net.L + 1):
+        net.b[l] = np.linspace(-1, 1, net.sizes[l])
+    path = folder / "seed.safetensors"
+    save(net, path, metadata={f"note {i}": "x" * (i % 7) for i in range(2000)})
+    return folder, path.read_bytes()
+
+
+@settings(FUZZ, max_examples=EXAMPLES["large_model_mutations"])
+@given(kind=st.sampled_from(LARGE_KINDS), seed=st.integers(0, 2**32 - 1))
+def test_mutated_large_model_files_load_or_raise_model_format_error(
+    large_seed: tuple[Path, bytes], kind: str, seed: int
+) -> None:
+    folder, raw = large_seed
+    path = folder / "mutated.safetensors"
+    path.write_bytes(large_mutation(raw, kind, np.random.default_rng(seed)))
+    net = load_or_refuse(path)
+    if kind in ("nest", "layers", "nan"):
+        assert net is None
+
+
+def test_the_large_mutations_reach_both_outcomes(large_seed: tuple[Path, bytes]) -> None:
+    folder, raw = large_seed
+    rng = np.random.default_rng(3)
+    kinds = ["header"] * 5 + ["keys", "nest", "layers"]
+    loaded = {kind: 0 for kind in kinds}
+    for i in range(64):
+        kind = kinds[i % len(kinds)]
+        (folder / "both.safetensors").write_bytes(large_mutation(raw, kind, rng))
+        loaded[kind] += load_or_refuse(folder / "both.safetensors") is not None
+    # nesting, tensors and layers that do not belong are always refused; harmless edits load
+    assert loaded["header"] >= 1 and loaded["keys"] >= 1, loaded
+    assert loaded["nest"] == loaded["layers"] == 0, loaded
+
+
+# -- the checkpoint reader --------------------------------------------------------------------
+
+
+def _checkpoint_runs(folder: Path) -> list[Path]:
+    """Small checkpoints of runs that use everything a checkpoint carries."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 3)), np.arange(12) % 2
+    paths = []
+    net = gn.Network.from_sizes([3, 4, 2], "relu", "softmax", "cross_entropy", seed=0, dropout=0.2)
+    opt = gn.Adam(lr=0.01, amsgrad=True)
+    paths.append(folder / "adam.ckpt.safetensors")
+    net.fit(X, y, epochs=2, batch_size=4, optimizer=opt, validation_data=(X, y), verbose=0,
+            callbacks=[gn.callbacks.LRScheduler(gn.StepLR(opt, step_size=1, gamma=0.5)),
+                       gn.callbacks.EarlyStopping(patience=5, restore_best_weights=True),
+                       gn.callbacks.Checkpoint(paths[-1])])  # fmt: skip
+    net = gn.Network.from_sizes([3, 2, 1], activation="tanh", seed=1, dtype="float64")
+    paths.append(folder / "sgd.ckpt.safetensors")
+    net.fit(X, y, epochs=1, optimizer=gn.SGD(lr=0.1, momentum=0.9),
+            seed=np.random.Generator(np.random.MT19937(2)), verbose=0,
+            callbacks=[gn.callbacks.Checkpoint(paths[-1])])  # fmt: skip
+    paths.append(folder / "v1.ckpt.safetensors")
+    paths[-1].write_bytes(paths[0].read_bytes())
+    as_version_1(paths[-1])  # the format earlier glassnets wrote
+    return paths
+
+
+@pytest.fixture(scope="module")
+def checkpoint_seeds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[bytes]]:
+    folder = tmp_path_factory.mktemp("fuzz_checkpoints")
+    return folder, [path.read_bytes() for path in _checkpoint_runs(folder)]
+
+
+RNG_VALUES: list[Any] = [
+    -1, 0, 1, 4, 5, 623, 624, 625, 2**32, 2**64, 2**128, 2**128 - 1, True, 1.5, "0", None,
+    [], [0], [0] * 623, [0] * 625, [-1] * 624, [2**32] * 624, [0] * 4, [2**64] * 4, {},
+]  # fmt: skip
+
+
+def checkpoint_mutation(raw: bytes, kind: str, rng: np.random.Generator) -> bytes:
+    if kind not in ("entry", "rng", "reference", "nest"):
+        return large_mutation(raw, kind, rng)
+    header, data = split_model(raw)
+    entry = json.loads(header["__metadata__"][CHECKPOINT_KEY])
+    if kind == "entry":
+        entry = edit_json(entry, rng)
+    elif kind == "nest":
+        entry = nest(entry, rng)
+    elif kind == "rng":  # states that NumPy's own setter does not all check
+        state = entry["rng"]["state"]
+        places = [p for p in _places(state) if p]
+        parent = state
+        where = pick(rng, places)
+        for key in where[:-1]:
+            parent = parent[key]
+        parent[where[-1]] = pick(rng, RNG_VALUES)
+    else:  # point an array's reference at another tensor, or at none
+        refs = [p for p in _places(entry) if p and p[-1] == "__tensor__"]
+        if refs:
+            parent = entry
+            for key in pick(rng, refs)[:-1]:
+                parent = parent[key]
+            names = [n for n in header if n != "__metadata__"]
+            parent["__tensor__"] = pick(rng, [*names, "checkpoint.none", 5, None])
+    with _deep_recursion():
+        header["__metadata__"][CHECKPOINT_KEY] = dumps_deep(entry).decode()
+    return join_model(json.dumps(header).encode(), data, rng)
+
+
+CHECKPOINT_KINDS = [*MODEL_KINDS, "entry", "entry", "rng", "reference", "nest", "nest"]
+
+
+def load_checkpoint_or_refuse(path: Path) -> gn.TrainingState | None:
+    """A TrainingState that can be used, or None after a ModelFormatError naming the file."""
+    try:
+        with watchdog():
+            state = gn.load_checkpoint(path)
+    except ModelFormatError as exc:
+        assert str(path) in str(exc)
+        return None
+    assert isinstance(state, gn.TrainingState)
+    assert np.isfinite(state.net.parameter_vector()).all()
+    assert type(state.optimizer).__name__ in ("SGD", "Adam")
+    state.rng.random(3)  # the generator's state is whole
+    return state
+
+
+@settings(FUZZ, max_examples=EXAMPLES["checkpoint_mutations"])
+@given(
+    which=st.integers(0, 2),
+    kind=st.sampled_from(CHECKPOINT_KINDS),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_mutated_checkpoints_load_or_raise_model_format_error(
+    checkpoint_seeds: tuple[Path, list[bytes]], which: int, kind: str, seed: int
+) -> None:
+    folder, seeds = checkpoint_seeds
+    path = folder / "mutated.safetensors"
+    path.write_bytes(checkpoint_mutation(seeds[which], kind, np.random.default_rng(seed)))
+    load_checkpoint_or_refuse(path)
+    load_or_refuse(path)  # a checkpoint is also a model file
+
+
+@settings(FUZZ, max_examples=EXAMPLES["checkpoint_memory"])
+@given(
+    which=st.integers(0, 2),
+    kind=st.sampled_from(CHECKPOINT_KINDS),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_checkpoint_reader_memory_stays_near_the_file_size(
+    checkpoint_seeds: tuple[Path, list[bytes]], which: int, kind: str, seed: int
+) -> None:
+    folder, seeds = checkpoint_seeds
+    raw = checkpoint_mutation(seeds[which], kind, np.random.default_rng(seed))
+    path = folder / "memory.safetensors"
+    path.write_bytes(raw)
+    factor, constant = MODEL_MEMORY
+    assert peak_memory(lambda: gn.load_checkpoint(path)) <= factor * len(raw) + constant
+
+
+def test_the_checkpoint_mutations_reach_both_outcomes(
+    checkpoint_seeds: tuple[Path, list[bytes]],
+) -> None:
+    folder, seeds = checkpoint_seeds
+    rng = np.random.default_rng(5)
+    outcomes = {True: 0, False: 0}
+    kinds = ["entry", "rng", "reference", "nest", "bitflip", "config"]
+    for i in range(90):
+        raw = checkpoint_mutation(seeds[i % 3], kinds[i % len(kinds)], rng)
+        (folder / "both.safetensors").write_bytes(raw)
+        outcomes[load_checkpoint_or_refuse(folder / "both.safetensors") is not None] += 1
+    assert outcomes[True] >= 5 and outcomes[False] >= 30
 
 
 # -- the IDX reader ---------------------------------------------------------------------------

@@ -3,10 +3,15 @@ damaged file gives an IDXFormatError that names the file, never another exceptio
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
+import os
 import struct
+import threading
 import tracemalloc
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -220,6 +225,100 @@ def test_missing_file_is_not_a_format_error(tmp_path: Path) -> None:
 def test_rejects_things_that_are_not_files() -> None:
     with pytest.raises(ValueError, match="path or a binary file object"):
         read_idx(42)  # type: ignore[arg-type]
+
+
+# -- bounded reading: memory near the data, no waiting on pipes -------------------------------
+
+
+def peak_memory(read: Callable[[], object]) -> int:
+    """The most memory allocated at once while ``read`` runs (NumPy reports to tracemalloc)."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        with contextlib.suppress(IDXFormatError):
+            read()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def gzip_of_zeros(head: bytes, zeros: int) -> bytes:
+    """A gzip stream of ``head`` and then ``zeros`` zero bytes, compressed a piece at a time."""
+    z = zlib.compressobj(1, zlib.DEFLATED, 31)
+    piece = bytes(1 << 20)
+    parts = [z.compress(head)]
+    for start in range(0, zeros, len(piece)):
+        parts.append(z.compress(piece[: min(len(piece), zeros - start)]))
+    return b"".join([*parts, z.flush()])
+
+
+def test_a_gzip_bomb_is_refused_without_being_inflated() -> None:
+    """A header that promises 16 bytes, then 256 MiB of zeros packed into about a megabyte:
+    reading stops one byte after the promised data, so the zeros are never inflated."""
+    bomb = gzip_of_zeros(header(0x08, (16,)) + bytes(16), 256 << 20)
+    assert len(bomb) < 1_500_000
+    with pytest.raises(IDXFormatError, match="goes on after the 16 bytes"):
+        read_idx(io.BytesIO(bomb))
+    assert peak_memory(lambda: read_idx(io.BytesIO(bomb))) < 1 << 20
+
+
+def test_a_large_gzip_file_takes_the_memory_of_its_array_and_little_more() -> None:
+    """Issue 14: a 1 MB gzip file of 1 GiB of data peaked at 2.1 GiB, the inflated bytes being
+    joined and then copied. They now go straight into the array, which grows as they come."""
+    n = 64 << 20
+    packed = gzip_of_zeros(header(0x08, (n,)), n)
+    assert len(packed) < 1_000_000
+    arrays: list[np.ndarray] = []
+    peak = peak_memory(lambda: arrays.append(read_idx(io.BytesIO(packed))))
+    assert arrays[0].shape == (n,) and not arrays[0].any()
+    assert peak < 1.05 * n + 2 * len(packed) + (13 << 20)  # the array, the file, 4 MiB chunks
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int16", "float64"])
+def test_a_plain_file_takes_the_memory_of_its_array(tmp_path: Path, dtype: str) -> None:
+    array = np.arange(4 << 20).astype(dtype)
+    path = tmp_path / "data.idx"
+    write_idx(path, array)
+    arrays: list[np.ndarray] = []
+    peak = peak_memory(lambda: arrays.append(read_idx(path)))
+    np.testing.assert_array_equal(arrays[0], array)
+    assert arrays[0].dtype.isnative and arrays[0].flags.writeable
+    assert peak < 1.05 * array.nbytes + (1 << 20)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "train-images-idx3-ubyte"
+    os.mkfifo(path)
+    outcome: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            read_idx(path)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    if thread.is_alive():  # blocked: a writer that opens and closes at once lets it go
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(timeout=10)
+        pytest.fail("read_idx waited on a FIFO")
+    (exc,) = outcome
+    assert isinstance(exc, IDXFormatError)
+    assert "it is a FIFO (named pipe), not a regular file" in str(exc)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_device_is_refused() -> None:
+    with pytest.raises(IDXFormatError, match="it is a character device, not a regular file"):
+        read_idx("/dev/zero")
+
+
+def test_a_directory_is_an_os_error(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError):
+        read_idx(tmp_path)
 
 
 # -- property test: any mutation of a valid file gives an array or an IDXFormatError ----------

@@ -3,10 +3,17 @@ catalogue of damaged files that must each raise ModelFormatError (plus byte-leve
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
+import signal
 import struct
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +28,8 @@ from glassnet import activations
 from glassnet.io import (
     FORMAT_VERSION,
     MAX_HEADER_BYTES,
+    MAX_JSON_DEPTH,
+    MAX_JSON_VALUES,
     TEMP_SUFFIX,
     ModelFormatError,
     load,
@@ -167,7 +176,7 @@ def test_metadata_and_config_read_back(tmp_path: Path) -> None:
     assert read_metadata(path) == meta
     config = read_config(path)
     assert config == {
-        "format_version": FORMAT_VERSION,
+        "format_version": 1,  # a network alone: the first version, as every glassnet wrote it
         "glassnet_version": gn.__version__,
         "sizes": [3, 4, 2],
         "dtype": "float64",
@@ -406,6 +415,317 @@ def test_os_errors_are_not_format_errors(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == []
 
 
+# -- killed saves ---------------------------------------------------------------------------------
+
+# A child process that saves a 32 MB network and is stopped halfway through writing its data:
+# it announces that it is stalled by creating the file ``ready``, and sleeps until killed.
+KILLED_SAVE = """
+import os, sys, time
+import glassnet as gn
+from glassnet import io as gio
+
+path, ready = sys.argv[1], sys.argv[2]
+real = gio._write_contents
+
+class Stalls:
+    def __init__(self, f):
+        self.f, self.written = f, 0
+    def write(self, data):
+        self.written += self.f.write(data)
+        if self.written > 16_000_000:  # half of the data is on disk
+            self.f.flush()
+            open(ready, "w").close()
+            time.sleep(600)
+        return len(data)
+
+gio._write_contents = lambda f, header, tensors: real(Stalls(f), header, tensors)
+gio.save(gn.Network.from_sizes([1000, 4000, 1000], seed=0), path)
+"""
+
+
+def _wait_for(path: Path, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(2400):  # up to 2 minutes: a loaded machine may take long to start Python
+        if path.exists() or process.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert path.exists(), f"the saving process never stalled (exit code {process.poll()})"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+def test_a_save_killed_mid_write_leaves_the_old_file_and_its_temporary_goes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "net.safetensors"
+    old = make_net(seed=1)
+    save(old, path)
+    before = path.read_bytes()
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_SAVE, str(path), str(tmp_path / "ready")],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_for(tmp_path / "ready", process)
+        (orphan,) = temp_files(tmp_path)
+        assert orphan.startswith(f"net.safetensors.{process.pid}.")
+        assert (tmp_path / orphan).stat().st_size > 16_000_000
+    finally:
+        process.kill()  # SIGKILL: no except or finally of the child's runs
+        process.wait()
+    assert path.read_bytes() == before  # the target was never touched
+    assert_same_network(old, load(path))
+    assert temp_files(tmp_path) == [orphan]  # loading deletes nothing
+
+    save(make_net(seed=2), path)  # the next save to the same file cleans up after the killed one
+    assert temp_files(tmp_path) == []
+    assert sorted(os.listdir(tmp_path)) == ["net.safetensors", "ready"]
+    assert_same_network(make_net(seed=2), load(path))
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX process ids and locks")
+def test_only_temporaries_of_finished_saves_to_the_same_file_are_removed(tmp_path: Path) -> None:
+    import fcntl
+
+    path = tmp_path / "net.safetensors"
+    dead = _dead_pid()
+    names = {
+        "dead": f"net.safetensors.{dead}.0123abcd{TEMP_SUFFIX}",
+        "mine": f"net.safetensors.{os.getpid()}.0123abcd{TEMP_SUFFIX}",  # a save in this process
+        "alive": f"net.safetensors.{os.getppid()}.0123abcd{TEMP_SUFFIX}",  # a running process
+        "locked": f"net.safetensors.{dead}.4567cdef{TEMP_SUFFIX}",  # a running save holds it
+        "other file": f"other.safetensors.{dead}.0123abcd{TEMP_SUFFIX}",
+        "not a save's": f"net.safetensors.{dead}.x{TEMP_SUFFIX}",
+        "old style": f"net.safetensors.0123abcd{TEMP_SUFFIX}",
+    }
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"partial")
+    fd = os.open(tmp_path / names["locked"], os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        save(make_net(), path)
+    finally:
+        os.close(fd)
+    left = {key for key, name in names.items() if (tmp_path / name).exists()}
+    assert left == set(names) - {"dead"}
+
+
+# -- bounded reading: time, memory, and files that are not files ---------------------------------
+
+
+def traced_lines(run: Callable[[], object]) -> int:
+    """How many lines of Python ``run`` executes (a loop's line counts once per turn): a
+    measure of work that, unlike time, does not depend on the machine or its load."""
+    count = 0
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += event == "line"
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        run()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def deep_net(L: int) -> gn.Network:
+    return gn.Network.from_sizes([1] * (L + 1), activation="tanh", seed=0)
+
+
+def test_loading_takes_work_in_proportion_to_the_layers(tmp_path: Path) -> None:
+    """Issue 14: each ``net.W[l]`` rebuilt a list of all L arrays, so loading was quadratic in
+    L (a 4 MB file of 20,000 1×1 layers took half a minute). Twice the layers, twice the work."""
+    work = {}
+    for L in (400, 800):
+        path = tmp_path / f"deep{L}.safetensors"
+        save(deep_net(L), path)
+        work[L] = [
+            traced_lines(lambda: load(path)),  # noqa: B023 (called at once)
+            traced_lines(lambda: read_config(path)),  # noqa: B023
+            traced_lines(lambda: read_metadata(path)),  # noqa: B023
+        ]
+    for small, large in zip(work[400], work[800]):
+        assert large <= 2.2 * small, (small, large)
+
+
+def test_a_file_of_20000_layers_loads_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "deep.safetensors"
+    net = deep_net(20_000)
+    save(net, path)
+    assert 4_000_000 < path.stat().st_size < 6_000_000
+    start = time.perf_counter()
+    again = load(path)
+    seconds = time.perf_counter() - start
+    assert again.L == 20_000 and again.W[-1].tobytes() == net.W[-1].tobytes()
+    # about a second on a busy two-core machine; the bound is loose (it took 24-37 s before)
+    assert seconds < 10
+
+
+def test_too_many_layers_are_refused_before_anything_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "deep.safetensors"
+    save(deep_net(5), path)
+    monkeypatch.setattr("glassnet.io.MAX_LAYERS", 4)
+    with pytest.raises(ModelFormatError, match="5 layers, more than the 4"):
+        load(path)
+    with pytest.raises(ValueError, match="cannot save a network of 5 layers"):
+        save(deep_net(5), tmp_path / "again.safetensors")
+    assert gn.io.MAX_LAYERS == 4 and not (tmp_path / "again.safetensors").exists()
+
+
+def test_loading_takes_the_networks_memory_and_little_more(tmp_path: Path) -> None:
+    """Issue 14: a 1 GiB model peaked at 4 GiB. The tensors are read a block at a time straight
+    into the network's arrays: no copy of the file, no arrays beside the network's."""
+    net = gn.Network.from_sizes([1000, 5000, 2000], seed=0)  # 60 MB of float32
+    path = tmp_path / "big.safetensors"
+    size_peak = peak_memory(lambda: save(net, path))
+    size = path.stat().st_size
+    assert size > 60_000_000
+    assert size_peak < 4 << 20  # saving writes from the arrays, a block at a time
+    loaded: list[gn.Network] = []
+    assert peak_memory(lambda: loaded.append(load(path))) < 1.05 * size + (2 << 20)
+    assert loaded[0].W[2].tobytes() == net.W[2].tobytes()
+
+
+def peak_memory(run: Callable[[], object]) -> int:
+    """The most memory allocated at once while ``run`` runs, beyond what was there before
+    (NumPy reports its arrays to tracemalloc)."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        with contextlib.suppress(ValueError):
+            run()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_header_of_too_many_values_is_refused_before_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: 95 MB of metadata keys took 1.8 GB to parse, 19 times the text. Counted first,
+    they are refused with the memory of the text alone (here with a limit of 200,000 values,
+    to keep the test quick; MAX_JSON_VALUES is 4,000,000)."""
+    assert MAX_JSON_VALUES == 4_000_000
+    monkeypatch.setattr("glassnet.io.MAX_JSON_VALUES", 200_000)
+    path = tmp_path / "net.safetensors"
+    save(make_net(), path)
+    header, data = split_file(path)
+    many = ",".join(f'"k{i}":""' for i in range(100_001))
+    text = json.dumps(header)[:-1] + ", " + many + "}"
+    write_file(path, text, data)
+    with pytest.raises(ModelFormatError, match="more than 200,000 JSON values"):
+        load(path)
+    assert peak_memory(lambda: load(path)) < 3 * len(text)  # the bytes and the str, no more
+
+
+def test_json_values_are_counted_outside_strings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("glassnet.io.MAX_JSON_VALUES", 500)
+    path = tmp_path / "net.safetensors"
+    text = 'commas, colons: "quoted", \\ and more' * 100  # 300 of each, inside one string
+    save(make_net(), path, metadata={"note": text})
+    assert read_metadata(path) == {"note": text}
+    header, data = split_file(path)
+    header["__metadata__"].update({f"k{i}": "" for i in range(250)})  # 500 more values
+    write_file(path, header, data)
+    with pytest.raises(ModelFormatError, match="its header holds more than 500 JSON values"):
+        read_metadata(path)
+    with pytest.raises(ValueError, match="cannot save: the header would hold more than 500"):
+        save(make_net(), path, metadata={f"k{i}": "" for i in range(250)})
+
+
+def test_metadata_entries_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("glassnet.io.MAX_METADATA_ENTRIES", 10)
+    path = tmp_path / "net.safetensors"
+    with pytest.raises(ValueError, match=r"metadata has 10 entries.* at most 9 of yours"):
+        save(make_net(), path, metadata={f"k{i}": "" for i in range(10)})
+    save(make_net(), path, metadata={f"k{i}": "" for i in range(9)})
+    header, data = split_file(path)
+    header["__metadata__"]["one too many"] = ""
+    write_file(path, header, data)
+    with pytest.raises(ModelFormatError, match="11 entries, more than the 10"):
+        load(path)
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 985, 100_000])
+def test_deep_nesting_is_refused(depth: int, tmp_path: Path) -> None:
+    path = tmp_path / "net.safetensors"
+    save(make_net(), path)
+    header, data = split_file(path)
+    deep = "[" * (depth - 1) + "]" * (depth - 1)  # inside the header's object: depth in all
+    write_file(path, json.dumps(header)[:-1] + ', "deep": ' + deep + "}", data)
+    with pytest.raises(ModelFormatError, match="nests JSON too deeply"):
+        load(path)
+    header["__metadata__"]["glassnet"] = header["__metadata__"]["glassnet"][:-1] + (
+        ', "deep": ' + deep + "}"
+    )
+    write_file(path, header, data)
+    with pytest.raises(ModelFormatError, match="glassnet'\\] nests JSON too deeply"):
+        read_config(path)
+
+
+def test_nesting_up_to_the_limit_is_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "net.safetensors"
+    save(make_net(), path)
+    header, data = split_file(path)
+    deep = "[" * (MAX_JSON_DEPTH - 1) + "]" * (MAX_JSON_DEPTH - 1)
+    write_file(path, json.dumps(header)[:-1] + ', "deep": ' + deep + "}", data)
+    with pytest.raises(ModelFormatError, match=r"entries \['deep'\] that are not among"):
+        load(path)  # parsed, then refused for what it is
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")
+@pytest.mark.parametrize("read", [load, read_metadata, read_config])
+def test_a_fifo_is_refused_without_waiting_for_a_writer(
+    read: Callable[[Path], object], tmp_path: Path
+) -> None:
+    """Issue 14: opening a FIFO waits until something writes to it, which may be never."""
+    path = tmp_path / "pipe.safetensors"
+    os.mkfifo(path)
+    outcome: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            read(path)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    if thread.is_alive():  # blocked: a writer that opens and closes at once lets it go
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(timeout=10)
+        pytest.fail(f"{read.__name__} waited on a FIFO")
+    (exc,) = outcome
+    assert isinstance(exc, ModelFormatError)
+    assert "it is a FIFO (named pipe), not a regular file" in str(exc)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_device_is_refused() -> None:
+    with pytest.raises(ModelFormatError, match="it is a character device, not a regular file"):
+        load("/dev/zero")  # it would never end
+
+
+def test_a_directory_is_an_os_error(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError):
+        load(tmp_path)
+    with pytest.raises(IsADirectoryError):
+        read_config(tmp_path)
+
+
 # -- safetensors interop --------------------------------------------------------------------------
 
 
@@ -541,7 +861,7 @@ HEADER_CASES: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
     ),
     "newer format version": (
         edit_config(set_in("format_version", value=FORMAT_VERSION + 1)),
-        "format version 2.*upgrade glassnet",
+        f"format version {FORMAT_VERSION + 1}.*upgrade glassnet",
     ),
     "format version a string": (
         edit_config(set_in("format_version", value="1")),

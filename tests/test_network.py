@@ -3,6 +3,7 @@ checks on user input."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,39 @@ def test_parameters_are_live_arrays() -> None:
         net.b[2] = np.zeros(2)
     with pytest.raises(ValueError, match="finite"):
         net.W[1] = np.full((2, 2), np.nan)
+
+
+def test_W_and_b_see_the_layers_current_arrays() -> None:
+    net = gn.Network.from_sizes([2, 3, 1], seed=0)
+    W, b = net.W, net.b
+    new = np.ones((3, 2), dtype=np.float32, order="F")
+    net.layers[0].W = new  # as layer.build() does
+    assert W[1] is new and net.W[1] is new  # a view of the layers, not a list copied earlier
+    assert [w.shape for w in W] == [(3, 2), (1, 3)] and list(b.keys()) == [1, 2]
+    assert [l for l, _ in W.items()] == [1, 2] and len(b) == 2
+
+
+def test_W_of_l_takes_the_same_work_however_many_layers() -> None:
+    """Issue 14: ``net.W`` copied the list of all L arrays, so a loop over l took time L²
+    (loading 20,000 layers took half a minute). Counted in lines of Python run, not in time."""
+
+    def lines_run(net: gn.Network) -> int:
+        count = 0
+
+        def tracer(frame: object, event: str, arg: object) -> object:
+            nonlocal count
+            count += event == "line"
+            return tracer
+
+        sys.settrace(tracer)
+        try:
+            net.W[1], net.b[-1], net.W[net.L]  # the access is the work
+        finally:
+            sys.settrace(None)
+        return count
+
+    small, large = (gn.Network.from_sizes([1] * (L + 1), seed=0) for L in (3, 3000))
+    assert lines_run(large) == lines_run(small)
 
 
 def test_forward_is_sigma_of_W_a_plus_b_per_row(rng: np.random.Generator) -> None:
@@ -308,3 +342,56 @@ def test_weights_are_stored_column_by_column_however_the_network_is_made(tmp_pat
     # the layout changes nothing but speed: the same numbers as row-major weights
     z_row_major = X @ np.ascontiguousarray(net.W[1]).T + net.b[1]
     np.testing.assert_allclose(net.trace(X, y).z[1], z_row_major, rtol=1e-13)
+
+
+# -- Network.fit is training.fit as a method: one signature, one documentation --------------------
+
+
+def test_network_fit_has_the_signature_and_documentation_of_training_fit() -> None:
+    import inspect
+    import pydoc
+
+    from glassnet import training
+
+    method = list(inspect.signature(gn.Network.fit).parameters.values())
+    function = list(inspect.signature(training.fit).parameters.values())
+    assert method[0].name == "self" and function[0].name == "net"
+    assert method[1:] == function[1:]  # names, order, kinds, defaults and annotations
+    doc = gn.Network.fit.__doc__ or ""
+    assert doc.startswith("Train this network on (X, Y) by mini-batch stochastic gradient")
+    for p in function[1:]:  # every argument documented, the network itself being self
+        assert f"\n        {p.name}: " in doc, p.name
+    assert "net: the network" not in doc and "Returns:" in doc and ">>> h.epochs" in doc
+    shown = pydoc.render_doc(gn.Network.fit, renderer=pydoc.plaintext)  # what help() prints
+    assert "sample_weight: one weight" in shown and "history: a :class:`History`" in shown
+
+
+def test_network_fit_carries_on_a_history() -> None:
+    X, Y = xor_data()
+    net = gn.Network.from_sizes([2, 3, 1], seed=0)
+    h = net.fit(X, Y, epochs=2, verbose=0)
+    assert net.fit(X, Y, epochs=5, initial_epoch=2, history=h, verbose=0) is h
+    assert h.epochs == 5
+
+
+def test_text_class_labels_are_refused_with_the_way_to_number_them() -> None:
+    net = gn.Network.from_sizes([2, 3], output_activation="softmax", cost="cross_entropy", seed=0)
+    X = np.zeros((3, 2))
+    for labels in (
+        np.array(["cat", "dog", "cow"]),
+        ["cat", "dog", "cow"],
+        np.array([1, "a"], object),
+    ):
+        with pytest.raises(ValueError) as caught:
+            net.fit(X[: len(labels)], labels, verbose=0)
+        message = str(caught.value)
+        assert message.startswith("Y must hold numbers, got an array of dtype")
+        assert "np.unique(Y, return_inverse=True)" in message and "GlassnetClassifier" in message
+    # the way it names works: numbered labels train
+    classes, numbered = np.unique(np.array(["cat", "dog", "cow"]), return_inverse=True)
+    assert list(classes) == ["cat", "cow", "dog"]
+    assert net.fit(X, numbered, epochs=1, verbose=0).epochs == 1
+    # inputs that are text get no word about labels
+    with pytest.raises(ValueError, match="X must hold numbers") as caught:
+        net.forward(np.array([["a", "b"]]))
+    assert "np.unique" not in str(caught.value)

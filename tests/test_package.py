@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import glassnet as gn
 
@@ -59,3 +60,14 @@ def test_the_all_extra_installs_every_optional_part() -> None:
     extras = project["optional-dependencies"]
     tools = {"test", "dev", "all"}
     assert set(extras["all"]) == {f"glassnet[{name}]" for name in extras if name not in tools}
+
+
+def test_save_sits_beside_load(tmp_path: Path) -> None:
+    """`gn.save` / `gn.load` and `gn.save_checkpoint` / `gn.load_checkpoint` come in pairs."""
+    import numpy as np
+
+    net = gn.Network.from_sizes([2, 3, 1], seed=0)
+    gn.save(net, tmp_path / "m.safetensors")
+    again = gn.load(tmp_path / "m.safetensors")
+    assert all(np.array_equal(again.W[l], net.W[l]) for l in range(1, net.L + 1))
+    assert gn.save_checkpoint.__module__ == gn.load_checkpoint.__module__ == "glassnet.checkpoint"

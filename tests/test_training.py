@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -403,3 +404,53 @@ def test_the_last_sound_weights_are_copied_once_per_epoch_not_per_batch(
     X, y = regression_data()
     regression_net().fit(X, y, epochs=4, batch_size=10, optimizer=gn.SGD(lr=0.05), verbose=0)
     assert calls == [1, 2, 3, 4]  # 20 mini-batches per epoch, one copy
+
+
+# -- what fit records for code: the optimizer on the network, why it stopped, the last η ---------
+
+
+def test_fit_keeps_the_optimizer_it_trained_with_on_the_network(tmp_path: Path) -> None:
+    X, Y = xor_data()
+    net = gn.Network.from_sizes([2, 3, 1], seed=0)
+    assert net.optimizer is None  # before any fit
+    adam = gn.Adam(lr=0.05)
+    h = net.fit(X, Y, epochs=3, batch_size=2, optimizer=adam, verbose=0)
+    assert net.optimizer is adam and adam.t == 6 and h.last_lr == 0.05  # the object, state and all
+    net.fit(X, Y, epochs=1, verbose=0)  # no optimizer: fit's own SGD(lr=0.1) is the one kept
+    assert type(net.optimizer) is gn.SGD and net.optimizer.lr == 0.1
+    kept = net.optimizer
+    with pytest.raises(ValueError, match="features"):  # refused before training: nothing kept
+        net.fit(X[:, :1], Y, optimizer=gn.SGD(lr=5.0), verbose=0)
+    assert net.optimizer is kept
+    copy = net.copy()  # a copy trains on with its own copy of the optimizer
+    assert copy.optimizer is not kept and copy.optimizer is not None and copy.optimizer.lr == 0.1
+    net.save(tmp_path / "m.safetensors")  # model files hold the network, not how it was trained
+    assert gn.load(tmp_path / "m.safetensors").optimizer is None
+
+
+class StopAtBatch(gn.Callback):
+    def __init__(self, batch: int) -> None:
+        self.batch = batch
+
+    def on_batch_end(self, run: gn.callbacks.TrainingRun, cost: float) -> None:
+        if run.batch == self.batch:
+            run.stop("enough")
+
+
+def test_history_stop_kind_says_why_training_ended() -> None:
+    X, y = regression_data()
+    full = regression_net().fit(X, y, epochs=2, optimizer=gn.SGD(lr=0.05), verbose=0)
+    assert full.stop_kind is None and full.stop_reason is None and full.last_lr == 0.05
+    asked = regression_net().fit(X, y, epochs=2, verbose=0, callbacks=[StopAtBatch(3)])
+    assert asked.stop_kind == "callback" and asked.stop_reason == "enough" and not asked.diverged
+    with pytest.warns(RuntimeWarning, match="training diverged"):
+        blown = regression_net().fit(X, y, epochs=5, optimizer=gn.SGD(lr=1e6), verbose=0)
+    assert blown.stop_kind == "diverged" and blown.diverged
+    overflow = gn.Network.from_sizes([3, 8, 1], activation="relu", output_activation="identity",
+                                     cost="mse", seed=0)  # fmt: skip
+    with pytest.warns(RuntimeWarning, match="before any step was taken"):
+        first = overflow.fit(X * 1e30, y, epochs=3, verbose=0)  # (1e30)² overflows float32
+    assert first.stop_kind == "overflow_at_start" and first.diverged
+    # a History carried on by a later fit tells of that fit
+    again = regression_net().fit(X, y, epochs=1, verbose=0, history=first)
+    assert again is first and first.stop_kind is None and not first.diverged

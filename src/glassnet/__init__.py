@@ -29,11 +29,11 @@ from . import (
 )
 from .activations import Activation
 from .callbacks import Callback, TrainingRun
-from .checkpoint import TrainingState, load_checkpoint
+from .checkpoint import TrainingState, load_checkpoint, save_checkpoint
 from .costs import Cost
 from .diagnosis import TrainingMonitor, diagnose, diagnose_training
 from .gradcheck import GradientCheck, gradient_check
-from .io import ModelFormatError, load
+from .io import ModelFormatError, load, save
 from .layers import Dense
 from .network import ByLayer, Gradients, Network, Trace
 from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
@@ -93,6 +93,8 @@ __all__ = [
     "lab",
     "load",
     "load_checkpoint",
+    "save",
+    "save_checkpoint",
     "scaling",
     "schedules",
 ]

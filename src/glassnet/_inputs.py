@@ -37,15 +37,25 @@ def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     raise ValueError(f"seed must be an integer, None or a numpy Generator, got {seed!r}")
 
 
-def numeric_array(value: Any, name: str) -> NDArray[Any]:
-    """``np.asarray(value)``, or a ValueError unless it is an array of numbers."""
+def numeric_array(value: Any, name: str, text_hint: str = "") -> NDArray[Any]:
+    """``np.asarray(value)``, or a ValueError unless it is an array of numbers; ``text_hint``
+    ends the message when the array holds text or Python objects."""
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
         raise ValueError(f"{name} must be an array of numbers: {exc}") from None
     if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold numbers, got an array of dtype {arr.dtype}")
+        hint = text_hint if arr.dtype.kind in "USO" else ""
+        raise ValueError(f"{name} must hold numbers, got an array of dtype {arr.dtype}{hint}")
     return arr
+
+
+#: what to do about class labels that are words ("cat", "dog"), for the message on Y
+_TEXT_LABELS = (
+    "; to use labels such as 'cat' and 'dog', number the classes 0..K−1 first: "
+    "classes, Y = np.unique(Y, return_inverse=True) (classes[k] names class k), or use "
+    "glassnet.sklearn.GlassnetClassifier, which accepts any labels"
+)
 
 
 def as_features(X: Any, n_in: int, dtype: np.dtype[Any], name: str = "X") -> Array:
@@ -111,7 +121,7 @@ def as_targets(
     A 1-D Y holds integer class labels 0..n_L−1 (one-hot internally) when n_L > 1, and one target
     value per sample when n_L = 1.
     """
-    arr = numeric_array(Y, "Y")
+    arr = numeric_array(Y, "Y", _TEXT_LABELS)
     if arr.ndim not in (1, 2):
         raise ValueError(f"Y must be 1-D labels or a 2-D (m, n_L) array, got shape {arr.shape}")
     if arr.shape[0] != m:

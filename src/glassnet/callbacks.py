@@ -137,8 +137,23 @@ class EpochLogger(Callback):
         )
 
 
+def _terminal_columns(stream: Any) -> int | None:
+    """How many columns the terminal ``stream`` writes to has: ``None`` when it is not a
+    terminal, 0 when the terminal does not say (a pseudo-terminal that was given no size)."""
+    try:
+        if not stream.isatty():
+            return None
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):  # no fileno (StringIO), closed, not a tty
+        return None
+
+
 class ProgressBar(Callback):
     """A live progress bar per epoch with the running cost (needs tqdm: ``glassnet[cli]``).
+
+    On a terminal that reports a width of 0 columns (a pseudo-terminal given no size, as some
+    job runners and containers make) a bar has no room to draw; it then writes one plain line
+    per epoch instead, as :class:`EpochLogger` does.
 
     Args:
         stream: where to draw (default: standard error).
@@ -153,8 +168,15 @@ class ProgressBar(Callback):
         self.stream = stream
         self._bar: Any = None
         self._total = 0.0
+        self._lines: EpochLogger | None = None  # the plain lines, on a terminal of no width
+
+    def on_train_begin(self, run: TrainingRun) -> None:
+        stream = self.stream or sys.stderr
+        self._lines = EpochLogger(stream) if _terminal_columns(stream) == 0 else None
 
     def on_epoch_begin(self, run: TrainingRun) -> None:
+        if self._lines is not None:
+            return
         width = len(str(run.epochs))
         self._bar = self._tqdm(
             total=run.batches,
@@ -167,12 +189,17 @@ class ProgressBar(Callback):
         self._total = 0.0
 
     def on_batch_end(self, run: TrainingRun, cost: float) -> None:
+        if self._lines is not None:
+            return
         self._total += cost
         self._bar.update(1)
         if run.batch % 10 == 0 or run.batch == run.batches:
             self._bar.set_postfix_str(f"loss {self._total / run.batch:.4f}", refresh=False)
 
     def on_epoch_end(self, run: TrainingRun) -> None:
+        if self._lines is not None:
+            self._lines.on_epoch_end(run)
+            return
         self._bar.set_postfix_str(_numbers(run.history), refresh=True)
         self._bar.close()
 

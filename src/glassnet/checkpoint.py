@@ -11,8 +11,17 @@ entry ``"glassnet.checkpoint"`` also holds, as JSON:
 - the :class:`~glassnet.training.History` so far;
 - the state of each callback that has one (a learning-rate schedule, early stopping, …).
 
-Arrays inside the JSON are stored exactly, as base64 of their little-endian bytes. Nothing in a
-checkpoint names code to run: no pickle, and every name goes through a closed registry.
+Arrays — the optimizer's buffers, early stopping's best weights — are not in the JSON: each is
+a tensor of the file's data section, stored exactly like the weights and named after where it
+belongs (``checkpoint.optimizer.exp_avg.W[1]``); the JSON holds ``{"__tensor__": name}`` in its
+place. So a checkpoint is as large as the arrays it holds, with no limit but the disk's (the
+file is format version 2, see :mod:`glassnet.io`). Checkpoints of version 1, written by earlier
+glassnets with each array as base64 text inside the JSON, still load.
+
+Nothing in a checkpoint names code to run: no pickle, and every name goes through a closed
+registry. Reading it is bounded as reading a model file is (:mod:`glassnet.io`): the entry's
+JSON is counted and its depth checked before anything is built from it, and the random
+generator's state must have exactly the keys, types and ranges of its bit generator's.
 
 Resuming in a fresh process gives, bit for bit, the weights an uninterrupted run reaches:
 the shuffles and dropout masks come from the same generator state, and the optimizer steps
@@ -42,11 +51,12 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
 
-from . import io
+from . import _jsonparse, io
+from ._inputs import as_rng
 from .callbacks import Callback
 from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .training import History, fit
@@ -58,7 +68,9 @@ if TYPE_CHECKING:
 __all__ = ["CHECKPOINT_KEY", "TrainingState", "load_checkpoint", "save_checkpoint"]
 
 CHECKPOINT_KEY = "glassnet.checkpoint"
-CHECKPOINT_VERSION = 1
+#: The version of the checkpoint entry :func:`save_checkpoint` writes; 1 (arrays as base64 in
+#: the JSON) and 2 (arrays as tensors) are read.
+CHECKPOINT_VERSION = 2
 
 _OPTIMIZERS: dict[str, type[Optimizer]] = {
     cls.__name__: cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)
@@ -69,6 +81,16 @@ _BIT_GENERATORS: dict[str, type[np.random.BitGenerator]] = {
     "MT19937": np.random.MT19937,
     "Philox": np.random.Philox,
     "SFC64": np.random.SFC64,
+}
+# The largest integer each of a bit generator's state fields may hold (the rest are arrays,
+# bounded by their dtype): MT19937's pos and Philox's buffer_pos index arrays of 624 and 4.
+_RNG_INT_LIMITS = {
+    "state": 2**128 - 1,
+    "inc": 2**128 - 1,
+    "pos": 624,
+    "buffer_pos": 4,
+    "has_uint32": 1,
+    "uinteger": 2**32 - 1,
 }
 _ARRAY_DTYPES: dict[str, np.dtype[Any]] = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8")}
 _HISTORY_LISTS = ("loss", "accuracy", "val_loss", "val_accuracy", "seconds")
@@ -197,11 +219,14 @@ def save_checkpoint(
             f"cannot checkpoint the optimizer {opt!r}: a checkpoint names it, and only "
             f"{', '.join(_OPTIMIZERS)} are known by name"
         )
+    tensors: dict[str, np.ndarray[Any, Any]] = {}
     callbacks = []
-    for cb in run.callbacks:
+    for i, cb in enumerate(run.callbacks):
         state = cb.state_dict()
         if state is not None:
-            callbacks.append({"type": type(cb).__name__, "state": _encode(state)})
+            name = type(cb).__name__
+            encoded = _encode(state, f"{io.EXTRA_TENSOR_PREFIX}callbacks.{i}.{name}", tensors)
+            callbacks.append({"type": name, "state": encoded})
     h = run.history
     entry = {
         "version": CHECKPOINT_VERSION,
@@ -209,8 +234,8 @@ def save_checkpoint(
         "epochs": run.epochs,
         "batch_size": run.batch_size,
         "shuffle": run.shuffle,
-        "optimizer": _encode(opt.state_dict()),
-        "rng": {"bit_generator": kind, "state": bit_generator.state},
+        "optimizer": _encode(opt.state_dict(), f"{io.EXTRA_TENSOR_PREFIX}optimizer", tensors),
+        "rng": {"bit_generator": kind, "state": _plain_state(bit_generator.state)},
         "history": {**{key: list(getattr(h, key)) for key in _HISTORY_LISTS}},
         "stop_reason": h.stop_reason,
         "callbacks": callbacks,
@@ -218,29 +243,51 @@ def save_checkpoint(
     user = dict(metadata or {})
     if CHECKPOINT_KEY in user:
         raise ValueError(f"metadata key {CHECKPOINT_KEY!r} is reserved for the checkpoint itself")
-    user[CHECKPOINT_KEY] = json.dumps(entry)
-    io.save(run.net, path, metadata=user)
+    text = json.dumps(entry)
+    if not (
+        _jsonparse.depth_at_most(entry, io.MAX_JSON_DEPTH)
+        and _jsonparse.values_at_most(text, io.MAX_JSON_VALUES)
+    ):
+        raise ValueError(
+            "cannot checkpoint this run: the callbacks' states nest deeper than "
+            f"{io.MAX_JSON_DEPTH - 4} levels or hold more than about {io.MAX_JSON_VALUES:,} "
+            "values, so the checkpoint could not be loaded back; keep arrays as NumPy arrays "
+            "(they are stored as tensors) and the rest small"
+        )
+    user[CHECKPOINT_KEY] = text
+    io._save_file(run.net, path, user, tensors)
 
 
-def _encode(value: Any) -> Any:
-    """Plain JSON values; arrays become ``{"__array__": dtype, "shape": …, "base64": …}``."""
+def _encode(value: Any, name: str, tensors: dict[str, np.ndarray[Any, Any]]) -> Any:
+    """Plain JSON values; each array becomes ``{"__tensor__": name}`` and goes, not copied, into
+    ``tensors`` under that name (``name`` says where it is: ``checkpoint.optimizer.t``)."""
     if isinstance(value, np.ndarray):
-        dtype = value.dtype.name
-        if dtype not in _ARRAY_DTYPES:
-            raise ValueError(f"cannot checkpoint an array of dtype {dtype}")
-        data = np.ascontiguousarray(value, dtype=_ARRAY_DTYPES[dtype]).tobytes()
-        return {
-            "__array__": dtype,
-            "shape": list(value.shape),
-            "base64": base64.b64encode(data).decode("ascii"),
-        }
+        if value.dtype.name not in _ARRAY_DTYPES:
+            raise ValueError(
+                f"cannot checkpoint {name}: an array of dtype {value.dtype}, but a checkpoint "
+                "holds float32 and float64 arrays only"
+            )
+        unique, n = name, 1
+        while unique in tensors:  # a key with a dot in it could repeat a name
+            unique, n = f"{name}#{n}", n + 1
+        tensors[unique] = value
+        return {"__tensor__": unique}
     if isinstance(value, Mapping):
-        return {str(k): _encode(v) for k, v in value.items()}
+        return {str(k): _encode(v, f"{name}.{k}", tensors) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_encode(v) for v in value]
+        return [_encode(v, f"{name}.{i}", tensors) for i, v in enumerate(value)]
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def _plain_state(value: Any) -> Any:
+    """A bit generator's state as JSON values: its arrays (MT19937's key, …) become lists."""
+    if isinstance(value, dict):
+        return {k: _plain_state(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value.item() if isinstance(value, np.generic) else value
 
 
 # -- loading --------------------------------------------------------------------------------------
@@ -257,8 +304,7 @@ def load_checkpoint(path: str | os.PathLike[str]) -> TrainingState:
             it has weights but nothing to resume from).
         OSError: the file cannot be read.
     """
-    net = io.load(path)
-    metadata = io.read_metadata(path)
+    net, metadata, tensors = io._load_file(path, as_rng(None), extras=True)  # one reading
     text = metadata.get(CHECKPOINT_KEY)
     if text is None:
         raise io.ModelFormatError(
@@ -268,27 +314,42 @@ def load_checkpoint(path: str | os.PathLike[str]) -> TrainingState:
             "gn.callbacks.Checkpoint",
         )
     try:
-        return _state_from(json.loads(text), net)
-    except (_BadCheckpointError, ValueError, TypeError, KeyError, OverflowError) as exc:
+        entry = io._parse_json(text, "it", constants=True)
+    except io._BadFileError as exc:
+        raise io.ModelFormatError(path, f"its checkpoint entry is damaged: {exc}") from None
+    try:
+        return _state_from(entry, net, tensors)
+    except (
+        _BadCheckpointError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        OverflowError,
+    ) as exc:
         problem = str(exc) if isinstance(exc, (_BadCheckpointError, ValueError)) else repr(exc)
         raise io.ModelFormatError(path, f"its checkpoint entry is damaged: {problem}") from None
 
 
-def _state_from(entry: Any, net: Network) -> TrainingState:
+def _state_from(
+    entry: Any, net: Network, tensors: dict[str, np.ndarray[Any, Any]]
+) -> TrainingState:
     if not isinstance(entry, dict):
         raise _BadCheckpointError("it is not a JSON object")
     version = entry.get("version")
-    if version != CHECKPOINT_VERSION:
+    if not (_is_int(version) and 1 <= version <= CHECKPOINT_VERSION):
         raise _BadCheckpointError(
-            f"it has version {version!r}; this glassnet reads version {CHECKPOINT_VERSION}"
+            f"it has version {version!r}; this glassnet reads versions 1 to "
+            f"{CHECKPOINT_VERSION} (a newer glassnet wrote it? upgrade glassnet to load it)"
         )
+    arrays = _Arrays(version, tensors)
     epoch = _whole(entry["epoch"], "epoch", low=0)
     epochs = _whole(entry["epochs"], "epochs", low=1)
     batch_size = _whole(entry["batch_size"], "batch_size", low=1)
     if not isinstance(entry["shuffle"], bool):
         raise _BadCheckpointError("'shuffle' must be true or false")
 
-    opt_state = _decode(entry["optimizer"])
+    opt_state = arrays.decode(entry["optimizer"])
     if not isinstance(opt_state, dict):
         raise _BadCheckpointError("'optimizer' must be an object")
     cls = _OPTIMIZERS.get(str(opt_state.get("optimizer")))
@@ -318,7 +379,9 @@ def _state_from(entry: Any, net: Network) -> TrainingState:
             f"{', '.join(_BIT_GENERATORS)}"
         )
     bit_generator = bit_cls()
-    bit_generator.state = rng_entry["state"]  # NumPy checks the state's structure
+    # exactly the keys, types and ranges of this bit generator's state (NumPy does not check
+    # them all: an MT19937 pos beyond 624 would read past the end of its key)
+    bit_generator.state = _conform(bit_generator.state, rng_entry["state"], "'rng' state")
 
     raw = entry["history"]
     if not isinstance(raw, dict):
@@ -345,10 +408,11 @@ def _state_from(entry: Any, net: Network) -> TrainingState:
     for item in callbacks:
         if not (isinstance(item, dict) and isinstance(item.get("type"), str)):
             raise _BadCheckpointError("each entry of 'callbacks' needs a 'type' name")
-        state = _decode(item.get("state"))
+        state = arrays.decode(item.get("state"))
         if not isinstance(state, dict):
             raise _BadCheckpointError(f"the state of callback {item['type']!r} is not an object")
         states.append((item["type"], state))
+    arrays.check_all_used()
 
     return TrainingState(
         net=net,
@@ -363,34 +427,104 @@ def _state_from(entry: Any, net: Network) -> TrainingState:
     )
 
 
+def _is_int(value: Any) -> TypeGuard[int]:
+    return type(value) is int  # JSON true/false arrive as bool, which is not an int here
+
+
 def _whole(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+    if not _is_int(value) or value < low:
         raise _BadCheckpointError(f"{name!r} must be a whole number >= {low}, got {value!r}")
+    return int(value)
+
+
+def _conform(template: Any, value: Any, where: str, key: str = "") -> Any:
+    """``value`` (read from JSON) shaped as ``template``, a fresh bit generator's state: the same
+    keys, strings equal, integers in range, arrays as lists of the same length and dtype."""
+    if isinstance(template, dict):
+        if not isinstance(value, dict) or value.keys() != template.keys():
+            keys = sorted(value) if isinstance(value, dict) else value
+            raise _BadCheckpointError(
+                f"{where} must be an object with the keys {sorted(template)}, got {keys!r}"[:300]
+            )
+        return {k: _conform(template[k], value[k], f"{where}[{k!r}]", k) for k in template}
+    if isinstance(template, np.ndarray):
+        top = int(np.iinfo(template.dtype).max)
+        if not (
+            isinstance(value, list)
+            and len(value) == template.size
+            and all(_is_int(v) and 0 <= v <= top for v in value)
+        ):
+            raise _BadCheckpointError(
+                f"{where} must be a list of {template.size} integers from 0 to {top}"
+            )
+        return np.array(value, dtype=template.dtype)
+    if isinstance(template, str):
+        if value != template:
+            raise _BadCheckpointError(f"{where} must be {template!r}, got {value!r}"[:300])
+        return value
+    top = _RNG_INT_LIMITS.get(key, 2**64 - 1)
+    if not (_is_int(value) and 0 <= value <= top):
+        raise _BadCheckpointError(f"{where} must be an integer from 0 to {top}, got {value!r}")
     return value
 
 
-def _decode(value: Any) -> Any:
-    """Undo :func:`_encode`, checking each array's size against its shape and its values."""
-    if isinstance(value, dict):
-        if "__array__" in value:
-            dtype = _ARRAY_DTYPES.get(str(value["__array__"]))
-            shape = value.get("shape")
-            if dtype is None or not (
-                isinstance(shape, list)
-                and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
-            ):
-                raise _BadCheckpointError(f"a stored array has a bad dtype or shape: {shape!r}")
-            data = base64.b64decode(str(value["base64"]), validate=True)
-            if len(data) != math.prod(shape) * dtype.itemsize:
-                raise _BadCheckpointError(
-                    f"a stored array of shape {shape} holds {len(data)} bytes, not "
-                    f"{math.prod(shape) * dtype.itemsize}"
-                )
-            array = np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
-            if not np.isfinite(array).all():
-                raise _BadCheckpointError("a stored array holds NaN or infinite values")
-            return array
-        return {k: _decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    return value
+class _Arrays:
+    """Turns a checkpoint entry's array references back into arrays: ``{"__tensor__": name}``,
+    a tensor of the file (version 2), or ``{"__array__": dtype, "shape", "base64"}`` (version
+    1), each checked against its shape. Every tensor must be used, once."""
+
+    def __init__(self, version: int, tensors: dict[str, np.ndarray[Any, Any]]) -> None:
+        self.version = version
+        self.tensors = tensors
+        self.used: set[str] = set()
+
+    def decode(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            if self.version >= 2 and "__tensor__" in value:
+                return self._tensor(value)
+            if self.version == 1 and "__array__" in value:
+                return _from_base64(value)
+            return {k: self.decode(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.decode(v) for v in value]
+        return value
+
+    def _tensor(self, ref: dict[str, Any]) -> np.ndarray[Any, Any]:
+        name = ref["__tensor__"]
+        if ref.keys() != {"__tensor__"} or not isinstance(name, str):
+            raise _BadCheckpointError(
+                f"an array is stored as {{'__tensor__': <a tensor's name>}}, got {ref!r}"[:300]
+            )
+        if name not in self.tensors:
+            raise _BadCheckpointError(
+                f"it refers to the tensor {name!r}, which the file does not hold"[:300]
+            )
+        if name in self.used:
+            raise _BadCheckpointError(f"it refers to the tensor {name!r} twice"[:300])
+        self.used.add(name)
+        return self.tensors[name]
+
+    def check_all_used(self) -> None:
+        unused = sorted(self.tensors.keys() - self.used)
+        if unused:
+            raise _BadCheckpointError(
+                f"the file holds tensors that the entry does not use: {unused[:5]}"[:300]
+            )
+
+
+def _from_base64(value: dict[str, Any]) -> np.ndarray[Any, Any]:
+    """A version-1 array: ``{"__array__": dtype, "shape": …, "base64": …}``, checked."""
+    dtype = _ARRAY_DTYPES.get(str(value["__array__"]))
+    shape = value.get("shape")
+    if dtype is None or not (isinstance(shape, list) and all(_is_int(n) and n >= 0 for n in shape)):
+        raise _BadCheckpointError(f"a stored array has a bad dtype or shape: {shape!r}"[:300])
+    data = base64.b64decode(str(value["base64"]), validate=True)
+    if len(data) != math.prod(shape) * dtype.itemsize:
+        raise _BadCheckpointError(
+            f"a stored array of shape {shape} holds {len(data)} bytes, not "
+            f"{math.prod(shape) * dtype.itemsize}"
+        )
+    array = np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    if not np.isfinite(array).all():
+        raise _BadCheckpointError("a stored array holds NaN or infinite values")
+    return array

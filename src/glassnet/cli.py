@@ -22,17 +22,18 @@ import json
 import math
 import os
 import sys
+import textwrap
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
 from . import __version__
 from ._inputs import as_features
-from .callbacks import Callback, EpochLogger, ProgressBar
+from .callbacks import Callback, EpochLogger, ProgressBar, _terminal_columns
 from .network import Network, predicted_classes
 from .optimizers import Optimizer
 
@@ -43,15 +44,140 @@ DEFAULT_LR = {"sgd": 1.5, "momentum": 0.25, "nesterov": 0.25, "adagrad": 0.01, "
               "adam": 0.001, "adamw": 0.001}  # fmt: skip
 
 
-#: --seed of the commands that read a saved model's data (evaluate, explain, plot)
+#: What ``glassnet --help`` says above the commands: plain text, as a terminal shows it.
+DESCRIPTION = """\
+Train, evaluate and inspect feedforward networks on real data, offline.
+
+  glassnet train                      the tutorial's 64-30-10 sigmoid network on the digits
+  glassnet train --dataset fashion-mnist --epochs 30
+  glassnet evaluate MODEL             its loss and accuracy on the test split it was made for
+  glassnet predict MODEL INPUT        class (or value) for each row of a .npy or .csv file
+  glassnet info MODEL                 layers, shapes and parameter counts
+  glassnet explain MODEL --ledger     backprop in numbers; --weight l,j,k explains one ∂C/∂w
+  glassnet plot MODEL --kind network  draw it (weights, boundary, gradients, history, ...)
+  glassnet playground                 watch a network learn in the browser (127.0.0.1)
+  glassnet lab --surface rosenbrock   watch optimizers move on a cost surface (-o race.gif)
+
+Each command has its own help: glassnet train --help. Mistakes (a missing file, an unknown
+name, a bad size) are reported in one sentence with exit status 2, never a traceback."""
+
+
+#: --seed and --data-dir of the commands that read a saved model's data (evaluate, explain, plot)
 SEED_HELP = (
     "the split to use (default: the model's own, recorded by train; another is refused where "
     "its test samples include training samples)"
+)
+_MODEL_DATA_DIR_HELP = (
+    "directory holding the IDX files of fashion-mnist, mnist or idx, when they are not in the "
+    "folder the model file records (default: the recorded folder)"
 )
 
 
 class CLIError(Exception):
     """A user mistake: printed as one sentence, exit status 2."""
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Descriptions wrap paragraph by paragraph, keeping indented lines (examples) as written;
+    an option's help ends with its default value unless it already names its default (flags,
+    which are off unless given, have none)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in text.strip("\n").split("\n\n"):
+            lines = paragraph.splitlines()
+            if any(line.startswith(" ") for line in lines):  # examples: as written
+                paragraphs.append("\n".join(indent + line for line in lines))
+            else:
+                paragraphs.append(
+                    textwrap.fill(
+                        " ".join(paragraph.split()),
+                        width,
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                    )
+                )
+        return "\n\n".join(paragraphs)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            not action.option_strings  # a positional argument: always given
+            or "default" in text
+            or default is None
+            or default is argparse.SUPPRESS
+            or isinstance(default, bool)
+        ):
+            return text
+        if isinstance(default, (list, tuple)):
+            shown = " ".join(map(str, default))
+        elif isinstance(default, float):
+            shown = f"{default:g}"
+        else:
+            shown = str(default)
+        return f"{text} (default: {shown.replace('%', '%%')})"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, with glassnet's help layout and one-line mistakes.
+
+    A bad option value gets one line, ``glassnet train: error: argument --epochs: expected a
+    whole number, got 'x' (see glassnet train --help)``, instead of the usage block first.
+    Subcommands' parsers are of this class too (argparse makes them of their parent's class).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class HiddenSizes(argparse.Action):
+    """``--hidden N [N ...]``: the hidden layers' sizes, input side first.
+
+    At least one number is needed; ``--hidden 0`` on its own asks for no hidden layer (the
+    inputs feed the output layer directly) and stores an empty list.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        sizes = list(values or [])
+        if not sizes:
+            raise argparse.ArgumentError(
+                self,
+                "needs at least one layer size, e.g. --hidden 30 or --hidden 64 32 "
+                "(--hidden 0: no hidden layer, the inputs feed the output layer directly)",
+            )
+        if sizes == [0]:
+            sizes = []
+        elif 0 in sizes:
+            raise argparse.ArgumentError(
+                self,
+                f"got {' '.join(map(str, sizes))}, but 0 means no hidden layer and stands "
+                "alone; give the sizes of the hidden layers, each at least 1",
+            )
+        setattr(namespace, self.dest, sizes)
+
+
+def layer_size(text: str) -> int:
+    """A ``--hidden`` number: a whole number ≥ 0 (0 alone meaning no hidden layer)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected whole numbers such as 30 (or 0 alone for no hidden layer), got {text!r}"
+        )
+    return value
 
 
 def _optimizer(name: str, lr: float | None, momentum: float) -> Optimizer:
@@ -65,6 +191,7 @@ def _load_data(args: argparse.Namespace) -> Any:
     from . import datasets
 
     options: dict[str, Any] = {"seed": args.seed}
+    _check_data_dir(args.dataset, getattr(args, "data_dir", None))
     if getattr(args, "data_dir", None):
         options["path"] = args.data_dir
     try:
@@ -72,13 +199,63 @@ def _load_data(args: argparse.Namespace) -> Any:
     except ImportError as exc:
         raise CLIError(str(exc)) from None
     except FileNotFoundError as exc:
-        raise CLIError(str(exc)) from None
+        raise _data_not_found(exc, args.dataset) from None
+
+
+#: the data sets read from files, and how to get them, in the command line's words
+_FILES_HOW_TO = {
+    "fashion-mnist": "install Debian's package (sudo apt-get install dataset-fashion-mnist), "
+    "or put its four IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
+    "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz, gzipped or not) in one directory "
+    "and pass --data-dir DIR (or set GLASSNET_FASHION_MNIST=DIR)",
+    "mnist": "put MNIST's four IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,"
+    " t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz, gzipped or not) in one directory "
+    "and pass --data-dir DIR (or set GLASSNET_MNIST=DIR)",
+    "idx": "put the four IDX files (named like train-images-idx3-ubyte, train-labels-idx1-ubyte,"
+    " t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzipped or not, 'test' for 't10k', with a "
+    "common prefix such as emnist-letters-) in one directory and pass --data-dir DIR",
+}
+
+
+def _dataset_key(name: str) -> str:
+    return str(name).strip().lower().replace("_", "-")
+
+
+def _check_data_dir(dataset: str, data_dir: str | None) -> None:
+    """--data-dir goes with the data sets read from files, and idx needs it."""
+    key = _dataset_key(dataset)
+    if data_dir and key not in _FILES_HOW_TO:
+        from .datasets import available
+
+        if key in available():
+            raise CLIError(
+                f"--data-dir is for the data sets read from files ({', '.join(_FILES_HOW_TO)}); "
+                f"{key} is {'loaded from scikit-learn' if key == 'digits' else 'made by glassnet'}"
+                ", so leave --data-dir out"
+            )
+    if key == "idx" and not data_dir:
+        raise CLIError(
+            "--dataset idx reads four IDX files from a directory (EMNIST's, for example): "
+            "pass --data-dir DIR"
+        )
+
+
+def _data_not_found(exc: FileNotFoundError, dataset: str) -> CLIError:
+    """A data set's files not found, said in one line with the command line's options."""
+    problem = str(exc).splitlines()[0].rstrip(".")
+    # the loaders name their Python argument; here it is --data-dir
+    problem = problem.replace("no path argument", "no --data-dir")
+    problem = problem.replace("the path argument", "--data-dir")
+    how = _FILES_HOW_TO.get(_dataset_key(dataset))
+    return CLIError(f"{problem}; to get it, {how}" if how else problem)
 
 
 def _callbacks(args: argparse.Namespace) -> list[Callback]:
     if args.quiet:
         return []
-    if sys.stderr.isatty():
+    # a live bar on a terminal; plain lines elsewhere, and on a terminal that reports no width
+    # (a pseudo-terminal given no size), where a bar would draw only blank lines
+    if sys.stderr.isatty() and _terminal_columns(sys.stderr) != 0:
         try:
             return [ProgressBar()]
         except ImportError:
@@ -351,20 +528,21 @@ def _reload(prep: Any, args: argparse.Namespace, **changes: Any) -> Any:
     """The model's data set made again from its record; --data-dir replaces the recorded folder."""
     from . import datasets
 
-    if args.data_dir is not None:
+    if args.data_dir:
+        _check_data_dir(prep.loader, args.data_dir)
         changes["path"] = args.data_dir
     try:
         return datasets.load(prep, **changes)
     except ImportError as exc:
         raise CLIError(str(exc)) from None
     except FileNotFoundError as exc:
-        if args.data_dir is None and prep.options.get("path") is not None:
-            first = str(exc).splitlines()[0]  # the loader's how-to-get lines are not the point
+        if not args.data_dir and prep.options.get("path") is not None:
+            first = str(exc).splitlines()[0].rstrip(".")  # how to get the files is not the point
             raise CLIError(
                 f"the folder recorded in {args.model} for its data cannot be used here; pass "
                 f"--data-dir to say where the files are on this machine ({first})"
             ) from None
-        raise CLIError(str(exc)) from None
+        raise _data_not_found(exc, prep.loader) from None
 
 
 def _shared_rows(X: Any, Y: Any) -> int:
@@ -387,7 +565,7 @@ def _model_data(
     from .datasets import Preparation
 
     prep = _preparation(meta, args.model)
-    wanted = str(args.dataset or "").strip().lower().replace("_", "-")
+    wanted = _dataset_key(args.dataset or "")
     if prep is None or (wanted and wanted != prep.loader):
         args.dataset = args.dataset or meta.get("dataset")
         if not args.dataset:
@@ -806,7 +984,8 @@ def _positive(kind: type) -> Callable[[str], Any]:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
+            what = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be positive, got {text}")
         return value
@@ -836,94 +1015,134 @@ def _fraction(text: str) -> float:
     return value
 
 
+#: what a saved model is, for the help of the commands that take one
+_MODEL_HELP = "a model file saved by glassnet train (.safetensors)"
+_DATA_DIR_HELP = (
+    "directory holding the four IDX files of fashion-mnist, mnist or idx (default: for "
+    "fashion-mnist $GLASSNET_FASHION_MNIST, else /usr/share/datasets/fashion-mnist; for mnist "
+    "$GLASSNET_MNIST; idx needs it)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``glassnet`` command."""
+    """The argument parser of the ``glassnet`` command.
+
+    Every option's help says what it does and its default; a mistake is one line (see
+    :class:`_Parser`).
+    """
     from .activations import ACTIVATIONS
     from .costs import COSTS
+    from .datasets import available
     from .init import INITS
 
-    parser = argparse.ArgumentParser(
-        prog="glassnet", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog="glassnet",
+        description=DESCRIPTION,
+        epilog="With no command, glassnet prints this help.",
     )
-    parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument(
+        "-V", "--version", action="version", version=f"glassnet {__version__}",
+        help="print glassnet's version and exit",
+    )  # fmt: skip
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", title="commands",
+        help="what to do; glassnet COMMAND --help tells more",
+    )  # fmt: skip
 
     train = sub.add_parser(
         "train",
         help="train a network and print its test accuracy",
-        description="Train a network; with no options, the tutorial's "
-        "64-30-10 sigmoid network on the built-in digits.",
+        description="Train a network and save it. With no options: the tutorial's recipe, a "
+        "64-30-10 sigmoid network on the built-in 8x8 digits, cost mse (the squared error "
+        "‖y − a‖², no ½), small random starting weights, SGD with learning rate 1.5 on "
+        "mini-batches of 10, for 20 epochs.",
     )
     train.add_argument(
         "--dataset",
         default="digits",
-        help="digits (default), fashion-mnist, mnist, xor, circles, moons, "
-        "spirals, blobs, sine, ...",
+        metavar="NAME",
+        help=f"the data set: {', '.join(available())}",
     )
-    train.add_argument("--data-dir", help="directory holding the IDX files of fashion-mnist/mnist")
+    train.add_argument("--data-dir", metavar="DIR", help=_DATA_DIR_HELP)
     train.add_argument(
         "--hidden",
-        type=_positive(int),
+        type=layer_size,
         nargs="*",
+        action=HiddenSizes,
         default=[30],
         metavar="N",
-        help="hidden layer sizes (default: 30); input and output sizes come from the data",
+        help="hidden layer sizes, input side first; input and output sizes come from the "
+        "data; --hidden 0 for no hidden layer",
     )
     train.add_argument(
         "--activation",
         default="sigmoid",
         metavar="NAME",
-        help=f"hidden activation (default: sigmoid): {', '.join(ACTIVATIONS)}",
+        help=f"activation σ of the hidden layers: {', '.join(ACTIVATIONS)}",
     )
     train.add_argument(
         "--output-activation",
         default=None,
         metavar="NAME",
-        help="output activation (default: same as --activation)",
+        help="activation of the output layer (default: the same as --activation)",
     )
     train.add_argument(
         "--cost",
         default="mse",
         metavar="NAME",
-        help=f"cost (default: mse, the tutorial's ‖y − a‖²): {', '.join(COSTS)}",
+        help=f"cost C: {', '.join(COSTS)} (default: mse, the tutorial's ‖y − a‖²; quadratic "
+        "is Nielsen's ½‖y − a‖²)",
     )
     train.add_argument(
         "--init",
         default=None,
         choices=list(INITS),
-        help="how the weights are drawn; biases start at 0 (default: small, the tutorial's "
-        "N(0, 0.1²), for sigmoid; else the activation's own: he for relu and its relatives, "
-        "xavier for the rest)",
+        help="how the starting weights are drawn; biases start at 0 (default: small, the "
+        "tutorial's N(0, 0.1²), for sigmoid; else the activation's own: he for relu and its "
+        "relatives, xavier for the rest)",
     )
     train.add_argument(
-        "--optimizer", default="sgd", choices=sorted(DEFAULT_LR), help="update rule (default: sgd)"
+        "--optimizer", default="sgd", choices=sorted(DEFAULT_LR), help="the update rule"
     )
     train.add_argument(
         "--lr",
         type=_positive(float),
         default=None,
-        help="learning rate η (default: 1.5 for sgd, 0.001 for adam, ...)",
+        metavar="ETA",
+        help="learning rate η (default: "
+        + ", ".join(f"{v:g} for {k}" for k, v in DEFAULT_LR.items())
+        + ")",
     )
-    train.add_argument("--momentum", type=float, default=0.0, help="momentum for sgd")
+    train.add_argument(
+        "--momentum",
+        type=float,
+        default=0.0,
+        metavar="MU",
+        help="momentum μ of the SGD family (default: 0, meaning each optimizer's own: none "
+        "for sgd, 0.9 for momentum and nesterov)",
+    )
     train.add_argument(
         "--schedule",
         default="none",
         choices=["none", "cosine", "step", "exponential", "plateau"],
-        help="learning-rate schedule over the epochs (default: none): cosine anneals to 0; "
-        "step halves every quarter of the epochs; exponential multiplies by 0.95 each "
-        "epoch; plateau divides by 10 when the (validation) loss stalls",
+        help="learning-rate schedule over the epochs: cosine anneals to 0; step halves every "
+        "quarter of the epochs; exponential multiplies by 0.95 each epoch; plateau divides by "
+        "10 when the (validation) loss stalls",
     )
     train.add_argument(
-        "--l2", type=_non_negative, default=0.0, help="L2 penalty λ₂: adds (λ₂/2) Σ‖W‖² to C"
-    )
+        "--l2", type=_non_negative, default=0.0, metavar="LAMBDA",
+        help="L2 penalty λ₂: adds (λ₂/2) Σ‖W‖² to C",
+    )  # fmt: skip
     train.add_argument(
-        "--l1", type=_non_negative, default=0.0, help="L1 penalty λ₁: adds λ₁ Σ|w| to C"
-    )
+        "--l1", type=_non_negative, default=0.0, metavar="LAMBDA",
+        help="L1 penalty λ₁: adds λ₁ Σ|w| to C",
+    )  # fmt: skip
     train.add_argument(
         "--dropout",
         type=_dropout,
         default=0.0,
-        help="dropout probability of the hidden layers while training (default: 0)",
+        metavar="P",
+        help="dropout probability of the hidden layers while training",
     )
     train.add_argument(
         "--patience",
@@ -931,18 +1150,33 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="EPOCHS",
         help="early stopping: stop when the validation loss has not improved for this many "
-        "epochs and keep the best epoch's weights (needs --val-fraction)",
+        "epochs and keep the best epoch's weights; needs --val-fraction (default: no early "
+        "stopping)",
     )
-    train.add_argument("--batch-size", type=_positive(int), default=10)
-    train.add_argument("--epochs", type=_positive(int), default=20)
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--batch-size", type=_positive(int), default=10, metavar="M",
+        help="samples per mini-batch",
+    )  # fmt: skip
+    train.add_argument(
+        "--epochs", type=_positive(int), default=20, metavar="N",
+        help="passes over the training data",
+    )  # fmt: skip
+    train.add_argument(
+        "--seed", type=int, default=0,
+        help="seeds the starting weights, the shuffling and the split of the data: the same "
+        "seed gives the same run",
+    )  # fmt: skip
     train.add_argument(
         "--val-fraction",
         type=_fraction,
         default=0.0,
-        help="fraction of the training data held out for validation",
+        metavar="F",
+        help="fraction of the training data held out for validation; 0 holds out none",
     )
-    train.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    train.add_argument(
+        "--dtype", default="float32", choices=["float32", "float64"],
+        help="precision of the weights and of every computation",
+    )  # fmt: skip
     train.add_argument(
         "--output",
         "-o",
@@ -955,20 +1189,35 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print a diagnosis of the run and the network in plain language at the end",
     )
-    train.add_argument("--quiet", "-q", action="store_true", help="print only the result")
+    train.add_argument(
+        "--quiet", "-q", action="store_true", help="print only the result line (and mistakes)"
+    )
     train.set_defaults(run=_train)
 
-    evaluate = sub.add_parser("evaluate", help="loss and accuracy of a saved model")
-    evaluate.add_argument("model")
-    evaluate.add_argument("--dataset", help="default: the one the model was trained on")
-    evaluate.add_argument("--data-dir", help="where its files are (default: the recorded folder)")
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="loss and accuracy of a saved model",
+        description="Print a saved model's loss and accuracy on the test split of the data set "
+        "it was trained on: the very split, as its file records it.",
+    )
+    evaluate.add_argument("model", help=_MODEL_HELP)
+    evaluate.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help="the data set to evaluate on (default: the one the model was trained on)",
+    )
+    evaluate.add_argument("--data-dir", metavar="DIR", help=_MODEL_DATA_DIR_HELP)
     evaluate.add_argument("--seed", type=int, default=None, help=SEED_HELP)
     evaluate.set_defaults(run=_evaluate)
 
     predict = sub.add_parser(
-        "predict", help="predictions of a saved model for a .npy/.csv file or images"
+        "predict",
+        help="predictions of a saved model for a .npy/.csv file or images",
+        description="Print a saved model's prediction for each row of a file of raw inputs, "
+        "scaled as its training data was, or for each image: the class, or the value for a "
+        "regression model.",
     )
-    predict.add_argument("model")
+    predict.add_argument("model", help=_MODEL_HELP)
     predict.add_argument(
         "inputs",
         help=".npy or .csv file of raw inputs, one sample per row (scaled as the model's data "
@@ -990,11 +1239,19 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--classify", action="store_true", help="print 0/1 classes for a single-output model"
     )
-    predict.add_argument("--output", "-o", help="write to this file instead of stdout")
+    predict.add_argument(
+        "--output", "-o", metavar="PATH",
+        help="write to this file (default: the standard output)",
+    )  # fmt: skip
     predict.set_defaults(run=_predict)
 
-    info = sub.add_parser("info", help="layers, shapes and parameter counts of a saved model")
-    info.add_argument("model")
+    info = sub.add_parser(
+        "info",
+        help="layers, shapes and parameter counts of a saved model",
+        description="Print a saved model's layers, weight shapes, parameter counts and the "
+        "facts its file records (data set, ...).",
+    )
+    info.add_argument("model", help=_MODEL_HELP)
     info.set_defaults(run=_info)
 
     explain = sub.add_parser(
@@ -1005,7 +1262,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the whole backward pass layer by layer (--ledger). Layers are numbered 1..L (0 is "
         "the input; negative numbers count from L: write --weight=-1,0,0), neurons from 0.",
     )
-    explain.add_argument("model")
+    explain.add_argument("model", help=_MODEL_HELP)
     what = explain.add_mutually_exclusive_group(required=True)
     what.add_argument("--weight", type=_indices(3, "l,j,k"), metavar="l,j,k",
                       help="∂C/∂w^(l)_jk: weight to neuron j of layer l from neuron k")  # fmt: skip
@@ -1016,16 +1273,19 @@ def build_parser() -> argparse.ArgumentParser:
                       help="neuron j of layer l's forward equation (first sample)")  # fmt: skip
     what.add_argument("--ledger", action="store_true",
                       help="every layer's partial derivatives, from L back to 1")  # fmt: skip
-    explain.add_argument("--x", type=_numbers, metavar="V,V,...", help="one input sample")
+    explain.add_argument("--x", type=_numbers, metavar="V,V,...",
+                         help="one input sample (default: test samples of --dataset)")  # fmt: skip
     explain.add_argument("--y", type=_numbers, metavar="V[,V...]",
-                         help="its target: a class label or the n_L target values")  # fmt: skip
-    explain.add_argument("--dataset", help="else: test samples of this data set "
-                         "(default: the one the model was trained on)")  # fmt: skip
-    explain.add_argument("--samples", type=_positive(int), default=1,
-                         help="how many test samples form the mini-batch (default: 1)")  # fmt: skip
-    explain.add_argument("--data-dir")
+                         help="the target of --x: a class label or the n_L target values "
+                         "(default: none, for --neuron)")  # fmt: skip
+    explain.add_argument("--dataset", metavar="NAME", help="without --x: test samples of this "
+                         "data set (default: the one the model was trained on)")  # fmt: skip
+    explain.add_argument("--samples", type=_positive(int), default=1, metavar="N",
+                         help="how many test samples form the mini-batch")  # fmt: skip
+    explain.add_argument("--data-dir", metavar="DIR", help=_MODEL_DATA_DIR_HELP)
     explain.add_argument("--seed", type=int, default=None, help=SEED_HELP)
-    explain.add_argument("--format", choices=["text", "latex", "json"], default="text")
+    explain.add_argument("--format", choices=["text", "latex", "json"], default="text",
+                         help="how to print it (latex: for one derivative or neuron)")  # fmt: skip
     explain.set_defaults(run=_explain)
 
     from .plots import KINDS, MAX_DPI
@@ -1036,22 +1296,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Draw one picture of a saved model to an image file; "
         "needs pip install 'glassnet[plot]'.",
     )
-    plot.add_argument("model")
-    plot.add_argument("--kind", default="network", choices=KINDS, help="(default: network)")
+    plot.add_argument("model", help=_MODEL_HELP)
+    plot.add_argument("--kind", default="network", choices=KINDS, help="which picture")
     plot.add_argument(
         "--output", "-o", metavar="PATH",
         help="image file, .png/.svg/.pdf (default: MODEL-KIND.png)",
     )  # fmt: skip
-    plot.add_argument("--dataset", help="data for the picture (default: the model's own)")
-    plot.add_argument("--data-dir")
+    plot.add_argument(
+        "--dataset", metavar="NAME", help="data for the picture (default: the model's own)"
+    )
+    plot.add_argument("--data-dir", metavar="DIR", help=_MODEL_DATA_DIR_HELP)
     plot.add_argument("--seed", type=int, default=None, help=SEED_HELP)
     plot.add_argument(
-        "--samples", type=_positive(int), default=1000,
-        help="test samples used by boundary, neurons, gradients, activations (default: 1000)",
+        "--samples", type=_positive(int), default=1000, metavar="N",
+        help="test samples used by boundary, neurons, gradients, activations",
     )  # fmt: skip
     plot.add_argument(
         "--sample", type=int, metavar="I",
-        help="show the values of test sample I (network, backward)",
+        help="show the values of test sample I (network, backward; default: none)",
     )  # fmt: skip
     plot.add_argument(
         "--weight", type=int, nargs=3, metavar=("L", "J", "K"),
@@ -1061,9 +1323,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--shape", type=_positive(int), nargs=2, metavar=("H", "W"),
         help="the input images' shape, for weights (default: square)",
     )  # fmt: skip
-    plot.add_argument(
-        "--dpi", type=_dpi, default=120, help=f"dots per inch, 1..{MAX_DPI} (default: 120)"
-    )
+    plot.add_argument("--dpi", type=_dpi, default=120, help=f"dots per inch, 1..{MAX_DPI}")
     plot.set_defaults(run=_plot)
 
     playground = sub.add_parser(
@@ -1072,7 +1332,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the Playground on this computer and print its address; "
         "needs pip install 'glassnet[playground]'.",
     )
-    playground.add_argument("--port", type=int, default=8765, help="TCP port (default: 8765)")
+    playground.add_argument("--port", type=int, default=8765, help="TCP port")
     playground.add_argument(
         "--host", default="127.0.0.1",
         help="interface to listen on (default: 127.0.0.1 only; any other requires the token)",
@@ -1082,8 +1342,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="require the printed token from this computer's pages too (a shared computer)",
     )  # fmt: skip
     playground.add_argument(
-        "--idle-minutes", type=float, default=10.0,
-        help="close a tab after this many minutes without a message from it (default: 10)",
+        "--idle-minutes", type=float, default=10.0, metavar="MINUTES",
+        help="close a tab after this many minutes without a message from it",
     )  # fmt: skip
     playground.set_defaults(run=_playground)
 
@@ -1094,8 +1354,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit status."""
-    args = build_parser().parse_args(argv)
+    """Run the command line and return its exit status.
+
+    Plain ``glassnet`` (no command) prints the help and returns 0, as ``glassnet --help`` does.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
     try:
         return int(args.run(args))
     except BrokenPipeError:  # the reader went away (e.g. ``glassnet predict … | head``);

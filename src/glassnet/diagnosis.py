@@ -32,7 +32,6 @@ from __future__ import annotations
 import copy
 import html
 import math
-import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,11 +65,6 @@ SEVERITIES = ("ok", "warning", "problem")
 
 #: The width ``str(report)`` wraps its sentences to.
 TEXT_WIDTH = 96
-
-#: How :func:`glassnet.training.fit` words a stop on a non-finite cost ("the cost became inf …").
-_NONFINITE_STOP = re.compile(r"cost became (nan|-?inf)", re.IGNORECASE)
-#: … and the learning rate it names ("… smaller learning rate than 1000").
-_STOP_LR = re.compile(r"learning rate than ([0-9.eE+-]+)")
 
 
 def _g(v: float) -> str:
@@ -272,7 +266,8 @@ class TrainingMonitor(Callback):
             step relative to the weights (row e − 1 for epoch e).
         lrs: the learning rate η the optimizer had during each epoch.
         stop_reason: why ``fit`` stopped early (``None``: it ran every epoch).
-        nonfinite: True when ``fit`` stopped because the cost became NaN or infinite;
+        nonfinite: True when ``fit`` stopped because the run diverged (``History.diverged``:
+            the cost became NaN or infinite or blew up, or a weight overflowed);
             ``nonfinite_at`` is then its ``(epoch, mini-batch)``.
         history: the run's History.
 
@@ -315,7 +310,6 @@ class TrainingMonitor(Callback):
         self.history: History | None = None
         self._previous: list[NDArray[Any]] = []
         self._step_ratios: list[list[float]] = []
-        self._batches_this_epoch = 0
 
     # the hooks
 
@@ -328,12 +322,10 @@ class TrainingMonitor(Callback):
     def on_epoch_begin(self, run: TrainingRun) -> None:
         self.lrs.append(float(run.optimizer.lr))
         self._step_ratios = []
-        self._batches_this_epoch = 0
 
     def on_batch_end(self, run: TrainingRun, cost: float) -> None:
         self.batch_costs.append(float(cost))
         self.batch_epochs.append(run.epoch)
-        self._batches_this_epoch += 1
         ratios = []
         for before, W in zip(self._previous, run.net.W, strict=True):
             step = float(np.linalg.norm(W - before))  # ‖ΔW^(l)‖ of this step
@@ -350,12 +342,7 @@ class TrainingMonitor(Callback):
 
     def on_train_end(self, run: TrainingRun) -> None:
         self.stop_reason = run.stop_reason
-        # fit checks the cost *before* the step and callbacks: a stop on a mini-batch that
-        # never reached on_batch_end is the non-finite-cost stop (its message says so too)
-        unfinished = run.stop_reason is not None and self._batches_this_epoch < run.batch
-        if run.history.diverged or (
-            run.stop_reason and (unfinished or _NONFINITE_STOP.search(run.stop_reason))
-        ):
+        if run.history.diverged:
             self.nonfinite = True
             self.nonfinite_at = (run.epoch, run.batch)
 
@@ -418,13 +405,7 @@ class TrainingDiagnosis(_Report):
 def _lr_of(history: History, monitor: TrainingMonitor | None) -> float | None:
     if monitor is not None and monitor.lrs:
         return monitor.lrs[-1]
-    match = _STOP_LR.search(history.stop_reason or "")
-    if match:
-        try:
-            return float(match.group(1))
-        except ValueError:
-            return None
-    return None
+    return history.last_lr
 
 
 def _scaled_lr(lr: float | None, factor: float) -> str:
@@ -494,6 +475,7 @@ def diagnose_training(
     kind                sign                                          suggested fix
     ==================  ============================================  ===========================
     diverged            cost blew up or became NaN/inf (fit stopped)  η ÷ 10
+    overflow_at_start   the first cost, before any step, was inf/NaN  scale the data, float64
     rising              the cost ends well above its lowest value     η ÷ 10
     oscillating         the cost goes up and down, no downward trend  η ÷ 10, larger mini-batches
     exploding_weights   ‖W^(l)‖ grows fast (needs a monitor)          η ÷ 10, L2 (``l2=``)
@@ -536,13 +518,25 @@ def diagnose_training(
     findings: list[Finding] = []
     growth = _weight_growth(monitor, th) if monitor is not None else None
 
-    # 1. diverged: the cost blew up or became NaN or inf, and fit stopped
-    nonfinite = (
-        (monitor is not None and monitor.nonfinite)
-        or history.diverged
-        or bool(_NONFINITE_STOP.search(history.stop_reason or ""))
-    )
-    if nonfinite:
+    # 1. diverged: the cost blew up or became NaN or inf, and fit stopped; or the very first
+    # cost, before any step, was already infinite: then the data or the weights are at fault
+    nonfinite = (monitor is not None and monitor.nonfinite) or history.diverged
+    if nonfinite and history.stop_kind == "overflow_at_start":
+        findings.append(
+            Finding(
+                "overflow_at_start",
+                "problem",
+                "Training stopped before its first step: the cost of the very first mini-batch "
+                "was already infinite or NaN. No step had been taken, so the learning rate is "
+                "not the cause — the inputs, the targets or the starting weights are too large "
+                "for the network's dtype.",
+                history.stop_reason or "the first mini-batch's cost was not a finite number",
+                "scale the inputs (gn.scaling.MinMaxScaler or StandardScaler), check the "
+                "targets for huge values, start from smaller weights, or use dtype='float64'.",
+                {"stop_reason": history.stop_reason, "stop_kind": history.stop_kind},
+            )
+        )
+    elif nonfinite:
         where = ""
         if monitor is not None and monitor.nonfinite_at is not None:
             where = f" at epoch {monitor.nonfinite_at[0]}, mini-batch {monitor.nonfinite_at[1]}"
@@ -863,7 +857,10 @@ class NetworkThresholds:
         exploding_ratio: … above this → exploding gradients (1e3).
         exploding_norm: any ‖∂C/∂W^(l)‖ above this → exploding gradients (1e3).
         small_update_ratio: one optimizer step changing every W^(l) by less than this fraction
-            of its size, ‖ΔW^(l)‖/‖W^(l)‖ → the learning rate is too small (1e-4).
+            of its size, ‖ΔW^(l)‖/‖W^(l)‖ → the learning rate is too small (1e-4) …
+        learned_cost: … unless the cost C is below this share of the cost of a network that
+            knows nothing (every z^(L) = 0): then (X, Y) is learned, and the steps are small
+            because the gradient is near 0 at a minimum, not because η is (0.01).
         large_update_ratio: one step changing some W^(l) by more than this fraction of its
             size → the learning rate is too large (1.0: a step as big as the weights).
     """
@@ -876,6 +873,7 @@ class NetworkThresholds:
     exploding_ratio: float = 1e3
     exploding_norm: float = 1e3
     small_update_ratio: float = 1e-4
+    learned_cost: float = 0.01
     large_update_ratio: float = 1.0
 
     def __post_init__(self) -> None:
@@ -898,12 +896,12 @@ class LayerDiagnosis:
         gradient_norm: ‖∂C/∂W^(l)‖ on (X, Y).
         update_ratio: ‖ΔW^(l)‖/‖W^(l)‖ after one optimizer step.
         saturated: the share of (sample, neuron) values with σ'(z) < saturated_slope · σ'(0),
-            for sigmoid and tanh layers (``None`` for other activations).
-        stuck: for a sigmoid/tanh output layer, the share of samples with an output that is
+            for activations that saturate (``act.saturates``: sigmoid, tanh; else ``None``).
+        stuck: for a saturating output layer, the share of samples with an output that is
             saturated *and* wrong (|a − y| > wrong_output), so that it cannot be corrected
             (``None`` for hidden layers and other activations).
-        dead: the share of neurons with z ≤ 0 (output 0) for every sample, for ReLU layers
-            (``None`` for other activations).
+        dead: the share of neurons with σ'(z) = 0 (for ReLU: z ≤ 0, output 0) for every sample,
+            for activations whose neurons can die (``act.dies``: relu; else ``None``).
     """
 
     l: int
@@ -925,7 +923,11 @@ class NetworkDiagnosis(_Report):
         findings: most serious first.
         cost: the cost C on (X, Y).
         m: the number of samples looked at.
-        optimizer: a description of the optimizer whose step was measured.
+        optimizer: a description of the optimizer whose step was measured, e.g.
+            ``"SGD(lr=1.5)"``.
+        optimizer_source: where that optimizer came from: ``"given"`` (the ``optimizer``
+            argument), ``"fit"`` (``net.optimizer``, the one the latest ``fit`` trained with) or
+            ``"default"`` (``gn.SGD(lr=0.1)``, for a network that ``fit`` has not trained).
     """
 
     title = "network diagnosis"
@@ -937,12 +939,14 @@ class NetworkDiagnosis(_Report):
         cost: float,
         m: int,
         optimizer: str,
+        optimizer_source: str = "given",
     ) -> None:
         super().__init__(findings)
         self.layers = list(layers)
         self.cost = cost
         self.m = m
         self.optimizer = optimizer
+        self.optimizer_source = optimizer_source
 
     def table_rows(self) -> list[list[str]]:
         """The per-layer table as strings, header first."""
@@ -975,7 +979,7 @@ class NetworkDiagnosis(_Report):
         verdict = "looks healthy" if self.ok else "needs attention"
         head = (
             f"Network diagnosis on {self.m} samples (cost C = {_g(self.cost)}; one step of "
-            f"{self.optimizer}): {verdict}"
+            f"{self.optimizer}{_SOURCES.get(self.optimizer_source, '')}): {verdict}"
         )
         return "\n".join([head, *("  " + t for t in table), self._findings_text()])
 
@@ -998,6 +1002,14 @@ class NetworkDiagnosis(_Report):
         )
 
 
+#: How the report's first line says where the measured optimizer came from.
+_SOURCES = {
+    "given": ", as given",
+    "fit": ", the optimizer of the network's latest fit",
+    "default": ", the default: fit has not trained this network; pass optimizer= to choose",
+}
+
+
 def _saturated_cell(d: LayerDiagnosis) -> str:
     """The table's "saturated" entry: for an output layer also the share saturated *and* wrong,
     the only kind that harms learning there (a saturated output that is right is what training
@@ -1012,12 +1024,6 @@ def _saturated_cell(d: LayerDiagnosis) -> str:
 def _describe(optimizer: Optimizer) -> str:
     """``"SGD(lr=0.1)"``: the optimizer's name and η, without the rest of its repr."""
     return f"{type(optimizer).__name__}(lr={_g(float(optimizer.lr))})"
-
-
-#: Activations with flat tails, where σ'(z) → 0 as |z| grows.
-SATURATING = ("sigmoid", "tanh")
-#: Activations whose neurons can die: output 0 and gradient 0 for every z ≤ 0.
-DYING = ("relu",)
 
 
 def diagnose(
@@ -1051,8 +1057,10 @@ def diagnose(
     Args:
         net: the network (not changed).
         X: inputs, shape (m, n_0); Y: targets or class labels, as for ``fit``.
-        optimizer: the optimizer whose step to measure (copied, with its state; default
-            ``gn.SGD(lr=0.1)``).
+        optimizer: the optimizer whose step to measure (copied, with its state). By default
+            ``net.optimizer``, the one the network's latest ``fit`` trained with, or
+            ``gn.SGD(lr=0.1)`` for a network ``fit`` has not trained; the report says which
+            (``optimizer_source``).
         thresholds: a :class:`NetworkThresholds` (default: the defaults).
 
     Returns:
@@ -1073,8 +1081,10 @@ def diagnose(
 
     if not isinstance(net, Network):
         raise ValueError(f"net must be a glassnet Network, got {type(net).__name__}")
+    source = "given"
     if optimizer is None:
-        optimizer = SGD(lr=0.1)
+        source = "default" if net.optimizer is None else "fit"
+        optimizer = SGD(lr=0.1) if net.optimizer is None else net.optimizer
     if not isinstance(optimizer, Optimizer):
         raise ValueError(
             f"optimizer must be a glassnet Optimizer such as gn.SGD(lr=0.1), got {optimizer!r}"
@@ -1088,6 +1098,9 @@ def diagnose(
         a, z = net._forward(x)
         grads = net.gradients(X, Y)
         cost = net.cost(X, Y)
+        # the cost of a network that knows nothing: every output neuron's z^(L) = 0
+        z0 = np.zeros_like(y)
+        baseline = float(net.cost_function(net.layers[-1].activation.forward(z0), y, z0))
         # one step of a copy of the optimizer on a copy of the network: net stays as it is
         twin, twin_opt = net.copy(), copy.deepcopy(optimizer)
         twin_opt.step(twin, twin.gradients(X, Y))
@@ -1100,7 +1113,7 @@ def diagnose(
             ratio = step / w_norm if w_norm > 0 else (math.inf if step > 0 else 0.0)
             saturated = stuck = dead = None
             z_l = np.asarray(z[l], dtype=np.float64)
-            if act.name in SATURATING:
+            if act.saturates:  # flat tails, where σ'(z) → 0 as |z| grows
                 zero = np.zeros((1, 1))
                 steepest = float(act.prime(zero, act.forward(zero))[0, 0])  # σ'(0)
                 flat = ~(act.prime(z_l, act.forward(z_l)) >= th.saturated_slope * steepest)
@@ -1108,8 +1121,9 @@ def diagnose(
                 if l == net.L:  # flat *and* wrong: an output that cannot be corrected
                     wrong = np.abs(np.asarray(a[l], dtype=np.float64) - y) > th.wrong_output
                     stuck = float(np.mean(np.any(flat & wrong, axis=1)))
-            if act.name in DYING:
-                dead = float(np.mean(np.all(~(z_l > 0), axis=0)))
+            if act.dies:  # a neuron is dead where σ'(z) = 0 for every sample
+                dead_values = ~(act.prime(z_l, act.forward(z_l)) != 0)
+                dead = float(np.mean(np.all(dead_values, axis=0)))
             layers.append(
                 LayerDiagnosis(
                     l=l,
@@ -1123,14 +1137,15 @@ def diagnose(
                     dead=dead,
                 )
             )
-    findings = _network_findings(net, layers, cost, m, th, optimizer)
-    return NetworkDiagnosis(layers, findings, cost, m, _describe(optimizer))
+    findings = _network_findings(net, layers, cost, baseline, m, th, optimizer)
+    return NetworkDiagnosis(layers, findings, cost, m, _describe(optimizer), source)
 
 
 def _network_findings(
     net: Network,
     layers: Sequence[LayerDiagnosis],
     cost: float,
+    baseline: float,
     m: int,
     th: NetworkThresholds,
     optimizer: Optimizer,
@@ -1273,6 +1288,16 @@ def _network_findings(
                 {"update_ratios": ratios},
             )
         )
+    steps = "one step moves the weights by a sensible amount"
+    learned = baseline > 0 and cost < th.learned_cost * baseline
+    if max(ratios) < th.small_update_ratio and learned and not findings:
+        # a minimum reached: the gradient, not η, makes the steps small; nothing to fix
+        steps = "the steps are small only because these samples are learned"
+        table += (
+            f" (all below {_g(th.small_update_ratio)}, while C = {_g(cost)} is "
+            f"{_pct(cost / baseline)} of the cost of a network that knows nothing: every "
+            f"z^({net.L}) = 0 gives C = {_g(baseline)})"
+        )
     elif max(ratios) < th.small_update_ratio and not findings:
         # (saturated, dead or vanishing units explain small steps better than a small η)
         findings.append(
@@ -1294,13 +1319,13 @@ def _network_findings(
                 "healthy",
                 "ok",
                 "The network looks healthy: gradients reach every layer, no hidden layer is "
-                "saturated or dead, no output is stuck saturated at a wrong value, and one step "
-                "moves the weights by a sensible amount.",
+                "saturated or dead, no output is stuck saturated at a wrong value, and "
+                f"{steps}.",
                 f"cost C = {_g(cost)}; ‖∂C/∂W^(l)‖ per layer: "
                 + ", ".join(f"{d.l}: {_g(d.gradient_norm)}" for d in layers)
                 + f"; ‖ΔW^(l)‖/‖W^(l)‖: {table}",
                 "",
-                {"gradient_norms": g, "update_ratios": ratios},
+                {"gradient_norms": g, "update_ratios": ratios, "baseline_cost": baseline},
             )
         )
     return findings

@@ -172,7 +172,7 @@ class _Pass:
         return np.asarray(self.acts[l].jacobian(self.z[l], self.a[l]), dtype=np.float64)
 
     def elementwise(self, l: int) -> bool:
-        return bool(getattr(self.acts[l], "elementwise", True))
+        return self.acts[l].elementwise
 
 
 def _forward(net: Network, X: Any, Y: Any | None) -> _Pass:
@@ -270,15 +270,11 @@ _COST_FORMULAS = {
 
 
 def _sigma_formula(act: Activation, l: int) -> str:
-    if not getattr(act, "elementwise", True):
-        return f"{act.name} Jacobian a^({l})_r (1[r = q] − a^({l})_q)"
-    known = {
-        "sigmoid": "σ(z)(1 − σ(z))",
-        "tanh": "1 − tanh²(z)",
-        "identity": "1",
-        "relu": "1 if z > 0 else 0",
-    }
-    return f"σ'(z^({l})) = {known.get(act.name, f'{act.name}′(z)')}"
+    """How ∂a^(l)/∂z^(l) is computed, in the activation's own words (its derivative_formula)."""
+    formula = act.derivative_formula
+    if not act.elementwise:
+        return f"{act.name} Jacobian" + (f" {formula}" if formula else "")
+    return f"σ'(z^({l})) = {formula or f'{act.name}′(z)'}"
 
 
 def _chain(p: _Pass, kind: str, l: int, j: int, k: int) -> list[Factor]:
@@ -768,6 +764,8 @@ class NeuronExplanation:
         activation: the name of σ_l.
         W, a_prev, b_layer, z_layer, a_layer: the layer's matrix form z^(l) = W^(l) a^(l−1) + b^(l),
             a^(l) = σ(z^(l)), with numbers.
+        elementwise: whether σ_l acts on each neuron alone (False for softmax).
+        formula: σ_l(z) as its activation writes it, e.g. ``"e^(z_j) / Σ_k e^(z_k)"`` (or None).
     """
 
     l: int
@@ -782,6 +780,8 @@ class NeuronExplanation:
     b_layer: Array
     z_layer: Array
     a_layer: Array
+    elementwise: bool = True
+    formula: str | None = None
 
     @property
     def weighted_sum(self) -> float:
@@ -805,10 +805,11 @@ class NeuronExplanation:
             f"  z^({l})_{j} = {_num(self.weighted_sum)} + b^({l})_{j} "
             f"= {_num(self.weighted_sum)} + {_num(self.b)} = {_num(self.z)}"
         )
-        if self.activation == "softmax":
+        if not self.elementwise:
+            name, formula = self.activation, f": σ(z)_j = {self.formula}" if self.formula else ""
             lines.append(
-                f"  a^({l})_{j} = softmax(z^({l}))_{j} = e^z_{j} / Σ_q e^z_q = {_num(self.a)}"
-                "  (softmax uses the whole layer's z)"
+                f"  a^({l})_{j} = {name}(z^({l}))_{j} = {_num(self.a)}"
+                f"  ({name} uses the whole layer's z{formula})"
             )
         else:
             lines.append(f"  a^({l})_{j} = {self.activation}({_num(self.z)}) = {_num(self.a)}")
@@ -917,6 +918,8 @@ def explain_neuron(net: Network, x: Any, l: int, j: int) -> NeuronExplanation:
         b_layer=p.b[l].copy(),
         z_layer=p.z[l][0].copy(),
         a_layer=p.a[l][0].copy(),
+        elementwise=p.acts[l].elementwise,
+        formula=p.acts[l].formula,
     )
 
 

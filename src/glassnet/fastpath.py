@@ -9,18 +9,20 @@ per mini-batch size (NumPy's ``out=`` arguments), and builds no new objects per 
 
     x   ← X[idx]                            gather the mini-batch
     z^(l) = a^(l−1) W^(l)ᵀ + b^(l)          np.matmul(a, W.T, out=z[l]); z[l] += b
-    a^(l) = σ(z^(l))                        in place, for the activations listed below
+    a^(l) = σ(z^(l))                        in place: σ.forward_into(z, out=a[l], …)
     C_i = −ln a^(L)_c (true class c)        softmax + cross-entropy with class labels: from
                                             the max and Σ e^(z − max z) softmax just made
     δ^(L) = ∂C/∂a^(L) ⊙ σ'(z^(L)), / m      fused for softmax + cross-entropy: (a − y) / m
     ∂C/∂W^(l) = δ^(l)ᵀ a^(l−1)              np.matmul(δ.T, a, out=dW[l])
     ∂C/∂b^(l) = Σ_i δ^(l)_i                 δ.sum(axis=0, out=db[l])
-    δ^(l−1) = δ^(l) W^(l) ⊙ σ'(z^(l−1))     np.matmul(δ, W, out=...), then in place
+    δ^(l−1) = δ^(l) W^(l) ⊙ σ'(z^(l−1))     np.matmul(δ, W, out=...), then σ.backward_into
 
 Every operation is the one the plain path performs, in the same order, so the two give the
 same numbers bit for bit (``tests/test_fastpath.py`` holds them to that, for every activation
-and cost, in float32 and float64). Activations without an in-place form here fall back to
-their own ``forward``/``backward``, which is still correct, only slower.
+and cost, in float32 and float64). The in-place forms of σ and δ are the activation's own
+(:meth:`~glassnet.activations.Activation.forward_into` and ``backward_into``), so an activation
+you register takes this same step; one without in-place forms falls back to its ``forward`` and
+``backward``, which is still correct, only slower.
 
 :func:`glassnet.training.fit` uses a :class:`TrainingStep` unless a layer has dropout (then it
 takes the plain step); the penalties ``l2``/``l1`` are added exactly as the plain step adds them.
@@ -51,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import Activation, Identity, ReLU, Sigmoid, Softmax, Tanh
+from .activations import Softmax, softmax_into
 from .costs import CrossEntropy
 from .network import ByLayer, Gradients, weight_shares
 
@@ -60,13 +62,7 @@ if TYPE_CHECKING:
 
 Array = NDArray[np.floating[Any]]
 
-__all__ = [
-    "TrainingStep",
-    "activate",
-    "softmax_into",
-    "supports",
-    "through_activation",
-]
+__all__ = ["TrainingStep", "supports"]
 
 
 def supports(net: Network) -> bool:
@@ -76,69 +72,6 @@ def supports(net: Network) -> bool:
     step does that, and keeping one implementation of it keeps the random streams identical.)
     """
     return not net.has_dropout
-
-
-# -- activations in place -----------------------------------------------------------------------
-
-
-def activate(act: Activation, z: Array, out: Array, tmp: Array, mask: NDArray[np.bool_]) -> Array:
-    """a = σ(z) written into ``out`` (``tmp`` and ``mask`` are scratch shaped like z).
-
-    Returns the array holding a: ``out``, or z itself for the identity, or a new array for an
-    activation without an in-place form here. Bit for bit equal to ``act.forward(z)``.
-    """
-    kind = type(act)
-    if kind is Identity:
-        return z  # σ(z) = z
-    if kind is ReLU:
-        return np.maximum(z, 0.0, out=out)  # σ(z) = max(0, z)
-    if kind is Sigmoid:
-        # σ(z) = 1 / (1 + e^(−z)) for z ≥ 0 and e^z / (1 + e^z) for z < 0, as sigmoid() does:
-        # e = e^(−|z|) never overflows
-        e = np.exp(np.negative(np.abs(z, out=tmp), out=tmp), out=tmp)
-        np.divide(1.0, np.add(e, 1.0, out=out), out=out)  # r = 1 / (1 + e)
-        np.multiply(e, out, out=e)  # e · r, the z < 0 branch
-        np.copyto(out, e, where=np.less(z, 0, out=mask))
-        return out
-    if kind is Tanh:
-        return np.tanh(z, out=out)
-    if kind is Softmax:
-        return softmax_into(z, out, tmp[:, :1], tmp[:, 1:2] if tmp.shape[1] > 1 else tmp[:, :1])
-    return act.forward(z)
-
-
-def softmax_into(z: Array, out: Array, peak: Array, total: Array) -> Array:
-    """a = softmax(z) into ``out``; ``peak`` and ``total`` (m, 1) receive max z and Σ e^(z − max z).
-
-    σ(z)_j = e^(z_j − max z) / Σ_k e^(z_k − max z), row by row, as ``Softmax.forward`` does it.
-    """
-    z.max(axis=-1, keepdims=True, out=peak)  # shifting by max(z) changes nothing but overflow
-    e = np.exp(np.subtract(z, peak, out=out), out=out)
-    e.sum(axis=-1, keepdims=True, out=total)
-    return np.divide(e, total, out=out)
-
-
-def through_activation(
-    act: Activation, z: Array, a: Array, dC_da: Array, tmp: Array, mask: NDArray[np.bool_]
-) -> Array:
-    """δ = ∂C/∂a ⊙ σ'(z), overwriting ``dC_da`` (``tmp`` and ``mask`` are scratch).
-
-    Bit for bit equal to ``act.backward(z, a, dC_da)``.
-    """
-    kind = type(act)
-    if kind is Identity:
-        return dC_da  # σ' = 1
-    if kind is ReLU:
-        return np.multiply(dC_da, np.greater(z, 0, out=mask), out=dC_da)  # σ' = 1[z > 0]
-    if kind is Sigmoid:
-        np.subtract(1.0, a, out=tmp)
-        np.multiply(a, tmp, out=tmp)  # σ'(z) = a (1 − a)
-        return np.multiply(dC_da, tmp, out=dC_da)
-    if kind is Tanh:
-        np.multiply(a, a, out=tmp)
-        np.subtract(1.0, tmp, out=tmp)  # σ'(z) = 1 − a²
-        return np.multiply(dC_da, tmp, out=dC_da)
-    return act.backward(z, a, dC_da)
 
 
 # -- the step -----------------------------------------------------------------------------------
@@ -225,7 +158,7 @@ class TrainingStep:
             if l == L and self._fused_softmax:
                 a.append(softmax_into(z, buf.a[l], buf.peak, buf.total))
             else:
-                a.append(activate(layer.activation, z, buf.a[l], buf.tmp[l], buf.mask[l]))
+                a.append(layer.activation.forward_into(z, buf.a[l], buf.tmp[l], buf.mask[l]))
 
         # the cost C = (1/m) Σ_i C_i and δ^(L) of the mini-batch cost, that is δ_i^(L) / m
         cost_function, z_L = net.cost_function, buf.z[L]
@@ -259,13 +192,8 @@ class TrainingStep:
             if l > 1:
                 dC_da = np.matmul(delta, W, out=buf.dC_da[l - 1])  # ∂C/∂a^(l−1) = δ^(l) W^(l)
                 # δ^(l−1) = ∂C/∂a^(l−1) ⊙ σ'(z^(l−1)), in place
-                delta = through_activation(
-                    layers[l - 2].activation,
-                    buf.z[l - 1],
-                    a[l - 1],
-                    dC_da,
-                    buf.tmp[l - 1],
-                    buf.mask[l - 1],
+                delta = layers[l - 2].activation.backward_into(
+                    buf.z[l - 1], a[l - 1], dC_da, buf.tmp[l - 1], buf.mask[l - 1]
                 )
         if net.l2 or net.l1:  # ∂C/∂W^(l) gains λ₂ W^(l) + λ₁ sign(W^(l)), C the penalty
             net._add_penalty_gradient(dW)

@@ -10,9 +10,9 @@ xavier      U(−r, r), r = √(6 / (n_{l−1} + n_l)) (Glorot, 2010)   sigmoid,
 he          N(0, 2 / n_{l−1}) (He et al., 2015)                   relu and its relatives
 ==========  ====================================================  ==========================
 
-With ``init=None`` a layer picks :func:`default_for` its activation: ``he`` for the relu family,
-``xavier`` for everything else; ``glassnet train`` uses ``small`` for its sigmoid network, the
-tutorial's recipe.
+With ``init=None`` a layer picks :func:`default_for` its activation, the scheme the activation
+names as its ``default_init``: ``he`` for the relu family, ``xavier`` for everything else;
+``glassnet train`` uses ``small`` for its sigmoid network, the tutorial's recipe.
 
 The weights are drawn once, when a network is built. The tutorial's list of steps says to
 initialise them "for each mini-batch"; that would throw away what every mini-batch before had
@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from .activations import ELU, GELU, SELU, Activation, LeakyReLU, ReLU, SiLU
+from .activations import Activation
 
 __all__ = ["INITS", "Initializer", "default_for", "get", "he", "small", "xavier"]
 
@@ -60,12 +60,21 @@ def he(n_out: int, n_in: int, rng: np.random.Generator, dtype: DTypeLike) -> NDA
 #: name → initializer.
 INITS: dict[str, Initializer] = {"small": small, "xavier": xavier, "he": he}
 
-_RELU_FAMILY = (ReLU, LeakyReLU, ELU, SELU, SiLU, GELU)
-
 
 def default_for(activation: Activation) -> str:
-    """The scheme used when ``init=None``: ``"he"`` for the relu family, else ``"xavier"``."""
-    return "he" if isinstance(activation, _RELU_FAMILY) else "xavier"
+    """The scheme used when ``init=None``: the activation's own ``default_init``.
+
+    >>> from glassnet.activations import ReLU, Sigmoid
+    >>> default_for(ReLU()), default_for(Sigmoid())
+    ('he', 'xavier')
+    """
+    scheme = activation.default_init
+    if not isinstance(scheme, str) or scheme not in INITS:
+        raise ValueError(
+            f"activation {activation!r} names default_init = {scheme!r}, which is not an "
+            f"initialiser; set it to one of: {', '.join(INITS)}"
+        )
+    return scheme
 
 
 def get(init: str | Initializer) -> Initializer:

@@ -34,7 +34,6 @@ True
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -88,11 +87,6 @@ def _check_network(net: object, what: str) -> Network:
     return net
 
 
-def _exactly(act: Activation, cls: type[Activation]) -> bool:
-    """``act`` is the built-in ``cls`` itself, not a subclass that might compute something else."""
-    return type(act) is cls
-
-
 # -- ONNX -----------------------------------------------------------------------------------------
 
 
@@ -105,9 +99,10 @@ def to_onnx(
     output ``"a_L"`` of shape (batch, n_L), both in the network's dtype (float32 or float64).
     Each layer l is ``Gemm(a^(l−1), W.l, b.l, transB=1)`` → ``"z.l"`` followed by σ_l → ``"a.l"``;
     the initializers ``W.l`` (n_l, n_{l−1}) and ``b.l`` (n_l,) are ``net.W[l]`` and ``net.b[l]``
-    exactly. The activations map to Sigmoid, Tanh, Relu, LeakyRelu, Elu, Selu, Softplus,
-    Softmax (last axis) and Identity; silu is written as ``z · Sigmoid(z)`` and the exact gelu
-    as ``z · ½ (1 + Erf(z/√2))``.
+    exactly. Each activation writes its own node(s) (:meth:`Activation.onnx_nodes
+    <glassnet.activations.Activation.onnx_nodes>`): the built-ins map to Sigmoid, Tanh, Relu,
+    LeakyRelu, Elu, Selu, Softplus, Softmax (last axis) and Identity; silu is written as
+    ``z · Sigmoid(z)`` and the exact gelu as ``z · ½ (1 + Erf(z/√2))``.
 
     Args:
         net: the network to export.
@@ -118,7 +113,8 @@ def to_onnx(
         The ``onnx.ModelProto``.
 
     Raises:
-        ValueError: an activation has no ONNX form here (one of your own), or a bad opset.
+        ValueError: an activation has no ONNX form (one of your own that states no
+            ``onnx_op``), or a bad opset.
         ImportError: onnx is not installed.
 
     Note:
@@ -157,7 +153,10 @@ def to_onnx(
         z = f"z.{l}"
         graph.node("Gemm", [a, f"W.{l}", f"b.{l}"], z, transB=1)  # z^(l) = a^(l−1) W^(l)ᵀ + b^(l)
         a = "a_L" if l == net.L else f"a.{l}"
-        _onnx_activation(graph, layer.activation, z, a, l)  # a^(l) = σ_l(z^(l))
+        try:
+            layer.activation.onnx_nodes(graph, z, a)  # a^(l) = σ_l(z^(l))
+        except ValueError as exc:
+            raise ValueError(f"layer {l}: {exc}") from None
 
     onnx_graph = helper.make_graph(
         graph.nodes,
@@ -201,80 +200,25 @@ class _OnnxGraph:
         return output
 
 
-def _onnx_activation(g: _OnnxGraph, act: Activation, z: str, a: str, l: int) -> None:
-    """Append the nodes computing ``a = σ(z)`` for layer ``l``."""
-    simple = {
-        acts.Identity: "Identity",
-        acts.Sigmoid: "Sigmoid",
-        acts.Tanh: "Tanh",
-        acts.ReLU: "Relu",
-        acts.Softplus: "Softplus",  # ONNX: ln(e^z + 1)
-    }
-    for cls, op in simple.items():
-        if _exactly(act, cls):
-            g.node(op, [z], a)
-            return
-    if _exactly(act, acts.LeakyReLU):
-        g.node("LeakyRelu", [z], a, alpha=act.slope)  # type: ignore[attr-defined]
-    elif _exactly(act, acts.ELU):
-        g.node("Elu", [z], a, alpha=act.alpha)  # type: ignore[attr-defined]
-    elif _exactly(act, acts.SELU):
-        g.node("Selu", [z], a, alpha=acts.SELU.alpha, gamma=acts.SELU.scale)
-    elif _exactly(act, acts.Softmax):
-        g.node("Softmax", [z], a, axis=-1)  # over each row's neurons
-    elif _exactly(act, acts.SiLU):
-        s = g.node("Sigmoid", [z], f"{z}.sigmoid")
-        g.node("Mul", [z, s], a)  # silu(z) = z · sigmoid(z)
-    elif _exactly(act, acts.GELU):
-        # gelu(z) = z · Φ(z), Φ(z) = ½ (1 + erf(z / √2))
-        u = g.node("Div", [z, g.constant(f"sqrt2.{l}", math.sqrt(2.0))], f"{z}.scaled")
-        e = g.node("Erf", [u], f"{z}.erf")
-        p = g.node("Add", [e, g.constant(f"one.{l}", 1.0)], f"{z}.one_plus_erf")
-        zp = g.node("Mul", [z, p], f"{z}.times")
-        g.node("Mul", [zp, g.constant(f"half.{l}", 0.5)], a)
-    else:
-        raise ValueError(
-            f"layer {l}'s activation {act!r} has no ONNX form in glassnet; to_onnx exports "
-            "identity, sigmoid, tanh, relu, leaky_relu, elu, selu, softplus, silu, gelu and "
-            "softmax. Retrain with one of those, or add its ONNX nodes to the exported graph"
-        )
-
-
 # -- PyTorch --------------------------------------------------------------------------------------
 
 
 def _torch_activation(act: Activation, l: int) -> Any:
-    """The ``torch.nn`` module computing σ_l exactly as glassnet does."""
+    """The ``torch.nn`` module computing σ_l exactly as glassnet does: the one it names."""
     nn = _require("torch.nn", "torch", "PyTorch interop")
-    if _exactly(act, acts.Identity):
-        return nn.Identity()
-    if _exactly(act, acts.Sigmoid):
-        return nn.Sigmoid()
-    if _exactly(act, acts.Tanh):
-        return nn.Tanh()
-    if _exactly(act, acts.ReLU):
-        return nn.ReLU()
-    if _exactly(act, acts.LeakyReLU):
-        return nn.LeakyReLU(negative_slope=act.slope)  # type: ignore[attr-defined]
-    if _exactly(act, acts.ELU):
-        return nn.ELU(alpha=act.alpha)  # type: ignore[attr-defined]
-    if _exactly(act, acts.SELU):
-        return nn.SELU()
-    if _exactly(act, acts.Softplus):
-        # PyTorch returns z itself above `threshold` (default 20): off by e^(−20) ≈ 2e-9, which
-        # float64 sees. Above 40, ln(1 + e^z) = z to the last bit in float64, so 40 is exact.
-        return nn.Softplus(beta=1.0, threshold=40.0)
-    if _exactly(act, acts.SiLU):
-        return nn.SiLU()
-    if _exactly(act, acts.GELU):
-        return nn.GELU(approximate="none")
-    if _exactly(act, acts.Softmax):
-        return nn.Softmax(dim=-1)
-    raise ValueError(
-        f"layer {l}'s activation {act!r} has no torch.nn module in glassnet; PyTorch interop "
-        "covers identity, sigmoid, tanh, relu, leaky_relu, elu, selu, softplus, silu, gelu "
-        "and softmax"
-    )
+    if act.torch_module is None:
+        raise ValueError(
+            f"layer {l}'s activation {act!r} has no torch.nn module in glassnet: it states no "
+            "torch_module (the name of the torch.nn class computing it, e.g. torch_module = "
+            "'Tanh'). Give its class one, or use a built-in activation: each has one"
+        )
+    module = getattr(nn, act.torch_module, None)
+    if not isinstance(module, type):
+        raise ValueError(
+            f"layer {l}'s activation {act!r} names torch_module = {act.torch_module!r}, but "
+            "the installed torch.nn has no module class of that name; correct its torch_module"
+        )
+    return module(**act.torch_arguments())
 
 
 def to_torch_module(net: Network) -> torch.nn.Sequential:
@@ -341,35 +285,32 @@ def to_torch_state_dict(net: Network) -> dict[str, torch.Tensor]:
 
 
 def _activation_of_module(module: Any, index: str) -> Activation | None:
-    """The glassnet activation a torch module computes; ``None`` for a no-op at inference."""
+    """The glassnet activation a torch module computes; ``None`` for a no-op at inference.
+
+    Every registered activation that names the module's class as its ``torch_module`` is asked
+    whether it computes what the module does (its ``from_torch_module``).
+    """
     nn = _require("torch.nn", "torch", "PyTorch interop")
     kind = type(module)
-    if kind in (nn.Dropout, nn.Identity):
-        return None if kind is nn.Dropout else acts.Identity()
-    plain = {
-        nn.Sigmoid: acts.Sigmoid,
-        nn.Tanh: acts.Tanh,
-        nn.ReLU: acts.ReLU,
-        nn.SELU: acts.SELU,
-        nn.SiLU: acts.SiLU,
-    }
-    if kind in plain:
-        return plain[kind]()
-    if kind is nn.LeakyReLU:
-        return acts.LeakyReLU(slope=float(module.negative_slope))
-    if kind is nn.ELU:
-        return acts.ELU(alpha=float(module.alpha))
-    if kind is nn.GELU and module.approximate == "none":
-        return acts.GELU()
-    if kind is nn.Softplus and module.beta == 1:
-        return acts.Softplus()
-    if kind is nn.Softmax and module.dim in (-1, 1):
-        return acts.Softmax()
+    if kind is nn.Dropout:
+        return None
+    known = [act for act in map(acts.get, acts.ACTIVATIONS) if act.torch_module is not None]
+    if getattr(nn, kind.__name__, None) is kind:  # one of torch.nn's own module classes
+        for candidate in known:
+            if candidate.torch_module == kind.__name__:
+                act = candidate.from_torch_module(module)
+                if act is not None:
+                    return act
+                args = ", ".join(f"{k}={v!r}" for k, v in candidate.torch_arguments().items())
+                raise ValueError(
+                    f"module {index} is {module!r}, which glassnet cannot represent: glassnet's "
+                    f"{candidate.name} is torch's {kind.__name__}({args})"
+                )
+    names = ", ".join(dict.fromkeys(str(act.torch_module) for act in known))
     raise ValueError(
         f"module {index} is {module!r}, which glassnet cannot represent; from_torch reads "
-        "nn.Linear layers, each followed by at most one of Identity, Sigmoid, Tanh, ReLU, "
-        "LeakyReLU, ELU, SELU, Softplus(beta=1), SiLU, GELU(approximate='none'), "
-        "Softmax(dim=-1), and Dropout (ignored: it does nothing at inference)"
+        f"nn.Linear layers, each followed by at most one of {names} (as glassnet computes "
+        "them), and Dropout (ignored: it does nothing at inference)"
     )
 
 
@@ -556,14 +497,11 @@ def _network_from(
 
 # -- scikit-learn ---------------------------------------------------------------------------------
 
-# scikit-learn's activation names ↔ glassnet's
-_FROM_SKLEARN = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
-_TO_SKLEARN = {
-    acts.Identity: "identity",
-    acts.Sigmoid: "logistic",
-    acts.Tanh: "tanh",
-    acts.ReLU: "relu",
-}
+
+def _from_sklearn_name(name: object) -> Activation | None:
+    """The elementwise glassnet activation scikit-learn calls ``name`` (its ``sklearn_name``)."""
+    found = acts.find(sklearn_name=name, elementwise=True) if isinstance(name, str) else []
+    return acts.get(found[0]) if found else None
 
 
 def from_sklearn(
@@ -609,24 +547,27 @@ def from_sklearn(
             f"from_sklearn takes a fitted MLPClassifier or MLPRegressor; this "
             f"{type(mlp).__name__} has no coefs_/intercepts_/out_activation_ (call fit first)"
         )
-    if hidden_name not in _FROM_SKLEARN:
+    hidden_act = _from_sklearn_name(hidden_name)
+    if hidden_act is None:
         raise ValueError(f"unknown scikit-learn activation {hidden_name!r}")
-    outputs = {
-        "softmax": ("softmax", "cross_entropy"),
-        "logistic": ("sigmoid", "binary_cross_entropy"),
-        "identity": ("identity", "quadratic"),
+    # scikit-learn's loss for each output activation, as glassnet's cost
+    losses = {
+        "softmax": "cross_entropy",
+        "logistic": "binary_cross_entropy",
+        "identity": "quadratic",
     }
-    if out_name not in outputs:
+    out_acts = acts.find(sklearn_name=out_name) if isinstance(out_name, str) else []
+    if out_name not in losses or not out_acts:
         raise ValueError(
             f"out_activation_ {out_name!r} has no glassnet equivalent here; from_sklearn "
-            f"reads {', '.join(outputs)} outputs (a Poisson regressor's 'exp' is not one)"
+            f"reads {', '.join(losses)} outputs (a Poisson regressor's 'exp' is not one)"
         )
-    out_act, cost = outputs[out_name]
+    out_act, cost = out_acts[0], losses[out_name]
     Ws = [np.asarray(c).T for c in coefs]  # W^(l) = coefs_[l-1]ᵀ: (n_l, n_{l−1})
     bs = [np.asarray(b) for b in intercepts]
     if dtype is None:
         dtype = np.float32 if all(W.dtype == np.float32 for W in Ws) else np.float64
-    sigmas = [acts.get(_FROM_SKLEARN[hidden_name])] * (len(Ws) - 1) + [acts.get(out_act)]
+    sigmas = [hidden_act] * (len(Ws) - 1) + [acts.get(out_act)]
     return _network_from(Ws, bs, sigmas, cost, dtype, seed)
 
 
@@ -667,29 +608,31 @@ def to_sklearn(net: Network, kind: str = "classifier", classes: Any = None) -> A
     if kind not in ("classifier", "regressor"):
         raise ValueError(f"kind must be 'classifier' or 'regressor', got {kind!r}")
     hidden = [layer.activation for layer in net.layers[:-1]]
-    names = {_TO_SKLEARN.get(type(a)) for a in hidden}
+    names = {a.sklearn_name if a.elementwise else None for a in hidden}
     if None in names or len(names) > 1:
+        known = [n for n in acts.find(elementwise=True) if acts.get(n).sklearn_name is not None]
         raise ValueError(
-            f"scikit-learn's MLP uses one activation for all hidden layers, one of identity, "
-            f"sigmoid, tanh, relu; this network's hidden layers use {hidden}"
+            f"scikit-learn's MLP uses one activation for all hidden layers, one of "
+            f"{', '.join(known)} (the activations that state an sklearn_name); this network's "
+            f"hidden layers use {hidden}"
         )
     hidden_name = names.pop() if names else "relu"  # no hidden layer: the choice is unused
     out = net.layers[-1].activation
     n_out = net.sizes[-1]
+    out_name = out.sklearn_name  # scikit-learn's out_activation_: softmax, logistic, identity
 
     if kind == "regressor":
-        if not _exactly(out, acts.Identity):
+        if out_name != "identity":
             raise ValueError(
                 f"an MLPRegressor's output layer is the identity, but this network's is {out!r}; "
                 "use kind='classifier' for a softmax or sigmoid output"
             )
         mlp = nn.MLPRegressor(hidden_layer_sizes=tuple(net.sizes[1:-1]), activation=hidden_name)
-        out_name = "identity"
     else:
-        if _exactly(out, acts.Softmax):
-            out_name, n_classes = "softmax", n_out
-        elif _exactly(out, acts.Sigmoid):
-            out_name, n_classes = "logistic", 2 if n_out == 1 else n_out
+        if out_name == "softmax":
+            n_classes = n_out
+        elif out_name == "logistic":
+            n_classes = 2 if n_out == 1 else n_out
         else:
             raise ValueError(
                 f"an MLPClassifier's output layer is softmax or sigmoid, but this network's is "

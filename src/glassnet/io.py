@@ -22,9 +22,10 @@ a tensor::
 
 - **Tensor names** use the tutorial's layer numbers: ``W.l`` is ``net.W[l]``, of shape
   (n_l, n_{l−1}) with row j holding the weights *to* neuron j, and ``b.l`` is ``net.b[l]``, of
-  shape (n_l,), for l = 1..L. There are no other tensors.
-- **dtype** is ``"F32"`` (float32) or ``"F64"`` (float64), the same for every tensor and equal
-  to the configuration's ``dtype``.
+  shape (n_l,), for l = 1..L. A model file has no other tensors; a checkpoint (format version
+  2, see below) adds its training state as tensors named ``checkpoint.…``.
+- **dtype** is ``"F32"`` (float32) or ``"F64"`` (float64), the same for every ``W.l`` and
+  ``b.l`` and equal to the configuration's ``dtype`` (a ``checkpoint.…`` tensor may be either).
 - **data_offsets** ``[begin, end]`` count bytes from the start of the data section. The
   tensors tile the data section exactly: no gaps, no overlaps, nothing after the last one.
   glassnet writes them in the order W.1, b.1, W.2, …, b.L; it reads them in any order.
@@ -49,6 +50,12 @@ left out (meaning ``null``). Every other key is required and no other keys are a
 Every other ``__metadata__`` entry is yours: pass ``metadata={...}`` to :func:`save` and read it
 back with :func:`read_metadata`. The key ``"glassnet"`` is reserved.
 
+Format version 2 is version 1 plus tensors whose names start with ``"checkpoint."``: the
+optimizer's buffers and other arrays of a :mod:`glassnet.checkpoint`, stored like the weights.
+:func:`save` writes version 1 for a network alone, so a plain model file is byte for byte what
+earlier glassnets wrote, and version 2 only when there are such tensors; :func:`load` reads
+both, and skips the ``checkpoint.…`` tensors.
+
 Loading is safe
 ---------------
 A model file is data, never code. :func:`load` uses no pickle, no eval and no imports; the
@@ -56,41 +63,57 @@ names in a file are looked up only in glassnet's own registries,
 :data:`glassnet.activations.ACTIVATIONS` and :data:`glassnet.costs.COSTS`. An activation of your
 own is found only if this process registered it with :func:`glassnet.activations.register`
 before loading. Every length, offset, dtype and shape is checked against the configuration
-and the size of the file before any tensor is read, the header may be at most
-:data:`MAX_HEADER_BYTES` long, and the weights must be finite. Any problem with the file's
-contents raises :class:`ModelFormatError` (a ``ValueError``) naming the file and the problem; a
-file that cannot be opened raises the usual ``OSError`` (``FileNotFoundError`` when it does not
-exist).
+and the size of the file before any tensor is read, and the weights must be finite. Any problem
+with the file's contents raises :class:`ModelFormatError` (a ``ValueError``) naming the file and
+the problem; a file that cannot be opened raises the usual ``OSError`` (``FileNotFoundError``
+when it does not exist, ``IsADirectoryError`` for a directory).
+
+Reading is bounded, in time and in memory, whatever the file holds:
+
+- Only a regular file is read. A FIFO, a device or a socket is refused before anything is read
+  from it, since reading one can wait forever (:class:`ModelFormatError`).
+- The header may be at most :data:`MAX_HEADER_BYTES` long; each JSON text in it (the header,
+  the configuration, a checkpoint's entry) may hold at most :data:`MAX_JSON_VALUES` values,
+  counted before it is parsed, and nest at most :data:`MAX_JSON_DEPTH` deep; ``__metadata__``
+  may have at most :data:`MAX_METADATA_ENTRIES` entries, and the network at most
+  :data:`MAX_LAYERS` layers. :func:`save` refuses to write what :func:`load` would refuse.
+- The tensors are read straight into the network's arrays, a block of at most 1 MiB at a time,
+  so loading needs the network's own memory and little more (not a copy of the file), and
+  the time it takes grows in proportion to the file.
 
 Saving is atomic
 ----------------
-:func:`save` writes to a temporary file next to the target (its name ends in ``.gntmp``),
-flushes it to disk, and only then renames it over the target with :func:`os.replace`. A save
-that fails, or is interrupted, leaves the previous file untouched.
+:func:`save` writes to a temporary file next to the target, named ``<target>.<pid>.<random>``
+and ending in ``.gntmp``, flushes it to disk, and only then renames it over the target with
+:func:`os.replace`. A save that fails, or is interrupted, leaves the previous file untouched.
+A process killed mid-save cannot delete its temporary file; the next save to the same target
+does: it removes every ``<target>.<pid>.<random>.gntmp`` whose process ``pid`` is no longer
+running (and, where the system has file locks, that no running save holds locked). Other
+files, temporary files of other targets included, are left alone.
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
+import io
 import json
 import math
+import operator
 import os
-import secrets
-import stat
 import struct
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeGuard
+from typing import IO, Any, NamedTuple, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _jsonparse
 from . import activations as activation_registry
 from . import costs as cost_registry
 from . import init as initializers
+from ._files import NotRegularFileError, open_regular, write_atomically
 from ._inputs import as_rng
 from .activations import Activation
 from .layers import Dense
@@ -100,8 +123,13 @@ Array = NDArray[np.floating[Any]]
 
 __all__ = [
     "CONFIG_KEY",
+    "EXTRA_TENSOR_PREFIX",
     "FORMAT_VERSION",
     "MAX_HEADER_BYTES",
+    "MAX_JSON_DEPTH",
+    "MAX_JSON_VALUES",
+    "MAX_LAYERS",
+    "MAX_METADATA_ENTRIES",
     "TEMP_SUFFIX",
     "ModelFormatError",
     "load",
@@ -110,15 +138,29 @@ __all__ = [
     "save",
 ]
 
-#: The version of the configuration written by :func:`save`; :func:`load` reads versions up to it.
-FORMAT_VERSION = 1
+#: The newest model format version; :func:`load` reads versions 1 up to it. :func:`save` writes
+#: version 1 for a network alone and version 2 when the file also holds ``checkpoint.…`` tensors.
+FORMAT_VERSION = 2
 #: The largest header :func:`load` accepts, in bytes (the limit the safetensors library uses).
 MAX_HEADER_BYTES = 100_000_000
+#: The most values (numbers, strings, arrays, objects) one JSON text of a header may hold. It
+#: bounds the memory a header takes once parsed (some 60 bytes a value, so about 250 MB), and a
+#: checkpoint of a network of :data:`MAX_LAYERS` layers trained with Adam stays well below it.
+MAX_JSON_VALUES = 4_000_000
+#: How deeply arrays and objects may nest in one JSON text of a header (glassnet writes 5 deep).
+MAX_JSON_DEPTH = 64
+#: The most layers a model file may describe.
+MAX_LAYERS = 50_000
+#: The most entries ``__metadata__`` may have (yours, plus glassnet's own).
+MAX_METADATA_ENTRIES = 10_000
 #: The ``__metadata__`` key that holds the network's configuration.
 CONFIG_KEY = "glassnet"
+#: How the names of the tensors that are not the network's begin (format version 2).
+EXTRA_TENSOR_PREFIX = "checkpoint."
 #: How the name of a save's temporary file ends.
 TEMP_SUFFIX = ".gntmp"
 
+_PLAIN_VERSION = 1  # the version of a file that holds the network's tensors only
 # network dtype -> (safetensors dtype, little-endian NumPy dtype)
 _DTYPES: dict[str, tuple[str, np.dtype[Any]]] = {
     "float32": ("F32", np.dtype("<f4")),
@@ -139,6 +181,9 @@ _CONFIG_OPTIONAL = {"glassnet_version", "l2", "l1"}
 _LAYER_KEYS = {"n_in", "n_out", "activation", "init", "dropout"}
 _LAYER_OPTIONAL = {"init", "dropout"}
 _TENSOR_KEYS = {"dtype", "shape", "data_offsets"}
+_MAX_NDIM = 8  # the most dimensions a tensor may have (NumPy's own limit is 32)
+# Tensors are read and written a block of at most this many bytes at a time, through one buffer.
+_BLOCK_BYTES = 1 << 20
 
 
 class ModelFormatError(ValueError):
@@ -169,20 +214,21 @@ class _BadFileError(Exception):
     """A problem found in a file's contents; the public functions add the file's name."""
 
 
-@dataclass(frozen=True)
-class _Tensor:
+class _Tensor(NamedTuple):
     name: str
     dtype: str  # "F32" or "F64"
     shape: tuple[int, ...]
     begin: int  # byte offsets in the data section
     end: int
+    symbol: str  # "W" or "b" for the network's tensors, "" for a checkpoint.… tensor
+    layer: int  # l of W.l and b.l; 0 for a checkpoint.… tensor
 
 
 @dataclass(frozen=True)
 class _Header:
     config: dict[str, Any]  # checked for structure; names not yet looked up
     metadata: dict[str, str]  # the user's entries of __metadata__
-    tensors: dict[str, _Tensor]  # in the order W.1, b.1, …, W.L, b.L
+    tensors: list[_Tensor]  # in file order: sorted by offset, tiling the data section
     data_start: int  # file offset of the data section
     data_len: int
 
@@ -229,21 +275,50 @@ def save(
         >>> bool((again.W[1] == net.W[1]).all())
         True
     """
-    header, tensors = _encode(net, metadata)
+    _save_file(net, path, metadata, extras={})
+
+
+def _save_file(
+    net: Network,
+    path: str | os.PathLike[str],
+    metadata: Mapping[str, str] | None,
+    extras: Mapping[str, Array],
+) -> None:
+    """:func:`save`, plus ``extras``: ``checkpoint.…`` tensors for a checkpoint (version 2)."""
+    header, tensors = _encode(net, metadata, extras)
     _write_atomically(Path(path), header, tensors)
 
 
-def _encode(net: Network, metadata: Mapping[str, str] | None) -> tuple[bytes, list[Array]]:
-    """The padded header and the little-endian tensors, in file order; checks everything first."""
+def _encode(
+    net: Network, metadata: Mapping[str, str] | None, extras: Mapping[str, Array]
+) -> tuple[bytes, list[Array]]:
+    """The padded header and the tensors in file order (not yet copied); checks everything."""
     if not isinstance(net, Network):
         raise ValueError(f"save() takes a glassnet Network, got {type(net).__name__}")
+    if net.L > MAX_LAYERS:
+        raise ValueError(
+            f"cannot save a network of {net.L:,} layers: a model file may describe at most "
+            f"{MAX_LAYERS:,} (glassnet.io.MAX_LAYERS), so it could not be loaded back"
+        )
     user = _check_user_metadata(metadata)
-    config = _config_of(net)
-    code, little_endian = _DTYPES[net.dtype.name]
+    config = _config_of(net, FORMAT_VERSION if extras else _PLAIN_VERSION)
+    code, _ = _DTYPES[net.dtype.name]
 
     tensors: list[Array] = []
     entries: dict[str, Any] = {}
     offset = 0
+
+    def add(name: str, arr: Array, code: str) -> None:
+        nonlocal offset
+        nbytes = arr.size * arr.itemsize
+        entries[name] = {
+            "dtype": code,
+            "shape": list(arr.shape),
+            "data_offsets": [offset, offset + nbytes],
+        }
+        offset += nbytes
+        tensors.append(arr)
+
     for l, layer in enumerate(net.layers, start=1):
         for symbol, arr, shape in (
             ("W", layer.W, (layer.n_out, layer.n_in)),
@@ -255,32 +330,53 @@ def _encode(net: Network, metadata: Mapping[str, str] | None) -> tuple[bytes, li
                     f"network's dtype is {net.dtype} and layer {l} needs shape {shape}; assign "
                     f"through net.{symbol}[{l}] = ... so that the array keeps its dtype and shape"
                 )
-            if not np.isfinite(arr).all():
+            if not _all_finite(arr):
                 raise ValueError(
                     f"cannot save: net.{symbol}[{l}] holds NaN or infinite values (did training "
                     "diverge? try a smaller learning rate); a model file stores finite numbers "
                     "only, so nothing was written"
                 )
-            data = np.ascontiguousarray(arr, dtype=little_endian)
-            entries[f"{symbol}.{l}"] = {
-                "dtype": code,
-                "shape": list(shape),
-                "data_offsets": [offset, offset + data.nbytes],
-            }
-            offset += data.nbytes
-            tensors.append(data)
+            add(f"{symbol}.{l}", arr, code)
+    for name, arr in extras.items():
+        if not (isinstance(name, str) and name.startswith(EXTRA_TENSOR_PREFIX)):
+            raise ValueError(f"an extra tensor's name must start with {EXTRA_TENSOR_PREFIX!r}")
+        dtype = arr.dtype.newbyteorder("<") if isinstance(arr, np.ndarray) else None
+        extra_code = next((c for c, le in _TENSOR_DTYPES.items() if le == dtype), None)
+        if extra_code is None:
+            raise ValueError(
+                f"cannot save the tensor {name!r}: a model file holds float32 and float64 "
+                f"arrays only, got {type(arr).__name__} {getattr(arr, 'dtype', '')}"
+            )
+        if not _all_finite(arr):
+            raise ValueError(
+                f"cannot save: the tensor {name!r} holds NaN or infinite values; a model file "
+                "stores finite numbers only, so nothing was written"
+            )
+        add(name, arr, extra_code)
 
     header_obj = {"__metadata__": {CONFIG_KEY: json.dumps(config), **user}, **entries}
-    header = json.dumps(
-        header_obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
+    text = json.dumps(header_obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    header = text.encode("utf-8")
     header += b" " * (-len(header) % 8)  # pad with spaces, as safetensors does, to align the data
     if len(header) > MAX_HEADER_BYTES:
         raise ValueError(
             f"cannot save: the header would be {len(header):,} bytes, more than the "
             f"{MAX_HEADER_BYTES:,} a model file may have; store less metadata"
         )
+    if not _jsonparse.values_at_most(text, MAX_JSON_VALUES):
+        raise ValueError(
+            f"cannot save: the header would hold more than {MAX_JSON_VALUES:,} JSON values "
+            "(glassnet.io.MAX_JSON_VALUES), so it could not be loaded back; store fewer "
+            "metadata entries or tensors"
+        )
     return header, tensors
+
+
+def _all_finite(arr: Array) -> bool:
+    """Whether every value is finite, checked a block at a time (no array of arr's size)."""
+    flat = arr.ravel(order="K")  # a view of any contiguous array, in memory order
+    step = max(1, _BLOCK_BYTES // max(arr.itemsize, 1))
+    return all(np.isfinite(flat[i : i + step]).all() for i in range(0, flat.size, step))
 
 
 def _check_user_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
@@ -290,6 +386,12 @@ def _check_user_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
         raise ValueError(
             f"metadata must be a dict of str -> str, got {type(metadata).__name__}; "
             "for example metadata={'trained_on': 'digits'}"
+        )
+    if len(metadata) >= MAX_METADATA_ENTRIES:
+        raise ValueError(
+            f"metadata has {len(metadata):,} entries, but a model file may have at most "
+            f"{MAX_METADATA_ENTRIES - 1:,} of yours (glassnet.io.MAX_METADATA_ENTRIES, less "
+            "the configuration's); put related values together, e.g. as one json.dumps(...)"
         )
     user: dict[str, str] = {}
     for key, value in metadata.items():
@@ -316,7 +418,7 @@ def _check_user_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
     return user
 
 
-def _config_of(net: Network) -> dict[str, Any]:
+def _config_of(net: Network, version: int) -> dict[str, Any]:
     """The configuration stored in ``__metadata__["glassnet"]``, checked to load back the same."""
     from . import __version__  # at call time: glassnet/__init__.py may import this module
 
@@ -353,7 +455,7 @@ def _config_of(net: Network) -> dict[str, Any]:
             )
         layers.append(spec)
     config: dict[str, Any] = {
-        "format_version": FORMAT_VERSION,
+        "format_version": version,
         "glassnet_version": __version__,
         "sizes": net.sizes,
         "dtype": net.dtype.name,
@@ -367,52 +469,51 @@ def _config_of(net: Network) -> dict[str, Any]:
 
 
 def _write_atomically(path: Path, header: bytes, tensors: list[Array]) -> None:
-    """Write to a temporary file beside ``path``, sync it, then rename it over ``path``."""
-    fd, temp = _create_temp(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            _write_contents(f, header, tensors)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _sync_directory(path.parent)
+    """Write the file through a temporary one beside ``path`` (see :mod:`glassnet._files`)."""
+    write_atomically(path, lambda f: _write_contents(f, header, tensors), TEMP_SUFFIX)
 
 
 def _write_contents(f: IO[bytes], header: bytes, tensors: list[Array]) -> None:
     f.write(struct.pack("<Q", len(header)))
     f.write(header)
-    for data in tensors:
-        f.write(data.data)  # C-contiguous little-endian, so these are the bytes in file order
-
-
-def _create_temp(path: Path) -> tuple[int, Path]:
-    """A new, empty file beside ``path``; created exclusively so no other file is overwritten."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        temp = path.with_name(f"{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
-        try:
-            return os.open(temp, flags, 0o666), temp
-        except FileExistsError:
+    buffer = np.empty(0, dtype=np.uint8)
+    for arr in tensors:
+        little_endian = arr.dtype.newbyteorder("<")
+        if arr.flags.c_contiguous and arr.dtype == little_endian:
+            f.write(arr.reshape(-1).view(np.uint8).data)  # already the bytes in file order
             continue
-    raise FileExistsError(f"could not create a temporary file beside {path}")
+        # W is kept column by column (see glassnet.layers); the file holds it row by row
+        grid = _grid(arr)
+        if len(buffer) < min(arr.nbytes, _BLOCK_BYTES):
+            buffer = np.empty(min(arr.nbytes, _BLOCK_BYTES), dtype=np.uint8)
+        for rows, cols in _blocks(grid.shape, _BLOCK_BYTES // arr.itemsize):
+            part = grid[rows, cols]
+            block = buffer[: part.size * arr.itemsize].view(little_endian).reshape(part.shape)
+            block[...] = part
+            f.write(block.reshape(-1).view(np.uint8).data)
 
 
-def _sync_directory(folder: Path) -> None:
-    """Flush the rename to disk where the system allows it (POSIX); the save has already worked."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
+def _grid(arr: NDArray[Any]) -> NDArray[Any]:
+    """``arr`` seen as a matrix (rows, last axis): a view, for a 2-D or C-contiguous array."""
+    cols = arr.shape[-1] if arr.ndim else 1
+    return arr.reshape(math.prod(arr.shape[:-1]) if arr.ndim else 1, cols)
+
+
+def _blocks(shape: tuple[int, ...], most: int) -> Iterator[tuple[slice, slice]]:
+    """Blocks of a (rows, cols) matrix of at most ``most`` values each, in row-major order: whole
+    rows while a row fits, else pieces of one row. Their values, one after the other, are the
+    matrix's values in row-major order, which is the order of a tensor in the file."""
+    rows, cols = shape
+    if rows == 0 or cols == 0:
         return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    if cols <= most:
+        step = most // cols
+        for r in range(0, rows, step):
+            yield slice(r, min(r + step, rows)), slice(0, cols)
+    else:
+        for r in range(rows):
+            for c in range(0, cols, most):
+                yield slice(r, r + 1), slice(c, min(c + most, cols))
 
 
 # -- loading --------------------------------------------------------------------------------------
@@ -447,11 +548,8 @@ def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None
         (True, dtype('float64'))
     """
     rng = as_rng(seed)  # a bad seed is the caller's error, not the file's
-    header, arrays = _read(path, with_data=True)
-    try:
-        return _build(header.config, arrays, rng)
-    except _BadFileError as exc:
-        raise ModelFormatError(path, str(exc)) from None
+    net, _, _ = _load_file(path, rng, extras=False)
+    return net
 
 
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
@@ -473,7 +571,7 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
         ...     read_metadata(path)
         {'epochs': '30'}
     """
-    return dict(_read(path, with_data=False)[0].metadata)
+    return dict(_read_file(path).metadata)
 
 
 def read_config(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -493,26 +591,47 @@ def read_config(path: str | os.PathLike[str]) -> dict[str, Any]:
         >>> config["sizes"], config["layers"][0]["activation"], config["cost"]
         ([2, 3, 1], {'name': 'elu', 'alpha': 1.0}, 'quadratic')
     """
-    return copy.deepcopy(_read(path, with_data=False)[0].config)
+    return _read_file(path).config  # parsed afresh for each call: the caller's to change
 
 
-def _read(path: str | os.PathLike[str], with_data: bool) -> tuple[_Header, dict[str, Array]]:
-    """The checked header and, if ``with_data``, the checked tensors (else ``{}``)."""
-    with open(path, "rb") as f:
+def _load_file(
+    path: str | os.PathLike[str], rng: np.random.Generator, extras: bool
+) -> tuple[Network, dict[str, str], dict[str, Array]]:
+    """The network, the user's metadata and (if ``extras``) the ``checkpoint.…`` tensors, from
+    one opening of the file."""
+    with _open(path) as f:
         try:
             header = _read_header(f)
-            arrays = _read_tensors(f, header) if with_data else {}
+            net = _build(header.config, rng)
+            arrays = _read_tensors(f, header, net, extras)
         except _BadFileError as exc:
             raise ModelFormatError(path, str(exc)) from None
-    return header, arrays
+    return net, header.metadata, arrays
+
+
+def _read_file(path: str | os.PathLike[str]) -> _Header:
+    """The checked header alone (no tensor is read, no name looked up)."""
+    with _open(path) as f:
+        try:
+            return _read_header(f)
+        except _BadFileError as exc:
+            raise ModelFormatError(path, str(exc)) from None
+
+
+def _open(path: str | os.PathLike[str]) -> IO[bytes]:
+    try:
+        return open_regular(path, buffering=1 << 16)
+    except NotRegularFileError as exc:
+        raise ModelFormatError(
+            path,
+            f"it is {exc.kind}, not a regular file; glassnet reads model files only from "
+            "regular files (reading a pipe or a device may wait, or go on, forever)",
+        ) from None
 
 
 def _read_header(f: IO[bytes]) -> _Header:
     """Read and check the length field and the header; every offset is checked, no data read."""
-    info = os.fstat(f.fileno())
-    if not stat.S_ISREG(info.st_mode):
-        raise _BadFileError("it is not a regular file")
-    size = info.st_size
+    size = os.fstat(f.fileno()).st_size  # a regular file (see _open): its size is its length
     head = f.read(8)
     if len(head) < 8:
         raise _BadFileError(
@@ -556,6 +675,11 @@ def _read_header(f: IO[bytes]) -> _Header:
         raise _BadFileError(
             f"'__metadata__' must be a JSON object of strings, got a JSON {_kind(metadata)}"
         )
+    if len(metadata) > MAX_METADATA_ENTRIES:
+        raise _BadFileError(
+            f"its __metadata__ has {len(metadata):,} entries, more than the "
+            f"{MAX_METADATA_ENTRIES:,} a model file may have (glassnet.io.MAX_METADATA_ENTRIES)"
+        )
     for key, value in metadata.items():
         if not isinstance(value, str):
             raise _BadFileError(
@@ -575,13 +699,8 @@ def _read_header(f: IO[bytes]) -> _Header:
 
 
 def _parse_json_object(text: str, what: str) -> dict[str, Any]:
-    """``json.loads`` that refuses NaN/Infinity and repeated keys, and wants an object."""
-    try:
-        value = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
-    except RecursionError:
-        raise _BadFileError(f"{what} nests JSON too deeply") from None
-    except ValueError as exc:  # JSONDecodeError, and the two hooks' errors
-        raise _BadFileError(f"{what} is not valid JSON: {exc}") from None
+    """:func:`_parse_json` of a text that must hold one JSON object."""
+    value = _parse_json(text, what)
     if not isinstance(value, dict):
         raise _BadFileError(
             f"{what} must be a JSON object {{...}}, but it is a JSON {_kind(value)}"
@@ -589,17 +708,22 @@ def _parse_json_object(text: str, what: str) -> dict[str, Any]:
     return value
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number in JSON")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise ValueError(f"the key {key!r} appears twice in one object")
-        obj[key] = value
-    return obj
+def _parse_json(text: str, what: str, *, constants: bool = False) -> Any:
+    """``json.loads``, bounded (see :mod:`glassnet._jsonparse`): at most :data:`MAX_JSON_VALUES`
+    values, counted before parsing, and :data:`MAX_JSON_DEPTH` levels of nesting; refuses
+    repeated keys, and NaN and Infinity unless ``constants``. Any problem raises
+    ``_BadFileError`` naming ``what``."""
+    try:
+        return _jsonparse.loads(
+            text, max_values=MAX_JSON_VALUES, max_depth=MAX_JSON_DEPTH, constants=constants
+        )
+    except _jsonparse.LimitError as exc:
+        raise _BadFileError(
+            f"{what} {exc} (glassnet.io.MAX_JSON_VALUES and MAX_JSON_DEPTH); it is damaged, or "
+            "not a glassnet file"
+        ) from None
+    except ValueError as exc:  # JSONDecodeError, a repeated key, NaN
+        raise _BadFileError(f"{what} is not valid JSON: {exc}") from None
 
 
 def _kind(value: object) -> str:
@@ -652,6 +776,11 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
         raise _BadFileError(
             f"{where}: 'sizes' must list at least two positive integers [n_0, …, n_L]; "
             f"got {_short(sizes)}"
+        )
+    if len(sizes) - 1 > MAX_LAYERS:
+        raise _BadFileError(
+            f"{where}: 'sizes' describes a network of {len(sizes) - 1:,} layers, more than the "
+            f"{MAX_LAYERS:,} a model file may have (glassnet.io.MAX_LAYERS)"
         )
     dtype = config["dtype"]
     if not isinstance(dtype, str) or dtype not in _DTYPES:
@@ -710,86 +839,119 @@ def _expected_shapes(sizes: list[int]) -> dict[str, tuple[int, ...]]:
 
 def _tensor_label(name: str) -> str:
     """``'W.2' (net.W[2])``: the file's name and the network's."""
+    if name.startswith(EXTRA_TENSOR_PREFIX):
+        return repr(name)
     symbol, l = name.split(".")
     return f"{name!r} (net.{symbol}[{l}])"
 
 
-def _check_tensors(
-    obj: dict[str, Any], config: dict[str, Any], data_len: int
-) -> dict[str, _Tensor]:
-    """Check each tensor entry against the configuration and the data section's length."""
+def _sizes(values: list[Any]) -> bool:
+    """Whether every value is an integer ≥ 0 (not a bool, not a float)."""
+    return not values or (set(map(type, values)) == {int} and min(values) >= 0)
+
+
+def _label(name: str) -> str:
+    return f"tensor {_tensor_label(name)}"
+
+
+def _names(names: list[str], most: int = 8) -> str:
+    """``'W.1', 'b.1', …`` — the first few names of a list that may be very long."""
+    shown = ", ".join(map(repr, names[:most]))
+    return shown if len(names) <= most else f"{shown}, … ({len(names):,} in all)"
+
+
+def _check_tensors(obj: dict[str, Any], config: dict[str, Any], data_len: int) -> list[_Tensor]:
+    """Check each tensor entry against the configuration and the data section's length; the
+    tensors in file order."""
     sizes = config["sizes"]
     expected = _expected_shapes(sizes)
     missing = [name for name in expected if name not in obj]
     if missing:
         raise _BadFileError(
-            f"it has no tensor {', '.join(map(repr, missing))}; sizes {sizes} need the tensors "
-            f"{', '.join(expected)}"
+            f"it has no tensor {_names(missing)}; sizes {_short(sizes)} need the tensors "
+            f"{_names(list(expected))}"
         )
-    unknown = sorted(obj.keys() - expected.keys())
+    others = [name for name in obj if name not in expected]
+    unknown = sorted(
+        name
+        for name in others
+        if not (name.startswith(EXTRA_TENSOR_PREFIX) and config["format_version"] >= 2)
+    )
     if unknown:
+        extra = (
+            f" (a version-2 file may also hold tensors named {EXTRA_TENSOR_PREFIX!r}…)"
+            if config["format_version"] >= 2
+            else ""
+        )
         raise _BadFileError(
             f"its header has entries {_short(unknown)} that are not among the tensors "
-            f"{', '.join(expected)} that sizes {sizes} need"
+            f"{_names(list(expected))} that sizes {_short(sizes)} need{extra}"
         )
 
     code = _DTYPES[config["dtype"]][0]
-    tensors: dict[str, _Tensor] = {}
-    for name, shape in expected.items():
-        label = f"tensor {_tensor_label(name)}"
+    tensors: list[_Tensor] = []
+    for name in [*expected, *others]:
+        shape = expected.get(name)
         entry = obj[name]
         if not isinstance(entry, dict):
             raise _BadFileError(
-                f"the header entry of {label} must be an object, got a JSON {_kind(entry)}"
+                f"the header entry of {_label(name)} must be an object, got a JSON {_kind(entry)}"
             )
-        _check_keys(entry, _TENSOR_KEYS, set(), f"the header entry of {label}")
+        if entry.keys() != _TENSOR_KEYS:
+            _check_keys(entry, _TENSOR_KEYS, set(), f"the header entry of {_label(name)}")
         dtype = entry["dtype"]
         if not isinstance(dtype, str) or dtype not in _TENSOR_DTYPES:
             raise _BadFileError(
-                f"{label} has dtype {_short(dtype)}; glassnet model files hold 'F32' "
+                f"{_label(name)} has dtype {_short(dtype)}; glassnet model files hold 'F32' "
                 "(float32) or 'F64' (float64) tensors only"
             )
-        if dtype != code:
+        if shape is not None and dtype != code:
             raise _BadFileError(
-                f"{label} has dtype {dtype}, but the configuration says the network is "
+                f"{_label(name)} has dtype {dtype}, but the configuration says the network is "
                 f"{config['dtype']}, whose tensors are {code}"
             )
         got = entry["shape"]
-        if not isinstance(got, list) or not all(_is_int(n) and n >= 0 for n in got):
-            raise _BadFileError(f"{label} has shape {_short(got)}, which is not a list of sizes")
-        if tuple(got) != shape:
+        if not (isinstance(got, list) and len(got) <= _MAX_NDIM and _sizes(got)):
             raise _BadFileError(
-                f"{label} has shape {got}, but sizes {sizes} need {list(shape)} "
+                f"{_label(name)} has shape {_short(got)}, which is not a list of sizes "
+                f"(at most {_MAX_NDIM} of them)"
+            )
+        if shape is not None and tuple(got) != shape:
+            raise _BadFileError(
+                f"{_label(name)} has shape {got}, but sizes {_short(sizes)} need {list(shape)} "
                 "(W.l is (n_l, n_{l−1}) and b.l is (n_l,))"
             )
         offsets = entry["data_offsets"]
-        if (
-            not isinstance(offsets, list)
-            or len(offsets) != 2
-            or not all(_is_int(o) for o in offsets)
-            or not 0 <= offsets[0] <= offsets[1]
+        if not (
+            isinstance(offsets, list)
+            and len(offsets) == 2
+            and _is_int(offsets[0])
+            and _is_int(offsets[1])
+            and 0 <= offsets[0] <= offsets[1]
         ):
             raise _BadFileError(
-                f"{label} has data_offsets {_short(offsets)}; they must be [begin, end], "
+                f"{_label(name)} has data_offsets {_short(offsets)}; they must be [begin, end], "
                 "two integers with 0 ≤ begin ≤ end"
             )
         begin, end = offsets
-        nbytes = math.prod(shape) * _TENSOR_DTYPES[dtype].itemsize
+        nbytes = math.prod(got) * _TENSOR_DTYPES[dtype].itemsize
         if end - begin != nbytes:
             raise _BadFileError(
-                f"{label} has data_offsets [{begin}, {end}], {end - begin:,} bytes, but a "
-                f"{dtype} tensor of shape {list(shape)} takes {nbytes:,} bytes"
+                f"{_label(name)} has data_offsets [{begin}, {end}], {end - begin:,} bytes, but a "
+                f"{dtype} tensor of shape {_short(got)} takes {nbytes:,} bytes"
             )
         if end > data_len:
             raise _BadFileError(
-                f"{label} needs bytes {begin:,}..{end:,} of the data section, but the file has "
-                f"only {data_len:,} bytes of data; the file is truncated"
+                f"{_label(name)} needs bytes {begin:,}..{end:,} of the data section, but the "
+                f"file has only {data_len:,} bytes of data; the file is truncated"
             )
-        tensors[name] = _Tensor(name, dtype, shape, begin, end)
+        symbol, _, l = name.partition(".") if shape is not None else ("", "", "0")
+        tensors.append(_Tensor(name, dtype, tuple(got), begin, end, symbol, int(l)))
 
     # The tensors must tile the data section: each begins where the one before it ends.
+    tensors.sort(key=operator.itemgetter(3, 4))  # (begin, end): an empty tensor first
     position = 0
-    for t in sorted(tensors.values(), key=lambda t: (t.begin, t.end)):
+    for t in tensors:
         if t.begin > position:
             raise _BadFileError(
                 f"bytes {position:,}..{t.begin:,} of the data section, before tensor "
@@ -809,28 +971,98 @@ def _check_tensors(
     return tensors
 
 
-def _read_tensors(f: IO[bytes], header: _Header) -> dict[str, Array]:
-    """The tensors as read-only little-endian arrays, checked to be finite."""
-    f.seek(header.data_start)
-    data = f.read(header.data_len)
-    if len(data) != header.data_len:
-        raise _BadFileError(
-            "the file ended while reading its data section (it changed while being read?)"
+def _read_tensors(f: IO[bytes], header: _Header, net: Network, extras: bool) -> dict[str, Array]:
+    """Read every tensor into ``net``'s arrays, checking that the values are finite; returns the
+    ``checkpoint.…`` tensors as new arrays if ``extras``, else skips their bytes."""
+    data = _DataReader(f, header.data_start, header.data_len)
+    found: dict[str, Array] = {}
+    for t in header.tensors:  # in file order, so the reads go straight through the file
+        if t.symbol:
+            layer = net.layers[t.layer - 1]
+            dest = layer.W if t.symbol == "W" else layer.b
+        elif extras:
+            dest = np.empty(t.shape, dtype=_TENSOR_DTYPES[t.dtype].newbyteorder("="))
+            found[t.name] = dest
+        else:
+            data.skip(t.end - t.begin)
+            continue
+        _fill(data, t, dest)
+    return found
+
+
+class _DataReader:
+    """The data section, read in file order through one buffer of ``_BLOCK_BYTES``: many small
+    tensors come from one read, and a large one passes a block at a time."""
+
+    def __init__(self, f: IO[bytes], start: int, length: int) -> None:
+        f.seek(start)
+        self.f = f
+        self.buffer = np.empty(min(length, _BLOCK_BYTES), dtype=np.uint8)
+        self.begin = self.end = 0  # buffer[begin:end] holds the file's next bytes
+
+    def take(self, n: int) -> NDArray[np.uint8]:
+        """The next ``n`` (≤ ``_BLOCK_BYTES``) bytes: a view of the buffer, valid until the next
+        call."""
+        if self.end - self.begin < n:
+            rest = self.end - self.begin
+            self.buffer[:rest] = self.buffer[self.begin : self.end]
+            self.begin, self.end = 0, rest
+            while self.end < n:
+                got = self.f.readinto(self.buffer[self.end :].data)  # type: ignore[attr-defined]
+                if not got:
+                    raise _BadFileError(
+                        "the file ended while reading its data section (it changed while being "
+                        "read?)"
+                    )
+                self.end += got
+        self.begin += n
+        return self.buffer[self.begin - n : self.begin]
+
+    def skip(self, n: int) -> None:
+        held = min(n, self.end - self.begin)
+        self.begin += held
+        if n > held:
+            self.f.seek(n - held, io.SEEK_CUR)
+
+
+def _fill(data: _DataReader, t: _Tensor, dest: Array) -> None:
+    """Read tensor ``t``, the next in ``data``, into ``dest`` and check that it is finite.
+    ``dest`` may lie in memory in any order (W lies column by column, see glassnet.layers)."""
+    dtype = _TENSOR_DTYPES[t.dtype]
+    nbytes = t.end - t.begin
+    if nbytes <= _BLOCK_BYTES:  # most tensors: one block
+        block = data.take(nbytes).view(dtype).reshape(t.shape)
+        _check_finite(block, t, (0, 0))
+        dest[...] = block
+        return
+    grid = _grid(dest)  # a view: writing to it writes to dest
+    for rows, cols in _blocks(grid.shape, _BLOCK_BYTES // dtype.itemsize):
+        target = grid[rows, cols]
+        block = data.take(target.size * dtype.itemsize).view(dtype).reshape(target.shape)
+        _check_finite(block, t, (rows.start, cols.start))
+        target[...] = block
+
+
+def _check_finite(block: Array, t: _Tensor, corner: tuple[int, int]) -> None:
+    """Raise if ``block`` holds a NaN or an infinity, naming the first one's index in tensor
+    ``t``. ``block`` is all of ``t``, or some of its rows and columns (seen as a matrix, see
+    :func:`_grid`) starting at ``corner``."""
+    finite = np.isfinite(block)
+    if finite.all():
+        return
+    i, j = (int(k) for k in np.argwhere(_grid(~finite))[0])
+    width = t.shape[-1] if t.shape else 1
+    flat = (corner[0] + i) * width + corner[1] + j
+    where = tuple(int(k) for k in np.unravel_index(flat, t.shape))
+    raise _BadFileError(
+        f"tensor {_tensor_label(t.name)} holds NaN or infinite values (the first at index "
+        f"{where}); "
+        + (
+            "a network's weights and biases must be finite"
+            if t.symbol
+            else "a checkpoint's arrays must be finite"
         )
-    arrays: dict[str, Array] = {}
-    for name, t in header.tensors.items():
-        dtype = _TENSOR_DTYPES[t.dtype]
-        arr = np.frombuffer(data, dtype=dtype, count=math.prod(t.shape), offset=t.begin)
-        arr = arr.reshape(t.shape)
-        finite = np.isfinite(arr)
-        if not finite.all():
-            where = tuple(int(i) for i in np.argwhere(~finite)[0])
-            raise _BadFileError(
-                f"tensor {_tensor_label(name)} holds NaN or infinite values (the first at index "
-                f"{where}); a network's weights and biases must be finite"
-            )
-        arrays[name] = arr
-    return arrays
+    )
 
 
 # -- rebuilding the network -----------------------------------------------------------------------
@@ -900,8 +1132,8 @@ def _numbered(config: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     return list(enumerate(config["layers"], start=1))
 
 
-def _build(config: dict[str, Any], arrays: dict[str, Array], rng: np.random.Generator) -> Network:
-    """The network the configuration describes, holding the file's weights and biases."""
+def _build(config: dict[str, Any], rng: np.random.Generator) -> Network:
+    """The network the configuration describes, its weights and biases not yet read (zero)."""
     activations = [_resolve_activation(spec["activation"], l) for l, spec in _numbered(config)]
     for l, spec in _numbered(config):
         init = spec.get("init")
@@ -922,12 +1154,11 @@ def _build(config: dict[str, Any], arrays: dict[str, Array], rng: np.random.Gene
                 spec["n_in"],
                 spec["n_out"],
                 activation=act,
-                init=spec.get("init"),
+                init=_no_draw,
                 dropout=spec.get("dropout", 0.0),
             )
             for act, (_, spec) in zip(activations, _numbered(config), strict=True)
         ]
-        # the network draws weights from rng before the file's are copied in; that is harmless
         net = Network(
             layers,
             cost=cost(),
@@ -938,7 +1169,16 @@ def _build(config: dict[str, Any], arrays: dict[str, Array], rng: np.random.Gene
         )
     except ValueError as exc:
         raise _BadFileError(f"its configuration does not make a valid network: {exc}") from None
-    for l in range(1, net.L + 1):
-        net.W[l][...] = arrays[f"W.{l}"]
-        net.b[l][...] = arrays[f"b.{l}"]
+    for layer, (_, spec) in zip(net.layers, _numbered(config), strict=True):
+        # what Dense(init=spec["init"]) would have set: the scheme, or the activation's default
+        layer.init = spec.get("init") or initializers.default_for(layer.activation)
     return net
+
+
+def _no_draw(n_out: int, n_in: int, rng: np.random.Generator, dtype: Any) -> Array:
+    """The init of a network being loaded: draws nothing, and allocates nothing but the layer's
+    own W (a read-only zero view, which the layer copies into its W), since the file's weights
+    are read into W next. Loading thus takes no more memory than the network itself."""
+    if n_out * n_in <= 4096:  # small: zeros cost less than a view
+        return np.zeros((n_out, n_in), dtype=dtype)
+    return np.broadcast_to(np.zeros((), dtype=dtype), (n_out, n_in))

@@ -42,7 +42,7 @@ import copy
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -80,7 +80,10 @@ class ByLayer(Generic[T]):
     """
 
     def __init__(self, items: Sequence[T], first: int, symbol: str) -> None:
-        self._items = list(items)
+        # a list of its own, unless ``items`` is a live view of the layers (net.W, net.b)
+        self._items: list[T] | _LayerAttribute[T] = (
+            items if isinstance(items, _LayerAttribute) else list(items)
+        )
         self.first = first
         self.last = first + len(self._items) - 1
         self.symbol = symbol
@@ -142,6 +145,40 @@ class ByLayer(Generic[T]):
             shape = getattr(item, "shape", None)
             parts.append(f"{l}: {'array' + str(shape) if shape is not None else item!r}")
         return f"{self.symbol}{{{', '.join(parts)}}}"
+
+
+class _LayerAttribute(Sequence[T]):
+    """``getattr(layer, name)`` of each layer, looked up at each access: a view, not a copy.
+
+    ``net.W`` and ``net.b`` are ``ByLayer``s over this view, so ``net.W[l]`` costs the same in a
+    network of 2 layers or of 20,000 (a list of all L arrays built on each ``net.W`` made every
+    loop over l take time L²), and always gives the layer's current array.
+    """
+
+    def __init__(self, layers: list[Dense], name: str) -> None:
+        self._layers = layers
+        self._name = name
+
+    def __len__(self) -> int:
+        return len(self._layers)
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [getattr(layer, self._name) for layer in self._layers[i]]
+        item: T = getattr(self._layers[i], self._name)
+        return item
+
+    def __setitem__(self, i: int, value: T) -> None:
+        setattr(self._layers[i], self._name, value)
+
+    def __iter__(self) -> Iterator[T]:
+        return (getattr(layer, self._name) for layer in self._layers)
 
 
 @dataclass(repr=False)
@@ -261,6 +298,11 @@ class Network:
             the size of the training set (``docs/regularisation.md`` converts from other
             conventions). Biases are not penalised.
 
+    Attributes:
+        optimizer: the optimizer the latest :meth:`fit` trained with, state and all (``None``
+            before any fit). :meth:`diagnose` measures its step unless given another. It is
+            not saved in model files (a loaded network has ``None``); checkpoints keep theirs.
+
     Example:
         >>> import numpy as np, glassnet as gn
         >>> net = gn.Network([gn.Dense(2, 3), gn.Dense(3, 1)], cost="quadratic", seed=0)
@@ -308,6 +350,7 @@ class Network:
         self.l1 = l1
         self.dtype = as_dtype(dtype)
         self.rng = as_rng(seed)
+        self.optimizer: Optimizer | None = None  # set by fit: what it last trained with
         for layer in self.layers:
             layer.build(self.rng, self.dtype)
 
@@ -377,12 +420,12 @@ class Network:
     @property
     def W(self) -> ByLayer[Array]:
         """W^(l) for l = 1..L, the live weight arrays, shape (n_l, n_{l−1})."""
-        return ByLayer([layer.W for layer in self.layers], 1, "W")
+        return ByLayer(_LayerAttribute[Array](self.layers, "W"), 1, "W")
 
     @property
     def b(self) -> ByLayer[Array]:
         """b^(l) for l = 1..L, the live bias arrays, shape (n_l,)."""
-        return ByLayer([layer.b for layer in self.layers], 1, "b")
+        return ByLayer(_LayerAttribute[Array](self.layers, "b"), 1, "b")
 
     @property
     def n_params(self) -> int:
@@ -740,10 +783,14 @@ class Network:
         verbose: int = 1,
         callbacks: Sequence[Callback] = (),
         initial_epoch: int = 0,
+        history: History | None = None,
         *,
         sample_weight: Any = None,
     ) -> History:
-        """Train by mini-batch gradient descent; see :func:`glassnet.training.fit`."""
+        """Train by mini-batch gradient descent: :func:`glassnet.training.fit` as a method.
+
+        (glassnet.training puts fit's full documentation here when it is imported.)
+        """
         from .training import fit
 
         return fit(
@@ -759,6 +806,7 @@ class Network:
             verbose=verbose,
             callbacks=callbacks,
             initial_epoch=initial_epoch,
+            history=history,
             sample_weight=sample_weight,
         )
 

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from .activations import Activation
+
 __all__ = [
     "KINDS",
     "figure_for",
@@ -962,12 +964,28 @@ def plot_gradient_flow(net: Network, X: Any, Y: Any, ax: Axes | None = None) -> 
     return ax
 
 
-#: what counts as saturated or dead, per activation: (description, test on a)
-_EXTREMES: dict[str, tuple[str, Any]] = {
-    "sigmoid": ("within 0.02 of 0 or 1", lambda a: (a < 0.02) | (a > 0.98)),
-    "tanh": ("within 0.02 of ±1", lambda a: np.abs(a) > 0.98),
-    "relu": ("exactly 0", lambda a: a == 0),
-}
+#: how close to an end of σ's range a value of a saturating activation counts as saturated
+_NEAR_END = 0.02
+
+
+def _extremes(act: Activation, a: NDArray[Any]) -> str | None:
+    """The share of the values a of a layer that are dead or saturated, in words, from what the
+    activation says of itself: dead values sit at the lowest of its range (``act.dies``, relu:
+    "exactly 0"), saturated ones within 0.02 of a finite end (``act.saturates``, sigmoid:
+    "within 0.02 of 0 or 1"). None when it can do neither."""
+    low, high = act.output_range
+    if act.dies and math.isfinite(low):
+        return f"{100 * float(np.mean(a == low)):.0f} % exactly {low:g}"
+    ends = [end for end in (low, high) if math.isfinite(end)]
+    if not act.saturates or not ends:
+        return None
+    near = np.zeros(a.shape, dtype=bool)
+    if math.isfinite(low):
+        near |= a < low + _NEAR_END
+    if math.isfinite(high):
+        near |= a > high - _NEAR_END
+    where = f"±{high:g}" if low == -high else " or ".join(f"{end:g}" for end in ends)
+    return f"{100 * float(np.mean(near)):.0f} % within {_NEAR_END:g} of {where}"
 
 
 def plot_activation_histograms(
@@ -1015,11 +1033,11 @@ def plot_activation_histograms(
     for ax, l in zip(axes, layers, strict=True):
         values = a[l].astype(float).ravel()
         ax.hist(values, bins=bins, color="C0")
-        name = net.layers[l - 1].activation.name
-        title = f"$a^{{({l})}}$ ({name})"
-        if name in _EXTREMES:
-            what, test = _EXTREMES[name]
-            title += f"\n{100 * float(np.mean(test(values))):.0f} % {what}"
+        act = net.layers[l - 1].activation
+        title = f"$a^{{({l})}}$ ({act.name})"
+        extremes = _extremes(act, values)
+        if extremes is not None:
+            title += f"\n{extremes}"
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("activation")
     axes[0].set_ylabel("count")

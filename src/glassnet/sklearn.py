@@ -71,9 +71,6 @@ Array = NDArray[np.floating[Any]]
 
 __all__ = ["GlassnetClassifier", "GlassnetRegressor"]
 
-#: scikit-learn's activation names that differ from glassnet's.
-SKLEARN_ACTIVATIONS = {"logistic": "sigmoid"}
-
 #: the solvers: scikit-learn's two stochastic ones, then glassnet's other optimizers.
 SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "adamw")
 
@@ -81,13 +78,17 @@ _FLOATS = (np.float64, np.float32)
 
 
 def _hidden_activation(name: object) -> str:
-    """The glassnet name of a hidden-layer activation given by scikit-learn's or glassnet's name."""
+    """The glassnet name of a hidden-layer activation given by scikit-learn's or glassnet's name
+    (scikit-learn's names are the activations' ``sklearn_name``: "logistic" is the sigmoid)."""
+    hidden = activations.find(elementwise=True)  # softmax is no hidden layer's σ
     if isinstance(name, str):
-        name = SKLEARN_ACTIVATIONS.get(name, name)
-        if name in activations.ACTIVATIONS and name != "softmax":
+        by_sklearn = activations.find(sklearn_name=name, elementwise=True)
+        name = by_sklearn[0] if by_sklearn else name
+        if name in hidden:
             return name
-    choices = ["identity", "logistic", "tanh", "relu"]
-    choices += sorted(set(activations.ACTIVATIONS) - {"softmax", "sigmoid", *choices})
+    sklearn_names = {n: activations.get(n).sklearn_name for n in hidden}
+    choices = [sk for sk in sklearn_names.values() if sk is not None]
+    choices += sorted(n for n, sk in sklearn_names.items() if sk is None)
     raise ValueError(
         f"activation must be one of {', '.join(map(repr, choices))} (scikit-learn's names or "
         f"glassnet's; 'sigmoid' = 'logistic'), got {name!r}"
@@ -395,7 +396,7 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
             dtype=dtype,
         )
         self.n_outputs_ = n_out
-        self.out_activation_ = "logistic" if out_activation == "sigmoid" else out_activation
+        self.out_activation_ = activations.get(out_activation).sklearn_name or out_activation
         self._solver = self._optimizer()
         self.n_iter_ = 0
         self.t_ = 0

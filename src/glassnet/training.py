@@ -35,7 +35,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,11 +43,8 @@ from numpy.typing import NDArray
 from ._inputs import as_rng, positive_int
 from .callbacks import Callback, EpochLogger, TrainingRun
 from .fastpath import TrainingStep, supports
-from .network import predicted_classes
+from .network import Network, predicted_classes
 from .optimizers import SGD, Optimizer
-
-if TYPE_CHECKING:
-    from .network import Network
 
 __all__ = ["BLOWUP", "History", "fit"]
 
@@ -74,6 +71,14 @@ class History:
         diverged: whether training stopped because the cost became NaN or infinite or blew up,
             or a weight became infinite (the network then holds the last sound weights, and
             ``stop_reason`` says which).
+        stop_kind: why training ended early, for code (``stop_reason`` says it in words):
+            ``None`` (it ran every epoch), ``"callback"`` (a callback stopped it, e.g.
+            early stopping), ``"diverged"`` (the steps made the cost blow up or a weight
+            overflow: the learning rate is too large) or ``"overflow_at_start"`` (the cost of
+            the very first mini-batch, before any step, was already infinite or NaN: the data or
+            the starting weights are at fault, not the learning rate). ``diverged`` is true for
+            the last two.
+        last_lr: the optimizer's learning rate η when ``fit`` returned (``None`` before).
     """
 
     loss: list[float] = field(default_factory=list)
@@ -83,6 +88,8 @@ class History:
     seconds: list[float] = field(default_factory=list)
     stop_reason: str | None = None
     diverged: bool = False
+    stop_kind: str | None = None
+    last_lr: float | None = None
 
     @property
     def epochs(self) -> int:
@@ -130,7 +137,9 @@ def fit(
         epochs: passes over the training data.
         batch_size: samples per mini-batch (the last batch of an epoch may be smaller;
             a batch_size above m means one batch of all m samples).
-        optimizer: the update rule; default ``SGD(lr=0.1)``.
+        optimizer: the update rule; default ``SGD(lr=0.1)``. The network keeps it as
+            ``net.optimizer`` (its state too), so that ``net.diagnose(X, Y)`` measures the
+            step this training took.
         validation_data: ``(X_val, Y_val)`` evaluated after each epoch.
         shuffle: reshuffle the samples before every epoch.
         seed: seeds the shuffling; ``None`` uses the network's own generator, so that
@@ -203,7 +212,7 @@ def fit(
     step = TrainingStep(net, x, y, labels is not None) if _FAST_PATH and supports(net) else None
     classes = np.empty(m, dtype=np.intp)  # the predicted class of each sample, this epoch
     history = History() if history is None else history
-    history.diverged = False  # as stop_reason, it tells of this call
+    history.diverged, history.stop_kind = False, None  # as stop_reason, they tell of this call
     run = TrainingRun(
         net,
         optimizer,
@@ -219,6 +228,7 @@ def fit(
     )
     for cb in callbacks:
         cb.on_train_begin(run)
+    net.optimizer = optimizer  # what the network was last trained with, for net.diagnose
     sound = _SoundWeights(net)  # the weights to go back to if the run diverges
     knows_nothing = _zero_output_cost(net, y)
     limit = math.inf  # a blow-up: BLOWUP × the starting level, set at the first mini-batch
@@ -242,7 +252,7 @@ def fit(
                     masks = net.dropout_masks(len(idx), rng) if dropout else None
                     cost, a_L, grads = net._cost_and_gradients(xb, yb, masks, wb)
                 if not math.isfinite(cost) or (cost > limit and cost > previous):
-                    _diverged(run, sound, _cost_reason(run, cost, limit, x))
+                    _diverged(run, sound, *_cost_reason(run, cost, limit, x))
                     break
                 previous = cost
                 if run.batch == 1:  # the weights this epoch starts from gave a sound cost
@@ -269,6 +279,7 @@ def fit(
                     f"a weight became infinite or NaN in the last step of epoch {run.epoch} "
                     f"(mini-batch {run.batch}): training diverged; try a smaller learning rate "
                     f"than {optimizer.lr:g}",
+                    "diverged",
                 )
                 break
             if labels is not None:
@@ -288,11 +299,26 @@ def fit(
             if run.stop_reason:
                 break
     history.stop_reason = run.stop_reason
+    if run.stop_reason and not history.diverged:
+        history.stop_kind = "callback"
+    history.last_lr = float(optimizer.lr)
     if history.diverged:
         warnings.warn(history.stop_reason or "", RuntimeWarning, stacklevel=2)
     for cb in callbacks:
         cb.on_train_end(run)
     return history
+
+
+def _method_doc(doc: str) -> str:
+    """``fit``'s documentation as ``Network.fit``'s: there the network is ``self``."""
+    return doc.replace("Train ``net`` on", "Train this network on").replace(
+        "        net: the network; its weights change in place.\n", ""
+    )
+
+
+# Network.fit is this function as a method: one documentation for both (help(net.fit) shows it)
+if fit.__doc__:  # (python -OO drops docstrings)
+    Network.fit.__doc__ = _method_doc(fit.__doc__)
 
 
 def _sample_weights(sample_weight: Any, m: int, dtype: np.dtype[Any]) -> NDArray[np.floating[Any]]:
@@ -366,8 +392,9 @@ def _zero_output_cost(net: Network, y: Any) -> float:
     return cost if math.isfinite(cost) else 0.0
 
 
-def _cost_reason(run: TrainingRun, cost: float, limit: float, x: Any) -> str:
-    """Why the mini-batch cost ``cost`` stops training, and what to do about it."""
+def _cost_reason(run: TrainingRun, cost: float, limit: float, x: Any) -> tuple[str, str]:
+    """Why the mini-batch cost ``cost`` stops training and what to do about it, and the
+    ``History.stop_kind`` it makes."""
     where = f"at epoch {run.epoch}, mini-batch {run.batch}"
     if run.epoch == run.initial_epoch + 1 and run.batch == 1:
         # no step has been taken: the learning rate cannot be the cause
@@ -377,19 +404,22 @@ def _cost_reason(run: TrainingRun, cost: float, limit: float, x: Any) -> str:
             f"is not the cause: the data or the starting weights make it overflow "
             f"{run.net.dtype} (the largest |x| is {float(np.max(np.abs(x))):.4g}, the largest "
             f"|w| is {largest_w:.4g}); scale the inputs (e.g. glassnet.scaling.StandardScaler), "
-            "check the targets, or use dtype='float64'"
+            "check the targets, or use dtype='float64'",
+            "overflow_at_start",
         )
     lr = f"try a smaller learning rate than {run.optimizer.lr:g}"
     if not math.isfinite(cost):
-        return f"the cost became {cost} {where}: training diverged; {lr}"
+        return f"the cost became {cost} {where}: training diverged; {lr}", "diverged"
     return (
         f"the cost became {cost:.4g} {where}, more than {BLOWUP:.0e} times its starting level "
-        f"{limit / BLOWUP:.4g} and still rising: training diverged; {lr}"
+        f"{limit / BLOWUP:.4g} and still rising: training diverged; {lr}",
+        "diverged",
     )
 
 
-def _diverged(run: TrainingRun, sound: _SoundWeights, reason: str) -> None:
-    """Stop ``run`` for divergence, with the last sound weights back in the network."""
+def _diverged(run: TrainingRun, sound: _SoundWeights, reason: str, kind: str) -> None:
+    """Stop ``run`` for divergence (``kind``: its ``History.stop_kind``), with the last sound
+    weights back in the network."""
     if sound.epoch:
         sound.restore()
         reason += (
@@ -399,4 +429,4 @@ def _diverged(run: TrainingRun, sound: _SoundWeights, reason: str) -> None:
     else:
         reason += "; no step was taken, so the weights are unchanged"
     run.stop(reason)
-    run.history.diverged = True
+    run.history.diverged, run.history.stop_kind = True, kind

@@ -17,6 +17,13 @@ code, the number of dimensions, that the claimed size is sane, and that the file
 the promised number of bytes. Whatever is wrong with a file, it raises :class:`IDXFormatError`
 (a ``ValueError``) naming the file and the problem.
 
+Reading is bounded whatever the file holds. Only a regular file is opened (a FIFO or a device,
+whose reading could wait or go on forever, is refused). The values are read straight into the
+array that is returned, with no copy beside it; a plain file's size is checked against the
+header before any memory is taken, and a gzip stream is inflated a chunk at a time, never
+beyond the size the header declares (one byte more, and the file is refused), so a small file
+that claims a large array costs only what it really holds.
+
 >>> import io, numpy as np
 >>> buf = io.BytesIO()
 >>> write_idx(buf, np.arange(6, dtype=np.uint8).reshape(2, 3), gzip=True)
@@ -37,6 +44,8 @@ from typing import IO, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+
+from .._files import NotRegularFileError, open_regular
 
 __all__ = ["IDX_DTYPES", "MAX_BYTES", "MAX_NDIM", "IDXFormatError", "read_idx", "write_idx"]
 
@@ -65,11 +74,12 @@ MAX_NDIM = 8
 MAX_BYTES = 1 << 32
 
 _GZIP_MAGIC = b"\x1f\x8b"
-# Read at most 16 MiB at a time, starting at 64 KiB and doubling: a read of n bytes may reserve n
-# bytes before the stream says it holds fewer, so memory grows only with the data really there
-# (a 30-byte gzip file that claims a gigabyte costs 64 KiB, not 16 MiB).
+# A gzip stream is inflated into the array at most 4 MiB at a time (the gzip module holds about
+# that much again while it works), starting at 64 KiB and doubling, and the array grows with
+# it: memory grows only with the data really there (a 30-byte gzip file that claims a gigabyte
+# costs 64 KiB, not a gigabyte).
 _FIRST_CHUNK = 1 << 16
-_CHUNK = 1 << 24
+_CHUNK = 1 << 22
 
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -116,8 +126,9 @@ def read_idx(source: Source, *, max_bytes: int = MAX_BYTES) -> NDArray[Any]:
 
     Raises:
         IDXFormatError: whatever is wrong with the contents (bad magic bytes, unknown type,
-            too many dimensions, a truncated file, bytes after the data, a damaged gzip stream).
-        FileNotFoundError, PermissionError: the path cannot be opened at all.
+            too many dimensions, a truncated file, bytes after the data, a damaged gzip
+            stream), or the path is not a regular file (a FIFO, a device).
+        FileNotFoundError, PermissionError, IsADirectoryError: the path cannot be opened.
 
     Example:
         >>> import io, numpy as np
@@ -128,7 +139,15 @@ def read_idx(source: Source, *, max_bytes: int = MAX_BYTES) -> NDArray[Any]:
     """
     name = _describe(source)
     if isinstance(source, (str, os.PathLike)):
-        with open(source, "rb") as f:  # a missing file is not a format problem: let it raise
+        try:
+            f = open_regular(source)  # a missing file is not a format problem: let it raise
+        except NotRegularFileError as exc:
+            raise IDXFormatError(
+                name,
+                f"it is {exc.kind}, not a regular file; glassnet reads IDX files only from "
+                "regular files (reading a pipe or a device may wait, or go on, forever)",
+            ) from None
+        with f:
             return _read_checked(f, name, max_bytes)
     if not (hasattr(source, "read") and hasattr(source, "seek")):
         raise ValueError(
@@ -151,17 +170,57 @@ def _read_checked(f: IO[bytes], name: str, max_bytes: int) -> NDArray[Any]:
 
 
 def _read_exact(stream: _Readable, n: int) -> bytes:
-    """Up to ``n`` bytes: fewer only at the end of the stream."""
+    """Up to ``n`` bytes (a header's few): fewer only at the end of the stream."""
     parts = []
-    chunk = _FIRST_CHUNK
     while n > 0:
-        part = stream.read(min(n, chunk))
+        part = stream.read(n)
         if not part:
             break
         parts.append(part)
         n -= len(part)
-        chunk = min(2 * chunk, _CHUNK)
     return b"".join(parts)
+
+
+def _read_into(stream: _Readable, into: NDArray[np.uint8]) -> int:
+    """Fill ``into`` from ``stream``; the number of bytes read, fewer only at its end."""
+    readinto = getattr(stream, "readinto", None)
+    done = 0
+    while done < len(into):
+        if readinto is not None:
+            got = readinto(into[done:].data) or 0
+        else:  # a file object with read() alone
+            part = stream.read(len(into) - done)
+            got = len(part)
+            into[done : done + got] = np.frombuffer(part, dtype=np.uint8)
+        if not got:
+            break
+        done += got
+    return done
+
+
+def _read_data(stream: _Readable, nbytes: int, size: int | None) -> NDArray[np.uint8]:
+    """The next ``nbytes`` bytes of ``stream`` (fewer at its end) in an array of their own.
+
+    A plain file's ``size`` is known and checked, so the array is made at its full size at once;
+    a gzip stream's is not, so the array grows with what the stream really yields, a chunk at
+    a time, and never beyond ``nbytes``.
+    """
+    if size is not None:
+        data = np.empty(nbytes, dtype=np.uint8)
+        return data[: _read_into(stream, data)]
+    data = np.empty(0, dtype=np.uint8)
+    done, chunk = 0, _FIRST_CHUNK
+    while done < nbytes:
+        want = min(chunk, nbytes - done)
+        # in place, exactly to size: no copy beside it (no view of data is alive here)
+        data.resize(done + want, refcheck=False)
+        got = _read_into(stream, data[done:])
+        done += got
+        if got < want:
+            data.resize(done, refcheck=False)
+            break
+        chunk = min(2 * chunk, _CHUNK)
+    return data
 
 
 def _read(f: IO[bytes], name: str, max_bytes: int) -> NDArray[Any]:
@@ -219,7 +278,7 @@ def _parse(stream: _Readable, name: str, max_bytes: int, size: int | None) -> ND
         present = size - len(header) - len(raw_dims)
         raise IDXFormatError(name, _size_mismatch(shape, code, nbytes, present))
 
-    data = _read_exact(stream, nbytes)
+    data = _read_data(stream, nbytes, size)
     if len(data) < nbytes:
         raise IDXFormatError(name, _size_mismatch(shape, code, nbytes, len(data)))
     if stream.read(1):  # for gzip this also checks the CRC and length at the end of the stream
@@ -228,8 +287,11 @@ def _parse(stream: _Readable, name: str, max_bytes: int, size: int | None) -> ND
             f"{what} goes on after the {nbytes:,} bytes of data the header promises "
             f"(shape {shape}); the file is damaged or not what it seems",
         )
-    array = np.frombuffer(data, dtype=dtype).reshape(shape)
-    return array.astype(dtype.newbyteorder("="))  # a writable copy in the machine's byte order
+    native = dtype.newbyteorder("=")
+    array = data.view(dtype).reshape(shape)
+    if native != dtype:
+        array.byteswap(inplace=True)  # big-endian values, turned around where they lie
+    return array.view(native)  # writable, in the machine's byte order
 
 
 def _size_mismatch(shape: tuple[int, ...], code: int, expected: int, present: int) -> str:

@@ -23,6 +23,20 @@ from .surfaces import SURFACES, get
 
 __all__ = ["add_parser", "run"]
 
+#: What ``glassnet lab --help`` says: plain text, as a terminal shows it.
+DESCRIPTION = """\
+The optimizer lab: watch gradient descent move on classic cost surfaces, or through a real
+network's loss landscape.
+
+  glassnet lab --surface rosenbrock --optimizers sgd,momentum,adam --steps 300 -o race.png
+  glassnet lab --surface two_minima --start 1.5,1 -o race.gif          (an animation)
+  glassnet lab --surface bowl --optimizers sgd --sweep -o sweep.png     (too small/right/large)
+  glassnet lab --landscape --dataset xor --hidden 4 --epochs 30 -o landscape.png
+  glassnet lab --list                                                   (the surfaces)
+
+Each run's verdict is printed; a picture is written only with -o (.png, .svg, .pdf; .gif or
+.mp4 for an animation of the race)."""
+
 _STILL = (".png", ".svg", ".pdf")
 _MOVING = (".gif", ".mp4")
 
@@ -59,11 +73,12 @@ def _count(text: str) -> int:
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """Add the ``lab`` subcommand to the ``glassnet`` command's subparsers."""
+    from ..cli import HiddenSizes, layer_size
+
     lab = sub.add_parser(
         "lab",
         help="watch optimizers move on classic surfaces, or a network's loss landscape",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=DESCRIPTION,
     )
     lab.add_argument(
         "--surface",
@@ -108,23 +123,38 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     lab.add_argument("--dataset", default="xor", help="data set for --landscape (default: xor)")
     lab.add_argument(
         "--hidden",
-        type=_count,
+        type=layer_size,
         nargs="*",
+        action=HiddenSizes,
         default=[4],
         metavar="N",
-        help="hidden layer sizes for --landscape (default: 4)",
+        help="hidden layer sizes for --landscape; --hidden 0 for none (default: 4)",
     )
-    lab.add_argument("--activation", default="sigmoid", help="σ for --landscape (default: sigmoid)")
-    lab.add_argument("--epochs", type=_count, default=30, help="for --landscape (default: 30)")
-    lab.add_argument("--batch-size", type=_count, default=10, help="for --landscape (default: 10)")
-    lab.add_argument("--seed", type=int, default=0)
-    lab.add_argument("--frames", type=_count, default=None, help="frames of an animation (≤ 60)")
+    lab.add_argument(
+        "--activation", default="sigmoid", metavar="NAME", help="σ of the --landscape network"
+    )
+    lab.add_argument(
+        "--epochs", type=_count, default=30, metavar="N", help="epochs of --landscape training"
+    )
+    lab.add_argument(
+        "--batch-size", type=_count, default=10, metavar="M",
+        help="mini-batch size of --landscape training",
+    )  # fmt: skip
+    lab.add_argument(
+        "--seed", type=int, default=0,
+        help="seeds the --landscape network, its data and the random slice directions",
+    )  # fmt: skip
+    lab.add_argument(
+        "--frames", type=_count, default=None, metavar="N",
+        help="frames of an animation (default: one per step, at most 60)",
+    )  # fmt: skip
     lab.add_argument("--fps", type=_count, default=10, help="frames per second of an animation")
     lab.add_argument(
         "--output",
         "-o",
         metavar="PATH",
-        help="write a picture: .png/.svg/.pdf, or .gif/.mp4 for an animation",
+        help="write a picture: .png/.svg/.pdf, or .gif/.mp4 for an animation (default: none, "
+        "only the verdicts are printed)",
     )
     lab.set_defaults(run=run)
     return lab
