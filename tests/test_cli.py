@@ -737,3 +737,14 @@ def test_the_readmes_images_npy_is_made_and_predicted_as_written(tmp_path: Path)
     result = run(*predict[1:], cwd=tmp_path)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert result.stdout.split() == [str(c) for c in net.predict(fashion.X_test[:5]).argmax(1)]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_fifo_given_as_a_model_is_named_for_what_it_is(tmp_path: Path) -> None:
+    """Not "no model file at …": the reader's own words, that a pipe is not a regular file."""
+    fifo = tmp_path / "model.safetensors"
+    os.mkfifo(fifo)
+    result = run("info", str(fifo), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "FIFO" in result.stderr and "no model file" not in result.stderr
+    assert "Traceback" not in result.stderr

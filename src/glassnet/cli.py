@@ -500,11 +500,12 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _load_model(path: str) -> tuple[Network, dict[str, str]]:
-    from .io import load, read_metadata
+    from .io import load_with_metadata
 
-    if not Path(path).is_file():
+    if not Path(path).exists():
         raise CLIError(f"no model file at {path!r}; train one with: glassnet train --output {path}")
-    return load(path), read_metadata(path)
+    # (a folder, a FIFO or a device is refused by the reader itself, in its own words)
+    return load_with_metadata(path)
 
 
 def _say(notes: list[str]) -> None:

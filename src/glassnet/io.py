@@ -133,6 +133,7 @@ __all__ = [
     "TEMP_SUFFIX",
     "ModelFormatError",
     "load",
+    "load_with_metadata",
     "read_config",
     "read_metadata",
     "save",
@@ -550,6 +551,26 @@ def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None
     rng = as_rng(seed)  # a bad seed is the caller's error, not the file's
     net, _, _ = _load_file(path, rng, extras=False)
     return net
+
+
+def load_with_metadata(
+    path: str | os.PathLike[str], *, seed: int | np.random.Generator | None = None
+) -> tuple[Network, dict[str, str]]:
+    """:func:`load` and :func:`read_metadata` from one reading of the file.
+
+    Example:
+        >>> import os, tempfile, glassnet as gn
+        >>> from glassnet.io import load_with_metadata, save
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "net.safetensors")
+        ...     save(gn.Network.from_sizes([2, 1], seed=0), path, {"epochs": "30"})
+        ...     net, metadata = load_with_metadata(path)
+        >>> net.sizes, metadata
+        ([2, 1], {'epochs': '30'})
+    """
+    rng = as_rng(seed)
+    net, metadata, _ = _load_file(path, rng, extras=False)
+    return net, dict(metadata)
 
 
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
