@@ -34,13 +34,7 @@ from . import __version__
 from ._inputs import as_features
 from .callbacks import Callback, EpochLogger, ProgressBar
 from .network import Network, predicted_classes
-from .optimizers import Optimizer
-
-#: learning rates used when --lr is not given. The SGD family's suit the default cost, the
-#: tutorial's "mse": its gradient is twice that of Nielsen's ½‖y − a‖², so η = 1.5 here takes
-#: exactly the steps of Nielsen's η = 3.0 (the adaptive optimizers do not depend on the scale)
-DEFAULT_LR = {"sgd": 1.5, "momentum": 0.25, "nesterov": 0.25, "adagrad": 0.01, "rmsprop": 0.001,
-              "adam": 0.001, "adamw": 0.001}  # fmt: skip
+from .optimizers import OPTIMIZERS, Optimizer, by_name
 
 
 class CLIError(Exception):
@@ -48,10 +42,9 @@ class CLIError(Exception):
 
 
 def _optimizer(name: str, lr: float | None, momentum: float) -> Optimizer:
-    from .optimizers import by_name
-
-    # --momentum 0 (the default) keeps each name's own μ: 0 for sgd, 0.9 for momentum/nesterov
-    return by_name(name, DEFAULT_LR[name] if lr is None else lr, momentum or None)
+    # no --lr: the name's own η (the registry's); --momentum 0 (the default) keeps each name's
+    # own μ: 0 for sgd, 0.9 for momentum/nesterov
+    return by_name(name, lr, momentum or None)
 
 
 def _load_data(args: argparse.Namespace) -> Any:
@@ -662,7 +655,11 @@ def build_parser() -> argparse.ArgumentParser:
         "xavier for the rest)",
     )
     train.add_argument(
-        "--optimizer", default="sgd", choices=sorted(DEFAULT_LR), help="update rule (default: sgd)"
+        "--optimizer",
+        default="sgd",
+        choices=sorted(OPTIMIZERS),
+        help="update rule (default: sgd): "
+        + "; ".join(f"{n} (η {o.lr:g}): {o.description}" for n, o in OPTIMIZERS.items()),
     )
     train.add_argument(
         "--lr",
