@@ -561,7 +561,6 @@ BAD_REGISTRATIONS: list[tuple[dict[str, Any], str]] = [
     ({"description": "two\nlines"}, "description must be one line"),
     ({"cls": Adam, "options": {"momentum": 0.9}}, "options must be keyword arguments that Adam"),
     ({"cls": RMSprop, "options": {"alpha": 2}}, "Invalid alpha value: 2"),
-    ({"cls": Adam, "takes_momentum": True}, "Adam has no momentum hyperparameter"),
 ]
 
 

@@ -63,6 +63,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from numbers import Real
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -1000,8 +1001,6 @@ class NamedOptimizer:
             --landscape`` use when no ``--lr`` is given.
         description: one line for ``--help``.
         options: the keyword arguments of ``cls`` the name fixes, such as ``{"momentum": 0.9}``.
-        takes_momentum: whether μ may be given with the name (:func:`by_name`'s ``momentum``,
-            the command line's ``--momentum``); True for the SGD family.
 
     Example:
         >>> from glassnet.optimizers import OPTIMIZERS
@@ -1016,7 +1015,12 @@ class NamedOptimizer:
     lr: float
     description: str
     options: Mapping[str, Any] = field(default_factory=dict)
-    takes_momentum: bool = False
+
+    @property
+    def takes_momentum(self) -> bool:
+        """Whether μ may be given with the name (:func:`by_name`'s ``momentum``, the command
+        line's ``--momentum``): true for the SGD family."""
+        return issubclass(self.cls, SGD)
 
     def __call__(self, lr: float | None = None, **overrides: Any) -> Optimizer:
         """A fresh optimizer with η = ``lr`` (default :attr:`lr`); ``overrides`` replace options."""
@@ -1041,7 +1045,6 @@ def register(
     lr: float,
     description: str,
     options: Mapping[str, Any] | None = None,
-    takes_momentum: bool = False,
 ) -> NamedOptimizer:
     """Give an optimizer class (with fixed ``options``, if any) a short name and a default η.
 
@@ -1060,7 +1063,6 @@ def register(
         description: one line for ``--help``.
         options: keyword arguments of ``cls`` the name fixes (a preset, such as
             ``{"momentum": 0.9}``); ``cls(lr, **options)`` is tried once here.
-        takes_momentum: whether μ may be given with the name (``cls`` must have a momentum).
 
     Returns:
         the new :class:`NamedOptimizer`, now ``OPTIMIZERS[name]``.
@@ -1098,17 +1100,13 @@ def register(
         raise ValueError(f"description must be one line of text for --help, got {description!r}")
     options = dict(options or {})
     try:
-        made = cls(lr, **options)
+        cls(lr, **options)
     except TypeError as exc:
         raise ValueError(
             f"{cls.__name__}({_fmt(lr)}, **{options!r}) fails: {exc}; options must be keyword "
             f"arguments that {cls.__name__} takes"
         ) from None
-    if _check_flag(takes_momentum, "takes_momentum") and "momentum" not in made.hyperparameters():
-        raise ValueError(
-            f"{cls.__name__} has no momentum hyperparameter, so takes_momentum must be False"
-        )
-    entry = NamedOptimizer(name, cls, lr, description.strip(), options, takes_momentum)
+    entry = NamedOptimizer(name, cls, lr, description.strip(), MappingProxyType(options))
     OPTIMIZERS[name] = entry
     return entry
 
@@ -1154,41 +1152,14 @@ def by_name(name: str, lr: float | None = None, momentum: float | None = None) -
 # The default η are the command line's. The SGD family's suit its default cost, the tutorial's
 # "mse": its gradient is twice that of Nielsen's ½‖y − a‖², so η = 1.5 takes exactly the steps
 # of Nielsen's η = 3.0 (the adaptive optimizers do not depend on the scale).
-register("sgd", SGD, lr=1.5, takes_momentum=True, description="the tutorial's rule w ← w − η ∂C/∂w")
-register(
-    "momentum",
-    SGD,
-    lr=0.25,
-    options={"momentum": 0.9},
-    takes_momentum=True,
-    description="SGD with a velocity that keeps μ = 0.9 of the last step",
-)
-register(
-    "nesterov",
-    SGD,
-    lr=0.25,
-    options={"momentum": 0.9, "nesterov": True},
-    takes_momentum=True,
-    description="momentum that looks one step ahead along the velocity",
-)
-register(
-    "adagrad",
-    Adagrad,
-    lr=0.01,
-    description="each step divided by √(sum of all squared gradients so far)",
-)
-register(
-    "rmsprop",
-    RMSprop,
-    lr=0.001,
-    description="each step divided by √(moving average of squared gradients)",
-)
-register(
-    "adam",
-    Adam,
-    lr=0.001,
-    description="a moving average of the gradient over RMSprop's denominator",
-)
-register(
-    "adamw", AdamW, lr=0.001, description="Adam whose weight decay (λ = 0.01) shrinks w directly"
-)
+for _name, _cls, _lr, _options, _description in [
+    ("sgd", SGD, 1.5, {}, "the tutorial's rule w ← w − η ∂C/∂w"),
+    ("momentum", SGD, 0.25, {"momentum": 0.9}, "SGD whose velocity keeps μ = 0.9 of each step"),
+    ("nesterov", SGD, 0.25, {"momentum": 0.9, "nesterov": True}, "momentum that looks ahead"),
+    ("adagrad", Adagrad, 0.01, {}, "each step divided by √(sum of all squared gradients so far)"),
+    ("rmsprop", RMSprop, 0.001, {}, "each step divided by √(moving average of squared gradients)"),
+    ("adam", Adam, 0.001, {}, "a moving average of the gradient over RMSprop's denominator"),
+    ("adamw", AdamW, 0.001, {}, "Adam whose weight decay (λ = 0.01) shrinks w directly"),
+]:
+    register(_name, _cls, lr=_lr, options=_options, description=_description)
+del _name, _cls, _lr, _options, _description
