@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.checkpoint import CHECKPOINT_KEY
+from glassnet.optimizers import OPTIMIZERS, register, registered_classes
 
 
 def data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -332,6 +334,99 @@ def traced_lines(run: Any) -> int:
     finally:
         sys.settrace(None)
     return count
+
+
+# -- optimizers by name: the registry ---------------------------------------------------------
+
+
+class Lion(gn.Optimizer):
+    """A user's own optimizer with a buffer, m (Lion's update):
+    w ← w − η sign(β m + (1 − β) g), then m ← β m + (1 − β) g."""
+
+    def __init__(self, lr: float, *, beta: float = 0.9) -> None:
+        super().__init__(lr)
+        self.beta = beta
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {"lr": self.lr, "beta": self.beta}
+
+    def buffer_names(self) -> tuple[str, ...]:
+        return ("exp_avg",)
+
+    def _update(self, w: np.ndarray, g: np.ndarray, slot: Any) -> None:
+        m, tmp = slot.state["exp_avg"], slot.tmp
+        np.multiply(m, self.beta, out=tmp)
+        tmp += (1 - self.beta) * g
+        w -= self.lr * np.sign(tmp)
+        m *= self.beta
+        m += (1 - self.beta) * g
+
+
+@pytest.fixture
+def lion() -> Iterator[type[Lion]]:
+    register("lion", Lion, lr=1e-3, description="the sign of an interpolated momentum, times η")
+    yield Lion
+    OPTIMIZERS.pop("lion", None)
+
+
+def lion_run(epochs: int, path: Path | None = None, state: gn.TrainingState | None = None) -> Any:
+    X, y, _, _ = data()
+    if state is not None:
+        return state.resume(X, y, epochs=epochs, verbose=0)
+    net = gn.Network.from_sizes([4, 6, 2], seed=2, dtype="float64")
+    callbacks = [gn.callbacks.Checkpoint(path)] if path is not None else []
+    opt = Lion(0.01, beta=0.8)
+    net.fit(X, y, epochs=epochs, batch_size=16, optimizer=opt, callbacks=callbacks, verbose=0)
+    return net, opt
+
+
+def test_a_registered_optimizer_of_ones_own_resumes_bit_for_bit(
+    tmp_path: Path, lion: type[Lion]
+) -> None:
+    path = tmp_path / "lion.ckpt.safetensors"
+    whole, _ = lion_run(6)
+    _, opt = lion_run(3, path)
+    state = gn.load_checkpoint(path)
+    assert type(state.optimizer) is Lion and state.optimizer.hyperparameters() == {
+        "lr": 0.01, "beta": 0.8
+    }  # fmt: skip
+    assert state.optimizer.t == opt.t == 3 * 5  # 70 samples in batches of 16: 5 per epoch
+    for l in (1, 2):
+        np.testing.assert_array_equal(
+            state.optimizer.state["exp_avg"].W[l], opt.state["exp_avg"].W[l]
+        )
+    lion_run(6, state=state)
+    np.testing.assert_array_equal(state.net.parameter_vector(), whole.parameter_vector())
+
+
+def test_the_checkpoint_accepts_exactly_the_registered_classes(tmp_path: Path) -> None:
+    X, y, _, _ = data()
+    for i, cls in enumerate(registered_classes().values()):
+        path = tmp_path / f"{i}.ckpt.safetensors"
+        net = gn.Network.from_sizes([4, 3, 2], seed=0)
+        opt = next(entry for entry in OPTIMIZERS.values() if entry.cls is cls)()
+        net.fit(X, y, epochs=1, optimizer=opt, callbacks=[gn.callbacks.Checkpoint(path)], verbose=0)
+        loaded = gn.load_checkpoint(path).optimizer
+        assert type(loaded) is cls and repr(loaded) == repr(opt) and loaded.t == opt.t
+
+
+def test_an_optimizer_that_is_not_registered_is_refused_with_the_way_out(
+    tmp_path: Path, lion: type[Lion]
+) -> None:
+    path = tmp_path / "lion.ckpt.safetensors"
+    lion_run(1, path)
+    del OPTIMIZERS["lion"]  # as in a process that never registered Lion
+    with pytest.raises(
+        ValueError,
+        match=r"only SGD, Adagrad, RMSprop, Adam, AdamW are known by name; register its class",
+    ):
+        lion_run(1, tmp_path / "again.ckpt.safetensors")
+    with pytest.raises(
+        gn.ModelFormatError,
+        match=r"names the optimizer 'Lion'; known: SGD, Adagrad, RMSprop, Adam, AdamW \(a class "
+        r"of your own must be registered",
+    ):
+        gn.load_checkpoint(path)
 
 
 # -- damaged checkpoints ----------------------------------------------------------------------

@@ -150,6 +150,35 @@ def test_names_give_the_usual_optimizers_and_unknown_names_fail() -> None:
         lab.descend("bowl", "sgd", tol=0)
 
 
+def test_the_labs_names_are_the_optimizer_registry() -> None:
+    from glassnet.optimizers import OPTIMIZERS
+
+    assert lab.OPTIMIZERS is OPTIMIZERS
+    for name, entry in OPTIMIZERS.items():
+        made = lab.make_optimizer(name, 0.1)
+        assert repr(made) == repr(entry(0.1))
+        assert lab.descent.label(made) == f"{name} η=0.1"
+
+
+def test_a_registered_name_races_in_the_lab_and_on_its_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from glassnet.optimizers import OPTIMIZERS, register
+
+    register("heavy_ball", gn.SGD, lr=0.05, options={"momentum": 0.99}, description="μ = 0.99")
+    try:
+        run = lab.descend("bowl", "heavy_ball", lr=0.1, steps=5)
+        assert run.optimizer.momentum == 0.99 and run.optimizer.lr == 0.1
+        assert glassnet("--surface", "bowl", "--optimizers", "sgd,heavy_ball", "--lr", "0.1",
+                        "--steps", "5") == 0  # fmt: skip
+        assert capsys.readouterr().out.count("η=0.1") == 2
+        assert glassnet("--optimizers", "adamax") == 2
+        names = ", ".join(OPTIMIZERS)
+        assert names.endswith("adamw, heavy_ball") and f"from {names}," in capsys.readouterr().err
+    finally:
+        del OPTIMIZERS["heavy_ball"]
+
+
 def test_a_race_starts_everyone_at_the_same_point() -> None:
     runs = lab.race("beale", ["sgd", "momentum", "adam"], start=(1.0, 1.0), steps=10)
     assert [r.label.split()[0] for r in runs] == ["sgd", "momentum", "adam"]
@@ -488,6 +517,17 @@ def test_lab_command_draws_a_landscape(
     out = capsys.readouterr().out
     assert "trained Network([2, 4, 1]" in out and "principal directions" in out
     assert_picture(out_file)
+
+
+def test_the_landscape_trains_with_the_registrys_default_lr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from glassnet.optimizers import OPTIMIZERS
+
+    for name in ("adam", "nesterov"):
+        assert glassnet("--landscape", "--dataset", "xor", "--epochs", "1", "--optimizers",
+                        name) == 0  # fmt: skip
+        assert f"with {OPTIMIZERS[name]()!r}" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

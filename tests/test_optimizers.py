@@ -4,14 +4,27 @@ contract (in place, gradients untouched, inspectable state, state_dict round tri
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, ParameterBuffer, RMSprop
+from glassnet.optimizers import (
+    OPTIMIZERS,
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    NamedOptimizer,
+    Optimizer,
+    ParameterBuffer,
+    RMSprop,
+    by_name,
+    register,
+    registered_classes,
+)
 from helpers import xor_data
 
 # (id, glassnet class, keyword arguments): the same arguments make the torch.optim optimizer
@@ -430,6 +443,138 @@ def test_every_bad_hyperparameter_gets_a_helpful_value_error(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         make()
+
+
+# -- by name: the registry ----------------------------------------------------------------------
+
+# the names and default η the command line has always had (η = 1.5 is the tutorial's recipe)
+BUILT_IN = {
+    "sgd": (SGD, 1.5),
+    "momentum": (SGD, 0.25),
+    "nesterov": (SGD, 0.25),
+    "adagrad": (Adagrad, 0.01),
+    "rmsprop": (RMSprop, 0.001),
+    "adam": (Adam, 0.001),
+    "adamw": (AdamW, 0.001),
+}
+
+
+class SignSGD(Optimizer):
+    """A user's own optimizer: w ← w − η sign(∂C/∂w)."""
+
+    def _update(self, w: np.ndarray, g: np.ndarray, slot: Any) -> None:
+        np.sign(g, out=slot.tmp)
+        slot.tmp *= self.lr
+        w -= slot.tmp
+
+
+@pytest.fixture
+def sign_sgd() -> Iterator[NamedOptimizer]:
+    yield register("sign_sgd", SignSGD, lr=0.02, description="steps of η along the gradient's sign")
+    OPTIMIZERS.pop("sign_sgd", None)
+
+
+def test_the_registry_holds_each_name_with_its_class_preset_and_default_lr() -> None:
+    assert list(OPTIMIZERS) == list(BUILT_IN)
+    for name, (cls, lr) in BUILT_IN.items():
+        entry = OPTIMIZERS[name]
+        assert (entry.name, entry.cls, entry.lr) == (name, cls, lr) and entry.description
+        made = by_name(name)
+        assert type(made) is cls and made.lr == lr and repr(made) == repr(entry())
+    assert repr(by_name("momentum", 0.1)) == repr(SGD(lr=0.1, momentum=0.9))
+    assert repr(by_name("Nesterov", 0.1)) == repr(SGD(lr=0.1, momentum=0.9, nesterov=True))
+    # μ can be given with the SGD family's names only (the command line's --momentum)
+    assert [name for name, entry in OPTIMIZERS.items() if entry.takes_momentum] == [
+        "sgd", "momentum", "nesterov"
+    ]  # fmt: skip
+    assert by_name("nesterov", 0.1, momentum=0.5).momentum == 0.5
+    assert by_name("rmsprop", 0.1, momentum=0.5).momentum == 0
+    assert list(registered_classes()) == ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
+    with pytest.raises(ValueError, match="unknown optimizer 'adamax'; choose one of sgd, momentum"):
+        by_name("adamax")
+
+
+def test_the_command_line_the_playground_and_sklearn_read_the_registry(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from glassnet import cli, lab
+    from glassnet.playground.session import options
+
+    monkeypatch.setenv("COLUMNS", "10000")  # --help on one line per option
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    help_text = capsys.readouterr().out
+    assert f"--optimizer {{{','.join(sorted(OPTIMIZERS))}}}" in help_text
+    for name, entry in OPTIMIZERS.items():
+        assert f"{name} (η {entry.lr:g}): {entry.description}" in help_text
+        # glassnet train's default η is the registry's, and so is what the name makes
+        assert repr(cli._optimizer(name, None, 0.0)) == repr(entry())
+    assert cli._optimizer("momentum", None, 0.5).momentum == 0.5
+    assert lab.OPTIMIZERS is OPTIMIZERS
+    assert options()["optimizers"] == list(OPTIMIZERS)
+    sklearn = pytest.importorskip("glassnet.sklearn")
+    for solver in sklearn.SOLVERS:
+        made = sklearn.GlassnetClassifier(solver=solver)._optimizer()
+        assert type(made) is OPTIMIZERS[solver].cls
+
+
+def test_a_registered_optimizer_is_known_everywhere_by_its_name(
+    sign_sgd: NamedOptimizer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from glassnet import cli, lab
+    from glassnet.playground.session import options
+
+    assert OPTIMIZERS["sign_sgd"] is sign_sgd and registered_classes()["SignSGD"] is SignSGD
+    made = by_name("sign_sgd")
+    assert type(made) is SignSGD and made.lr == 0.02
+    args = cli.build_parser().parse_args(["train", "--optimizer", "sign_sgd"])
+    assert repr(cli._optimizer(args.optimizer, args.lr, args.momentum)) == "SignSGD(lr=0.02)"
+    assert "sign_sgd" in options()["optimizers"]
+    run = lab.descend("bowl", "sign_sgd", lr=0.1, steps=3)
+    assert run.label == "sign_sgd η=0.1"
+    np.testing.assert_allclose(run.points[1], run.points[0] - 0.1 * np.sign(run.gradients[0]))
+    # and it trains a network
+    X, y = xor_data()
+    net = gn.Network.from_sizes([2, 3, 1], seed=0)
+    before = net.W[1].copy()
+    grads = net.gradients(X, y)
+    net.fit(X, y, epochs=1, batch_size=4, optimizer=made, shuffle=False, verbose=0)
+    np.testing.assert_allclose(net.W[1], before - 0.02 * np.sign(grads.W[1]), rtol=1e-6)
+    OPTIMIZERS.pop("sign_sgd")
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["train", "--optimizer", "sign_sgd"])
+    assert "invalid choice: 'sign_sgd'" in capsys.readouterr().err
+
+
+BAD_REGISTRATIONS: list[tuple[dict[str, Any], str]] = [
+    ({"name": "Sign"}, "Invalid optimizer name: 'Sign'; a name is lower-case letters"),
+    ({"name": "sign sgd"}, "Invalid optimizer name: 'sign sgd'"),
+    ({"name": "adam"}, "the optimizer name 'adam' is taken by NamedOptimizer"),
+    ({"cls": int}, "cls must be a subclass of glassnet.optimizers.Optimizer"),
+    # a class of the same name as glassnet's SGD: a file could not tell them apart
+    (
+        {"cls": type("SGD", (Optimizer,), {})},
+        "another optimizer class named 'SGD'.*give .*SGD a name of its own",
+    ),
+    ({"lr": 0}, "Invalid learning rate: 0"),
+    ({"description": ""}, "description must be one line"),
+    ({"description": "two\nlines"}, "description must be one line"),
+    ({"cls": Adam, "options": {"momentum": 0.9}}, "options must be keyword arguments that Adam"),
+    ({"cls": RMSprop, "options": {"alpha": 2}}, "Invalid alpha value: 2"),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"), BAD_REGISTRATIONS, ids=[m for _, m in BAD_REGISTRATIONS]
+)
+def test_a_bad_registration_is_a_value_error_and_changes_nothing(
+    change: dict[str, Any], message: str
+) -> None:
+    before = dict(OPTIMIZERS)
+    args: dict[str, Any] = {"name": "sign_sgd", "cls": SignSGD, "lr": 0.1, "description": "signs"}
+    with pytest.raises(ValueError, match=message):
+        register(**{**args, **change})
+    assert before == OPTIMIZERS
 
 
 # -- training -----------------------------------------------------------------------------------

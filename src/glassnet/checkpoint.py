@@ -4,8 +4,10 @@ A checkpoint is a glassnet model file (so ``gn.load(path)`` reads its network) w
 entry ``"glassnet.checkpoint"`` also holds, as JSON:
 
 - the epoch reached and the training settings (epochs asked for, batch size, shuffling);
-- the optimizer: its type (looked up in a closed list: SGD, Adagrad, RMSprop, Adam, AdamW), its
-  hyperparameters, its step count t and its buffers (velocities, moments);
+- the optimizer: its type, by class name (looked up in the closed list of registered classes,
+  :func:`glassnet.optimizers.registered_classes`: SGD, Adagrad, RMSprop, Adam, AdamW and any
+  registered with :func:`glassnet.optimizers.register`), its hyperparameters, its step count t
+  and its buffers (velocities, moments);
 - the random generator that shuffles and draws dropout masks: its bit generator's name (from a
   closed list) and state;
 - the :class:`~glassnet.training.History` so far;
@@ -58,7 +60,7 @@ import numpy as np
 from . import _jsonparse, io
 from ._inputs import as_rng
 from .callbacks import Callback
-from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .optimizers import Optimizer, registered_classes
 from .training import History, fit
 
 if TYPE_CHECKING:
@@ -72,9 +74,6 @@ CHECKPOINT_KEY = "glassnet.checkpoint"
 #: the JSON) and 2 (arrays as tensors) are read.
 CHECKPOINT_VERSION = 2
 
-_OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.__name__: cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)
-}
 _BIT_GENERATORS: dict[str, type[np.random.BitGenerator]] = {
     "PCG64": np.random.PCG64,
     "PCG64DXSM": np.random.PCG64DXSM,
@@ -214,10 +213,12 @@ def save_checkpoint(
             f"{', '.join(_BIT_GENERATORS)} (np.random.default_rng gives PCG64)"
         )
     opt = run.optimizer
-    if _OPTIMIZERS.get(type(opt).__name__) is not type(opt):
+    known = registered_classes()
+    if known.get(type(opt).__name__) is not type(opt):
         raise ValueError(
             f"cannot checkpoint the optimizer {opt!r}: a checkpoint names it, and only "
-            f"{', '.join(_OPTIMIZERS)} are known by name"
+            f"{', '.join(known)} are known by name; register its class first with "
+            "glassnet.optimizers.register(name, cls, lr=..., description=...)"
         )
     tensors: dict[str, np.ndarray[Any, Any]] = {}
     callbacks = []
@@ -352,13 +353,15 @@ def _state_from(
     opt_state = arrays.decode(entry["optimizer"])
     if not isinstance(opt_state, dict):
         raise _BadCheckpointError("'optimizer' must be an object")
-    cls = _OPTIMIZERS.get(str(opt_state.get("optimizer")))
+    known = registered_classes()  # a closed list: a name read from the file runs no code
+    cls = known.get(str(opt_state.get("optimizer")))
     if cls is None:
         raise _BadCheckpointError(
-            f"it names the optimizer {opt_state.get('optimizer')!r}; "
-            f"known: {', '.join(_OPTIMIZERS)}"
+            f"it names the optimizer {opt_state.get('optimizer')!r}; known: "
+            f"{', '.join(known)} (a class of your own must be registered with "
+            "glassnet.optimizers.register before the checkpoint is loaded)"
         )
-    optimizer = cls(lr=0.1)
+    optimizer = cls(0.1)  # load_state_dict sets η and the rest
     optimizer.load_state_dict(opt_state)  # checks hyperparameters, t and buffers
     for name, buf in optimizer.state.items():
         for l in range(1, net.L + 1):

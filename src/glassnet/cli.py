@@ -35,14 +35,7 @@ from . import __version__
 from ._inputs import as_features
 from .callbacks import Callback, EpochLogger, ProgressBar, _terminal_columns
 from .network import Network, predicted_classes
-from .optimizers import Optimizer
-
-#: learning rates used when --lr is not given. The SGD family's suit the default cost, the
-#: tutorial's "mse": its gradient is twice that of Nielsen's ½‖y − a‖², so η = 1.5 here takes
-#: exactly the steps of Nielsen's η = 3.0 (the adaptive optimizers do not depend on the scale)
-DEFAULT_LR = {"sgd": 1.5, "momentum": 0.25, "nesterov": 0.25, "adagrad": 0.01, "rmsprop": 0.001,
-              "adam": 0.001, "adamw": 0.001}  # fmt: skip
-
+from .optimizers import OPTIMIZERS, Optimizer, by_name
 
 #: What ``glassnet --help`` says above the commands: plain text, as a terminal shows it.
 DESCRIPTION = """\
@@ -181,10 +174,9 @@ def layer_size(text: str) -> int:
 
 
 def _optimizer(name: str, lr: float | None, momentum: float) -> Optimizer:
-    from .optimizers import by_name
-
-    # --momentum 0 (the default) keeps each name's own μ: 0 for sgd, 0.9 for momentum/nesterov
-    return by_name(name, DEFAULT_LR[name] if lr is None else lr, momentum or None)
+    # no --lr: the name's own η (the registry's); --momentum 0 (the default) keeps each name's
+    # own μ: 0 for sgd, 0.9 for momentum/nesterov
+    return by_name(name, lr, momentum or None)
 
 
 def _load_data(args: argparse.Namespace) -> Any:
@@ -1103,7 +1095,11 @@ def build_parser() -> argparse.ArgumentParser:
         "relatives, xavier for the rest)",
     )
     train.add_argument(
-        "--optimizer", default="sgd", choices=sorted(DEFAULT_LR), help="the update rule"
+        "--optimizer",
+        default="sgd",
+        choices=sorted(OPTIMIZERS),
+        help="update rule (default: sgd): "
+        + "; ".join(f"{n} (η {o.lr:g}): {o.description}" for n, o in OPTIMIZERS.items()),
     )
     train.add_argument(
         "--lr",
@@ -1111,7 +1107,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="ETA",
         help="learning rate η (default: "
-        + ", ".join(f"{v:g} for {k}" for k, v in DEFAULT_LR.items())
+        + ", ".join(f"{o.lr:g} for {n}" for n, o in OPTIMIZERS.items())
         + ")",
     )
     train.add_argument(

@@ -52,7 +52,7 @@ from . import activations
 from ._inputs import as_dtype, as_rng, positive_int
 from .callbacks import Callback, TrainingRun
 from .network import Network
-from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop, _check_flag
+from .optimizers import OPTIMIZERS, Optimizer, _check_flag
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -71,7 +71,8 @@ Array = NDArray[np.floating[Any]]
 
 __all__ = ["GlassnetClassifier", "GlassnetRegressor"]
 
-#: the solvers: scikit-learn's two stochastic ones, then glassnet's other optimizers.
+#: the solvers: scikit-learn's two stochastic ones, then glassnet's other optimizers; each is
+#: the optimizer of that name in the registry, :data:`glassnet.optimizers.OPTIMIZERS`.
 SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "adamw")
 
 _FLOATS = (np.float64, np.float32)
@@ -370,17 +371,20 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         return min(int(self.batch_size), n)
 
     def _optimizer(self) -> Optimizer:
-        lr, eps, betas = self.learning_rate_init, self.epsilon, (self.beta_1, self.beta_2)
-        if self.solver == "sgd":
-            nesterov = self.nesterovs_momentum and self.momentum > 0
-            return SGD(lr, momentum=self.momentum, nesterov=nesterov)
-        if self.solver == "adam":
-            return Adam(lr, betas=betas, eps=eps)
-        if self.solver == "adamw":  # alpha is AdamW's decoupled weight decay, not an L2 penalty
-            return AdamW(lr, betas=betas, eps=eps, weight_decay=self.alpha)
-        if self.solver == "rmsprop":
-            return RMSprop(lr, eps=eps)
-        return Adagrad(lr, eps=eps)
+        """The solver's optimizer from the registry, with scikit-learn's parameters as options."""
+        eps, betas = self.epsilon, (self.beta_1, self.beta_2)
+        by_solver: dict[str, dict[str, Any]] = {
+            "sgd": {
+                "momentum": self.momentum,
+                "nesterov": self.nesterovs_momentum and self.momentum > 0,
+            },
+            "adam": {"betas": betas, "eps": eps},
+            # alpha is AdamW's decoupled weight decay, not an L2 penalty
+            "adamw": {"betas": betas, "eps": eps, "weight_decay": self.alpha},
+            "rmsprop": {"eps": eps},
+            "adagrad": {"eps": eps},
+        }
+        return OPTIMIZERS[self.solver](self.learning_rate_init, **by_solver[self.solver])
 
     # -- training ---------------------------------------------------------------------------------
 

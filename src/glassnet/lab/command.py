@@ -272,9 +272,8 @@ def _surface(args: argparse.Namespace, names: list[str], out: Path | None) -> in
 
 def _landscape(args: argparse.Namespace, name: str, out: Path | None) -> int:
     from .. import datasets
-    from ..cli import DEFAULT_LR, _check_memory
+    from ..cli import _check_memory
     from ..network import Network
-    from ..optimizers import by_name
     from .landscape import train_and_record, trajectory_directions
 
     try:
@@ -286,9 +285,9 @@ def _landscape(args: argparse.Namespace, name: str, out: Path | None) -> int:
     if n_out == 2:
         n_out = 1  # one sigmoid neuron for two classes
     sizes = [X.shape[1], *args.hidden, n_out]
-    lr = args.lr[0] if args.lr else DEFAULT_LR[name]
+    lr = args.lr[0] if args.lr else OPTIMIZERS[name].lr  # the default η of glassnet train
     steps = args.epochs * -(-len(X) // args.batch_size)  # the path keeps the weights of each
-    _check_memory(sizes, "float64", by_name(name, lr), len(X), copies=2 * (steps + 1),
+    _check_memory(sizes, "float64", OPTIMIZERS[name](lr), len(X), copies=2 * (steps + 1),
                   hint="choose smaller --hidden layers or fewer --epochs")  # fmt: skip
     net = Network.from_sizes(
         sizes,

@@ -61,7 +61,8 @@ __all__ = [
 def make_optimizer(name: str, lr: float) -> Optimizer:
     """A fresh optimizer by name: sgd, momentum (μ = 0.9), nesterov, adagrad, rmsprop, adam, adamw.
 
-    The names of :data:`glassnet.optimizers.OPTIMIZERS`, shared with the command line.
+    The names of the registry :data:`glassnet.optimizers.OPTIMIZERS`, shared with the command
+    line and the Playground (a name added with :func:`glassnet.optimizers.register` works too).
 
     >>> make_optimizer("nesterov", 0.01)
     SGD(lr=0.01, momentum=0.9, dampening=0, nesterov=True, weight_decay=0)
@@ -77,8 +78,11 @@ def label(optimizer: Optimizer) -> str:
     """
     if isinstance(optimizer, SGD):
         name = "nesterov" if optimizer.nesterov else "momentum" if optimizer.momentum else "sgd"
-    else:
-        name = type(optimizer).__name__.lower()
+    else:  # the class's registered name (its plain name, without preset options)
+        name = next(
+            (n for n, o in OPTIMIZERS.items() if o.cls is type(optimizer) and not o.options),
+            type(optimizer).__name__.lower(),
+        )
     return f"{name} η={optimizer.lr:g}"
 
 

@@ -38,8 +38,8 @@ from numpy.typing import NDArray
 from .. import datasets
 from ..activations import ACTIVATIONS
 from ..costs import COSTS
-from ..lab.descent import OPTIMIZERS  # optimizers by name: the same makers as the lab's
 from ..network import Network, predicted_classes
+from ..optimizers import OPTIMIZERS  # the registry of optimizer names, as the lab and CLI use
 
 Array = NDArray[np.floating[Any]]
 
