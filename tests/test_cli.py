@@ -77,6 +77,9 @@ def test_evaluate_predict_and_info_on_a_saved_model(tmp_path: Path) -> None:
     info = run("info", "m.safetensors", cwd=tmp_path)
     assert info.returncode == 0
     assert "(30, 64)" in info.stdout and "2,260" in info.stdout and "dataset: digits" in info.stdout
+    # the data record reads as a sentence, not as the raw JSON the file holds
+    data_line = next(line for line in info.stdout.splitlines() if line.startswith("data: "))
+    assert "raw 0..16 scaled to [0, 1]" in data_line and "{" not in data_line
 
 
 def test_toy_and_regression_sets_train(tmp_path: Path) -> None:

@@ -815,8 +815,16 @@ def _info(args: argparse.Namespace) -> int:
     net, meta = _load_model(args.model)
     print(f"{args.model}: {net}")
     print(net.summary())
+    from .datasets.preparation import Preparation
+
     for key, value in sorted(meta.items()):
-        if key not in ("glassnet", "history"):
+        if key == "data":  # the data record: readable, not raw JSON
+            try:
+                record = Preparation.from_metadata(meta)
+            except ValueError:
+                record = None
+            print(f"data: {record.describe() if record else value}")
+        elif key not in ("glassnet", "history"):
             print(f"{key}: {value}")
     return 0
 

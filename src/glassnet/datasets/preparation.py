@@ -185,6 +185,34 @@ class Preparation:
         rows = as_features(arr, n, self.dtype, name)
         return rows if self.scaler is None else self.scaler.transform(rows)
 
+    def describe(self) -> str:
+        """The record in one readable line, as ``glassnet info`` prints it.
+
+        Example:
+            >>> from glassnet import datasets
+            >>> for part in datasets.load("digits", seed=5).preparation.describe().split("; "):
+            ...     print(part)
+            digits (test_fraction 0.2, seed 5, stratify False, dtype float32)
+            raw 0..16 scaled to [0, 1]
+            images 8×8
+        """
+        shown = {k: v for k, v in self.options.items() if v is not None and v is not True}
+        options = ", ".join(f"{k} {v}" for k, v in shown.items())
+        parts = [f"{self.loader} ({options})" if options else self.loader]
+        raw = self.raw_range
+        if raw is not None:
+            parts.append(f"raw {raw[0]:g}..{raw[1]:g} scaled to [0, 1]")
+        elif self.scaler is not None:
+            parts.append(f"scaled by {self.scaler!r}")
+        if self.image_shape:
+            parts.append("images " + "×".join(str(n) for n in self.image_shape))
+        if self.val_fraction:
+            parts.append(f"{self.val_fraction:g} held out for validation (seed {self.val_seed})")
+        if self.input_range is not None:
+            low, high = self.input_range
+            parts.append(f"training inputs in [{low:.4g}, {high:.4g}]")
+        return "; ".join(parts)
+
     @staticmethod
     def digest(X: Any, y: Any) -> str:
         """A short fingerprint of the samples ``X, y``: equal data, equal digest.
