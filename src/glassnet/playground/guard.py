@@ -354,12 +354,11 @@ class Guard:
             message = await receive()  # the handshake's "websocket.connect"
             if message["type"] != "websocket.connect":
                 return
-            if "websocket.http.response" in scope.get("extensions", {}):
-                await send({"type": "websocket.http.response.start", "status": status,
-                            "headers": headers})  # fmt: skip
-                await send({"type": "websocket.http.response.body", "body": body})
-            else:  # the server turns this into 403
-                await send({"type": "websocket.close", "code": 1008})
+            # Closing before accepting is the refusal every ASGI server turns into a plain 403.
+            # (Not the "websocket.http.response" extension with our line as the body: uvicorn's
+            # sans-I/O websockets protocol then logs an error for a handshake it thinks was left
+            # unfinished, and a browser shows a refused socket's body to no one anyway.)
+            await send({"type": "websocket.close", "code": 1008})
             return
         if status != 403:
             headers.append((b"connection", b"close"))  # the unread body is not waited for
