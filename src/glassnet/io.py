@@ -150,8 +150,9 @@ MAX_HEADER_BYTES = 100_000_000
 MAX_JSON_VALUES = 4_000_000
 #: How deeply arrays and objects may nest in one JSON text of a header (glassnet writes 5 deep).
 MAX_JSON_DEPTH = 64
-#: The most layers a model file may describe.
-MAX_LAYERS = 50_000
+#: The most layers a model file may describe: ten times the deepest networks people train, and
+#: few enough that a file at the limit loads in about half a second (loading is linear in L).
+MAX_LAYERS = 10_000
 #: The most entries ``__metadata__`` may have (yours, plus glassnet's own).
 MAX_METADATA_ENTRIES = 10_000
 #: The ``__metadata__`` key that holds the network's configuration.
