@@ -20,6 +20,7 @@ import pytest
 import glassnet as gn
 from glassnet.checkpoint import CHECKPOINT_KEY
 from glassnet.optimizers import OPTIMIZERS, register, registered_classes
+from helpers import traced_lines
 
 
 def data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -318,22 +319,6 @@ def test_loading_a_checkpoint_takes_work_in_proportion_to_the_layers(tmp_path: P
                 callbacks=[gn.callbacks.Checkpoint(path)])  # fmt: skip
         work[L] = traced_lines(lambda: gn.load_checkpoint(path))  # noqa: B023 (called at once)
     assert work[400] <= 2.2 * work[200], work
-
-
-def traced_lines(run: Any) -> int:
-    count = 0
-
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += event == "line"
-        return tracer
-
-    sys.settrace(tracer)
-    try:
-        run()
-    finally:
-        sys.settrace(None)
-    return count
 
 
 # -- optimizers by name: the registry ---------------------------------------------------------

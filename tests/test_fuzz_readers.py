@@ -30,9 +30,8 @@ import signal
 import struct
 import sys
 import threading
-import tracemalloc
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +53,7 @@ from glassnet.io import (
     load,
     save,
 )
+from helpers import peak_memory
 from test_checkpoint import as_version_1
 
 # examples per hypothesis test; together at least 10,000 files
@@ -352,18 +352,6 @@ def test_random_model_files_raise_model_format_error(
     path = folder / "random.safetensors"
     path.write_bytes(raw)
     assert load_or_refuse(path) is None  # random bytes are never a model
-
-
-def peak_memory(read: Callable[[], object]) -> int:
-    """The most memory, in bytes, allocated at once while ``read`` runs."""
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        with contextlib.suppress(ValueError):
-            read()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 # Loading holds the file's bytes, the arrays built from them, the network's own copies and the

@@ -3,15 +3,12 @@ damaged file gives an IDXFormatError that names the file, never another exceptio
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import io
 import os
 import struct
-import threading
 import tracemalloc
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +18,7 @@ from hypothesis import strategies as st
 
 from glassnet.datasets import IDXFormatError, read_idx, write_idx
 from glassnet.datasets.idx import IDX_DTYPES, MAX_NDIM
+from helpers import error_reading_a_fifo, peak_memory
 
 DTYPES = ["uint8", "int8", "int16", "int32", "float32", "float64"]
 SHAPES = [(5,), (3, 4), (2, 3, 4), (0,), (0, 28, 28)]
@@ -230,18 +228,6 @@ def test_rejects_things_that_are_not_files() -> None:
 # -- bounded reading: memory near the data, no waiting on pipes -------------------------------
 
 
-def peak_memory(read: Callable[[], object]) -> int:
-    """The most memory allocated at once while ``read`` runs (NumPy reports to tracemalloc)."""
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        with contextlib.suppress(IDXFormatError):
-            read()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def gzip_of_zeros(head: bytes, zeros: int) -> bytes:
     """A gzip stream of ``head`` and then ``zeros`` zero bytes, compressed a piece at a time."""
     z = zlib.compressobj(1, zlib.DEFLATED, 31)
@@ -288,24 +274,7 @@ def test_a_plain_file_takes_the_memory_of_its_array(tmp_path: Path, dtype: str) 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")
 def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
-    path = tmp_path / "train-images-idx3-ubyte"
-    os.mkfifo(path)
-    outcome: list[BaseException] = []
-
-    def attempt() -> None:
-        try:
-            read_idx(path)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=attempt, daemon=True)
-    thread.start()
-    thread.join(timeout=60)
-    if thread.is_alive():  # blocked: a writer that opens and closes at once lets it go
-        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
-        thread.join(timeout=10)
-        pytest.fail("read_idx waited on a FIFO")
-    (exc,) = outcome
+    exc = error_reading_a_fifo(read_idx, tmp_path / "train-images-idx3-ubyte")
     assert isinstance(exc, IDXFormatError)
     assert "it is a FIFO (named pipe), not a regular file" in str(exc)
 

@@ -3,7 +3,6 @@ catalogue of damaged files that must each raise ModelFormatError (plus byte-leve
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import pickle
@@ -11,9 +10,7 @@ import signal
 import struct
 import subprocess
 import sys
-import threading
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,7 +34,7 @@ from glassnet.io import (
     read_metadata,
     save,
 )
-from helpers import xor_data
+from helpers import error_reading_a_fifo, peak_memory, traced_lines, xor_data
 
 BUILT_IN_ACTIVATIONS = sorted(
     name for name, entry in activations.ACTIVATIONS.items() if isinstance(entry, type)
@@ -517,24 +514,6 @@ def test_only_temporaries_of_finished_saves_to_the_same_file_are_removed(tmp_pat
 # -- bounded reading: time, memory, and files that are not files ---------------------------------
 
 
-def traced_lines(run: Callable[[], object]) -> int:
-    """How many lines of Python ``run`` executes (a loop's line counts once per turn): a
-    measure of work that, unlike time, does not depend on the machine or its load."""
-    count = 0
-
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += event == "line"
-        return tracer
-
-    sys.settrace(tracer)
-    try:
-        run()
-    finally:
-        sys.settrace(None)
-    return count
-
-
 def deep_net(L: int) -> gn.Network:
     return gn.Network.from_sizes([1] * (L + 1), activation="tanh", seed=0)
 
@@ -605,20 +584,6 @@ def test_loading_takes_the_networks_memory_and_little_more(tmp_path: Path) -> No
     loaded: list[gn.Network] = []
     assert peak_memory(lambda: loaded.append(load(path))) < 1.05 * size + (2 << 20)
     assert loaded[0].W[2].tobytes() == net.W[2].tobytes()
-
-
-def peak_memory(run: Callable[[], object]) -> int:
-    """The most memory allocated at once while ``run`` runs, beyond what was there before
-    (NumPy reports its arrays to tracemalloc)."""
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        with contextlib.suppress(ValueError):
-            run()
-        return tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
 
 
 def test_a_header_of_too_many_values_is_refused_before_parsing(
@@ -703,24 +668,7 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(
     read: Callable[[Path], object], tmp_path: Path
 ) -> None:
     """Issue 14: opening a FIFO waits until something writes to it, which may be never."""
-    path = tmp_path / "pipe.safetensors"
-    os.mkfifo(path)
-    outcome: list[BaseException] = []
-
-    def attempt() -> None:
-        try:
-            read(path)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    thread = threading.Thread(target=attempt, daemon=True)
-    thread.start()
-    thread.join(timeout=60)
-    if thread.is_alive():  # blocked: a writer that opens and closes at once lets it go
-        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
-        thread.join(timeout=10)
-        pytest.fail(f"{read.__name__} waited on a FIFO")
-    (exc,) = outcome
+    exc = error_reading_a_fifo(read, tmp_path / "pipe.safetensors")
     assert isinstance(exc, ModelFormatError)
     assert "it is a FIFO (named pipe), not a regular file" in str(exc)
 
