@@ -9,31 +9,23 @@ built so that every number in it can be printed, checked and explained.
 
 The notation (layers 0..L, ``net.W[l][j, k]`` to j from k, rows as samples) is declared once,
 in :mod:`glassnet.network` and ``docs/notation.md``.
+
+``import glassnet`` loads the core only: activations, costs, init, layers, network, optimizers,
+training, callbacks, schedules and gradcheck. Everything else — model files, checkpoints, the
+explanations, the diagnosis, data sets, scaling, the lab — loads on first use of its name
+(``gn.load``, ``gn.explain_weight(net, …)``, ``gn.datasets``): they take the network as an
+argument and never the other way round (``docs/architecture.md``).
 """
 
+import importlib as _importlib
+import typing as _typing
 from importlib import metadata as _metadata
 
-from . import (
-    activations,
-    callbacks,
-    checkpoint,
-    costs,
-    datasets,
-    diagnosis,
-    exercises,
-    explain,
-    init,
-    lab,
-    scaling,
-    schedules,
-)
+from . import activations, callbacks, costs, init, schedules
 from .activations import Activation
 from .callbacks import Callback, TrainingRun
-from .checkpoint import TrainingState, load_checkpoint, save_checkpoint
 from .costs import Cost
-from .diagnosis import TrainingMonitor, diagnose, diagnose_training
 from .gradcheck import GradientCheck, gradient_check
-from .io import ModelFormatError, load, save
 from .layers import Dense
 from .network import ByLayer, Gradients, Network, Trace
 from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
@@ -46,10 +38,66 @@ from .schedules import (
 )
 from .training import History
 
+if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers and editors
+    from . import checkpoint, datasets, diagnosis, exercises, explain, lab, scaling
+    from .checkpoint import TrainingState, load_checkpoint, save_checkpoint
+    from .diagnosis import TrainingMonitor, diagnose, diagnose_training
+    from .explain import (
+        backprop_ledger,
+        backprop_per_example,
+        explain_activation,
+        explain_bias,
+        explain_neuron,
+        explain_weight,
+    )
+    from .io import ModelFormatError, load, save
+
 try:
     __version__ = _metadata.version("glassnet")
 except _metadata.PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0+unknown"
+
+#: the optional parts, loaded on first use: top-level name → (module, attribute or None)
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "checkpoint": ("checkpoint", None),
+    "datasets": ("datasets", None),
+    "diagnosis": ("diagnosis", None),
+    "exercises": ("exercises", None),
+    "explain": ("explain", None),
+    "lab": ("lab", None),
+    "scaling": ("scaling", None),
+    "TrainingState": ("checkpoint", "TrainingState"),
+    "load_checkpoint": ("checkpoint", "load_checkpoint"),
+    "save_checkpoint": ("checkpoint", "save_checkpoint"),
+    "TrainingMonitor": ("diagnosis", "TrainingMonitor"),
+    "diagnose": ("diagnosis", "diagnose"),
+    "diagnose_training": ("diagnosis", "diagnose_training"),
+    "explain_neuron": ("explain", "explain_neuron"),
+    "explain_weight": ("explain", "explain_weight"),
+    "explain_bias": ("explain", "explain_bias"),
+    "explain_activation": ("explain", "explain_activation"),
+    "backprop_ledger": ("explain", "backprop_ledger"),
+    "backprop_per_example": ("explain", "backprop_per_example"),
+    "ModelFormatError": ("io", "ModelFormatError"),
+    "load": ("io", "load"),
+    "save": ("io", "save"),
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """Load an optional part the first time one of its names is used (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = _importlib.import_module(f"{__name__}.{module_name}")
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value  # later uses find it directly
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "SGD",
@@ -79,6 +127,8 @@ __all__ = [
     "TrainingState",
     "__version__",
     "activations",
+    "backprop_ledger",
+    "backprop_per_example",
     "callbacks",
     "checkpoint",
     "costs",
@@ -88,6 +138,10 @@ __all__ = [
     "diagnosis",
     "exercises",
     "explain",
+    "explain_activation",
+    "explain_bias",
+    "explain_neuron",
+    "explain_weight",
     "gradient_check",
     "init",
     "lab",

@@ -623,6 +623,67 @@ class Network:
         y, labels = as_targets(Y, x.shape[0], self.sizes[-1], self.dtype)
         return x, y, labels
 
+    def check_data(self, X: Any, Y: Any) -> tuple[Array, Array, NDArray[np.intp] | None]:
+        """(X, Y) checked and converted as training sees them: ``(x, y, labels)``.
+
+        x is (m, n_0) and y is (m, n_L), both in the network's dtype; ``labels`` holds the
+        class of each row when Y was given as class labels (or one-hot rows), else ``None``.
+        Raises ValueError, saying what is wrong and how to fix it, for anything else.
+
+        Example:
+            >>> import glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 2], seed=0)
+            >>> x, y, labels = net.check_data([[0, 1], [1, 0]], [1, 0])
+            >>> y.tolist(), labels.tolist()
+            ([[0.0, 1.0], [1.0, 0.0]], [1, 0])
+        """
+        return self._check_xy(X, Y)
+
+    def forward_pass(self, X: Any) -> tuple[ByLayer[Array], ByLayer[Array]]:
+        """``(a, z)``: every a^(l) (l = 0..L, ``a[0]`` is X) and z^(l) (l = 1..L) for the rows
+        of X, without targets or backpropagation (see :meth:`trace` for those).
+
+        Example:
+            >>> import glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+            >>> a, z = net.forward_pass([[0.0, 1.0]])
+            >>> a[0].shape, z[1].shape, a[2].shape
+            ((1, 2), (1, 3), (1, 1))
+        """
+        a, z = self._forward(self._features(X))
+        return ByLayer(a, 0, "a"), ByLayer(z[1:], 1, "z")
+
+    def cost_and_gradients(
+        self,
+        X: Any,
+        Y: Any,
+        masks: Sequence[Any] | None = None,
+        sample_weight: Any = None,
+    ) -> tuple[float, Array, Gradients]:
+        """One training step's work: the cost C, the outputs a^(L) and ∂C/∂W, ∂C/∂b.
+
+        ``masks`` (from :meth:`dropout_masks`) fixes which neurons dropout switches off;
+        ``sample_weight`` (one s_i ≥ 0 per row) makes C the weighted mean Σ s_i C_i / Σ s_i.
+
+        Example:
+            >>> import glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+            >>> C, a_L, g = net.cost_and_gradients([[0.0, 1.0]], [[1.0]])
+            >>> bool(C == net.cost([[0.0, 1.0]], [[1.0]])), a_L.shape
+            (True, (1, 1))
+        """
+        x, y, _ = self._check_xy(X, Y)
+        checked = None if masks is None else self._check_masks(masks, x.shape[0])
+        weights = None
+        if sample_weight is not None:
+            weights = np.asarray(sample_weight, dtype=self.dtype)
+            if weights.shape != (x.shape[0],) or not np.all(np.isfinite(weights) & (weights >= 0)):
+                raise ValueError(
+                    f"sample_weight must be one finite weight >= 0 per row, shape "
+                    f"({x.shape[0]},), got {np.shape(sample_weight)}"
+                )
+        return self._cost_and_gradients(x, y, checked, weights)
+
     def trace(self, X: Any, Y: Any) -> Trace:
         """Run the forward and backward pass on a mini-batch and keep every number.
 
