@@ -143,7 +143,7 @@ def test_mistakes_are_one_clear_sentence_and_exit_2(
 
 
 def test_predict_rejects_inputs_of_the_wrong_width(tmp_path: Path) -> None:
-    gn.Network.from_sizes([3, 2], seed=0).save(tmp_path / "m.safetensors")
+    gn.save(gn.Network.from_sizes([3, 2], seed=0), tmp_path / "m.safetensors")
     np.save(tmp_path / "x.npy", np.zeros((2, 5)))
     result = run("predict", "m.safetensors", "x.npy", cwd=tmp_path)
     assert result.returncode == 2 and "5 numbers per row but the model takes 3" in result.stderr
@@ -326,7 +326,7 @@ def test_the_model_path_is_checked_before_training(
 def test_predict_on_unusable_inputs_is_one_sentence_naming_the_file(
     tmp_path: Path, name: str, content: object, message: str
 ) -> None:
-    gn.Network.from_sizes([3, 2], seed=0).save(tmp_path / "m.safetensors")
+    gn.save(gn.Network.from_sizes([3, 2], seed=0), tmp_path / "m.safetensors")
     path = tmp_path / name
     if isinstance(content, np.ndarray):
         np.save(path, content)
@@ -343,7 +343,7 @@ def test_predict_with_a_model_whose_outputs_overflow_is_one_sentence(tmp_path: P
                                 cost="mse", seed=0)  # fmt: skip
     for l in (1, 2):
         net.W[l] *= 1e30  # what a diverged run used to leave: (1e30)² overflows float32
-    net.save(tmp_path / "huge.safetensors")
+    gn.save(net, tmp_path / "huge.safetensors")
     np.save(tmp_path / "x.npy", np.ones((2, 3)))
     line = one_line_error(run("predict", "huge.safetensors", "x.npy", cwd=tmp_path))
     assert "outputs are not finite numbers for row 0 of 'x.npy'" in line and "e+30" in line
@@ -360,7 +360,7 @@ def test_a_network_too_large_for_memory_is_refused_before_it_is_made(tmp_path: P
 
 
 def test_plot_bounds_dpi_and_checks_its_output_before_drawing(tmp_path: Path) -> None:
-    gn.Network.from_sizes([2, 3, 1], seed=0).save(tmp_path / "m.safetensors")
+    gn.save(gn.Network.from_sizes([2, 3, 1], seed=0), tmp_path / "m.safetensors")
     dpi = run("plot", "m.safetensors", "--dpi", "100000", cwd=tmp_path)
     assert dpi.returncode == 2 and "Traceback" not in dpi.stderr
     assert "--dpi: must be at most 600" in dpi.stderr
@@ -731,7 +731,7 @@ def test_the_readmes_images_npy_is_made_and_predicted_as_written(tmp_path: Path)
     fashion = gn.datasets.load("fashion-mnist")
     assert fashion.preparation is not None
     net = gn.Network.from_sizes([784, 10], seed=0)
-    net.save(tmp_path / predict[2], metadata=fashion.preparation.with_training(
+    gn.save(net, tmp_path / predict[2], metadata=fashion.preparation.with_training(
         fashion.X_train, fashion.X_test, fashion.y_test, 0.0, 0).to_metadata())  # fmt: skip
     made = subprocess.run([sys.executable, *make[1:]], cwd=tmp_path, capture_output=True,
                           text=True, timeout=300)  # fmt: skip

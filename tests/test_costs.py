@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.costs import COSTS
+from glassnet.costs import COSTS, get, predicted_classes
 
 
 def test_mse_quadratic_and_elementwise_mse_values() -> None:
@@ -153,3 +153,37 @@ def test_cost_needs_the_right_output_layer() -> None:
         gn.Network.from_sizes([2, 3], cost="mae")
     names = {"mse", "quadratic", "elementwise_mse", "cross_entropy", "binary_cross_entropy"}
     assert set(COSTS) == set(DEFINITIONS) == names
+
+
+# -- the in-place forms the training loop uses -----------------------------------------------------
+
+PAIRS = [
+    ("mse", "sigmoid"), ("quadratic", "sigmoid"), ("quadratic", "relu"), ("mse", "softmax"),
+    ("elementwise_mse", "identity"), ("cross_entropy", "softmax"),
+    ("binary_cross_entropy", "sigmoid"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(("cost_name", "output"), PAIRS)
+def test_in_place_forms_equal_the_plain_ones(cost_name: str, output: str, dtype: str) -> None:
+    rng = np.random.default_rng(0)
+    cost, act = get(cost_name), gn.activations.get(output)
+    z = (3 * rng.standard_normal((9, 4))).astype(dtype)
+    a = act.forward(z)
+    y = np.eye(4, dtype=dtype)[rng.integers(0, 4, 9)]
+    tmp, mask = np.empty_like(z), np.empty(z.shape, dtype=bool)
+    out = np.empty(9, dtype=dtype)
+    tol = 1e-5 if dtype == "float32" else 1e-13
+    np.testing.assert_allclose(cost.per_sample_into(a, y, z, out, tmp), cost.per_sample(a, y, z), rtol=tol)
+    delta = cost.output_delta_into(a, y, z, act, np.empty_like(z), tmp, mask)
+    np.testing.assert_allclose(delta, cost.output_delta(a, y, z, act), rtol=tol, atol=tol)
+
+
+def test_predicted_classes_into_out_equals_a_new_array() -> None:
+    rng = np.random.default_rng(0)
+    for n in (1, 4):
+        a = rng.random((9, n))
+        out = np.full(9, -1, dtype=np.intp)
+        predicted_classes(a, out=out)
+        np.testing.assert_array_equal(out, predicted_classes(a))

@@ -375,7 +375,7 @@ def model_file(tmp_path):
         [2, 3, 2], output_activation="softmax", cost="cross_entropy", seed=0, dtype="float64"
     )
     path = tmp_path / "model.safetensors"
-    net.save(path, metadata={"dataset": "xor"})
+    gn.save(net, path, metadata={"dataset": "xor"})
     return net, str(path)
 
 

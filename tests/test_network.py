@@ -335,7 +335,7 @@ def test_weights_are_stored_column_by_column_however_the_network_is_made(tmp_pat
     assert net.W[1] is W1 and _column_major(net)  # the optimizers update in place
     net.W[1] = np.ones((4, 5))  # assignment copies into the stored array
     assert net.W[1] is W1 and _column_major(net)
-    net.save(tmp_path / "m.safetensors")
+    gn.save(net, tmp_path / "m.safetensors")
     assert _column_major(gn.load(tmp_path / "m.safetensors"))
     grads = net.gradients(X, y)
     assert all(g.flags.f_contiguous for g in grads.W)  # ∂C/∂W laid out as W

@@ -76,7 +76,7 @@ def test_without_matplotlib_the_error_says_how_to_install_it(
     with pytest.raises(ImportError, match="plots need matplotlib"):
         plots.plot_history({"loss": [1.0, 0.5]})
     model = tmp_path / "m.safetensors"
-    gn.Network.from_sizes([2, 2, 1], seed=0).save(model)
+    gn.save(gn.Network.from_sizes([2, 2, 1], seed=0), model)
     assert cli.main(["plot", str(model), "-o", str(tmp_path / "x.png")]) == 2
     assert not (tmp_path / "x.png").exists()
 
@@ -463,7 +463,7 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
             }
         ),
     }
-    net.save(path, metadata=meta)
+    gn.save(net, path, metadata=meta)
     return path
 
 
@@ -514,7 +514,7 @@ def test_cli_history_needs_a_history_and_data_needs_a_dataset(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bare = tmp_path / "bare.safetensors"
-    gn.Network.from_sizes([2, 3, 1], seed=0).save(bare)
+    gn.save(gn.Network.from_sizes([2, 3, 1], seed=0), bare)
     assert cli.main(["plot", str(bare), "--kind", "history"]) == 2
     assert "holds no training history" in capsys.readouterr().err
     assert cli.main(["plot", str(bare), "--kind", "gradients"]) == 2

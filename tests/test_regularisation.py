@@ -120,13 +120,13 @@ def test_bad_penalty_coefficients_are_refused(bad: object) -> None:
 def test_penalties_and_dropout_survive_save_and_load(tmp_path: os.PathLike[str]) -> None:
     net = gn.Network.from_sizes([3, 5, 4, 2], seed=0, l2=1e-3, l1=2e-4, dropout=0.25)
     path = os.path.join(tmp_path, "net.safetensors")
-    net.save(path)
+    gn.save(net, path)
     back = gn.load(path)
     assert (back.l2, back.l1) == (1e-3, 2e-4)
     assert [layer.dropout for layer in back.layers] == [0.25, 0.25, 0.0]
     assert repr(back) == repr(net)
     plain = gn.Network.from_sizes([3, 2], seed=0)
-    plain.save(path)
+    gn.save(plain, path)
     assert "l2" not in gn.io.read_config(path)  # files without penalties look as before
 
 
@@ -234,13 +234,13 @@ def test_fit_with_dropout_is_reproducible_and_learns() -> None:
 
 def test_fit_draws_a_new_mask_for_every_mini_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[np.ndarray] = []
-    original = gn.Network._cost_and_gradients
+    original = gn.Network.step
 
-    def spy(self, x, y, masks=None, weights=None):  # type: ignore[no-untyped-def]
+    def spy(self, x, y, caches, rows=None, masks=None):  # type: ignore[no-untyped-def]
         seen.append(masks[1].copy())
-        return original(self, x, y, masks, weights)
+        return original(self, x, y, caches, rows, masks)
 
-    monkeypatch.setattr(gn.Network, "_cost_and_gradients", spy)
+    monkeypatch.setattr(gn.Network, "step", spy)
     net = gn.Network.from_sizes([2, 20, 1], seed=0, dropout=0.5)
     net.fit(np.ones((8, 2)), np.ones(8), epochs=2, batch_size=4, shuffle=False, verbose=0)
     assert len(seen) == 4

@@ -164,7 +164,7 @@ def test_coefs_are_the_transposed_weights_of_the_network() -> None:
 def test_the_network_saves_and_loads_as_a_glassnet_model(tmp_path: Path) -> None:
     X, y = blobs()
     clf = quiet(GlassnetClassifier(hidden_layer_sizes=(6,), max_iter=5, random_state=0), X, y)
-    clf.network_.save(tmp_path / "model.safetensors")
+    gn.save(clf.network_, tmp_path / "model.safetensors")
     net = gn.load(tmp_path / "model.safetensors")
     np.testing.assert_array_equal(clf.classes_[net.forward(X).argmax(axis=1)], clf.predict(X))
 

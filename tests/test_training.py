@@ -130,16 +130,15 @@ def test_shuffle_seed_gives_identical_runs_and_differs_across_seeds() -> None:
 
 
 def test_no_python_loop_over_samples_in_training(monkeypatch: pytest.MonkeyPatch) -> None:
-    """fit() does one forward/backward call per mini-batch, never one per sample."""
+    """fit() runs the network's one loop (Network.step) once per mini-batch, never per sample."""
     calls: list[int] = []
-    original = gn.Network._cost_and_gradients
+    original = gn.Network.step
 
-    def spy(self, x, y, masks=None, weights=None):  # type: ignore[no-untyped-def]
+    def spy(self, x, y, caches, rows=None, masks=None):  # type: ignore[no-untyped-def]
         calls.append(len(x))
-        return original(self, x, y, masks, weights)
+        return original(self, x, y, caches, rows, masks)
 
-    monkeypatch.setattr(gn.Network, "_cost_and_gradients", spy)
-    monkeypatch.setattr(gn.training, "_FAST_PATH", False)  # test_fastpath.py checks the other
+    monkeypatch.setattr(gn.Network, "step", spy)
     X, Y = np.zeros((100, 2)), np.zeros(100, dtype=int)
     gn.Network.from_sizes([2, 1], seed=0).fit(X, Y, epochs=2, batch_size=32, verbose=0)
     assert calls == [32, 32, 32, 4] * 2
@@ -154,18 +153,14 @@ def test_batch_size_larger_than_data_uses_one_batch() -> None:
 # -- sample_weight ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fast", [True, False])
 @pytest.mark.parametrize(
     ("output", "cost", "labels"),
     [("softmax", "cross_entropy", True), ("identity", "quadratic", False)],
 )
-def test_sample_weight_equals_repeated_rows(
-    monkeypatch: pytest.MonkeyPatch, fast: bool, output: str, cost: str, labels: bool
-) -> None:
+def test_sample_weight_equals_repeated_rows(output: str, cost: str, labels: bool) -> None:
     """Integer weights s_i train exactly as s_i copies of each row (0: the row left out), when
     one mini-batch holds every sample: the weighted mean Σ s_i C_i / Σ s_i is then the plain
     mean over the repeated rows, so only the order of the additions differs."""
-    monkeypatch.setattr(gn.training, "_FAST_PATH", fast)
     rng = np.random.default_rng(4)
     X = rng.normal(size=(12, 3))
     Y = rng.integers(0, 3, size=12) if labels else rng.normal(size=(12, 3))
@@ -188,12 +183,8 @@ def test_sample_weight_equals_repeated_rows(
     assert not np.allclose(weighted.parameter_vector(), start.parameter_vector())
 
 
-@pytest.mark.parametrize("fast", [True, False])
-def test_a_mini_batch_of_zero_weight_takes_no_step(
-    monkeypatch: pytest.MonkeyPatch, fast: bool
-) -> None:
+def test_a_mini_batch_of_zero_weight_takes_no_step() -> None:
     """Without shuffling, a first mini-batch of weight 0 is as if its rows were not there."""
-    monkeypatch.setattr(gn.training, "_FAST_PATH", fast)
     rng = np.random.default_rng(1)
     X, Y = rng.normal(size=(20, 3)), rng.integers(0, 2, size=20)
     weights = np.r_[np.zeros(5), np.ones(15)]
@@ -424,7 +415,7 @@ def test_fit_keeps_the_optimizer_it_trained_with_on_the_network(tmp_path: Path) 
     assert net.optimizer is kept
     copy = net.copy()  # a copy trains on with its own copy of the optimizer
     assert copy.optimizer is not kept and copy.optimizer is not None and copy.optimizer.lr == 0.1
-    net.save(tmp_path / "m.safetensors")  # model files hold the network, not how it was trained
+    gn.save(net, tmp_path / "m.safetensors")  # model files hold the network, not how it was trained
     assert gn.load(tmp_path / "m.safetensors").optimizer is None
 
 

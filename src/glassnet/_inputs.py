@@ -168,3 +168,34 @@ def positive_int(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{what} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def sample_weights(sample_weight: Any, m: int, dtype: np.dtype[Any]) -> Array:
+    """Per-sample weights checked: m finite numbers ≥ 0, not all 0, in ``dtype``.
+
+    >>> sample_weights([1, 0, 2], 3, np.dtype(np.float64)).tolist()
+    [1.0, 0.0, 2.0]
+    """
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"sample_weight must hold numbers, one per sample, got {sample_weight!r:.80}"
+        ) from None
+    if w.shape != (m,):
+        raise ValueError(
+            f"sample_weight must have one weight per sample, shape ({m},), got shape {w.shape}"
+        )
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(
+            f"sample_weight must be finite and >= 0 (0 leaves a sample out), got {w[i]:g} for "
+            f"sample {i}"
+        )
+    if not w.any():
+        raise ValueError(
+            "sample_weight is zero for every sample, which leaves nothing to learn from; give "
+            "at least one sample a weight > 0"
+        )
+    return w.astype(dtype)

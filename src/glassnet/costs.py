@@ -48,7 +48,10 @@ __all__ = [
     "CrossEntropy",
     "ElementwiseMSE",
     "Quadratic",
+    "accuracy",
     "get",
+    "predicted_classes",
+    "weight_shares",
 ]
 
 
@@ -74,6 +77,27 @@ class Cost:
     def output_delta(self, a: Array, y: Array, z: Array, activation: Activation) -> Array:
         """δ^(L) = ∂C_i/∂z^(L): the chain rule ∂C/∂a^(L) · ∂a^(L)/∂z^(L) for each row."""
         return activation.backward(z, a, self.derivative(a, y))
+
+    # -- the same, in place (the training step's buffers) -----------------------------------------
+
+    def per_sample_into(self, a: Array, y: Array, z: Array, out: Array, tmp: Array) -> Array:
+        """C_i for each row, written into ``out`` (shape (m,)) where this class knows how;
+        ``tmp`` (like a) is scratch. By default the new array ``per_sample(a, y, z)``."""
+        return self.per_sample(a, y, z)
+
+    def output_delta_into(
+        self,
+        a: Array,
+        y: Array,
+        z: Array,
+        activation: Activation,
+        out: Array,
+        tmp: Array,
+        mask: NDArray[np.bool_],
+    ) -> Array:
+        """δ^(L) for each row, written into ``out`` (like a) where this class knows how;
+        ``tmp`` and ``mask`` are scratch, as for :meth:`Activation.backward_into`. By default the new array ``output_delta(a, y, z, activation)``."""
+        return self.output_delta(a, y, z, activation)
 
     def check_output(self, activation: Activation) -> None:
         """Raise ValueError if this cost is not defined for the given output activation."""
@@ -134,6 +158,23 @@ class MSE(Cost):
     def derivative(self, a: Array, y: Array) -> Array:
         return 2.0 * (a - y)  # ∂C_i/∂a^(L) = 2(a^(L) − y)
 
+    def per_sample_into(self, a: Array, y: Array, z: Array, out: Array, tmp: Array) -> Array:
+        d = np.subtract(a, y, out=tmp)
+        return np.einsum("ij,ij->i", d, d, out=out)
+
+    def output_delta_into(
+        self,
+        a: Array,
+        y: Array,
+        z: Array,
+        activation: Activation,
+        out: Array,
+        tmp: Array,
+        mask: NDArray[np.bool_],
+    ) -> Array:
+        dC_da = np.multiply(np.subtract(a, y, out=out), 2.0, out=out)
+        return activation.backward_into(z, a, dC_da, tmp, mask)
+
 
 class Quadratic(Cost):
     """C_i = ½ ‖y_i − a_i‖², ∂C_i/∂a = a − y: Nielsen's convention (*Neural Networks and Deep
@@ -151,6 +192,23 @@ class Quadratic(Cost):
 
     def derivative(self, a: Array, y: Array) -> Array:
         return a - y  # ∂C_i/∂a^(L) = a^(L) − y
+
+    def per_sample_into(self, a: Array, y: Array, z: Array, out: Array, tmp: Array) -> Array:
+        d = np.subtract(a, y, out=tmp)
+        return np.multiply(np.einsum("ij,ij->i", d, d, out=out), 0.5, out=out)
+
+    def output_delta_into(
+        self,
+        a: Array,
+        y: Array,
+        z: Array,
+        activation: Activation,
+        out: Array,
+        tmp: Array,
+        mask: NDArray[np.bool_],
+    ) -> Array:
+        dC_da = np.subtract(a, y, out=out)
+        return activation.backward_into(z, a, dC_da, tmp, mask)
 
 
 class ElementwiseMSE(Cost):
@@ -195,6 +253,25 @@ class CrossEntropy(Cost):
     def output_delta(self, a: Array, y: Array, z: Array, activation: Activation) -> Array:
         return a - y  # δ^(L) = a^(L) − y, the softmax Jacobian and −y/a multiplied out
 
+    def per_sample_into(self, a: Array, y: Array, z: Array, out: Array, tmp: Array) -> Array:
+        # −Σ_j y_j ln a_j with ln a_j = (z_j − max z) − ln Σ_k e^(z_k − max z), as per_sample
+        shifted = np.subtract(z, z.max(axis=1, keepdims=True), out=tmp)
+        yz = np.einsum("ij,ij->i", y, shifted, out=out)  # Σ_j y_j (z_j − max z)
+        lse = np.log(np.exp(shifted, out=shifted).sum(axis=1))  # ln Σ_k e^(z_k − max z)
+        return np.subtract(np.multiply(lse, y.sum(axis=1), out=lse), yz, out=out)
+
+    def output_delta_into(
+        self,
+        a: Array,
+        y: Array,
+        z: Array,
+        activation: Activation,
+        out: Array,
+        tmp: Array,
+        mask: NDArray[np.bool_],
+    ) -> Array:
+        return np.subtract(a, y, out=out)  # δ^(L) = a^(L) − y
+
 
 class BinaryCrossEntropy(Cost):
     """C_i = −(1/n_L) Σ_j [y ln a + (1 − y) ln(1 − a)] for sigmoid outputs; fused
@@ -217,6 +294,18 @@ class BinaryCrossEntropy(Cost):
     def output_delta(self, a: Array, y: Array, z: Array, activation: Activation) -> Array:
         return (a - y) / a.shape[1]  # σ'(z) = a(1 − a) cancels the denominator of ∂C/∂a
 
+    def output_delta_into(
+        self,
+        a: Array,
+        y: Array,
+        z: Array,
+        activation: Activation,
+        out: Array,
+        tmp: Array,
+        mask: NDArray[np.bool_],
+    ) -> Array:
+        return np.divide(np.subtract(a, y, out=out), a.shape[1], out=out)
+
 
 #: name → cost class.
 COSTS: dict[str, type[Cost]] = {
@@ -238,3 +327,35 @@ def get(cost: str | Cost) -> Cost:
     if cls is None:
         raise ValueError(f"unknown cost {cost!r}; choose one of: {', '.join(sorted(COSTS))}")
     return cls()
+
+
+# -- scoring: classes, accuracy, weighted shares ----------------------------------------------
+
+
+def predicted_classes(a_L: Array, out: NDArray[np.intp] | None = None) -> NDArray[np.intp]:
+    """The class each row of output activations stands for: argmax_j a_j, or ``a ≥ 0.5`` for
+    a single output neuron; written into ``out`` when given (training reuses one array)."""
+    if a_L.shape[1] == 1:
+        if out is None:
+            return (a_L[:, 0] >= 0.5).astype(np.intp)
+        return np.greater_equal(a_L[:, 0], 0.5, out=out, casting="unsafe")
+    return np.argmax(a_L, axis=1, out=out)
+
+
+def weight_shares(weights: Array) -> Array:
+    """share_i = s_i / Σ_j s_j: each sample's part of a weighted mini-batch cost.
+
+    The weighted mean C = Σ_i s_i C_i / Σ_i s_i is Σ_i share_i C_i, and ∂C/∂z^(L) of row i
+    is share_i δ_i^(L), as it is δ_i^(L) / m for the plain mean. A mini-batch whose weights
+    are all 0 holds nothing to learn from: its shares are all 0 (training skips its step).
+
+    >>> weight_shares(np.array([1.0, 3.0, 0.0])).tolist()
+    [0.25, 0.75, 0.0]
+    """
+    total = weights.sum()
+    return weights / total if total > 0 else np.zeros_like(weights)
+
+
+def accuracy(a_L: Array, labels: NDArray[np.intp]) -> float:
+    """The fraction of rows whose predicted class equals ``labels``."""
+    return float(np.mean(predicted_classes(a_L) == labels))

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._inputs import as_rng
-from .network import ByLayer, Gradients, Network
+from .network import Gradients, Network
 
 __all__ = ["GradientCheck", "gradient_check"]
 
@@ -109,24 +109,21 @@ def gradient_check(
     if not (isinstance(eps, float) and 0 < eps < 1):
         raise ValueError(f"eps must be a small positive float such as 1e-5, got {eps!r}")
     net64 = net.astype("float64")
-    x, y, _ = net64._check_xy(X, Y)
-    fixed = None if masks is None else net64._check_masks(masks, x.shape[0])
-    C0, _, backprop = net64._cost_and_gradients(x, y, fixed)
+    x, y, _ = net64.check_data(X, Y)
+    C0, _, backprop = net64.cost_and_gradients(x, y, masks)
     resolution = np.finfo(np.float64).eps * max(abs(C0), 1.0) / eps
     rng = as_rng(seed)
 
     def cost() -> float:
-        return net64._cost_value(x, y, fixed)  # C = (1/m) Σ C_i + penalty
+        return net64.cost(x, y, masks)  # C = (1/m) Σ C_i + penalty
 
-    numeric_W: list[NDArray[Any]] = []
-    numeric_b: list[NDArray[Any]] = []
+    numeric_layers: list[dict[str, NDArray[Any]]] = []
     per_layer: dict[int, dict[str, float]] = {}
-    for l in range(1, net64.L + 1):
-        per_layer[l] = {}
-        for name, param, exact in (
-            ("W", net64.W[l], backprop.W[l]),
-            ("b", net64.b[l], backprop.b[l]),
-        ):
+    for l, layer in enumerate(net64.layers, start=1):
+        per_layer[l], numeric_layers_l = {}, {}
+        numeric_layers.append(numeric_layers_l)
+        for name, param in layer.parameters().items():
+            exact = backprop[l][name]
             # param.flat counts in row-major order whatever the memory layout (W is stored
             # column by column), and writes through: nudging flat[i] nudges the network
             flat, size = param.flat, param.size
@@ -144,11 +141,11 @@ def gradient_check(
                 numeric[i] = (c_plus - c_minus) / (2 * eps)  # ∂C/∂w ≈ (C(w+ε) − C(w−ε)) / 2ε
             floor = 10 * np.sqrt(len(chosen)) * resolution / tol
             per_layer[l][name] = _relative_error(numeric[chosen], exact.reshape(-1)[chosen], floor)
-            (numeric_W if name == "W" else numeric_b).append(numeric.reshape(param.shape))
+            numeric_layers_l[name] = numeric.reshape(param.shape)
     return GradientCheck(
         per_layer=per_layer,
         max_rel_error=max(e for errs in per_layer.values() for e in errs.values()),
-        numeric=Gradients(ByLayer(numeric_W, 1, "∂C/∂W"), ByLayer(numeric_b, 1, "∂C/∂b")),
+        numeric=Gradients(layers=numeric_layers),
         backprop=backprop,
         tol=tol,
         resolution=resolution,

@@ -1,7 +1,41 @@
-"""The fully connected layer: z^(l) = a^(l−1) W^(l)ᵀ + b^(l),  a^(l) = σ(z^(l)).
+"""Layers: the layer contract, and the tutorial's fully connected layer.
 
-One row per sample, so this is the tutorial's a^(l) = σ(W a^(l−1) + b) for every row at once.
-W^(l) has shape (n_l, n_{l−1}): ``W[j, k]`` is the weight *to* neuron j *from* neuron k.
+Every layer l maps the activations a^(l−1) of the layer before to its own, in two steps::
+
+    z^(l) = f_l(a^(l−1); θ_l)        the layer's own map: for Dense, a^(l−1) W^(l)ᵀ + b^(l)
+    a^(l) = σ_l(z^(l))               its activation, elementwise (the identity for a layer
+                                     that only moves numbers around)
+
+and backpropagation goes through the same two steps in reverse, given ∂C_i/∂a^(l) of each
+sample i (one row per sample)::
+
+    δ^(l) = ∂C_i/∂a^(l) ⊙ σ'_l(z^(l))                    through σ: the layer's error
+    ∂C/∂θ_l = Σ_i r_i δ^(l)_i ∂z^(l)_i/∂θ_l               its parameters' gradient
+    ∂C_i/∂a^(l−1) = δ^(l)_i ∂z^(l)_i/∂a^(l−1)              handed to the layer before
+
+r_i is each sample's share of the mini-batch cost C = Σ_i r_i C_i: 1/m for the mean of m
+samples (the tutorial's C = (1/m) Σ_i C_i), s_i / Σ_j s_j with sample weights. So δ is the
+tutorial's δ, one row per sample, and the 1/m appears exactly where ∂C/∂θ is formed.
+
+:class:`Layer` does the σ and dropout parts once for every layer type. A layer type says only
+what is its own (for :class:`Dense`, the three lines of ``weighted_input`` and
+``backward_delta``): its parameters by name, z = f(a^(l−1); θ), and the two products of the
+chain rule through f. A new layer type (convolution, pooling, a recurrent layer, …) is one
+class in one module; the network's loop, the optimizers and the gradient check work with it
+unchanged, because they only ever see :meth:`Layer.parameters` and the contract below.
+
+Forward writes into a :class:`Cache` (made once per mini-batch size, so that training
+allocates nothing per step); backward reads it. Every array in it is a plain NumPy array a
+person can print.
+
+Example:
+    >>> import numpy as np, glassnet as gn
+    >>> layer = gn.Dense(2, 3, activation="relu")
+    >>> layer.build(np.random.default_rng(0), "float64")
+    >>> c = Cache(layer, m=1, dtype="float64")
+    >>> a = layer.forward(np.array([[1.0, -1.0]]), c)
+    >>> bool(np.array_equal(c.z, np.array([[1.0, -1.0]]) @ layer.W.T + layer.b)), a.shape
+    (True, (1, 3))
 """
 
 from __future__ import annotations
@@ -18,7 +52,7 @@ from .activations import Activation
 
 Array = NDArray[np.floating[Any]]
 
-__all__ = ["Dense"]
+__all__ = ["LAYERS", "Cache", "Dense", "Layer", "register"]
 
 #: W is stored column by column (Fortran order), so that Wᵀ in z = a Wᵀ is an ordinary
 #: row-major matrix: OpenBLAS multiplies by it 10-25% faster than by a transposed one for the
@@ -28,8 +62,161 @@ __all__ = ["Dense"]
 W_ORDER: Literal["F"] = "F"
 
 
-class Dense:
+class Layer:
+    """The layer contract: what the network's loop, the optimizers and the files ask a layer.
+
+    A subclass sets :attr:`activation`, :attr:`input_shape` and :attr:`output_shape` (one
+    sample's shapes) and defines
+
+    - :meth:`build`: make the parameters (the arrays named in :attr:`parameter_names`);
+    - :meth:`weighted_input`: z = f(a^(l−1); θ), written into ``out`` when given;
+    - :meth:`backward_delta`: from δ, the parameters' gradients (into the cache's ``grads``)
+      and ∂C_i/∂a^(l−1);
+    - :meth:`config`: its constructor arguments, for files;
+    - :meth:`parameter_paths`: for the glass box, how one parameter enters z.
+
+    :meth:`forward` and :meth:`backward` (σ, dropout, the cache) are the same for every layer.
+    """
+
+    #: σ of this layer; the identity for layers without one
+    activation: Activation = activations.Identity()
+    #: p, the probability that a neuron is switched off while training (0: no dropout)
+    dropout: float = 0.0
+    #: the names of the parameters, attributes of the layer, e.g. ``("W", "b")``
+    parameter_names: tuple[str, ...] = ()
+    #: the parameters the penalties λ₂, λ₁ apply to (weights, not biases)
+    penalised: tuple[str, ...] = ()
+    input_shape: tuple[int, ...] = ()
+    output_shape: tuple[int, ...] = ()
+
+    # -- what a layer type defines -----------------------------------------------------------
+
+    def build(self, rng: np.random.Generator, dtype: DTypeLike) -> None:
+        """Make the parameters, drawing any random ones from ``rng``."""
+
+    def weighted_input(self, a_prev: Array, out: Array | None = None) -> Array:
+        """z = f(a^(l−1); θ) for every row of ``a_prev``."""
+        raise NotImplementedError(f"{type(self).__name__} does not define weighted_input")
+
+    def backward_delta(
+        self, delta: Array, cache: Cache, rows: Array | float, need_dC_da_prev: bool = True
+    ) -> Array | None:
+        """Given δ = ∂C_i/∂z (one row per sample): write ∂C/∂θ = Σ_i r_i δ_i ∂z_i/∂θ into
+        ``cache.grads`` and return ∂C_i/∂a^(l−1) (``None`` if not ``need_dC_da_prev``)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define backward_delta")
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments as plain JSON-ready values (``type(self)(**config)``)."""
+        return {}
+
+    def parameter_paths(self, name: str, index: tuple[int, ...], a_prev: Array) -> list[Path]:
+        """How parameter ``name[index]`` enters z: the (output index, ∂z_out/∂θ per sample)
+        pairs, so that ∂C/∂θ = Σ_i r_i Σ_paths δ_i[out] · factor_i (the chain rule, summed
+        over every output the parameter touches)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define parameter_paths")
+
+    # -- the same for every layer ----------------------------------------------------------------
+
+    def parameters(self) -> dict[str, Array]:
+        """The live parameter arrays by name, e.g. ``{"W": W, "b": b}``."""
+        return {name: getattr(self, name) for name in self.parameter_names}
+
+    @property
+    def n_params(self) -> int:
+        """The number of numbers in the parameters."""
+        return sum(p.size for p in self.parameters().values())
+
+    def forward(self, a_prev: Array, cache: Cache | None = None, mask: Array | None = None) -> Array:
+        """a^(l) for the rows of ``a_prev``; with a ``cache``, keep what backward needs.
+
+        ``mask`` is a dropout mask (0 or 1/(1 − p) per sample and neuron) while training.
+        """
+        if cache is None:  # prediction: fresh arrays, nothing kept
+            a = self.activation.forward(self.weighted_input(a_prev))
+            return a if mask is None else a * mask
+        cache.a_prev = a_prev
+        z = self.weighted_input(a_prev, out=cache.z)  # z^(l) = f(a^(l−1); θ)
+        a = self.activation.forward_into(z, cache.a, cache.tmp, cache.where)  # a^(l) = σ(z^(l))
+        cache.sigma, cache.mask = a, mask
+        if mask is not None:  # inverted dropout: a^(l) = σ(z^(l)) ⊙ mask
+            a = np.multiply(a, mask, out=cache.dropped)
+        cache.out = a
+        return a
+
+    def backward(
+        self, dC_da: Array, cache: Cache, rows: Array | float, need_dC_da_prev: bool = True
+    ) -> Array | None:
+        """∂C_i/∂a^(l−1) from ∂C_i/∂a^(l): the chain rule through σ, then through f.
+
+        ``dC_da`` is overwritten (it becomes δ); ``rows`` holds each sample's r_i.
+        """
+        if cache.record:
+            cache.dC_da = dC_da.copy()
+        if cache.mask is not None:  # a = σ(z) ⊙ mask: a dropped neuron passes nothing back
+            np.multiply(dC_da, cache.mask, out=dC_da)
+        # δ^(l) = ∂C/∂a^(l) ⊙ σ'(z^(l)), in place
+        delta = self.activation.backward_into(cache.z, cache.sigma, dC_da, cache.tmp, cache.where)
+        return self.backward_delta(delta, cache, rows, need_dC_da_prev)
+
+    def dropout_mask(self, m: int, rng: np.random.Generator, dtype: DTypeLike) -> Array:
+        """A fresh inverted-dropout mask for m samples: 0 for a dropped neuron, 1/(1 − p) else.
+
+        Multiplying a^(l) by it drops each neuron with probability p and keeps the expected
+        activation unchanged: E[mask] = (1 − p) · 1/(1 − p) = 1.
+        """
+        keep = rng.random((m, *self.output_shape)) >= self.dropout
+        return keep.astype(dtype) * np.asarray(1.0 / (1.0 - self.dropout), dtype=dtype)
+
+
+#: (output index, ∂z_out/∂θ for each sample) — see :meth:`Layer.parameter_paths`
+Path = tuple[tuple[int, ...], Array]
+
+
+class Cache:
+    """One layer's numbers for one mini-batch of m samples: forward writes, backward reads.
+
+    Attributes:
+        a_prev: a^(l−1), the input (not a copy).
+        z, sigma: z^(l) and σ(z^(l)); ``sigma`` may be ``z`` itself (identity).
+        out: a^(l), what the next layer sees (σ(z^(l)) ⊙ mask with dropout).
+        mask: the dropout mask of this step, or ``None``.
+        delta: δ^(l) = ∂C_i/∂z^(l), one row per sample (after backward).
+        dC_da_prev: ∂C_i/∂a^(l−1) (after backward, when it was needed).
+        grads: ∂C/∂θ by parameter name, shaped like the parameters (after backward).
+        dC_da: ∂C_i/∂a^(l), kept only when ``record`` (for :meth:`Network.trace`).
+    """
+
+    def __init__(self, layer: Layer, m: int, dtype: DTypeLike, record: bool = False) -> None:
+        out, inp = (m, *layer.output_shape), (m, *layer.input_shape)
+        self.z: Array = np.empty(out, dtype=dtype)
+        self.a: Array = np.empty(out, dtype=dtype)
+        self.tmp: Array = np.empty(out, dtype=dtype)
+        self.where: NDArray[np.bool_] = np.empty(out, dtype=bool)
+        self.dropped: Array = np.empty(out, dtype=dtype) if layer.dropout else self.a
+        self.scaled: Array = np.empty(out, dtype=dtype)  # r_i δ_i
+        self.delta_L: Array = np.empty(out, dtype=dtype)  # δ^(L), output layer only
+        self.costs: Array = np.empty(m, dtype=dtype)  # C_i, output layer only
+        self.dC_da_prev: Array = np.empty(inp, dtype=dtype)
+        self.grads: dict[str, Array] = {
+            name: np.empty_like(p, dtype=dtype) for name, p in layer.parameters().items()
+        }
+        self.record = record
+        self.a_prev: Array = self.z
+        self.sigma: Array = self.a
+        self.out: Array = self.a
+        self.mask: Array | None = None
+        self.delta: Array = self.z
+        self.dC_da: Array = self.z
+
+
+# -- the fully connected layer ------------------------------------------------------------------
+
+
+class Dense(Layer):
     """A fully connected layer of ``n_out`` neurons, each fed by all ``n_in`` neurons before it.
+
+    z^(l) = a^(l−1) W^(l)ᵀ + b^(l), a^(l) = σ(z^(l)): the tutorial's a = σ(W a + b) for every
+    row. ``W[j, k]`` is the weight *to* neuron j *from* neuron k.
 
     Args:
         n_in: n_{l−1}, the number of neurons in the layer before.
@@ -54,6 +241,9 @@ class Dense:
         Dense(30, 30, activation=relu, dropout=0.5)
     """
 
+    parameter_names = ("W", "b")
+    penalised = ("W",)
+
     def __init__(
         self,
         n_in: int,
@@ -64,6 +254,7 @@ class Dense:
     ) -> None:
         self.n_in = positive_int(n_in, "Dense n_in")
         self.n_out = positive_int(n_out, "Dense n_out")
+        self.input_shape, self.output_shape = (self.n_in,), (self.n_out,)
         self.activation = activations.get(activation)
         self.init = init if init is not None else initializers.default_for(self.activation)
         initializers.get(self.init)  # fail now, not when the network is built
@@ -84,40 +275,37 @@ class Dense:
         self.b = np.zeros(self.n_out, dtype=dtype)
         self.built = True
 
-    @property
-    def n_params(self) -> int:
-        """Weights plus biases: n_out · n_in + n_out."""
-        return self.n_out * self.n_in + self.n_out
+    def weighted_input(self, a_prev: Array, out: Array | None = None) -> Array:
+        z = np.matmul(a_prev, self.W.T, out=out)  # z = a^(l−1) W^(l)ᵀ + b^(l):
+        z += self.b  # row i is W a_i + b
+        return z
 
-    def forward(self, a_prev: Array) -> tuple[Array, Array]:
-        """Return (z, a) for the rows of ``a_prev``."""
-        z = a_prev @ self.W.T  # z = a^(l−1) W^(l)ᵀ + b^(l): row i is W a_i + b
-        z += self.b
-        return z, self.activation(z)  # a^(l) = σ(z^(l))
+    def backward_delta(
+        self, delta: Array, cache: Cache, rows: Array | float, need_dC_da_prev: bool = True
+    ) -> Array | None:
+        cache.delta = delta
+        grads = cache.grads
+        scaled = np.multiply(delta, rows, out=cache.scaled)  # r_i δ_i, r_i = 1/m without weights
+        # ∂C/∂w_jk = Σ_i r_i δ_ij a^(l−1)_ik    (∂z_j/∂w_jk = a_k), laid out in memory as W is
+        np.matmul(scaled.T, cache.a_prev, out=grads["W"])
+        scaled.sum(axis=0, out=grads["b"])  # ∂C/∂b_j = Σ_i r_i δ_ij   (∂z_j/∂b_j = 1)
+        if not need_dC_da_prev:
+            return None
+        # ∂C_i/∂a^(l−1)_k = Σ_j δ_ij w_jk     (∂z_j/∂a_k = w_jk)
+        return np.matmul(delta, self.W, out=cache.dC_da_prev)
 
-    def backward(
-        self, delta: Array, a_prev: Array, need_dC_da_prev: bool = True
-    ) -> tuple[Array, Array, Array | None]:
-        """The layer's three partial derivatives, given δ = ∂C/∂z for each row.
+    def parameter_paths(self, name: str, index: tuple[int, ...], a_prev: Array) -> list[Path]:
+        """w_jk enters only z_j, with ∂z_j/∂w_jk = a^(l−1)_k; b_j only z_j, with factor 1.
 
-        Returns ``(dC_dW, dC_db, dC_da_prev)``. Each is summed over the rows; pass the δ of the
-        mini-batch cost C = (1/m) Σ_i C_i (that is δ_i / m) to get the mini-batch gradient.
+        >>> import numpy as np
+        >>> Dense(2, 3).parameter_paths("W", (2, 1), np.array([[5.0, 7.0]]))
+        [((2,), array([7.]))]
         """
-        # ∂C/∂w_jk = Σ_i δ_ij a^(l−1)_ik   (∂z_j/∂w_jk = a_k), laid out in memory as W is
-        room = np.empty_like(self.W, dtype=np.result_type(delta, a_prev))  # keeps W's order
-        dC_dW = np.matmul(delta.T, a_prev, out=room)
-        dC_db = delta.sum(axis=0)  # ∂C/∂b_j = Σ_i δ_ij              (∂z_j/∂b_j = 1)
-        dC_da_prev = delta @ self.W if need_dC_da_prev else None  # ∂C/∂a^(l−1)_k = Σ_j δ_j w_jk
-        return dC_dW, dC_db, dC_da_prev
-
-    def dropout_mask(self, m: int, rng: np.random.Generator, dtype: DTypeLike) -> Array:
-        """A fresh inverted-dropout mask for m samples: 0 for a dropped neuron, 1/(1 − p) else.
-
-        Multiplying a^(l) by it drops each neuron with probability p and keeps the expected
-        activation unchanged: E[mask] = (1 − p) · 1/(1 − p) = 1.
-        """
-        keep = rng.random((m, self.n_out)) >= self.dropout
-        return keep.astype(dtype) * np.asarray(1.0 / (1.0 - self.dropout), dtype=dtype)
+        if name == "W":
+            j, k = index
+            return [((j,), a_prev[:, k])]
+        (j,) = index
+        return [((j,), np.ones(a_prev.shape[0], dtype=a_prev.dtype))]
 
     def config(self) -> dict[str, Any]:
         """The layer's constructor arguments as plain JSON-ready values."""
@@ -147,3 +335,29 @@ def _dropout_rate(p: Any) -> float:
             f"while training), got {p!r}; use 0 for no dropout"
         )
     return float(p)
+
+
+#: layer type name → class: files name a layer's type, and only these are built from a file
+LAYERS: dict[str, type[Layer]] = {"Dense": Dense}
+
+
+def register(cls: type[Layer]) -> type[Layer]:
+    """Make a layer class known to model files by its class name (usable as a decorator).
+
+    >>> @register
+    ... class Twice(Layer):
+    ...     pass
+    >>> LAYERS["Twice"] is Twice
+    True
+    >>> del LAYERS["Twice"]
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Layer)):
+        raise ValueError(f"register() takes a subclass of glassnet.layers.Layer, got {cls!r}")
+    other = LAYERS.get(cls.__name__)
+    if other is not None and other is not cls:
+        raise ValueError(
+            f"another layer class named {cls.__name__!r} is registered; files name a layer by "
+            "its class name, so give yours another name"
+        )
+    LAYERS[cls.__name__] = cls
+    return cls

@@ -1,45 +1,20 @@
-"""The feedforward network of the tutorial: forward pass, backpropagation, gradients.
+"""The feedforward network of the tutorial: the loop over its layers.
 
-Notation (the one table; ``docs/notation.md`` says the same)
------------------------------------------------------------
-======================  =========================  ==========================================
-tutorial                glassnet                   meaning
-======================  =========================  ==========================================
-layer l = 0, 1, …, L    ``net.sizes[l]`` = n_l      layer 0 is the input; 1..L have weights
-w^(l)_jk                ``net.W[l][j, k]``          weight *to* neuron j of layer l *from*
-                                                   neuron k of layer l−1; W[l]: (n_l, n_{l−1})
-b^(l)_j                 ``net.b[l][j]``             bias of neuron j of layer l; b[l]: (n_l,)
-z^(l)                   ``t.z[l]``                  weighted input, (m, n_l)
-a^(l)                   ``t.a[l]``                  activation, (m, n_l); a^(0) = X
-σ_l                     ``net.layers[l-1].activation``
-C_i, C                  ``t.costs``, ``t.cost``     sample i's cost; C = (1/m) Σ_i C_i + penalty
-λ₂, λ₁                  ``net.l2``, ``net.l1``      penalty (λ₂/2) Σ ‖W^(l)‖² + λ₁ Σ |w^(l)_jk|
-δ^(l) = ∂C_i/∂z^(l)     ``t.delta[l]``              error of layer l, one row per sample
-∂C/∂a^(l)               ``t.dC_da[l]``              one row per sample (∂C_i/∂a^(l))
-∂C/∂W^(l), ∂C/∂b^(l)    ``g.W[l]``, ``g.b[l]``      mini-batch gradients, shapes of W, b
-∇C                      ``net.gradient_vector``     all of them in one flat vector
-η                       ``SGD(lr=η)``               learning rate
-======================  =========================  ==========================================
+    forward    z^(l) = a^(l−1) W^(l)ᵀ + b^(l),  a^(l) = σ_l(z^(l))            for l = 1..L
+    cost       C = (1/m) Σ_i C_i,  δ^(L) = ∂C_i/∂a^(L) ⊙ σ'_L(z^(L))
+    backward   ∂C/∂W^(l) = (1/m) Σ_i δ^(l)_i ⊗ a^(l−1)_i,   ∂C/∂b^(l) = (1/m) Σ_i δ^(l)_i
+               δ^(l−1) = (δ^(l) W^(l)) ⊙ σ'_{l−1}(z^(l−1))                 for l = L..1
 
-Data are rows: X has shape (m, n_0), one sample per row, so for every layer::
-
-    z^(l) = a^(l−1) W^(l)ᵀ + b^(l)        a^(l) = σ_l(z^(l))
-
-which is the tutorial's a^(l) = σ(W a^(l−1) + b) applied to each row. Backpropagation is the
-chain rule, applied layer by layer from the output back, reusing δ^(l+1) to get δ^(l)::
-
-    δ^(L) = ∂C/∂a^(L) ⊙ σ'(z^(L))
-    ∂C/∂W^(l) = (1/m) Σ_i δ^(l)_i ⊗ a^(l−1)_i      ∂C/∂b^(l) = (1/m) Σ_i δ^(l)_i
-    ∂C/∂a^(l−1) = δ^(l) W^(l)                       δ^(l−1) = ∂C/∂a^(l−1) ⊙ σ'(z^(l−1))
-
-Layer numbers are the tutorial's everywhere: ``net.W[1]`` is the first weight matrix and
-``net.W[0]`` raises IndexError, because the input layer has no weights.
+:meth:`Network.step` is that loop, and it is what ``fit``, :meth:`Network.gradients` and
+:meth:`Network.trace` run; each layer's part of it is in :mod:`glassnet.layers`, and the
+update w ← w − η ∂C/∂w in :mod:`glassnet.optimizers`. The notation is declared once, in
+:mod:`glassnet.notation` (and ``docs/notation.md``).
 """
 
 from __future__ import annotations
 
 import copy
-import os
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
@@ -48,165 +23,25 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from . import costs as cost_functions
+from . import training
 from ._inputs import as_dtype, as_features, as_rng, as_targets, positive_int
 from .activations import Activation, Softmax
-from .costs import Cost
-from .layers import Dense
+from .costs import Cost, accuracy, predicted_classes, weight_shares  # noqa: F401 (re-export)
+from ._inputs import sample_weights
+from .layers import Cache, Dense, Layer
+from .notation import ByLayer, Gradients, _LayerAttribute
+from .training import History
 
 if TYPE_CHECKING:
     from .callbacks import Callback
     from .diagnosis import NetworkDiagnosis, NetworkThresholds
     from .explain import GradientExplanation, Ledger, NeuronExplanation
     from .optimizers import Optimizer
-    from .training import History
 
 Array = NDArray[np.floating[Any]]
 T = TypeVar("T")
 
 __all__ = ["ByLayer", "Gradients", "Network", "Trace"]
-
-
-class ByLayer(Generic[T]):
-    """A list indexed by the tutorial's layer numbers ``first..last`` (negative counts from last).
-
-    ``net.W``, ``net.b``, the gradients and the trace are ``ByLayer``: ``net.W[1]`` is W^(1),
-    ``net.W[-1]`` is W^(L), and ``net.W[0]`` raises IndexError. Assigning an array to an item
-    copies it into the existing one, so ``net.W[2] = M`` changes the network in place.
-
-    >>> import glassnet as gn
-    >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
-    >>> [l for l, W in net.W.items()], net.W[1].shape
-    ([1, 2], (3, 2))
-    """
-
-    def __init__(self, items: Sequence[T], first: int, symbol: str) -> None:
-        # a list of its own, unless ``items`` is a live view of the layers (net.W, net.b)
-        self._items: list[T] | _LayerAttribute[T] = (
-            items if isinstance(items, _LayerAttribute) else list(items)
-        )
-        self.first = first
-        self.last = first + len(self._items) - 1
-        self.symbol = symbol
-
-    def _index(self, l: int) -> int:
-        if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
-            raise TypeError(f"{self.symbol}[l] takes a layer number l, got {l!r}")
-        if l < 0:
-            l = l + self.last + 1
-        if not self.first <= l <= self.last:
-            why = (
-                " (layer 0 is the input layer: it has no weights, biases, z or δ)"
-                if l == 0 and self.first == 1
-                else ""
-            )
-            raise IndexError(
-                f"{self.symbol}[{l}] does not exist: {self.symbol} is defined for layers "
-                f"l = {self.first}..{self.last}{why}"
-            )
-        return int(l) - self.first
-
-    def __getitem__(self, l: int) -> T:
-        return self._items[self._index(l)]
-
-    def __setitem__(self, l: int, value: Any) -> None:
-        i = self._index(l)
-        old = self._items[i]
-        if value is old:
-            return  # ``net.W[l] -= dW`` already changed it in place
-        if isinstance(old, np.ndarray):
-            new = np.asarray(value)
-            if new.shape != old.shape:
-                raise ValueError(
-                    f"{self.symbol}[{l}] has shape {old.shape}; cannot assign shape {new.shape}"
-                )
-            if not np.isfinite(new).all():
-                raise ValueError(f"{self.symbol}[{l}] must be finite; the new value has NaN/inf")
-            old[...] = new
-        else:
-            self._items[i] = value
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[T]:
-        return iter(self._items)
-
-    def keys(self) -> range:
-        """The layer numbers, ``range(first, last + 1)``."""
-        return range(self.first, self.last + 1)
-
-    def items(self) -> Iterator[tuple[int, T]]:
-        """``(l, item)`` pairs in layer order."""
-        return zip(self.keys(), self._items, strict=True)
-
-    def __repr__(self) -> str:
-        parts = []
-        for l, item in self.items():
-            shape = getattr(item, "shape", None)
-            parts.append(f"{l}: {'array' + str(shape) if shape is not None else item!r}")
-        return f"{self.symbol}{{{', '.join(parts)}}}"
-
-
-class _LayerAttribute(Sequence[T]):
-    """``getattr(layer, name)`` of each layer, looked up at each access: a view, not a copy.
-
-    ``net.W`` and ``net.b`` are ``ByLayer``s over this view, so ``net.W[l]`` costs the same in a
-    network of 2 layers or of 20,000 (a list of all L arrays built on each ``net.W`` made every
-    loop over l take time L²), and always gives the layer's current array.
-    """
-
-    def __init__(self, layers: list[Dense], name: str) -> None:
-        self._layers = layers
-        self._name = name
-
-    def __len__(self) -> int:
-        return len(self._layers)
-
-    @overload
-    def __getitem__(self, i: int) -> T: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[T]: ...
-
-    def __getitem__(self, i: int | slice) -> T | list[T]:
-        if isinstance(i, slice):
-            return [getattr(layer, self._name) for layer in self._layers[i]]
-        item: T = getattr(self._layers[i], self._name)
-        return item
-
-    def __setitem__(self, i: int, value: T) -> None:
-        setattr(self._layers[i], self._name, value)
-
-    def __iter__(self) -> Iterator[T]:
-        return (getattr(layer, self._name) for layer in self._layers)
-
-
-@dataclass(repr=False)
-class Gradients:
-    """∂C/∂W^(l) and ∂C/∂b^(l) for l = 1..L, shaped like ``net.W[l]`` and ``net.b[l]``.
-
-    ``g.W[l][j, k]`` is ∂C/∂w^(l)_jk for the mini-batch cost C = (1/m) Σ_i C_i.
-    """
-
-    W: ByLayer[Array]
-    b: ByLayer[Array]
-
-    def vector(self) -> Array:
-        """The tutorial's gradient vector ∇C, in the order of :meth:`Network.parameter_names`."""
-        return np.concatenate(
-            [p for W, b in zip(self.W, self.b, strict=True) for p in (W.ravel(), b)]
-        )
-
-    def norms(self) -> dict[int, tuple[float, float]]:
-        """``{l: (‖∂C/∂W^(l)‖, ‖∂C/∂b^(l)‖)}``, Frobenius norms per layer."""
-        return {
-            l: (float(np.linalg.norm(W)), float(np.linalg.norm(self.b[l])))
-            for l, W in self.W.items()
-        }
-
-    def __repr__(self) -> str:
-        rows = [f"  l={l}: ‖∂C/∂W‖={w:.4g} ‖∂C/∂b‖={b:.4g}" for l, (w, b) in self.norms().items()]
-        return "Gradients(\n" + "\n".join(rows) + "\n)"
 
 
 @dataclass(repr=False)
@@ -248,11 +83,6 @@ class Trace:
     def __repr__(self) -> str:
         m = self.a[0].shape[0]
         return f"Trace(m={m}, L={self.L}, cost={self.cost:.6g})"
-
-    def _repr_html_(self) -> str:
-        from .explain import trace_html
-
-        return trace_html(self)
 
     def __str__(self) -> str:
         fmt = {"float_kind": lambda v: f"{v: .4g}"}
@@ -314,7 +144,7 @@ class Network:
 
     def __init__(
         self,
-        layers: Sequence[Dense],
+        layers: Sequence[Layer],
         cost: str | Cost = "quadratic",
         seed: int | np.random.Generator | None = None,
         dtype: DTypeLike = "float32",
@@ -326,17 +156,25 @@ class Network:
         if not layers:
             raise ValueError("a Network needs at least one layer, e.g. [gn.Dense(2, 1)]")
         for i, layer in enumerate(layers, start=1):
-            if not isinstance(layer, Dense):
-                raise ValueError(f"layer {i} must be a glassnet Dense, got {type(layer).__name__}")
-            if i > 1 and layer.n_in != layers[i - 2].n_out:
+            if not isinstance(layer, Layer):
                 raise ValueError(
-                    f"layer {i} takes n_in = {layer.n_in} inputs, but layer {i - 1} has "
-                    f"n_out = {layers[i - 2].n_out} neurons; make them equal"
+                    f"layer {i} must be a glassnet layer such as gn.Dense, got {type(layer).__name__}"
                 )
-        self.layers: list[Dense] = layers
+            before = layers[i - 2] if i > 1 else None
+            if before is not None and layer.input_shape != before.output_shape:
+                if isinstance(layer, Dense) and isinstance(before, Dense):
+                    raise ValueError(
+                        f"layer {i} takes n_in = {layer.n_in} inputs, but layer {i - 1} has "
+                        f"n_out = {before.n_out} neurons; make them equal"
+                    )
+                raise ValueError(
+                    f"layer {i} takes inputs of shape {layer.input_shape}, but layer {i - 1} "
+                    f"gives {before.output_shape}; make them equal"
+                )
+        self.layers: list[Layer] = layers
         self.cost_function: Cost = cost_functions.get(cost)
         self.cost_function.check_output(layers[-1].activation)
-        if isinstance(layers[-1].activation, Softmax) and layers[-1].n_out == 1:
+        if isinstance(layers[-1].activation, Softmax) and layers[-1].output_shape[-1] == 1:
             raise ValueError(
                 "a softmax output layer of one neuron always outputs 1 and cannot learn; "
                 "use at least 2 output neurons, or sigmoid for a single yes/no output"
@@ -410,7 +248,8 @@ class Network:
     @property
     def sizes(self) -> list[int]:
         """``[n_0, n_1, …, n_L]``."""
-        return [self.layers[0].n_in] + [layer.n_out for layer in self.layers]
+        first = self.layers[0].input_shape
+        return [math.prod(first)] + [math.prod(layer.output_shape) for layer in self.layers]
 
     @property
     def L(self) -> int:
@@ -455,14 +294,71 @@ class Network:
     def _features(self, X: Any) -> Array:
         return as_features(X, self.sizes[0], self.dtype)
 
-    def _forward(self, X: Array) -> tuple[list[Array], list[Array]]:
-        """a^(0..L) and z^(0..L) (z[0] unused) for checked input; the cache backward consumes."""
-        a, z = [X], [X]
-        for layer in self.layers:
-            z_l, a_l = layer.forward(a[-1])  # z^(l) = a^(l−1) W^(l)ᵀ + b^(l), a^(l) = σ(z^(l))
-            z.append(z_l)
-            a.append(a_l)
-        return a, z
+    def check_data(self, X: Any, Y: Any) -> tuple[Array, Array, NDArray[np.intp] | None]:
+        """(X, Y) checked and converted as training sees them: ``(x, y, labels)``.
+
+        x is (m, n_0) and y is (m, n_L), both in the network's dtype; ``labels`` holds the
+        class of each row when Y was given as class labels (or one-hot rows), else ``None``.
+        Raises ValueError, saying what is wrong and how to fix it, for anything else.
+
+        Example:
+            >>> import glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 2], seed=0)
+            >>> x, y, labels = net.check_data([[0, 1], [1, 0]], [1, 0])
+            >>> y.tolist(), labels.tolist()
+            ([[0.0, 1.0], [1.0, 0.0]], [1, 0])
+        """
+        x = self._features(X)
+        y, labels = as_targets(Y, x.shape[0], self.sizes[-1], self.dtype)
+        return x, y, labels
+
+    # -- the one loop: forward, cost, backward -------------------------------------------------
+
+    def workspace(self, m: int, record: bool = False) -> list[Cache]:
+        """One :class:`~glassnet.layers.Cache` per layer for mini-batches of m samples: every
+        array a training step writes, made once (``fit`` reuses them for every mini-batch)."""
+        return [Cache(layer, m, self.dtype, record) for layer in self.layers]
+
+    def step(
+        self,
+        x: Array,
+        y: Array,
+        caches: list[Cache],
+        rows: Array | float | None = None,
+        masks: Sequence[Array | None] | None = None,
+    ) -> tuple[Array, Array]:
+        """The training step's work on checked (x, y): forward, cost, backpropagation.
+
+        This is the loop ``fit``, :meth:`gradients` and :meth:`trace` all run. It writes
+        every a, z, δ and ∂C/∂θ into ``caches`` (from :meth:`workspace`, for ``len(x)``
+        rows) and returns the per-sample costs C_i and a^(L). ``rows`` holds each sample's
+        share r_i of the mini-batch cost C = Σ_i r_i C_i (default 1/m: the mean); ``masks``
+        are dropout masks (index l for layer l, as :meth:`dropout_masks` makes them).
+        The penalty's gradient is not included (see :meth:`add_penalty_gradient`).
+        """
+        layers, L = self.layers, self.L
+        # forward: z^(l) = a^(l−1) W^(l)ᵀ + b^(l),  a^(l) = σ(z^(l)),  for l = 1..L
+        a = x
+        for l, (layer, cache) in enumerate(zip(layers, caches, strict=True), start=1):
+            a = layer.forward(a, cache, None if masks is None else masks[l])
+        # the cost C_i of each sample, and the output error δ^(L) = ∂C_i/∂a^(L) ⊙ σ'(z^(L))
+        out, cost = caches[-1], self.cost_function
+        costs = cost.per_sample_into(a, y, out.z, out.costs, out.tmp)
+        delta = cost.output_delta_into(
+            a, y, out.z, layers[-1].activation, out.delta_L, out.tmp, out.where
+        )
+        if rows is None:
+            rows = 1.0 / x.shape[0]  # C = (1/m) Σ_i C_i
+        # backward: the chain rule from layer L to 1, reusing δ^(l+1) to get δ^(l)
+        record = out.record
+        dC_da = layers[-1].backward_delta(delta, out, rows, L > 1 or record)
+        for l in range(L - 1, 0, -1):
+            dC_da = layers[l - 1].backward(dC_da, caches[l - 1], rows, l > 1 or record)  # type: ignore[arg-type]
+        return costs, a
+
+    def gradients_of(self, caches: list[Cache]) -> Gradients:
+        """The gradients :meth:`step` wrote into ``caches``, by layer (the arrays themselves)."""
+        return Gradients(layers=[c.grads for c in caches])
 
     def forward(self, X: Any) -> Array:
         """The output activations a^(L), shape (m, n_L), for the rows of X (shape (m, n_0)).
@@ -474,28 +370,28 @@ class Network:
             return self.forward(x[None, :])[0]
         a = self._features(x)
         for layer in self.layers:
-            a = layer.forward(a)[1]
+            a = layer.forward(a)
         return a
 
     predict = forward
 
-    def _forward_dropout(
-        self, X: Array, masks: Sequence[Array | None]
-    ) -> tuple[list[Array], list[Array], list[Array]]:
-        """The training forward pass with dropout: a^(l) = σ(z^(l)) ⊙ mask^(l).
+    def forward_pass(self, X: Any) -> tuple[ByLayer[Array], ByLayer[Array]]:
+        """``(a, z)``: every a^(l) (l = 0..L, ``a[0]`` is X) and z^(l) (l = 1..L) for the rows
+        of X, without targets or backpropagation (see :meth:`trace` for those).
 
-        Returns a (the dropped activations each next layer sees), z, and s with
-        s^(l) = σ(z^(l)) before the mask, which σ' needs. ``masks[l]`` is layer l's mask or
-        ``None`` (index 0 unused), as :meth:`dropout_masks` makes them.
+        Example:
+            >>> import glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+            >>> a, z = net.forward_pass([[0.0, 1.0]])
+            >>> a[0].shape, z[1].shape, a[2].shape
+            ((1, 2), (1, 3), (1, 1))
         """
-        a, z, s = [X], [X], [X]
-        for l, layer in enumerate(self.layers, start=1):
-            z_l, s_l = layer.forward(a[-1])
-            mask = masks[l]
-            a.append(s_l if mask is None else s_l * mask)
-            z.append(z_l)
-            s.append(s_l)
-        return a, z, s
+        x = self._features(X)
+        caches = self.workspace(x.shape[0])
+        a = [x]
+        for layer, cache in zip(self.layers, caches, strict=True):
+            a.append(layer.forward(a[-1], cache))
+        return ByLayer(a, 0, "a"), ByLayer([c.z for c in caches], 1, "z")
 
     def dropout_masks(self, m: int, rng: int | np.random.Generator | None = None) -> list[Any]:
         """Fresh dropout masks for a mini-batch of m samples: index l holds layer l's mask
@@ -557,101 +453,58 @@ class Network:
         """
         total = 0.0
         for layer in self.layers:
-            if self.l2:
-                total += 0.5 * self.l2 * float(np.vdot(layer.W, layer.W))
-            if self.l1:
-                total += self.l1 * float(np.abs(layer.W).sum())
+            for name in layer.penalised:
+                W = getattr(layer, name)
+                if self.l2:
+                    total += 0.5 * self.l2 * float(np.vdot(W, W))
+                if self.l1:
+                    total += self.l1 * float(np.abs(W).sum())
         return total
 
-    def _add_penalty_gradient(self, dW: list[Array]) -> None:
-        """∂/∂W^(l) of the penalty, added in place: λ₂ W^(l) + λ₁ sign(W^(l))."""
-        for l, layer in enumerate(self.layers, start=1):
-            if self.l2:
-                dW[l] += self.l2 * layer.W
-            if self.l1:
-                dW[l] += self.l1 * np.sign(layer.W)
+    def add_penalty_gradient(self, caches: list[Cache]) -> None:
+        """Add ∂/∂W^(l) of the penalty, λ₂ W^(l) + λ₁ sign(W^(l)), to the gradients in
+        ``caches`` (a no-op without ``l2``/``l1``)."""
+        if not (self.l2 or self.l1):
+            return
+        for layer, cache in zip(self.layers, caches, strict=True):
+            for name in layer.penalised:
+                W, dW = getattr(layer, name), cache.grads[name]
+                if self.l2:
+                    dW += self.l2 * W
+                if self.l1:
+                    dW += self.l1 * np.sign(W)
 
-    # -- cost and backpropagation -------------------------------------------------------------
+    # -- cost and gradients ---------------------------------------------------------------------
 
-    def _output(self, a: list[Array], z: list[Array], y: Array) -> tuple[Array, Array]:
-        """Per-sample costs C_i and δ^(L) = ∂C_i/∂z^(L) for each row."""
-        cost, act = self.cost_function, self.layers[-1].activation
-        costs = cost.per_sample(a[-1], y, z[-1])
-        delta = cost.output_delta(a[-1], y, z[-1], act)  # δ^(L) = ∂C/∂a^(L) ⊙ σ'(z^(L))
-        return costs, delta
-
-    def _backward(
-        self,
-        a: list[Array],
-        z: list[Array],
-        delta_L: Array,
-        record: bool = False,
-        masks: Sequence[Array | None] | None = None,
-        s: list[Array] | None = None,
-    ) -> tuple[list[Array], list[Array], list[Array], list[Array]]:
-        """The chain rule from layer L back to layer 1: the backpropagation loop.
-
-        ``delta_L`` is ∂C/∂z^(L) of the *mini-batch* cost C = (1/m) Σ C_i, that is δ_i^(L) / m
-        per row, so that summing over rows gives the mini-batch average. Returns per-layer
-        lists ``dW, db`` (index l = 1..L) and, when ``record``, the δ and ∂C/∂a lists too.
-        With dropout, ``masks`` and ``s`` come from :meth:`_forward_dropout`.
-        """
-        L = self.L
-        dW: list[Array] = [np.empty(0)] * (L + 1)
-        db: list[Array] = [np.empty(0)] * (L + 1)
-        deltas: list[Array] = [np.empty(0)] * (L + 1)
-        dC_das: list[Array] = [np.empty(0)] * (L + 1)
-        delta = delta_L
-        for l in range(L, 0, -1):
-            layer = self.layers[l - 1]
-            dW[l], db[l], dC_da_prev = layer.backward(delta, a[l - 1], record or l > 1)
-            if record:
-                deltas[l] = delta
-                dC_das[l - 1] = dC_da_prev  # type: ignore[assignment]
-            if l > 1:
-                sigma = a[l - 1]
-                if masks is not None and s is not None and masks[l - 1] is not None:
-                    # a = σ(z) ⊙ mask, so ∂C/∂σ(z) = ∂C/∂a ⊙ mask: a dropped neuron passes nothing
-                    dC_da_prev = dC_da_prev * masks[l - 1]  # type: ignore[operator]
-                    sigma = s[l - 1]
-                # δ^(l−1) = ∂C/∂a^(l−1) ⊙ σ'(z^(l−1)): δ^(l) is reused, nothing else recomputed
-                delta = self.layers[l - 2].activation.backward(z[l - 1], sigma, dC_da_prev)  # type: ignore[arg-type]
-        return dW, db, deltas, dC_das
-
-    def _check_xy(self, X: Any, Y: Any) -> tuple[Array, Array, NDArray[np.intp] | None]:
-        x = self._features(X)
-        y, labels = as_targets(Y, x.shape[0], self.sizes[-1], self.dtype)
-        return x, y, labels
-
-    def check_data(self, X: Any, Y: Any) -> tuple[Array, Array, NDArray[np.intp] | None]:
-        """(X, Y) checked and converted as training sees them: ``(x, y, labels)``.
-
-        x is (m, n_0) and y is (m, n_L), both in the network's dtype; ``labels`` holds the
-        class of each row when Y was given as class labels (or one-hot rows), else ``None``.
-        Raises ValueError, saying what is wrong and how to fix it, for anything else.
+    def trace(self, X: Any, Y: Any) -> Trace:
+        """Run the forward and backward pass on a mini-batch and keep every number.
 
         Example:
-            >>> import glassnet as gn
-            >>> net = gn.Network.from_sizes([2, 2], seed=0)
-            >>> x, y, labels = net.check_data([[0, 1], [1, 0]], [1, 0])
-            >>> y.tolist(), labels.tolist()
-            ([[0.0, 1.0], [1.0, 0.0]], [1, 0])
+            >>> import numpy as np, glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 2, 1], seed=0, dtype="float64")
+            >>> t = net.trace(np.array([[0.0, 1.0]]), np.array([[1.0]]))
+            >>> t.a[0].shape, t.z[1].shape, t.delta[2].shape, t.dW[1].shape
+            ((1, 2), (1, 2), (1, 1), (2, 2))
         """
-        return self._check_xy(X, Y)
-
-    def forward_pass(self, X: Any) -> tuple[ByLayer[Array], ByLayer[Array]]:
-        """``(a, z)``: every a^(l) (l = 0..L, ``a[0]`` is X) and z^(l) (l = 1..L) for the rows
-        of X, without targets or backpropagation (see :meth:`trace` for those).
-
-        Example:
-            >>> import glassnet as gn
-            >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
-            >>> a, z = net.forward_pass([[0.0, 1.0]])
-            >>> a[0].shape, z[1].shape, a[2].shape
-            ((1, 2), (1, 3), (1, 1))
-        """
-        a, z = self._forward(self._features(X))
-        return ByLayer(a, 0, "a"), ByLayer(z[1:], 1, "z")
+        x, y, _ = self.check_data(X, Y)
+        caches = self.workspace(x.shape[0], record=True)
+        costs, a_L = self.step(x, y, caches)
+        self.add_penalty_gradient(caches)
+        penalty = self.penalty()
+        dC_da = [caches[0].dC_da_prev] + [c.dC_da for c in caches[:-1]]
+        dC_da.append(self.cost_function.derivative(a_L, y))  # ∂C_i/∂a^(L)
+        return Trace(
+            a=ByLayer([x] + [c.out for c in caches], 0, "a"),
+            z=ByLayer([c.z for c in caches], 1, "z"),
+            delta=ByLayer([c.delta for c in caches], 1, "δ"),
+            dC_da=ByLayer(dC_da, 0, "∂C/∂a"),
+            dW=ByLayer([c.grads["W"] for c in caches], 1, "∂C/∂W"),
+            db=ByLayer([c.grads["b"] for c in caches], 1, "∂C/∂b"),
+            y=y,
+            costs=costs,
+            cost=float(np.mean(costs)) + penalty,
+            penalty=penalty,
+        )
 
     def cost_and_gradients(
         self,
@@ -672,87 +525,19 @@ class Network:
             >>> bool(C == net.cost([[0.0, 1.0]], [[1.0]])), a_L.shape
             (True, (1, 1))
         """
-        x, y, _ = self._check_xy(X, Y)
-        checked = None if masks is None else self._check_masks(masks, x.shape[0])
-        weights = None
-        if sample_weight is not None:
-            weights = np.asarray(sample_weight, dtype=self.dtype)
-            if weights.shape != (x.shape[0],) or not np.all(np.isfinite(weights) & (weights >= 0)):
-                raise ValueError(
-                    f"sample_weight must be one finite weight >= 0 per row, shape "
-                    f"({x.shape[0]},), got {np.shape(sample_weight)}"
-                )
-        return self._cost_and_gradients(x, y, checked, weights)
-
-    def trace(self, X: Any, Y: Any) -> Trace:
-        """Run the forward and backward pass on a mini-batch and keep every number.
-
-        Example:
-            >>> import numpy as np, glassnet as gn
-            >>> net = gn.Network.from_sizes([2, 2, 1], seed=0, dtype="float64")
-            >>> t = net.trace(np.array([[0.0, 1.0]]), np.array([[1.0]]))
-            >>> t.a[0].shape, t.z[1].shape, t.delta[2].shape, t.dW[1].shape
-            ((1, 2), (1, 2), (1, 1), (2, 2))
-        """
-        x, y, _ = self._check_xy(X, Y)
+        x, y, _ = self.check_data(X, Y)
         m = x.shape[0]
-        a, z = self._forward(x)
-        costs, delta_L = self._output(a, z, y)
-        dW, db, deltas, dC_das = self._backward(a, z, delta_L / m, record=True)
-        self._add_penalty_gradient(dW)
-        penalty = self.penalty()
-        # the loop ran on ∂C/∂z = δ_i / m; the trace shows each sample's own δ_i = ∂C_i/∂z
-        deltas = [d * m for d in deltas[1:]]
-        dC_das = [d * m for d in dC_das[:-1]]
-        dC_das.append(self.cost_function.derivative(a[-1], y))  # ∂C_i/∂a^(L)
-        return Trace(
-            a=ByLayer(a, 0, "a"),
-            z=ByLayer(z[1:], 1, "z"),
-            delta=ByLayer(deltas, 1, "δ"),
-            dC_da=ByLayer(dC_das, 0, "∂C/∂a"),
-            dW=ByLayer(dW[1:], 1, "∂C/∂W"),
-            db=ByLayer(db[1:], 1, "∂C/∂b"),
-            y=y,
-            costs=costs,
-            cost=float(np.mean(costs)) + penalty,
-            penalty=penalty,
-        )
-
-    def _cost_and_gradients(
-        self,
-        x: Array,
-        y: Array,
-        masks: Sequence[Array | None] | None = None,
-        weights: Array | None = None,
-    ) -> tuple[float, Array, Gradients]:
-        """The training step's work: C, a^(L) and the gradients, for checked x and y.
-
-        With dropout ``masks`` (see :meth:`dropout_masks`), the forward and backward passes
-        run on the thinned network those masks pick. With per-sample ``weights`` s_i, C is
-        the weighted mean Σ_i s_i C_i / Σ_i s_i instead of (1/m) Σ_i C_i.
-        """
-        if masks is None:
-            a, z = self._forward(x)
-            s = None
+        checked = None if masks is None else self._check_masks(masks, m)
+        caches = self.workspace(m)
+        if sample_weight is None:
+            costs, a_L = self.step(x, y, caches, masks=checked)
+            cost = float(np.mean(costs))
         else:
-            a, z, s = self._forward_dropout(x, masks)
-        costs, delta_L = self._output(a, z, y)
-        if weights is None:  # C = (1/m) Σ_i C_i, so ∂C/∂z_i^(L) = δ_i^(L) / m
-            cost, delta_L = float(np.mean(costs)), delta_L / x.shape[0]
-        else:  # C = Σ_i share_i C_i, so ∂C/∂z_i^(L) = share_i δ_i^(L)
-            share = weight_shares(weights)
-            cost, delta_L = float(np.dot(share, costs)), delta_L * share[:, None]
-        dW, db, _, _ = self._backward(a, z, delta_L, masks=masks, s=s)
-        if self.l2 or self.l1:
-            self._add_penalty_gradient(dW)
-            cost += self.penalty()
-        grads = Gradients(ByLayer(dW[1:], 1, "∂C/∂W"), ByLayer(db[1:], 1, "∂C/∂b"))
-        return cost, a[-1], grads
-
-    def _cost_value(self, x: Array, y: Array, masks: Sequence[Array | None] | None = None) -> float:
-        """C = (1/m) Σ_i C_i + penalty for checked x and y (with fixed dropout masks, if given)."""
-        a, z = self._forward(x) if masks is None else self._forward_dropout(x, masks)[:2]
-        return float(np.mean(self.cost_function.per_sample(a[-1], y, z[-1]))) + self.penalty()
+            share = weight_shares(sample_weights(sample_weight, m, self.dtype))
+            costs, a_L = self.step(x, y, caches, share[:, None], checked)
+            cost = float(np.dot(share, costs))
+        self.add_penalty_gradient(caches)
+        return cost + self.penalty(), a_L, self.gradients_of(caches)
 
     def gradients(self, X: Any, Y: Any, masks: Sequence[Any] | None = None) -> Gradients:
         """∂C/∂W^(l) and ∂C/∂b^(l) of the mini-batch cost C = (1/m) Σ_i C_i (+ penalty), by
@@ -768,18 +553,25 @@ class Network:
             >>> g.W[1].shape == net.W[1].shape
             True
         """
-        x, y, _ = self._check_xy(X, Y)
-        checked = None if masks is None else self._check_masks(masks, x.shape[0])
-        return self._cost_and_gradients(x, y, checked)[2]
+        return self.cost_and_gradients(X, Y, masks)[2]
 
     def cost(self, X: Any, Y: Any, masks: Sequence[Any] | None = None) -> float:
         """The cost C = (1/m) Σ_i C_i + penalty of the network on (X, Y).
 
         ``masks`` (from :meth:`dropout_masks`) evaluates the thinned network they pick.
         """
-        x, y, _ = self._check_xy(X, Y)
+        x, y, _ = self.check_data(X, Y)
         checked = None if masks is None else self._check_masks(masks, x.shape[0])
-        return self._cost_value(x, y, checked)
+        z_L, a_L = self._outputs(x, checked)
+        return float(np.mean(self.cost_function.per_sample(a_L, y, z_L))) + self.penalty()
+
+    def _outputs(self, x: Array, masks: Sequence[Array | None] | None = None) -> tuple[Array, Array]:
+        """z^(L) and a^(L) for checked x (thinned by dropout ``masks``, if given)."""
+        a = x
+        for l, layer in enumerate(self.layers[:-1], start=1):
+            a = layer.forward(a, None, None if masks is None else masks[l])
+        z_L = self.layers[-1].weighted_input(a)
+        return z_L, self.layers[-1].activation.forward(z_L)
 
     # -- the gradient vector ------------------------------------------------------------------
 
@@ -792,13 +584,13 @@ class Network:
         """
         names = []
         for l, layer in enumerate(self.layers, start=1):
-            names += [f"W[{l}][{j},{k}]" for j in range(layer.n_out) for k in range(layer.n_in)]
-            names += [f"b[{l}][{j}]" for j in range(layer.n_out)]
+            for name, p in layer.parameters().items():
+                names += [f"{name}[{l}][{','.join(map(str, i))}]" for i in np.ndindex(p.shape)]
         return names
 
     def parameter_vector(self) -> Array:
         """All weights and biases in one flat copy, in the order of :meth:`parameter_names`."""
-        return Gradients(self.W, self.b).vector()
+        return Gradients(layers=[layer.parameters() for layer in self.layers]).vector()
 
     def unflatten(self, v: Any) -> Gradients:
         """Split a flat vector (such as ∇C) back into per-layer arrays ``.W[l]`` and ``.b[l]``."""
@@ -807,20 +599,23 @@ class Network:
             raise ValueError(
                 f"expected a flat vector of length n_params = {self.n_params}, got shape {v.shape}"
             )
-        Ws, bs, i = [], [], 0
+        parts, i = [], 0
         for layer in self.layers:
-            Ws.append(v[i : i + layer.W.size].reshape(layer.W.shape))
-            i += layer.W.size
-            bs.append(v[i : i + layer.n_out])
-            i += layer.n_out
-        return Gradients(ByLayer(Ws, 1, "W"), ByLayer(bs, 1, "b"))
+            part = {}
+            for name, p in layer.parameters().items():
+                part[name] = v[i : i + p.size].reshape(p.shape)
+                i += p.size
+            parts.append(part)
+        return Gradients(layers=parts, symbol="")
 
     def set_parameter_vector(self, v: Any) -> None:
         """Overwrite every weight and bias from a flat vector (see :meth:`parameter_vector`)."""
         parts = self.unflatten(v)
-        for l in range(1, self.L + 1):
-            self.W[l] = parts.W[l]
-            self.b[l] = parts.b[l]
+        for layer, part in zip(self.layers, parts.layers, strict=True):
+            for name, p in layer.parameters().items():
+                if not np.isfinite(part[name]).all():
+                    raise ValueError(f"the vector must be finite; {name} has NaN/inf")
+                p[...] = part[name]
 
     def gradient_vector(self, X: Any, Y: Any) -> Array:
         """The tutorial's ∇C: every ∂C/∂w and ∂C/∂b in one flat vector.
@@ -848,13 +643,9 @@ class Network:
         *,
         sample_weight: Any = None,
     ) -> History:
-        """Train by mini-batch gradient descent: :func:`glassnet.training.fit` as a method.
-
-        (glassnet.training puts fit's full documentation here when it is imported.)
-        """
-        from .training import fit
-
-        return fit(
+        """Train by mini-batch gradient descent: :func:`glassnet.training.fit` as a method
+        (its documentation follows the class)."""
+        return training.fit(
             self,
             X,
             Y,
@@ -882,102 +673,15 @@ class Network:
             >>> sorted(net.evaluate(np.zeros((4, 2)), np.array([0, 1, 0, 1])))
             ['accuracy', 'loss']
         """
-        x, y, labels = self._check_xy(X, Y)
-        a, z = self._forward(x)
-        data_cost = float(np.mean(self.cost_function.per_sample(a[-1], y, z[-1])))
+        x, y, labels = self.check_data(X, Y)
+        z_L, a_L = self._outputs(x)
+        data_cost = float(np.mean(self.cost_function.per_sample(a_L, y, z_L)))
         result = {"loss": data_cost + self.penalty()}
         if labels is not None:
-            result["accuracy"] = accuracy(a[-1], labels)
+            result["accuracy"] = accuracy(a_L, labels)
         return result
 
-    # -- the glass box: glassnet.explain and glassnet.diagnosis --------------------------------
-
-    def explain_neuron(self, x: Any, l: int, j: int) -> NeuronExplanation:
-        """Neuron j of layer l on one sample x: a^(l)_j = σ(Σ_k w^(l)_jk a^(l−1)_k + b^(l)_j),
-        every term with its value; see :func:`glassnet.explain.explain_neuron`.
-
-        Example:
-            >>> import glassnet as gn
-            >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
-            >>> e = net.explain_neuron([1.0, 0.5], 1, 0)
-            >>> bool(abs(e.a - net.trace([[1.0, 0.5]], [[0.0]]).a[1][0, 0]) < 1e-15)
-            True
-        """
-        from .explain import explain_neuron
-
-        return explain_neuron(self, x, l, j)
-
-    def explain_weight(self, X: Any, Y: Any, l: int, j: int, k: int) -> GradientExplanation:
-        """Why ∂C/∂w^(l)_jk has its value: the chain-rule factors and paths with their numbers;
-        see :func:`glassnet.explain.explain_weight`.
-
-        Example:
-            >>> import numpy as np, glassnet as gn
-            >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
-            >>> X, Y = np.array([[0.5, -1.0]]), np.array([[1.0]])
-            >>> e = net.explain_weight(X, Y, 1, 2, 0)
-            >>> bool(np.isclose(e.value, net.gradients(X, Y).W[1][2, 0]))
-            True
-        """
-        from .explain import explain_weight
-
-        return explain_weight(self, X, Y, l, j, k)
-
-    def explain_bias(self, X: Any, Y: Any, l: int, j: int) -> GradientExplanation:
-        """Why ∂C/∂b^(l)_j has its value; see :func:`glassnet.explain.explain_bias`."""
-        from .explain import explain_bias
-
-        return explain_bias(self, X, Y, l, j)
-
-    def explain_activation(self, X: Any, Y: Any, l: int, k: int) -> GradientExplanation:
-        """Why ∂C/∂a^(l)_k has its value; see :func:`glassnet.explain.explain_activation`."""
-        from .explain import explain_activation
-
-        return explain_activation(self, X, Y, l, k)
-
-    def backprop_ledger(self, X: Any, Y: Any) -> Ledger:
-        """The three partial derivatives of every layer, and where δ^(l+1) is reused to get
-        δ^(l); see :func:`glassnet.explain.backprop_ledger`."""
-        from .explain import backprop_ledger
-
-        return backprop_ledger(self, X, Y)
-
-    def backprop_per_example(self, X: Any, Y: Any) -> Gradients:
-        """The textbook loop, one sample at a time, kept as a teaching reference: equal to
-        :meth:`gradients`; see :func:`glassnet.explain.backprop_per_example`."""
-        from .explain import backprop_per_example
-
-        return backprop_per_example(self, X, Y)
-
-    def diagnose(
-        self,
-        X: Any,
-        Y: Any,
-        optimizer: Optimizer | None = None,
-        thresholds: NetworkThresholds | None = None,
-    ) -> NetworkDiagnosis:
-        """Vanishing or exploding gradients, saturated and dead units, step sizes, in plain
-        language with fixes; see :func:`glassnet.diagnosis.diagnose`. The network is not
-        changed."""
-        from .diagnosis import diagnose
-
-        return diagnose(self, X, Y, optimizer=optimizer, thresholds=thresholds)
-
-    def _repr_html_(self) -> str:
-        from .explain import network_html
-
-        return network_html(self)
-
     # -- housekeeping -------------------------------------------------------------------------
-
-    def save(self, path: str | os.PathLike[str], metadata: Mapping[str, str] | None = None) -> None:
-        """Save to glassnet's model file (safetensors layout); see :func:`glassnet.io.save`.
-
-        ``gn.load(path)`` gives the network back, bit for bit.
-        """
-        from .io import save
-
-        save(self, path, metadata=metadata)
 
     def copy(self) -> Network:
         """An independent deep copy (weights, cost, random state)."""
@@ -988,8 +692,8 @@ class Network:
         net = self.copy()
         net.dtype = as_dtype(dtype)
         for layer in net.layers:
-            layer.W = layer.W.astype(net.dtype)
-            layer.b = layer.b.astype(net.dtype)
+            for name, p in layer.parameters().items():
+                setattr(layer, name, p.astype(net.dtype))
         return net
 
     def summary(self) -> str:
@@ -1048,30 +752,13 @@ def _penalty_coefficient(value: Any, name: str) -> float:
     return float(value)
 
 
-def predicted_classes(a_L: Array, out: NDArray[np.intp] | None = None) -> NDArray[np.intp]:
-    """The class each row of output activations stands for: argmax_j a_j, or ``a ≥ 0.5`` for
-    a single output neuron; written into ``out`` when given (training reuses one array)."""
-    if a_L.shape[1] == 1:
-        if out is None:
-            return (a_L[:, 0] >= 0.5).astype(np.intp)
-        return np.greater_equal(a_L[:, 0], 0.5, out=out, casting="unsafe")
-    return np.argmax(a_L, axis=1, out=out)
+def _method_doc(doc: str) -> str:
+    """``fit``'s documentation as ``Network.fit``'s: there the network is ``self``."""
+    return doc.replace("Train ``net`` on", "Train this network on").replace(
+        "        net: the network; its weights change in place.\n", ""
+    )
 
 
-def weight_shares(weights: Array) -> Array:
-    """share_i = s_i / Σ_j s_j: each sample's part of a weighted mini-batch cost.
-
-    The weighted mean C = Σ_i s_i C_i / Σ_i s_i is Σ_i share_i C_i, and ∂C/∂z^(L) of row i
-    is share_i δ_i^(L), as it is δ_i^(L) / m for the plain mean. A mini-batch whose weights
-    are all 0 holds nothing to learn from: its shares are all 0 (training skips its step).
-
-    >>> weight_shares(np.array([1.0, 3.0, 0.0])).tolist()
-    [0.25, 0.75, 0.0]
-    """
-    total = weights.sum()
-    return weights / total if total > 0 else np.zeros_like(weights)
-
-
-def accuracy(a_L: Array, labels: NDArray[np.intp]) -> float:
-    """The fraction of rows whose predicted class equals ``labels``."""
-    return float(np.mean(predicted_classes(a_L) == labels))
+# Network.fit is training.fit as a method: one documentation for both (help(net.fit) shows it)
+if training.fit.__doc__:  # (python -OO drops docstrings)
+    Network.fit.__doc__ = _method_doc(training.fit.__doc__)

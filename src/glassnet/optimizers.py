@@ -70,7 +70,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .layers import W_ORDER
-from .network import ByLayer, Gradients
+from .notation import ByLayer, Gradients
 
 if TYPE_CHECKING:
     from .network import Network
@@ -230,7 +230,6 @@ def _lerp(a: Array, b: Array, weight: float, tmp: Array) -> None:
 # -- state --------------------------------------------------------------------------------------
 
 
-@dataclass(repr=False)
 class ParameterBuffer(Gradients):
     """One of an optimizer's buffers: an array for every weight matrix and bias vector.
 
@@ -247,14 +246,12 @@ class ParameterBuffer(Gradients):
         ((3, 2), (1,))
     """
 
-    name: str = "buffer"
+    def __init__(self, layers: list[dict[str, Array]], name: str = "buffer") -> None:
+        super().__init__(layers=layers, symbol=f"{name}.")
+        self.name = name
 
     def __repr__(self) -> str:
-        rows = [
-            f"  l={l}: ‖{self.name}.W‖={w:.4g} ‖{self.name}.b‖={b:.4g}"
-            for l, (w, b) in self.norms().items()
-        ]
-        return f"ParameterBuffer({self.name!r},\n" + "\n".join(rows) + "\n)"
+        return f"ParameterBuffer({self.name!r}," + super().__repr__().removeprefix("Gradients(")
 
 
 class _Slot:
@@ -275,10 +272,10 @@ def _sizes(shapes: tuple[tuple[int, ...], ...]) -> list[int]:
 
 def _interleave(buf: Gradients) -> list[Array]:
     """The arrays in parameter order: W^(1), b^(1), …, W^(L), b^(L)."""
-    return [a for pair in zip(buf.W, buf.b, strict=True) for a in pair]
+    return buf.arrays()
 
 
-_ARRAY_KEY = re.compile(r"^(\w+)\.([Wb])\[(\d+)\]$")
+_ARRAY_KEY = re.compile(r"^(\w+)\.(\w+)\[(\d+)\]$")
 
 
 # -- the optimizers -----------------------------------------------------------------------------
@@ -304,6 +301,7 @@ class Optimizer:
         self.state: dict[str, ParameterBuffer] = {}
         self._signature: Signature | None = None  # parameter shapes and dtype the state is for
         self._slots: list[_Slot] = []
+        self._names: list[tuple[int, str]] = []  # (l, θ) of each parameter array
 
     @property
     def lr(self) -> float:
@@ -371,28 +369,29 @@ class Optimizer:
         slot.grad += g  # d = g + λ w
         return slot.grad
 
-    @staticmethod
-    def _parameters(net: Network, grads: Gradients) -> list[tuple[Array, Array]]:
+    def _parameters(self, net: Network, grads: Gradients) -> list[tuple[Array, Array]]:
         """(w, g) for W^(1), b^(1), …, W^(L), b^(L), after checking that the shapes agree."""
-        if not (hasattr(grads, "W") and hasattr(grads, "b")):
+        if not isinstance(grads, Gradients):
             raise ValueError(
                 f"grads must be a glassnet Gradients such as net.gradients(X, Y), got {grads!r}"
             )
-        if len(grads.W) != net.L or len(grads.b) != net.L:
+        if len(grads) != net.L:
             raise ValueError(
-                f"grads has {len(grads.W)} layers but the network has L = {net.L}; pass the "
+                f"grads has {len(grads)} layers but the network has L = {net.L}; pass the "
                 "gradients of this network, net.gradients(X, Y)"
             )
         params = []
-        layers = zip(net.layers, grads.W, grads.b, strict=True)
-        for l, (layer, gW, gb) in enumerate(layers, start=1):
-            for symbol, w, g in (("W", layer.W, gW), ("b", layer.b, gb)):
-                if g.shape != w.shape:
+        for l, (layer, g) in enumerate(zip(net.layers, grads.layers, strict=True), start=1):
+            for name, w in layer.parameters().items():
+                if name not in g or g[name].shape != w.shape:
+                    shape = g[name].shape if name in g else "none"
                     raise ValueError(
-                        f"grads.{symbol}[{l}] has shape {g.shape} but net.{symbol}[{l}] has "
+                        f"grads.{name}[{l}] has shape {shape} but net.{name}[{l}] has "
                         f"shape {w.shape}; pass the gradients of this network"
                     )
-                params.append((w, g))
+                params.append((w, g[name]))
+        # (l, θ) of each parameter, naming the buffers' arrays
+        self._names = [(l, n) for l, layer in enumerate(net.layers, 1) for n in layer.parameters()]
         return params
 
     def _bind(self, weights: list[Array]) -> None:
@@ -408,18 +407,22 @@ class Optimizer:
                 "an optimizer serves one network: make a new optimizer, or call opt.reset()"
             )
         self.state = {
-            name: self._buffer(name, [np.full_like(w, self._initial_value(name)) for w in weights])
+            name: self._buffer(
+                name, [np.full_like(w, self._initial_value(name)) for w in weights], self._names
+            )
             for name in self.buffer_names()
         }
         self._make_slots(signature)
 
     @staticmethod
-    def _buffer(name: str, arrays: list[Array]) -> ParameterBuffer:
-        return ParameterBuffer(
-            W=ByLayer(arrays[0::2], 1, f"{name}.W"),
-            b=ByLayer(arrays[1::2], 1, f"{name}.b"),
-            name=name,
-        )
+    def _buffer(name: str, arrays: list[Array], keys: list[tuple[int, str]]) -> ParameterBuffer:
+        """The buffer ``name`` over ``arrays``, one per parameter ``keys`` = [(l, θ), …]."""
+        layers: list[dict[str, Array]] = []
+        for (l, symbol), array in zip(keys, arrays, strict=True):
+            if l > len(layers):
+                layers.append({})
+            layers[l - 1][symbol] = array
+        return ParameterBuffer(layers, name=name)
 
     def _make_slots(self, signature: Signature) -> None:
         shapes, dtype = signature
@@ -465,9 +468,9 @@ class Optimizer:
         out: dict[str, Any] = {"optimizer": type(self).__name__, **self.hyperparameters()}
         out["t"] = self.t
         for name, buf in self.state.items():
-            for l, W in buf.W.items():
-                out[f"{name}.W[{l}]"] = W.copy()
-                out[f"{name}.b[{l}]"] = buf.b[l].copy()
+            for l, arrays in enumerate(buf.layers, start=1):
+                for symbol, array in arrays.items():
+                    out[f"{name}.{symbol}[{l}]"] = array.copy()
         return out
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -533,7 +536,7 @@ class Optimizer:
             if signature is not None and this != signature:
                 raise ValueError("the buffers in the state_dict do not agree in shape or dtype")
             signature = this
-            state[name] = self._buffer(name, arrays)
+            state[name] = self._buffer(name, arrays, [(l, s) for l in range(1, L + 1) for s in "Wb"])
 
         for key in names[1:]:
             setattr(self, key, getattr(fresh, key))

@@ -35,22 +35,21 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._inputs import as_rng, positive_int
+from ._inputs import as_rng, positive_int, sample_weights
 from .callbacks import Callback, EpochLogger, TrainingRun
-from .fastpath import TrainingStep, supports
-from .network import Network, predicted_classes
+from .costs import predicted_classes, weight_shares
 from .optimizers import SGD, Optimizer
 
-__all__ = ["BLOWUP", "History", "fit"]
+if TYPE_CHECKING:
+    from .layers import Cache
+    from .network import Network
 
-#: fit() trains with :class:`glassnet.fastpath.TrainingStep` where it can; the tests switch this
-#: off to hold the fast path equal to the plain one.
-_FAST_PATH = True
+__all__ = ["BLOWUP", "History", "fit"]
 
 #: a mini-batch cost this many times the run's starting level, and still rising, has blown up
 #: (see the module's docstring)
@@ -138,7 +137,7 @@ def fit(
         batch_size: samples per mini-batch (the last batch of an epoch may be smaller;
             a batch_size above m means one batch of all m samples).
         optimizer: the update rule; default ``SGD(lr=0.1)``. The network keeps it as
-            ``net.optimizer`` (its state too), so that ``net.diagnose(X, Y)`` measures the
+            ``net.optimizer`` (its state too), so that ``gn.diagnose(net, X, Y)`` measures the
             step this training took.
         validation_data: ``(X_val, Y_val)`` evaluated after each epoch.
         shuffle: reshuffle the samples before every epoch.
@@ -194,22 +193,22 @@ def fit(
             raise ValueError(f"callbacks must be glassnet Callback objects, got {cb!r}")
     if verbose:
         callbacks.append(EpochLogger())
-    x, y, labels = net._check_xy(X, Y)
+    x, y, labels = net.check_data(X, Y)
     val = None
     if validation_data is not None:
         if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
             raise ValueError("validation_data must be a pair (X_val, Y_val)")
         val = validation_data
-        net._check_xy(*val)  # fail before training, not after the first epoch
+        net.check_data(*val)  # fail before training, not after the first epoch
     rng = net.rng if seed is None else as_rng(seed)
 
     m = x.shape[0]
-    weights = None if sample_weight is None else _sample_weights(sample_weight, m, net.dtype)
+    weights = None if sample_weight is None else sample_weights(sample_weight, m, net.dtype)
     total_weight = m if weights is None else float(weights.sum())  # the epoch's Σ s_i
     batch_size = min(batch_size, m)
     dropout = net.has_dropout
-    # the same step as net._cost_and_gradients, into arrays made once (see glassnet.fastpath)
-    step = TrainingStep(net, x, y, labels is not None) if _FAST_PATH and supports(net) else None
+    # every array a step writes, made once per mini-batch size (the last batch may be smaller)
+    workspaces: dict[int, tuple[list[Cache], Any]] = {}
     classes = np.empty(m, dtype=np.intp)  # the predicted class of each sample, this epoch
     history = History() if history is None else history
     history.diverged, history.stop_kind = False, None  # as stop_reason, they tell of this call
@@ -244,13 +243,23 @@ def fit(
             for run.batch, lo in enumerate(range(0, m, batch_size), start=1):
                 idx = order[lo : lo + batch_size]
                 wb = None if weights is None else weights[idx]  # the mini-batch's s_i
-                if step is not None:
-                    cost, a_L, grads = step.run(idx, wb)  # gathers x[idx], y[idx] itself
-                else:
-                    xb, yb = x[idx], y[idx]  # gather the mini-batch
-                    # dropout: a fresh random choice of switched-off neurons for every mini-batch
-                    masks = net.dropout_masks(len(idx), rng) if dropout else None
-                    cost, a_L, grads = net._cost_and_gradients(xb, yb, masks, wb)
+                if len(idx) not in workspaces:
+                    caches = net.workspace(len(idx))
+                    workspaces[len(idx)] = caches, net.gradients_of(caches)
+                caches, grads = workspaces[len(idx)]
+                # dropout: a fresh random choice of switched-off neurons for every mini-batch
+                masks = net.dropout_masks(len(idx), rng) if dropout else None
+                # forward, cost, backward: the network's one loop (glassnet.network)
+                if wb is None:  # C = (1/m) Σ_i C_i
+                    costs, a_L = net.step(x[idx], y[idx], caches, None, masks)
+                    cost = float(costs.sum() / len(idx))  # np.mean, without its Python wrapper
+                else:  # C = Σ_i share_i C_i, share_i = s_i / Σ_j s_j
+                    share = weight_shares(wb)
+                    costs, a_L = net.step(x[idx], y[idx], caches, share[:, None], masks)
+                    cost = float(np.dot(share, costs))
+                if net.l2 or net.l1:  # C gains the penalty, ∂C/∂W^(l) its gradient
+                    net.add_penalty_gradient(caches)
+                    cost += net.penalty()
                 if not math.isfinite(cost) or (cost > limit and cost > previous):
                     _diverged(run, sound, *_cost_reason(run, cost, limit, x))
                     break
@@ -309,45 +318,6 @@ def fit(
     return history
 
 
-def _method_doc(doc: str) -> str:
-    """``fit``'s documentation as ``Network.fit``'s: there the network is ``self``."""
-    return doc.replace("Train ``net`` on", "Train this network on").replace(
-        "        net: the network; its weights change in place.\n", ""
-    )
-
-
-# Network.fit is this function as a method: one documentation for both (help(net.fit) shows it)
-if fit.__doc__:  # (python -OO drops docstrings)
-    Network.fit.__doc__ = _method_doc(fit.__doc__)
-
-
-def _sample_weights(sample_weight: Any, m: int, dtype: np.dtype[Any]) -> NDArray[np.floating[Any]]:
-    """``fit``'s sample_weight checked: m finite numbers ≥ 0, not all 0, in the network's dtype."""
-    try:
-        w = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"sample_weight must hold numbers, one per sample, got {sample_weight!r:.80}"
-        ) from None
-    if w.shape != (m,):
-        raise ValueError(
-            f"sample_weight must have one weight per sample, shape ({m},), got shape {w.shape}"
-        )
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(
-            f"sample_weight must be finite and >= 0 (0 leaves a sample out), got {w[i]:g} for "
-            f"sample {i}"
-        )
-    if not w.any():
-        raise ValueError(
-            "sample_weight is zero for every sample, which leaves nothing to learn from; give "
-            "at least one sample a weight > 0"
-        )
-    return w.astype(dtype)
-
-
 # -- when a run diverges ------------------------------------------------------------------------
 
 
@@ -360,27 +330,25 @@ class _SoundWeights:
 
     def __init__(self, net: Network) -> None:
         self.net = net
-        self.W = [np.empty_like(layer.W) for layer in net.layers]  # keeps W's memory order
-        self.b = [np.empty_like(layer.b) for layer in net.layers]
+        self.live = [p for layer in net.layers for p in layer.parameters().values()]
+        self.kept = [np.empty_like(p) for p in self.live]  # keeps W's memory order
         self.epoch = 0  # the epoch whose starting weights are kept; 0: none yet
 
     def keep(self, epoch: int) -> None:
-        for layer, W, b in zip(self.net.layers, self.W, self.b, strict=True):
-            np.copyto(W, layer.W)
-            np.copyto(b, layer.b)
+        for kept, live in zip(self.kept, self.live, strict=True):
+            np.copyto(kept, live)
         self.epoch = epoch
 
     def restore(self) -> None:
         """Put the kept weights back, into the network's own arrays (``net.W[l]`` stays put)."""
-        for layer, W, b in zip(self.net.layers, self.W, self.b, strict=True):
-            np.copyto(layer.W, W)
-            np.copyto(layer.b, b)
+        for kept, live in zip(self.kept, self.live, strict=True):
+            np.copyto(live, kept)
 
 
 def _finite(net: Network) -> bool:
     """Whether every weight and bias is finite (a sum that overflows counts as not finite)."""
     return all(
-        math.isfinite(layer.W.sum()) and math.isfinite(layer.b.sum()) for layer in net.layers
+        math.isfinite(p.sum()) for layer in net.layers for p in layer.parameters().values()
     )
 
 

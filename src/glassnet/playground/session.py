@@ -5,7 +5,7 @@ only moves these numbers to and from the browser. A session trains exactly as
 :func:`glassnet.training.fit` does, one mini-batch at a time so that the page can watch::
 
     for each mini-batch B (the samples are reshuffled at the start of every epoch):
-        ∇C = (1/m) Σ_{i∈B} ∇C_i          (backpropagation, net._cost_and_gradients)
+        ∇C = (1/m) Σ_{i∈B} ∇C_i          (backpropagation, net.cost_and_gradients)
         optimizer.step(net, ∇C)           e.g. w ← w − η ∂C/∂w
 
 The *current mini-batch* is the one the next step will train on, so the gradient the page
@@ -35,10 +35,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .. import datasets
+from .. import datasets, io
 from ..activations import ACTIVATIONS
 from ..costs import COSTS
-from ..network import Network, predicted_classes
+from ..costs import predicted_classes
+from ..network import Network
 from ..optimizers import OPTIMIZERS  # the registry of optimizer names, as the lab and CLI use
 
 Array = NDArray[np.floating[Any]]
@@ -401,13 +402,11 @@ class Session:
             net = self.net
             for _ in range(steps):
                 idx = self.batch_indices()
-                x, y, _ = net._check_xy(self.data.X_train[idx], self.data.y_train[idx])
+                x, y = self.data.X_train[idx], self.data.y_train[idx]
                 with np.errstate(over="ignore", invalid="ignore"):
-                    if getattr(net, "has_dropout", False):  # a fresh mask per mini-batch
-                        masks = net.dropout_masks(len(idx), self.rng)
-                        cost, _, grads = net._cost_and_gradients(x, y, masks)
-                    else:
-                        cost, _, grads = net._cost_and_gradients(x, y)
+                    # dropout: a fresh mask per mini-batch
+                    masks = net.dropout_masks(len(idx), self.rng) if net.has_dropout else None
+                    cost, _, grads = net.cost_and_gradients(x, y, masks)
                 if not math.isfinite(cost):
                     self.stop_reason = (
                         f"the cost became {cost} at epoch {self.epoch:.2f}: training diverged; "
@@ -647,7 +646,7 @@ class Session:
             folder = tempfile.mkdtemp(prefix="glassnet-playground-")
             path = os.path.join(folder, "model.safetensors")
             try:
-                self.net.save(path, metadata=meta)
+                io.save(self.net, path, metadata=meta)
                 with open(path, "rb") as f:
                     return f.read()
             finally:
