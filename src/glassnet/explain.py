@@ -46,8 +46,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .network import ByLayer, Gradients
-from .render import matrix, network_html, number, trace_html
 from .render import explanations as views
+from .render import matrix, network_html, number, trace_html
 
 if TYPE_CHECKING:
     from .activations import Activation
@@ -170,7 +170,8 @@ class Factor:
         return float(v.item()) if v.size == 1 else v
 
     def __repr__(self) -> str:
-        return f"Factor({self.symbol} = {matrix(self.values[0])}{' …' if len(self.values) > 1 else ''})"
+        more = " …" if len(self.values) > 1 else ""
+        return f"Factor({self.symbol} = {matrix(self.values[0])}{more})"
 
 
 @dataclass(repr=False)
