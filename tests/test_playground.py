@@ -144,7 +144,7 @@ def test_explanations_on_the_page_equal_glassnet(kind: str) -> None:
     shown = explain(s.net, X, y, kind, 2, 1, 2)
     assert shown["source"] == "glassnet.explain" and shown["text"]
     if kind == "neuron":
-        assert shown["value"] == pytest.approx(s.gn.explain_neuron(net, X[0], 2, 1).a, rel=1e-12)
+        assert shown["value"] == pytest.approx(gn.explain_neuron(s.net, X[0], 2, 1).a, rel=1e-12)
     else:
         g = s.net.gradients(X, y)  # with the L2 term l2·w in ∂C/∂w
         want = g.W[2][1, 2] if kind == "weight" else g.b[2][1]

@@ -18,7 +18,11 @@ from?". This module answers with the real values filled in, in the tutorial's no
 * :func:`backprop_ledger` — the three partial derivatives of every layer, showing where δ^(l+1)
   is reused to get δ^(l).
 * :func:`backprop_per_example` — the textbook loop, one sample at a time, as a reference.
-* :func:`network_html`, :func:`trace_html` — HTML tables for Jupyter.
+
+The results are data: numbers, factors, paths. Their text, LaTeX, HTML and JSON forms
+(``str(e)``, ``e.latex()``, ``e._repr_html_()``, ``e.to_dict()``) come from
+:mod:`glassnet.render.explanations`; :func:`network_html` and :func:`trace_html` are
+:mod:`glassnet.render`'s, importable from here too.
 
 Everything here is computed in float64 from the network's weights, by its own short loops (not
 by calling ``net.gradients``), so that the tests can hold the explanation against backprop and
@@ -32,7 +36,6 @@ a − y, the fused δ^(L) that glassnet's backprop uses (when each target row su
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,10 +46,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .network import ByLayer, Gradients
+from .render import explanations as views
+from .render import matrix, network_html, number, trace_html
 
 if TYPE_CHECKING:
     from .activations import Activation
-    from .network import Network, Trace
+    from .network import Network
 
 Array = NDArray[np.floating[Any]]
 
@@ -69,59 +74,9 @@ __all__ = [
 
 #: the most paths an explanation lists; above this ``e.paths`` is None (the factors still work)
 MAX_PATHS = 10_000
-#: samples shown one by one in ``str(e)``; the average always uses all of them
-SHOWN_SAMPLES = 4
 
 
 # -- small helpers -----------------------------------------------------------------------------
-
-
-def _num(v: Any) -> str:
-    """A number as the explanations print it: 6 significant digits (and never "-0")."""
-    return f"{float(v) + 0.0:.6g}"
-
-
-def _vec(v: Array, most: int = 10) -> str:
-    """A vector in brackets; a long one shows its first and last entries around "…"."""
-    v = np.ravel(v)
-    if v.size > most:
-        return "[" + ", ".join([*(_num(x) for x in v[:4]), "…", *(_num(x) for x in v[-2:])]) + "]"
-    return "[" + ", ".join(_num(x) for x in v) + "]"
-
-
-def _mat(M: Array, most: int = 8) -> str:
-    """A matrix row by row ("[r0; r1]"); a tall one shows its first and last rows around "…"."""
-    M = np.atleast_2d(M)
-    if M.size == 1:
-        return _num(M.item())
-    if M.shape[0] == 1:
-        return _vec(M[0])
-    rows = (
-        [_vec(r) for r in M]
-        if M.shape[0] <= most
-        else [*(_vec(r) for r in M[:3]), f"… {M.shape[0] - 4} more rows", _vec(M[-1])]
-    )
-    return "[" + "; ".join(rows) + "]"
-
-
-def _tex_mat(M: Array) -> str:
-    M = np.atleast_2d(M)
-    if M.size == 1:
-        v = _num(M.item())
-        return f"({v})" if v.startswith("-") else v
-    rows = [" & ".join(_num(x) for x in row) for row in M]
-    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-
-
-def _html_mat(M: Array, row_label: str = "", col_label: str = "") -> str:
-    """An HTML table of a matrix, rows and columns numbered from 0."""
-    M = np.atleast_2d(np.asarray(M, dtype=np.float64))
-    head = "".join(f"<th>{col_label}{c}</th>" for c in range(M.shape[1]))
-    body = "".join(
-        f"<tr><th>{row_label}{r}</th>" + "".join(f"<td>{_num(x)}</td>" for x in row) + "</tr>"
-        for r, row in enumerate(M)
-    )
-    return f"<table><tr><th></th>{head}</tr>{body}</table>"
 
 
 def _layer(net: Network, l: int, allow_input: bool = False) -> int:
@@ -149,11 +104,6 @@ def _neuron(net: Network, l: int, j: int, name: str) -> int:
     return int(j)
 
 
-def _penalties(net: Network) -> tuple[float, float]:
-    """(λ₂, λ₁) of the network's weight penalty."""
-    return net.l2, net.l1
-
-
 @dataclass
 class _Pass:
     """One float64 forward pass and ∂C_i/∂a^(L), the cache the explanations consume."""
@@ -175,21 +125,16 @@ class _Pass:
         return self.acts[l].elementwise
 
 
-def _forward(net: Network, X: Any, Y: Any | None) -> _Pass:
+def _forward(net: Network, X: Any, Y: Any) -> _Pass:
     """z^(l) = a^(l−1) W^(l)ᵀ + b^(l), a^(l) = σ_l(z^(l)), in float64, plus ∂C_i/∂a^(L)."""
-    x: Array
-    y: Array
-    if Y is None:
-        x = net._features(X)
-        y = np.zeros((x.shape[0], net.sizes[-1]))
-    else:
-        x, y, _ = net._check_xy(X, Y)
+    x, y, _ = net.check_data(X, Y)  # as training sees them, in the network's dtype
     net64 = net.astype("float64")  # explanations are exact: float64 whatever the network's dtype
     W: list[Array] = [np.empty((0, 0)), *net64.W]
     b: list[Array] = [np.empty(0), *net64.b]
     acts: list[Any] = [None] + [layer.activation for layer in net.layers]
     # the network's own forward pass: z^(l) = a^(l−1) W^(l)ᵀ + b^(l), a^(l) = σ_l(z^(l))
-    a, z = net64._forward(np.asarray(x, dtype=np.float64))
+    a_by_layer, z_by_layer = net64.forward_pass(x)
+    a, z = list(a_by_layer), [a_by_layer[0], *z_by_layer]  # z[0] unused, so that z[l] is z^(l)
     y = np.asarray(y, dtype=np.float64)
     dC_da = np.asarray(net.cost_function.derivative(a[-1], y), dtype=np.float64)
     # cross-entropy's ∂C/∂a_r = −y_r/a_r is 0/0 where a softmax output underflowed to 0 and
@@ -225,9 +170,8 @@ class Factor:
         return float(v.item()) if v.size == 1 else v
 
     def __repr__(self) -> str:
-        return (
-            f"Factor({self.symbol} = {_mat(self.values[0])}{' …' if len(self.values) > 1 else ''})"
-        )
+        more = " …" if len(self.values) > 1 else ""
+        return f"Factor({self.symbol} = {matrix(self.values[0])}{more})"
 
 
 @dataclass(repr=False)
@@ -247,16 +191,26 @@ class Path:
     value: float
 
     def __repr__(self) -> str:
-        return f"Path({' → '.join(self.nodes)} → C: {_num(self.value)})"
+        return f"Path({' → '.join(self.nodes)} → C: {number(self.value)})"
 
 
-def _sym(kind: str, l: int, j: int, k: int) -> tuple[str, str]:
-    """(text, LaTeX) of the parameter's name: w^(l)_{j,k}, b^(l)_j or a^(l)_k."""
-    if kind == "weight":
-        return f"w^({l})_{{{j},{k}}}", f"w^{{({l})}}_{{{j},{k}}}"
-    if kind == "bias":
-        return f"b^({l})_{j}", f"b^{{({l})}}_{{{j}}}"
-    return f"a^({l})_{k}", f"a^{{({l})}}_{{{k}}}"
+def _sym(name: str, l: int | None = None, *index: int) -> tuple[str, str]:
+    """(text, LaTeX) of a symbol: ``_sym("w", 1, 2, 0)`` is w^(1)_{2,0}, ``_sym("C")`` is C."""
+    if l is None:
+        return name, name
+    sub = ",".join(str(i) for i in index)
+    text = f"{name}^({l})" + (f"_{sub}" if len(index) == 1 else f"_{{{sub}}}" if index else "")
+    return text, f"{name}^{{({l})}}" + (f"_{{{sub}}}" if index else "")
+
+
+def _factor(top: tuple[str, str], bottom: tuple[str, str], formula: str, values: Array) -> Factor:
+    """The factor ∂top/∂bottom (each a ``_sym``), with its formula and values."""
+    return Factor(
+        f"∂{top[0]}/∂{bottom[0]}",
+        rf"\frac{{\partial {top[1]}}}{{\partial {bottom[1]}}}",
+        formula,
+        values,
+    )
 
 
 #: ∂C_i/∂a^(L) of each built-in cost, as the explanations print it
@@ -287,93 +241,40 @@ def _chain(p: _Pass, kind: str, l: int, j: int, k: int) -> list[Factor]:
     L, m = len(p.W) - 1, p.a[0].shape[0]
     # the one neuron of a^(l) the chain ends in, when there is one
     fixed = k if kind == "activation" else (j if p.elementwise(l) else None)
-    factors: list[Factor] = []
     cost_formula = _COST_FORMULAS.get(p.cost, f"∂C_i/∂a^({L}) of the cost {p.cost}")
     if l == L and fixed is not None:
-        factors.append(
-            Factor(
-                f"∂C/∂a^({L})_{fixed}",
-                rf"\frac{{\partial C}}{{\partial a^{{({L})}}_{{{fixed}}}}}",
-                cost_formula,
-                p.dC_da_L[:, fixed].reshape(m, 1, 1),
-            )
+        first = _factor(
+            _sym("C"), _sym("a", L, fixed), cost_formula, p.dC_da_L[:, fixed, None, None]
         )
     else:
-        factors.append(
-            Factor(
-                f"∂C/∂a^({L})",
-                rf"\frac{{\partial C}}{{\partial a^{{({L})}}}}",
-                cost_formula,
-                p.dC_da_L[:, None, :],
-            )
-        )
+        first = _factor(_sym("C"), _sym("a", L), cost_formula, p.dC_da_L[:, None, :])
+    factors = [first]
     for q in range(L, l, -1):
         factors.append(
-            Factor(
-                f"∂a^({q})/∂z^({q})",
-                rf"\frac{{\partial a^{{({q})}}}}{{\partial z^{{({q})}}}}",
-                _sigma_formula(p.acts[q], q),
-                p.jacobian(q),
-            )
+            _factor(_sym("a", q), _sym("z", q), _sigma_formula(p.acts[q], q), p.jacobian(q))
         )
-        if q - 1 == l and fixed is not None:
+        if q - 1 == l and fixed is not None:  # only neuron `fixed` of a^(l): a column of W^(q)
             col = p.W[q][:, fixed : fixed + 1]
-            factors.append(
-                Factor(
-                    f"∂z^({q})/∂a^({l})_{fixed}",
-                    rf"\frac{{\partial z^{{({q})}}}}{{\partial a^{{({l})}}_{{{fixed}}}}}",
-                    f"column {fixed} of W^({q}): w^({q})_{{j,{fixed}}}",
-                    np.broadcast_to(col, (m, *col.shape)),
-                )
-            )
+            formula = f"column {fixed} of W^({q}): w^({q})_{{j,{fixed}}}"
+            values = np.broadcast_to(col, (m, *col.shape))
+            factors.append(_factor(_sym("z", q), _sym("a", l, fixed), formula, values))
         else:
-            factors.append(
-                Factor(
-                    f"∂z^({q})/∂a^({q - 1})",
-                    rf"\frac{{\partial z^{{({q})}}}}{{\partial a^{{({q - 1})}}}}",
-                    f"W^({q})",
-                    np.broadcast_to(p.W[q], (m, *p.W[q].shape)),
-                )
-            )
+            values = np.broadcast_to(p.W[q], (m, *p.W[q].shape))
+            factors.append(_factor(_sym("z", q), _sym("a", q - 1), f"W^({q})", values))
     if kind == "activation":
         return factors
-    J = p.jacobian(l)
+    J, sigma = p.jacobian(l), _sigma_formula(p.acts[l], l)
     if fixed is not None:
-        factors.append(
-            Factor(
-                f"∂a^({l})_{j}/∂z^({l})_{j}",
-                rf"\frac{{\partial a^{{({l})}}_{{{j}}}}}{{\partial z^{{({l})}}_{{{j}}}}}",
-                _sigma_formula(p.acts[l], l) + f" at z^({l})_{j}",
-                J[:, j, j].reshape(m, 1, 1),
-            )
-        )
+        formula, values = sigma + f" at z^({l})_{j}", J[:, j, j, None, None]
+        factors.append(_factor(_sym("a", l, j), _sym("z", l, j), formula, values))
     else:
-        factors.append(
-            Factor(
-                f"∂a^({l})/∂z^({l})_{j}",
-                rf"\frac{{\partial a^{{({l})}}}}{{\partial z^{{({l})}}_{{{j}}}}}",
-                _sigma_formula(p.acts[l], l) + f", column {j}",
-                J[:, :, j : j + 1].copy(),
-            )
-        )
+        formula, values = sigma + f", column {j}", J[:, :, j : j + 1].copy()
+        factors.append(_factor(_sym("a", l), _sym("z", l, j), formula, values))
     if kind == "weight":
-        factors.append(
-            Factor(
-                f"∂z^({l})_{j}/∂w^({l})_{{{j},{k}}}",
-                rf"\frac{{\partial z^{{({l})}}_{{{j}}}}}{{\partial w^{{({l})}}_{{{j},{k}}}}}",
-                f"a^({l - 1})_{k}",
-                p.a[l - 1][:, k].reshape(m, 1, 1),
-            )
-        )
+        values = p.a[l - 1][:, k, None, None]
+        factors.append(_factor(_sym("z", l, j), _sym("w", l, j, k), f"a^({l - 1})_{k}", values))
     else:
-        factors.append(
-            Factor(
-                f"∂z^({l})_{j}/∂b^({l})_{j}",
-                rf"\frac{{\partial z^{{({l})}}_{{{j}}}}}{{\partial b^{{({l})}}_{{{j}}}}}",
-                "1",
-                np.ones((m, 1, 1)),
-            )
-        )
+        factors.append(_factor(_sym("z", l, j), _sym("b", l, j), "1", np.ones((m, 1, 1))))
     return factors
 
 
@@ -487,136 +388,24 @@ class GradientExplanation:
         return f"∂C/∂{self.symbol} = " + " · ".join(f.symbol for f in self.factors)
 
     def __str__(self) -> str:
-        lines = [f"∂C/∂{self.symbol}: how the cost C changes when {self.symbol} changes"]
-        lines.append(f"network {self.network}; m = {self.m} sample(s)")
-        lines.append("")
-        lines.append("chain rule (the tutorial's order, from the cost back):")
-        lines.append("  " + self.chain())
-        width = max(len(f.symbol) for f in self.factors)
-        for i in range(min(self.m, SHOWN_SAMPLES)):
-            lines.append(f"sample {i}:")
-            for f in self.factors:
-                lines.append(f"  {f.symbol.ljust(width)} = {_mat(f.values[i])}    ({f.formula})")
-            lines.append(f"  product: ∂C_{i}/∂{self.symbol} = {_num(self.per_sample[i])}")
-        if self.m > SHOWN_SAMPLES:
-            lines.append(f"… {self.m - SHOWN_SAMPLES} more sample(s)")
-        if self.m > 1:
-            lines.append(
-                f"average over the mini-batch: (1/{self.m}) Σ_i ∂C_i/∂{self.symbol} = "
-                f"{_num(np.mean(self.per_sample))}"
-            )
-        if self.penalty:
-            lines.append(f"penalty term l2·w + l1·sign(w) = {_num(self.penalty)}")
-        lines.append(f"∂C/∂{self.symbol} = {_num(self.value)}")
-        if self.paths is None:
-            lines.append(f"({self.n_paths} paths lead to the cost: too many to list)")
-        else:
-            lines.append("")
-            lines.append(
-                f"paths from {self.symbol} to C ({len(self.paths)}), averaged over samples:"
-            )
-            for path in self.paths[:20]:
-                route = " → ".join((self.symbol, *path.nodes, "C"))
-                lines.append(f"  {route}: {' · '.join(path.terms)} = {_num(path.value)}")
-            if len(self.paths) > 20:
-                lines.append(f"  … {len(self.paths) - 20} more")
-            total = sum(path.value for path in self.paths)
-            lines.append(f"  sum of the paths = {_num(total)}")
-        lines += [f"note: {n}" for n in self.notes]
-        return "\n".join(lines)
+        return views.gradient_text(self)
 
     def __repr__(self) -> str:
-        return f"GradientExplanation(∂C/∂{self.symbol} = {_num(self.value)}, m={self.m})"
+        return f"GradientExplanation(∂C/∂{self.symbol} = {number(self.value)}, m={self.m})"
 
     def latex(self) -> str:
         """The chain rule in LaTeX, then the numbers of the first sample and the value."""
-        lhs = rf"\frac{{\partial C}}{{\partial {self.latex_symbol}}}"
-        parts = [lhs + " &= " + " ".join(f.latex for f in self.factors)]
-        nums = r" \cdot ".join(_tex_mat(f.values[0]) for f in self.factors)
-        if self.m == 1:
-            parts.append(f"&= {nums}")
-        else:
-            parts.append(
-                rf"&= \frac{{1}}{{{self.m}}} \sum_{{i}} \frac{{\partial C_i}}"
-                rf"{{\partial {self.latex_symbol}}}, \quad i = 0: {nums}"
-            )
-        if self.penalty:
-            parts.append(
-                rf"&\quad + \lambda_2 w + \lambda_1 \operatorname{{sign}}(w) = "
-                f"{_num(self.penalty)}"
-            )
-        parts.append(f"&= {_num(self.value)}")
-        return r"\begin{aligned}" + r" \\ ".join(parts) + r"\end{aligned}"
+        return views.gradient_latex(self)
 
     def _repr_latex_(self) -> str:
         return "$$" + self.latex() + "$$"
 
     def _repr_html_(self) -> str:
-        rows = []
-        for f in self.factors:
-            cells = "".join(
-                f"<td>{html.escape(_mat(f.values[i]))}</td>"
-                for i in range(min(self.m, SHOWN_SAMPLES))
-            )
-            rows.append(
-                f"<tr><th>{html.escape(f.symbol)}</th><td>{html.escape(f.formula)}</td>{cells}</tr>"
-            )
-        heads = "".join(f"<th>sample {i}</th>" for i in range(min(self.m, SHOWN_SAMPLES)))
-        prod = "".join(f"<td>{_num(v)}</td>" for v in self.per_sample[:SHOWN_SAMPLES])
-        rows.append(f"<tr><th>product</th><td>∂C_i/∂{html.escape(self.symbol)}</td>{prod}</tr>")
-        paths = ""
-        if self.paths is not None:
-            items = "".join(
-                f"<li>{html.escape(' → '.join(p.nodes))} → C: {html.escape(' · '.join(p.terms))}"
-                f" = {_num(p.value)}</li>"
-                for p in self.paths[:50]
-            )
-            paths = f"<details><summary>{len(self.paths)} paths</summary><ul>{items}</ul></details>"
-        return (
-            f"<div><p><b>∂C/∂{html.escape(self.symbol)} = {_num(self.value)}</b> "
-            f"({html.escape(self.network)}, m = {self.m})</p>"
-            f"<p>{html.escape(self.chain())}</p>"
-            f"<table><tr><th>factor</th><th>formula</th>{heads}</tr>{''.join(rows)}</table>"
-            f"{paths}</div>"
-        )
+        return views.gradient_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-ready values (lists and floats), e.g. for the Playground."""
-        return {
-            "kind": self.kind,
-            "l": self.l,
-            "j": self.j,
-            "k": self.k,
-            "symbol": self.symbol,
-            "latex": self.latex(),
-            "chain": self.chain(),
-            "value": float(self.value),
-            "per_sample": [float(v) for v in self.per_sample],
-            "penalty": float(self.penalty),
-            "network": self.network,
-            "factors": [
-                {
-                    "symbol": f.symbol,
-                    "latex": f.latex,
-                    "formula": f.formula,
-                    "values": f.values.tolist(),
-                }
-                for f in self.factors
-            ],
-            "n_paths": self.n_paths,
-            "paths": None
-            if self.paths is None
-            else [
-                {
-                    "nodes": list(p.nodes),
-                    "terms": list(p.terms),
-                    "value": float(p.value),
-                    "per_sample": [float(v) for v in p.per_sample],
-                }
-                for p in self.paths
-            ],
-            "notes": list(self.notes),
-        }
+        return views.gradient_dict(self)
 
     def to_json(self) -> str:
         """:meth:`to_dict` as a JSON string."""
@@ -639,7 +428,7 @@ def _explain(
     penalty = 0.0
     notes: list[str] = []
     if kind == "weight":
-        l2, l1 = _penalties(net)
+        l2, l1 = net.l2, net.l1
         w = float(p.W[l][j, k])
         penalty = l2 * w + l1 * float(np.sign(w))  # ∂/∂w of (l2/2) w² + l1 |w|
     value = float(np.mean(per_sample)) + penalty
@@ -663,7 +452,8 @@ def _explain(
                 else ""
             )
         )
-    symbol, tex = _sym(kind, l, j, k)
+    index = {"weight": (j, k), "bias": (j,), "activation": (k,)}[kind]
+    symbol, tex = _sym({"weight": "w", "bias": "b", "activation": "a"}[kind], l, *index)
     return GradientExplanation(
         kind,
         l,
@@ -789,88 +579,24 @@ class NeuronExplanation:
         return float(sum(t[3] for t in self.terms))
 
     def __str__(self) -> str:
-        l, j = self.l, self.j
-        lines = [f"neuron {j} of layer {l} ({self.activation}), for one sample:"]
-        lines.append(f"  a^({l})_{j} = σ(Σ_k w^({l})_{{{j},k}} a^({l - 1})_k + b^({l})_{j})")
-        lines.append(
-            f"  {'k':>3}  {'w^(' + str(l) + ')_{' + str(j) + ',k}':>14}  "
-            f"{'a^(' + str(l - 1) + ')_k':>12}  {'product':>12}"
-        )
-        for k, w, a, prod in self.terms[:30]:
-            lines.append(f"  {k:>3}  {_num(w):>14}  {_num(a):>12}  {_num(prod):>12}")
-        if len(self.terms) > 30:
-            lines.append(f"  … {len(self.terms) - 30} more terms")
-        lines.append(f"  Σ_k w a = {_num(self.weighted_sum)}")
-        lines.append(
-            f"  z^({l})_{j} = {_num(self.weighted_sum)} + b^({l})_{j} "
-            f"= {_num(self.weighted_sum)} + {_num(self.b)} = {_num(self.z)}"
-        )
-        if not self.elementwise:
-            name, formula = self.activation, f": σ(z)_j = {self.formula}" if self.formula else ""
-            lines.append(
-                f"  a^({l})_{j} = {name}(z^({l}))_{j} = {_num(self.a)}"
-                f"  ({name} uses the whole layer's z{formula})"
-            )
-        else:
-            lines.append(f"  a^({l})_{j} = {self.activation}({_num(self.z)}) = {_num(self.a)}")
-        lines.append(f"matrix form of layer {l}: z^({l}) = W^({l}) a^({l - 1}) + b^({l})")
-        lines.append(f"  W^({l}) = {_mat(self.W)}")
-        lines.append(f"  a^({l - 1}) = {_vec(self.a_prev)}")
-        lines.append(f"  b^({l}) = {_vec(self.b_layer)}")
-        lines.append(f"  z^({l}) = {_vec(self.z_layer)}")
-        lines.append(f"  a^({l}) = σ(z^({l})) = {_vec(self.a_layer)}")
-        return "\n".join(lines)
+        return views.neuron_text(self)
 
     def __repr__(self) -> str:
-        return f"NeuronExplanation(a^({self.l})_{self.j} = {_num(self.a)})"
+        return f"NeuronExplanation(a^({self.l})_{self.j} = {number(self.a)})"
 
     def latex(self) -> str:
         """The neuron's equation with its numbers, in LaTeX."""
-        l, j = self.l, self.j
-        terms = " + ".join(f"({_num(w)})({_num(a)})" for _, w, a, _ in self.terms[:12])
-        if len(self.terms) > 12:
-            terms += r" + \dots"
-        return (
-            rf"a^{{({l})}}_{{{j}}} = \sigma\Big(\sum_k w^{{({l})}}_{{{j}k}} a^{{({l - 1})}}_k "
-            rf"+ b^{{({l})}}_{{{j}}}\Big) = \sigma\big({terms} + ({_num(self.b)})\big) "
-            rf"= \sigma({_num(self.z)}) = {_num(self.a)}"
-        )
+        return views.neuron_latex(self)
 
     def _repr_latex_(self) -> str:
         return "$$" + self.latex() + "$$"
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{k}</td><td>{_num(w)}</td><td>{_num(a)}</td><td>{_num(p)}</td></tr>"
-            for k, w, a, p in self.terms
-        )
-        l, j = self.l, self.j
-        return (
-            f"<div><p><b>a<sup>({l})</sup><sub>{j}</sub> = {self.activation}("
-            f"Σ<sub>k</sub> w a + b) = {self.activation}({_num(self.z)}) = {_num(self.a)}</b></p>"
-            f"<table><tr><th>k</th><th>w<sup>({l})</sup><sub>{j}k</sub></th>"
-            f"<th>a<sup>({l - 1})</sup><sub>k</sub></th><th>product</th></tr>{rows}"
-            f"<tr><th colspan=3>b<sup>({l})</sup><sub>{j}</sub></th><td>{_num(self.b)}</td></tr>"
-            f"<tr><th colspan=3>z<sup>({l})</sup><sub>{j}</sub></th><td>{_num(self.z)}</td></tr>"
-            "</table></div>"
-        )
+        return views.neuron_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values."""
-        return {
-            "l": self.l,
-            "j": self.j,
-            "terms": [{"k": k, "w": w, "a_prev": a, "product": p} for k, w, a, p in self.terms],
-            "b": self.b,
-            "z": self.z,
-            "activation": self.activation,
-            "a": self.a,
-            "W": self.W.tolist(),
-            "a_prev": self.a_prev.tolist(),
-            "b_layer": self.b_layer.tolist(),
-            "z_layer": self.z_layer.tolist(),
-            "a_layer": self.a_layer.tolist(),
-        }
+        return views.neuron_dict(self)
 
 
 def explain_neuron(net: Network, x: Any, l: int, j: int) -> NeuronExplanation:
@@ -902,7 +628,8 @@ def explain_neuron(net: Network, x: Any, l: int, j: int) -> NeuronExplanation:
         )
     l = _layer(net, l)
     j = _neuron(net, l, j, "j")
-    p = _forward(net, arr[None, :], None)
+    # the forward equation needs no targets: zeros stand in for y
+    p = _forward(net, arr[None, :], np.zeros((1, net.sizes[-1])))
     a_prev, w = p.a[l - 1][0], p.W[l][j]
     terms = [(k, float(w[k]), float(a_prev[k]), float(w[k] * a_prev[k])) for k in range(len(w))]
     return NeuronExplanation(
@@ -982,84 +709,17 @@ class Ledger:
         )
 
     def __str__(self) -> str:
-        lines = [
-            f"backprop ledger: {self.network}; m = {self.m} sample(s)",
-            "(∂C/∂a and δ: one row per sample; ∂C/∂W and ∂C/∂b: mini-batch averages)",
-        ]
-        for row in self.layers:
-            l = row.l
-            rule = (
-                f"∂C/∂a^({l}) ⊙ σ'(z^({l}))"
-                if row.elementwise
-                else f"∂C/∂a^({l}) · ∂a^({l})/∂z^({l})"
-            )
-            lines.append(
-                f"layer {l}" + (" (output)" if l == self.L else "") + f", σ = {row.activation}"
-            )
-            if l == self.L:
-                lines.append(f"  ∂C/∂a^({l}) = ∂C_i/∂a^(L) from the cost = {_mat(row.dC_da)}")
-                lines.append(f"  δ^({l}) = {rule} = {_mat(row.delta)}")
-            else:
-                lines.append(
-                    f"  ∂C/∂a^({l}) = δ^({l + 1}) W^({l + 1})  (reuses δ^({l + 1}))  = "
-                    + _mat(row.dC_da)
-                )
-                lines.append(f"  δ^({l}) = {rule} = {_mat(row.delta)}")
-            lines.append(
-                f"  ∂C/∂W^({l}) = (1/m) Σ_i δ^({l})_i ⊗ a^({l - 1})_i"
-                + (" + penalty" if np.any(row.penalty) else "")
-                + f" = {_mat(row.dW)}"
-            )
-            lines.append(f"  ∂C/∂b^({l}) = (1/m) Σ_i δ^({l})_i = {_vec(row.db)}")
-            if l > 1:
-                lines.append(
-                    f"  ∂C/∂a^({l - 1}) = δ^({l}) W^({l})  → passed to layer {l - 1} = "
-                    f"{_mat(row.dC_da_prev)}"
-                )
-            else:
-                lines.append(
-                    f"  ∂C/∂a^(0) = δ^(1) W^(1)  (the input's, not a parameter) = "
-                    f"{_mat(row.dC_da_prev)}"
-                )
-        return "\n".join(lines)
+        return views.ledger_text(self)
 
     def __repr__(self) -> str:
         return f"Ledger(L={self.L}, m={self.m})"
 
     def _repr_html_(self) -> str:
-        parts = [f"<div><p><b>backprop ledger</b>: {html.escape(self.network)}, m = {self.m}</p>"]
-        for row in self.layers:
-            l = row.l
-            src = (
-                "from the cost"
-                if l == self.L
-                else f"= δ<sup>({l + 1})</sup> W<sup>({l + 1})</sup> (reused)"
-            )
-            parts.append(f"<h4>layer {l}</h4>")
-            parts.append(f"<p>∂C/∂a<sup>({l})</sup> {src}</p>" + _html_mat(row.dC_da, "i="))
-            parts.append(f"<p>δ<sup>({l})</sup> = ∂C/∂a ⊙ σ'(z)</p>" + _html_mat(row.delta, "i="))
-            parts.append(f"<p>∂C/∂W<sup>({l})</sup></p>" + _html_mat(row.dW, "j=", "k="))
-            parts.append(f"<p>∂C/∂b<sup>({l})</sup></p>" + _html_mat(row.db[:, None], "j="))
-        return "".join(parts) + "</div>"
+        return views.ledger_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values, layer L first."""
-        return {
-            "network": self.network,
-            "m": self.m,
-            "layers": [
-                {
-                    "l": r.l,
-                    "activation": r.activation,
-                    "dC_da": r.dC_da.tolist(),
-                    "delta": r.delta.tolist(),
-                    "dW": r.dW.tolist(),
-                    "db": r.db.tolist(),
-                    "dC_da_prev": r.dC_da_prev.tolist(),
-                }
-                for r in self.layers
-            ],
-        }
+        return views.ledger_dict(self)
 
 
 def backprop_ledger(net: Network, X: Any, Y: Any) -> Ledger:
@@ -1078,7 +738,7 @@ def backprop_ledger(net: Network, X: Any, Y: Any) -> Ledger:
     """
     p = _forward(net, X, Y)
     L, m = net.L, p.a[0].shape[0]
-    l2, l1 = _penalties(net)
+    l2, l1 = net.l2, net.l1
     rows: list[LedgerLayer] = []
     dC_da = p.dC_da_L  # ∂C_i/∂a^(L), from the cost
     for l in range(L, 0, -1):
@@ -1117,7 +777,7 @@ def backprop_per_example(net: Network, X: Any, Y: Any) -> Gradients:
         >>> bool(np.allclose(g.W[1], net.gradients(X, Y).W[1]))
         True
     """
-    x_all, y_all, _ = net._check_xy(X, Y)
+    x_all, y_all, _ = net.check_data(X, Y)
     m, L = x_all.shape[0], net.L
     Ws = [np.empty((0, 0))] + [np.asarray(w, dtype=np.float64) for w in net.W]
     bs = [np.empty(0)] + [np.asarray(v, dtype=np.float64) for v in net.b]
@@ -1141,52 +801,7 @@ def backprop_per_example(net: Network, X: Any, Y: Any) -> Gradients:
                 dC_da = Ws[l].T @ delta  # ∂C_i/∂a^(l−1)_k = Σ_j w^(l)_jk δ^(l)_j
                 act = net.layers[l - 2].activation
                 delta = act.backward(z[l - 1][None, :], a[l - 1][None, :], dC_da[None, :])[0]
-    l2, l1 = _penalties(net)
+    l2, l1 = net.l2, net.l1
     dW = [sum_dW[l] / m + l2 * Ws[l] + l1 * np.sign(Ws[l]) for l in range(1, L + 1)]
     db = [sum_db[l] / m for l in range(1, L + 1)]
     return Gradients(ByLayer(dW, 1, "∂C/∂W"), ByLayer(db, 1, "∂C/∂b"))
-
-
-# -- Jupyter display ---------------------------------------------------------------------------
-
-
-def network_html(net: Network) -> str:
-    """An HTML view of a network: for each layer l, W^(l) (rows j, columns k) and b^(l).
-
-    >>> import glassnet as gn
-    >>> "W<sup>(1)</sup>" in network_html(gn.Network.from_sizes([2, 2, 1], seed=0))
-    True
-    """
-    parts = [f"<div><p><b>{html.escape(repr(net))}</b></p>"]
-    for l, layer in enumerate(net.layers, start=1):
-        parts.append(
-            f"<h4>layer {l}: {layer.n_out} neurons, σ = {html.escape(layer.activation.name)}</h4>"
-            f"<p>W<sup>({l})</sup> (to j, from k), shape {layer.W.shape}</p>"
-            + _html_mat(layer.W, "j=", "k=")
-            + f"<p>b<sup>({l})</sup></p>"
-            + _html_mat(np.asarray(layer.b)[:, None], "j=")
-        )
-    return "".join(parts) + "</div>"
-
-
-def trace_html(trace: Trace) -> str:
-    """An HTML view of a trace: a^(l), z^(l), δ^(l) (one row per sample i), ∂C/∂W^(l), ∂C/∂b^(l).
-
-    >>> import numpy as np, glassnet as gn
-    >>> net = gn.Network.from_sizes([2, 2, 1], seed=0)
-    >>> "δ<sup>(2)</sup>" in trace_html(net.trace(np.zeros((1, 2)), np.ones((1, 1))))
-    True
-    """
-    m = trace.a[0].shape[0]
-    penalty = float(getattr(trace, "penalty", 0.0) or 0.0)
-    extra = f" (including the penalty {_num(penalty)})" if penalty else ""
-    parts = [f"<div><p><b>trace</b>: m = {m}, cost C = {_num(trace.cost)}{extra}</p>"]
-    parts.append("<p>a<sup>(0)</sup> = X</p>" + _html_mat(trace.a[0], "i="))
-    for l in range(1, trace.L + 1):
-        parts.append(f"<h4>layer {l}</h4>")
-        parts.append(f"<p>z<sup>({l})</sup></p>" + _html_mat(trace.z[l], "i="))
-        parts.append(f"<p>a<sup>({l})</sup></p>" + _html_mat(trace.a[l], "i="))
-        parts.append(f"<p>δ<sup>({l})</sup></p>" + _html_mat(trace.delta[l], "i="))
-        parts.append(f"<p>∂C/∂W<sup>({l})</sup></p>" + _html_mat(trace.dW[l], "j=", "k="))
-        parts.append(f"<p>∂C/∂b<sup>({l})</sup></p>" + _html_mat(trace.db[l][:, None], "j="))
-    return "".join(parts) + "</div>"

@@ -1,0 +1,172 @@
+"""Views of glassnet's computed results: text, LaTeX, HTML.
+
+Computing and rendering are kept apart: :mod:`glassnet.explain` (and the other glass-box parts)
+return data — numbers, factors, paths — and the functions here and in this package's modules
+turn that data into what a person reads. Nothing here computes a number the views show.
+
+This module holds the number formats every view shares, and the views of the core's own
+objects: :func:`network_html` (a network's W^(l) and b^(l)), :func:`trace_html` and
+:func:`trace_text` (every number of one forward and backward pass).
+:mod:`glassnet.render.explanations` renders explanations and the backprop ledger.
+
+>>> import glassnet as gn
+>>> from glassnet import render
+>>> render.number(-0.0), render.vector([1.0, 2.5]), render.matrix([[1, 2], [3, 4]])
+('0', '[1, 2.5]', '[[1, 2]; [3, 4]]')
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from ..network import Network, Trace
+
+Array = NDArray[np.floating[Any]]
+
+__all__ = [
+    "html_matrix",
+    "latex_matrix",
+    "matrix",
+    "network_html",
+    "number",
+    "trace_html",
+    "trace_text",
+    "vector",
+]
+
+
+# -- numbers, vectors and matrices, as every view prints them ----------------------------------
+
+
+def number(v: Any) -> str:
+    """A number as the explanations print it: 6 significant digits (and never "-0")."""
+    return f"{float(v) + 0.0:.6g}"
+
+
+def vector(v: Any, most: int = 10) -> str:
+    """A vector in brackets; a long one shows its first and last entries around "…"."""
+    v = np.ravel(v)
+    if v.size > most:
+        shown = [*(number(x) for x in v[:4]), "…", *(number(x) for x in v[-2:])]
+        return "[" + ", ".join(shown) + "]"
+    return "[" + ", ".join(number(x) for x in v) + "]"
+
+
+def matrix(M: Any, most: int = 8) -> str:
+    """A matrix row by row ("[r0; r1]"); a tall one shows its first and last rows around "…"."""
+    M = np.atleast_2d(M)
+    if M.size == 1:
+        return number(M.item())
+    if M.shape[0] == 1:
+        return vector(M[0])
+    rows = (
+        [vector(r) for r in M]
+        if M.shape[0] <= most
+        else [*(vector(r) for r in M[:3]), f"… {M.shape[0] - 4} more rows", vector(M[-1])]
+    )
+    return "[" + "; ".join(rows) + "]"
+
+
+def latex_matrix(M: Any) -> str:
+    """A matrix as a LaTeX ``bmatrix``; one number as itself (in parentheses when negative)."""
+    M = np.atleast_2d(M)
+    if M.size == 1:
+        v = number(M.item())
+        return f"({v})" if v.startswith("-") else v
+    rows = [" & ".join(number(x) for x in row) for row in M]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+
+
+def html_matrix(M: Any, row_label: str = "", col_label: str = "") -> str:
+    """An HTML table of a matrix, rows and columns numbered from 0."""
+    M = np.atleast_2d(np.asarray(M, dtype=np.float64))
+    head = "".join(f"<th>{col_label}{c}</th>" for c in range(M.shape[1]))
+    body = "".join(
+        f"<tr><th>{row_label}{r}</th>" + "".join(f"<td>{number(x)}</td>" for x in row) + "</tr>"
+        for r, row in enumerate(M)
+    )
+    return f"<table><tr><th></th>{head}</tr>{body}</table>"
+
+
+# -- the core's objects: a network, a trace ------------------------------------------------------
+
+
+def network_html(net: Network) -> str:
+    """An HTML view of a network: for each layer l, W^(l) (rows j, columns k) and b^(l).
+
+    >>> import glassnet as gn
+    >>> "W<sup>(1)</sup>" in network_html(gn.Network.from_sizes([2, 2, 1], seed=0))
+    True
+    """
+    parts = [f"<div><p><b>{html.escape(repr(net))}</b></p>"]
+    for l, layer in enumerate(net.layers, start=1):
+        parts.append(
+            f"<h4>layer {l}: {layer.n_out} neurons, σ = {html.escape(layer.activation.name)}</h4>"
+            f"<p>W<sup>({l})</sup> (to j, from k), shape {layer.W.shape}</p>"
+            + html_matrix(layer.W, "j=", "k=")
+            + f"<p>b<sup>({l})</sup></p>"
+            + html_matrix(np.asarray(layer.b)[:, None], "j=")
+        )
+    return "".join(parts) + "</div>"
+
+
+def trace_html(trace: Trace) -> str:
+    """An HTML view of a trace: a^(l), z^(l), δ^(l) (one row per sample i), ∂C/∂W^(l), ∂C/∂b^(l).
+
+    >>> import numpy as np, glassnet as gn
+    >>> net = gn.Network.from_sizes([2, 2, 1], seed=0)
+    >>> "δ<sup>(2)</sup>" in trace_html(net.trace(np.zeros((1, 2)), np.ones((1, 1))))
+    True
+    """
+    m = trace.a[0].shape[0]
+    penalty = float(getattr(trace, "penalty", 0.0) or 0.0)
+    extra = f" (including the penalty {number(penalty)})" if penalty else ""
+    parts = [f"<div><p><b>trace</b>: m = {m}, cost C = {number(trace.cost)}{extra}</p>"]
+    parts.append("<p>a<sup>(0)</sup> = X</p>" + html_matrix(trace.a[0], "i="))
+    for l in range(1, trace.L + 1):
+        parts.append(f"<h4>layer {l}</h4>")
+        parts.append(f"<p>z<sup>({l})</sup></p>" + html_matrix(trace.z[l], "i="))
+        parts.append(f"<p>a<sup>({l})</sup></p>" + html_matrix(trace.a[l], "i="))
+        parts.append(f"<p>δ<sup>({l})</sup></p>" + html_matrix(trace.delta[l], "i="))
+        parts.append(f"<p>∂C/∂W<sup>({l})</sup></p>" + html_matrix(trace.dW[l], "j=", "k="))
+        parts.append(f"<p>∂C/∂b<sup>({l})</sup></p>" + html_matrix(trace.db[l][:, None], "j="))
+    return "".join(parts) + "</div>"
+
+
+def trace_text(trace: Trace) -> str:
+    """A trace as text: the forward pass layer by layer, the cost, then the backward pass.
+
+    >>> import numpy as np, glassnet as gn
+    >>> net = gn.Network.from_sizes([2, 2, 1], seed=0)
+    >>> print(trace_text(net.trace(np.zeros((1, 2)), np.ones((1, 1)))).splitlines()[0])
+    forward pass (m = 1 samples, one per row)
+    """
+    fmt = {"float_kind": lambda v: f"{v: .4g}"}
+
+    def show(name: str, arr: Array) -> str:
+        text = np.array2string(arr, formatter=fmt, max_line_width=100, threshold=60)  # type: ignore[arg-type]
+        return f"  {name} =\n" + "\n".join("    " + line for line in text.splitlines())
+
+    lines = [f"forward pass (m = {trace.a[0].shape[0]} samples, one per row)"]
+    lines.append(show("a^(0) = X", trace.a[0]))
+    for l in trace.z.keys():  # noqa: SIM118 (a ByLayer, not a dict)
+        lines.append(show(f"z^({l}) = a^({l - 1}) W^({l})ᵀ + b^({l})", trace.z[l]))
+        lines.append(show(f"a^({l}) = σ(z^({l}))", trace.a[l]))
+    if trace.penalty:
+        lines.append(
+            f"cost C = (1/m) Σ C_i + penalty = {trace.cost - trace.penalty:.6g} + "
+            f"{trace.penalty:.6g} = {trace.cost:.6g}"
+        )
+    else:
+        lines.append(f"cost C = (1/m) Σ C_i = {trace.cost:.6g}")
+    lines.append("backward pass (δ and ∂C/∂a per sample; gradients averaged over the batch)")
+    for l in reversed(trace.z.keys()):
+        lines.append(show(f"δ^({l}) = ∂C/∂z^({l})", trace.delta[l]))
+        lines.append(show(f"∂C/∂W^({l})", trace.dW[l]))
+        lines.append(show(f"∂C/∂b^({l})", trace.db[l]))
+    return "\n".join(lines)

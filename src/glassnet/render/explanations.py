@@ -1,0 +1,336 @@
+"""Explanations and the backprop ledger as text, LaTeX, HTML and JSON-ready dicts.
+
+:mod:`glassnet.explain` computes; this module shows. Each function takes one result of
+:func:`~glassnet.explain.explain_weight` (and ``explain_bias``, ``explain_activation``),
+:func:`~glassnet.explain.explain_neuron` or :func:`~glassnet.explain.backprop_ledger` and
+returns a string or a dict; the results' own methods (``str(e)``, ``e.latex()``,
+``e._repr_html_()``, ``e.to_dict()``) call these.
+
+>>> import numpy as np, glassnet as gn
+>>> net = gn.Network.from_sizes([2, 1], seed=0, dtype="float64")
+>>> e = gn.explain_weight(net, [[1.0, 0.0]], [[0.0]], 1, 0, 0)
+>>> gradient_text(e) == str(e)
+True
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import html_matrix, latex_matrix, matrix, number, vector
+
+if TYPE_CHECKING:
+    from ..explain import GradientExplanation, Ledger, NeuronExplanation
+
+__all__ = [
+    "SHOWN_SAMPLES",
+    "gradient_dict",
+    "gradient_html",
+    "gradient_latex",
+    "gradient_text",
+    "ledger_dict",
+    "ledger_html",
+    "ledger_text",
+    "neuron_dict",
+    "neuron_html",
+    "neuron_latex",
+    "neuron_text",
+]
+
+#: samples shown one by one in ``str(e)``; the average always uses all of them
+SHOWN_SAMPLES = 4
+
+
+# -- ∂C/∂(weight, bias or activation): the chain rule with numbers -------------------------------
+
+
+def gradient_text(e: GradientExplanation) -> str:
+    """The chain rule, each sample's factors and product, the average, and every path."""
+    lines = [f"∂C/∂{e.symbol}: how the cost C changes when {e.symbol} changes"]
+    lines.append(f"network {e.network}; m = {e.m} sample(s)")
+    lines.append("")
+    lines.append("chain rule (the tutorial's order, from the cost back):")
+    lines.append("  " + e.chain())
+    width = max(len(f.symbol) for f in e.factors)
+    for i in range(min(e.m, SHOWN_SAMPLES)):
+        lines.append(f"sample {i}:")
+        for f in e.factors:
+            lines.append(f"  {f.symbol.ljust(width)} = {matrix(f.values[i])}    ({f.formula})")
+        lines.append(f"  product: ∂C_{i}/∂{e.symbol} = {number(e.per_sample[i])}")
+    if e.m > SHOWN_SAMPLES:
+        lines.append(f"… {e.m - SHOWN_SAMPLES} more sample(s)")
+    if e.m > 1:
+        lines.append(
+            f"average over the mini-batch: (1/{e.m}) Σ_i ∂C_i/∂{e.symbol} = "
+            f"{number(np.mean(e.per_sample))}"
+        )
+    if e.penalty:
+        lines.append(f"penalty term l2·w + l1·sign(w) = {number(e.penalty)}")
+    lines.append(f"∂C/∂{e.symbol} = {number(e.value)}")
+    if e.paths is None:
+        lines.append(f"({e.n_paths} paths lead to the cost: too many to list)")
+    else:
+        lines.append("")
+        lines.append(f"paths from {e.symbol} to C ({len(e.paths)}), averaged over samples:")
+        for path in e.paths[:20]:
+            route = " → ".join((e.symbol, *path.nodes, "C"))
+            lines.append(f"  {route}: {' · '.join(path.terms)} = {number(path.value)}")
+        if len(e.paths) > 20:
+            lines.append(f"  … {len(e.paths) - 20} more")
+        total = sum(path.value for path in e.paths)
+        lines.append(f"  sum of the paths = {number(total)}")
+    lines += [f"note: {n}" for n in e.notes]
+    return "\n".join(lines)
+
+
+def gradient_latex(e: GradientExplanation) -> str:
+    """The chain rule in LaTeX, then the numbers of the first sample and the value."""
+    lhs = rf"\frac{{\partial C}}{{\partial {e.latex_symbol}}}"
+    parts = [lhs + " &= " + " ".join(f.latex for f in e.factors)]
+    nums = r" \cdot ".join(latex_matrix(f.values[0]) for f in e.factors)
+    if e.m == 1:
+        parts.append(f"&= {nums}")
+    else:
+        parts.append(
+            rf"&= \frac{{1}}{{{e.m}}} \sum_{{i}} \frac{{\partial C_i}}"
+            rf"{{\partial {e.latex_symbol}}}, \quad i = 0: {nums}"
+        )
+    if e.penalty:
+        parts.append(
+            rf"&\quad + \lambda_2 w + \lambda_1 \operatorname{{sign}}(w) = {number(e.penalty)}"
+        )
+    parts.append(f"&= {number(e.value)}")
+    return r"\begin{aligned}" + r" \\ ".join(parts) + r"\end{aligned}"
+
+
+def gradient_html(e: GradientExplanation) -> str:
+    """A table of the factors (one column per shown sample), their product, and the paths."""
+    shown = min(e.m, SHOWN_SAMPLES)
+    rows = []
+    for f in e.factors:
+        cells = "".join(f"<td>{html.escape(matrix(f.values[i]))}</td>" for i in range(shown))
+        rows.append(
+            f"<tr><th>{html.escape(f.symbol)}</th><td>{html.escape(f.formula)}</td>{cells}</tr>"
+        )
+    heads = "".join(f"<th>sample {i}</th>" for i in range(shown))
+    prod = "".join(f"<td>{number(v)}</td>" for v in e.per_sample[:SHOWN_SAMPLES])
+    rows.append(f"<tr><th>product</th><td>∂C_i/∂{html.escape(e.symbol)}</td>{prod}</tr>")
+    paths = ""
+    if e.paths is not None:
+        items = "".join(
+            f"<li>{html.escape(' → '.join(p.nodes))} → C: {html.escape(' · '.join(p.terms))}"
+            f" = {number(p.value)}</li>"
+            for p in e.paths[:50]
+        )
+        paths = f"<details><summary>{len(e.paths)} paths</summary><ul>{items}</ul></details>"
+    return (
+        f"<div><p><b>∂C/∂{html.escape(e.symbol)} = {number(e.value)}</b> "
+        f"({html.escape(e.network)}, m = {e.m})</p>"
+        f"<p>{html.escape(e.chain())}</p>"
+        f"<table><tr><th>factor</th><th>formula</th>{heads}</tr>{''.join(rows)}</table>"
+        f"{paths}</div>"
+    )
+
+
+def gradient_dict(e: GradientExplanation) -> dict[str, Any]:
+    """Everything as plain JSON-ready values (lists and floats), e.g. for the Playground."""
+    return {
+        "kind": e.kind,
+        "l": e.l,
+        "j": e.j,
+        "k": e.k,
+        "symbol": e.symbol,
+        "latex": gradient_latex(e),
+        "chain": e.chain(),
+        "value": float(e.value),
+        "per_sample": [float(v) for v in e.per_sample],
+        "penalty": float(e.penalty),
+        "network": e.network,
+        "factors": [
+            {
+                "symbol": f.symbol,
+                "latex": f.latex,
+                "formula": f.formula,
+                "values": f.values.tolist(),
+            }
+            for f in e.factors
+        ],
+        "n_paths": e.n_paths,
+        "paths": None
+        if e.paths is None
+        else [
+            {
+                "nodes": list(p.nodes),
+                "terms": list(p.terms),
+                "value": float(p.value),
+                "per_sample": [float(v) for v in p.per_sample],
+            }
+            for p in e.paths
+        ],
+        "notes": list(e.notes),
+    }
+
+
+# -- one neuron's forward equation ---------------------------------------------------------------
+
+
+def neuron_text(e: NeuronExplanation) -> str:
+    """The neuron's terms w·a in a table, z, a, then its layer's matrix form with numbers."""
+    l, j = e.l, e.j
+    lines = [f"neuron {j} of layer {l} ({e.activation}), for one sample:"]
+    lines.append(f"  a^({l})_{j} = σ(Σ_k w^({l})_{{{j},k}} a^({l - 1})_k + b^({l})_{j})")
+    lines.append(
+        f"  {'k':>3}  {'w^(' + str(l) + ')_{' + str(j) + ',k}':>14}  "
+        f"{'a^(' + str(l - 1) + ')_k':>12}  {'product':>12}"
+    )
+    for k, w, a, prod in e.terms[:30]:
+        lines.append(f"  {k:>3}  {number(w):>14}  {number(a):>12}  {number(prod):>12}")
+    if len(e.terms) > 30:
+        lines.append(f"  … {len(e.terms) - 30} more terms")
+    total = number(e.weighted_sum)
+    lines.append(f"  Σ_k w a = {total}")
+    lines.append(f"  z^({l})_{j} = {total} + b^({l})_{j} = {total} + {number(e.b)} = {number(e.z)}")
+    if not e.elementwise:
+        name, formula = e.activation, f": σ(z)_j = {e.formula}" if e.formula else ""
+        lines.append(
+            f"  a^({l})_{j} = {name}(z^({l}))_{j} = {number(e.a)}"
+            f"  ({name} uses the whole layer's z{formula})"
+        )
+    else:
+        lines.append(f"  a^({l})_{j} = {e.activation}({number(e.z)}) = {number(e.a)}")
+    lines.append(f"matrix form of layer {l}: z^({l}) = W^({l}) a^({l - 1}) + b^({l})")
+    lines.append(f"  W^({l}) = {matrix(e.W)}")
+    lines.append(f"  a^({l - 1}) = {vector(e.a_prev)}")
+    lines.append(f"  b^({l}) = {vector(e.b_layer)}")
+    lines.append(f"  z^({l}) = {vector(e.z_layer)}")
+    lines.append(f"  a^({l}) = σ(z^({l})) = {vector(e.a_layer)}")
+    return "\n".join(lines)
+
+
+def neuron_latex(e: NeuronExplanation) -> str:
+    """The neuron's equation with its numbers, in LaTeX."""
+    l, j = e.l, e.j
+    terms = " + ".join(f"({number(w)})({number(a)})" for _, w, a, _ in e.terms[:12])
+    if len(e.terms) > 12:
+        terms += r" + \dots"
+    return (
+        rf"a^{{({l})}}_{{{j}}} = \sigma\Big(\sum_k w^{{({l})}}_{{{j}k}} a^{{({l - 1})}}_k "
+        rf"+ b^{{({l})}}_{{{j}}}\Big) = \sigma\big({terms} + ({number(e.b)})\big) "
+        rf"= \sigma({number(e.z)}) = {number(e.a)}"
+    )
+
+
+def neuron_html(e: NeuronExplanation) -> str:
+    """The neuron's equation, then a table of its terms, bias and z."""
+    rows = "".join(
+        f"<tr><td>{k}</td><td>{number(w)}</td><td>{number(a)}</td><td>{number(p)}</td></tr>"
+        for k, w, a, p in e.terms
+    )
+    l, j = e.l, e.j
+    return (
+        f"<div><p><b>a<sup>({l})</sup><sub>{j}</sub> = {e.activation}("
+        f"Σ<sub>k</sub> w a + b) = {e.activation}({number(e.z)}) = {number(e.a)}</b></p>"
+        f"<table><tr><th>k</th><th>w<sup>({l})</sup><sub>{j}k</sub></th>"
+        f"<th>a<sup>({l - 1})</sup><sub>k</sub></th><th>product</th></tr>{rows}"
+        f"<tr><th colspan=3>b<sup>({l})</sup><sub>{j}</sub></th><td>{number(e.b)}</td></tr>"
+        f"<tr><th colspan=3>z<sup>({l})</sup><sub>{j}</sub></th><td>{number(e.z)}</td></tr>"
+        "</table></div>"
+    )
+
+
+def neuron_dict(e: NeuronExplanation) -> dict[str, Any]:
+    """JSON-ready values."""
+    return {
+        "l": e.l,
+        "j": e.j,
+        "terms": [{"k": k, "w": w, "a_prev": a, "product": p} for k, w, a, p in e.terms],
+        "b": e.b,
+        "z": e.z,
+        "activation": e.activation,
+        "a": e.a,
+        "W": e.W.tolist(),
+        "a_prev": e.a_prev.tolist(),
+        "b_layer": e.b_layer.tolist(),
+        "z_layer": e.z_layer.tolist(),
+        "a_layer": e.a_layer.tolist(),
+    }
+
+
+# -- the backprop ledger -------------------------------------------------------------------------
+
+
+def ledger_text(ledger: Ledger) -> str:
+    """Layer by layer from L to 1: ∂C/∂a, δ, ∂C/∂W, ∂C/∂b and what is handed back."""
+    lines = [
+        f"backprop ledger: {ledger.network}; m = {ledger.m} sample(s)",
+        "(∂C/∂a and δ: one row per sample; ∂C/∂W and ∂C/∂b: mini-batch averages)",
+    ]
+    for row in ledger.layers:
+        l = row.l
+        rule = (
+            f"∂C/∂a^({l}) ⊙ σ'(z^({l}))" if row.elementwise else f"∂C/∂a^({l}) · ∂a^({l})/∂z^({l})"
+        )
+        lines.append(
+            f"layer {l}" + (" (output)" if l == ledger.L else "") + f", σ = {row.activation}"
+        )
+        if l == ledger.L:
+            lines.append(f"  ∂C/∂a^({l}) = ∂C_i/∂a^(L) from the cost = {matrix(row.dC_da)}")
+        else:
+            lines.append(
+                f"  ∂C/∂a^({l}) = δ^({l + 1}) W^({l + 1})  (reuses δ^({l + 1}))  = "
+                + matrix(row.dC_da)
+            )
+        lines.append(f"  δ^({l}) = {rule} = {matrix(row.delta)}")
+        lines.append(
+            f"  ∂C/∂W^({l}) = (1/m) Σ_i δ^({l})_i ⊗ a^({l - 1})_i"
+            + (" + penalty" if np.any(row.penalty) else "")
+            + f" = {matrix(row.dW)}"
+        )
+        lines.append(f"  ∂C/∂b^({l}) = (1/m) Σ_i δ^({l})_i = {vector(row.db)}")
+        if l > 1:
+            handed = f"δ^({l}) W^({l})  → passed to layer {l - 1}"
+        else:
+            handed = "δ^(1) W^(1)  (the input's, not a parameter)"
+        lines.append(f"  ∂C/∂a^({l - 1}) = {handed} = {matrix(row.dC_da_prev)}")
+    return "\n".join(lines)
+
+
+def ledger_html(ledger: Ledger) -> str:
+    """One heading per layer with tables of ∂C/∂a, δ, ∂C/∂W and ∂C/∂b."""
+    parts = [f"<div><p><b>backprop ledger</b>: {html.escape(ledger.network)}, m = {ledger.m}</p>"]
+    for row in ledger.layers:
+        l = row.l
+        src = (
+            "from the cost"
+            if l == ledger.L
+            else f"= δ<sup>({l + 1})</sup> W<sup>({l + 1})</sup> (reused)"
+        )
+        parts.append(f"<h4>layer {l}</h4>")
+        parts.append(f"<p>∂C/∂a<sup>({l})</sup> {src}</p>" + html_matrix(row.dC_da, "i="))
+        parts.append(f"<p>δ<sup>({l})</sup> = ∂C/∂a ⊙ σ'(z)</p>" + html_matrix(row.delta, "i="))
+        parts.append(f"<p>∂C/∂W<sup>({l})</sup></p>" + html_matrix(row.dW, "j=", "k="))
+        parts.append(f"<p>∂C/∂b<sup>({l})</sup></p>" + html_matrix(row.db[:, None], "j="))
+    return "".join(parts) + "</div>"
+
+
+def ledger_dict(ledger: Ledger) -> dict[str, Any]:
+    """JSON-ready values, layer L first."""
+    return {
+        "network": ledger.network,
+        "m": ledger.m,
+        "layers": [
+            {
+                "l": r.l,
+                "activation": r.activation,
+                "dC_da": r.dC_da.tolist(),
+                "delta": r.delta.tolist(),
+                "dW": r.dW.tolist(),
+                "db": r.db.tolist(),
+                "dC_da_prev": r.dC_da_prev.tolist(),
+            }
+            for r in ledger.layers
+        ],
+    }
