@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import training
 from glassnet.activations import ACTIVATIONS, Activation, Softmax, _erfc, softmax_into
 
 ELEMENTWISE = [name for name in ACTIVATIONS if name != "softmax"]
@@ -136,7 +135,7 @@ def test_activation_errors_are_helpful() -> None:
     assert gn.activations.get("leaky_relu", slope=0.2).slope == 0.2
 
 
-# -- the in-place forms the training loop uses (Network.step) ---------------------------------------
+# -- the in-place forms the training loop uses (Network.step) --------------------------------
 
 DTYPES = ["float32", "float64"]
 BUILT_IN = sorted(name for name, entry in ACTIVATIONS.items() if isinstance(entry, type))

@@ -175,7 +175,9 @@ def test_in_place_forms_equal_the_plain_ones(cost_name: str, output: str, dtype:
     tmp, mask = np.empty_like(z), np.empty(z.shape, dtype=bool)
     out = np.empty(9, dtype=dtype)
     tol = 1e-5 if dtype == "float32" else 1e-13
-    np.testing.assert_allclose(cost.per_sample_into(a, y, z, out, tmp), cost.per_sample(a, y, z), rtol=tol)
+    np.testing.assert_allclose(
+        cost.per_sample_into(a, y, z, out, tmp), cost.per_sample(a, y, z), rtol=tol
+    )
     delta = cost.output_delta_into(a, y, z, act, np.empty_like(z), tmp, mask)
     np.testing.assert_allclose(delta, cost.output_delta(a, y, z, act), rtol=tol, atol=tol)
 

@@ -118,7 +118,8 @@ def test_explain_activation_equals_trace_and_finite_differences(
         """C_i when a^(l) of sample i is replaced by a_l: the network from layer l + 1 on."""
         a, z = a_l[None, :], a_l[None, :]
         for layer in net.layers[l:]:
-            z, a = layer.forward(a)
+            z = layer.weighted_input(a)
+            a = layer.activation.forward(z)
         yi = y[i : i + 1]
         if l == net.L and cost == "cross_entropy":  # the cost reads z; here only a^(L) moves
             return float(-np.sum(yi * np.log(a)))

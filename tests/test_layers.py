@@ -38,7 +38,9 @@ def test_dense_backward_gives_the_three_partial_derivatives() -> None:
     delta = dC_da * (1 - a**2)
     dC_da_prev = layer.backward(dC_da.copy(), cache, 1 / 5)
     np.testing.assert_allclose(cache.delta, delta, rtol=1e-14)  # the tutorial's δ, per sample
-    np.testing.assert_allclose(cache.grads["W"], sum(np.outer(d, x) for d, x in zip(delta, a_prev)) / 5, rtol=1e-13)
+    np.testing.assert_allclose(
+        cache.grads["W"], sum(np.outer(d, x) for d, x in zip(delta, a_prev)) / 5, rtol=1e-13
+    )
     np.testing.assert_allclose(cache.grads["b"], delta.mean(axis=0), rtol=1e-13)
     np.testing.assert_allclose(dC_da_prev, delta @ layer.W, rtol=1e-14)  # type: ignore[arg-type]
 
@@ -46,7 +48,10 @@ def test_dense_backward_gives_the_three_partial_derivatives() -> None:
 def test_parameter_paths_rebuild_every_gradient() -> None:
     """Σ_i r_i Σ_paths δ_i[out] · factor_i, from the layer's own paths, is its ∂C/∂θ."""
     net = gn.Network.from_sizes([3, 4, 2], activation="relu", seed=3, dtype="float64")
-    X, Y = np.random.default_rng(3).normal(size=(6, 3)), np.random.default_rng(4).normal(size=(6, 2))
+    X, Y = (
+        np.random.default_rng(3).normal(size=(6, 3)),
+        np.random.default_rng(4).normal(size=(6, 2)),
+    )
     t = net.trace(X, Y)
     for l, layer in enumerate(net.layers, start=1):
         grads = {"W": t.dW[l], "b": t.db[l]}
@@ -115,7 +120,7 @@ def test_a_new_layer_type_needs_no_change_to_the_network() -> None:
 
 def test_layer_registry() -> None:
     assert LAYERS["Dense"] is Dense
-    with pytest.raises(ValueError, match="subclass of glassnet.layers.Layer"):
+    with pytest.raises(ValueError, match=r"subclass of glassnet\.layers\.Layer"):
         register(int)  # type: ignore[arg-type]
 
     class Dense2(Layer):

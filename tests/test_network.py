@@ -314,7 +314,7 @@ def test_reprs_and_summary_say_what_things_are() -> None:
     X, Y = np.zeros((2, 784)), np.array([1, 2])
     t = net.trace(X, Y)
     assert repr(t).startswith("Trace(m=2, L=2, cost=")
-    text = str(t)
+    text = gn.render.trace_text(t)
     assert "z^(1) = a^(0) W^(1)ᵀ + b^(1)" in text and "δ^(2) = ∂C/∂z^(2)" in text
     assert "‖∂C/∂W‖" in repr(net.gradients(X, Y))
 
@@ -395,3 +395,14 @@ def test_text_class_labels_are_refused_with_the_way_to_number_them() -> None:
     with pytest.raises(ValueError, match="X must hold numbers") as caught:
         net.forward(np.array([["a", "b"]]))
     assert "np.unique" not in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["save", "diagnose", "explain_weight", "backprop_ledger"])
+def test_a_method_that_moved_says_where(name: str) -> None:
+    """The core does not reach up to the optional parts: they take the network instead."""
+    net = gn.Network.from_sizes([2, 1], seed=0)
+    with pytest.raises(AttributeError, match=rf"Network has no method '{name}'.*gn\.{name}\(net"):
+        getattr(net, name)
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        net.nothing  # noqa: B018
+    assert net.copy().sizes == [2, 1]  # copying looks up optional hooks: still fine

@@ -18,6 +18,7 @@ argument and never the other way round (``docs/architecture.md``).
 """
 
 import importlib as _importlib
+import sys as _sys
 import typing as _typing
 from importlib import metadata as _metadata
 
@@ -39,7 +40,7 @@ from .schedules import (
 from .training import History
 
 if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers and editors
-    from . import checkpoint, datasets, diagnosis, exercises, explain, lab, scaling
+    from . import checkpoint, datasets, diagnosis, exercises, explain, lab, render, scaling
     from .checkpoint import TrainingState, load_checkpoint, save_checkpoint
     from .diagnosis import TrainingMonitor, diagnose, diagnose_training
     from .explain import (
@@ -65,6 +66,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "exercises": ("exercises", None),
     "explain": ("explain", None),
     "lab": ("lab", None),
+    "render": ("render", None),
     "scaling": ("scaling", None),
     "TrainingState": ("checkpoint", "TrainingState"),
     "load_checkpoint": ("checkpoint", "load_checkpoint"),
@@ -97,6 +99,26 @@ def __getattr__(name: str) -> _typing.Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+def _notebook_views() -> bool:
+    """In IPython or Jupyter, show networks and traces as the HTML tables of
+    :mod:`glassnet.render` (loaded when the first one is shown). Returns whether it did."""
+    ipython = _sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    html = shell.display_formatter.formatters["text/html"]
+
+    def view(name: str) -> _typing.Callable[[_typing.Any], str]:
+        return lambda obj: getattr(_importlib.import_module(f"{__name__}.render"), name)(obj)
+
+    html.for_type(Network, view("network_html"))
+    html.for_type(Trace, view("trace_html"))
+    return True
+
+
+_notebook_views()
 
 
 __all__ = [
@@ -147,6 +169,7 @@ __all__ = [
     "lab",
     "load",
     "load_checkpoint",
+    "render",
     "save",
     "save_checkpoint",
     "scaling",

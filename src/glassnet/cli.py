@@ -34,7 +34,8 @@ import numpy as np
 from . import __version__
 from ._inputs import as_features
 from .callbacks import Callback, EpochLogger, ProgressBar, _terminal_columns
-from .network import Network, predicted_classes
+from .costs import predicted_classes
+from .network import Network
 from .optimizers import OPTIMIZERS, Optimizer, by_name
 
 #: What ``glassnet --help`` says above the commands: plain text, as a terminal shows it.

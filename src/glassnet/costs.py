@@ -96,7 +96,8 @@ class Cost:
         mask: NDArray[np.bool_],
     ) -> Array:
         """δ^(L) for each row, written into ``out`` (like a) where this class knows how;
-        ``tmp`` and ``mask`` are scratch, as for :meth:`Activation.backward_into`. By default the new array ``output_delta(a, y, z, activation)``."""
+        ``tmp`` and ``mask`` are scratch, as for :meth:`Activation.backward_into`. By default
+        the new array ``output_delta(a, y, z, activation)``."""
         return self.output_delta(a, y, z, activation)
 
     def check_output(self, activation: Activation) -> None:

@@ -120,7 +120,8 @@ def gradient_check(
     numeric_layers: list[dict[str, NDArray[Any]]] = []
     per_layer: dict[int, dict[str, float]] = {}
     for l, layer in enumerate(net64.layers, start=1):
-        per_layer[l], numeric_layers_l = {}, {}
+        per_layer[l] = {}
+        numeric_layers_l: dict[str, NDArray[Any]] = {}
         numeric_layers.append(numeric_layers_l)
         for name, param in layer.parameters().items():
             exact = backprop[l][name]

@@ -126,7 +126,9 @@ class Layer:
         """The number of numbers in the parameters."""
         return sum(p.size for p in self.parameters().values())
 
-    def forward(self, a_prev: Array, cache: Cache | None = None, mask: Array | None = None) -> Array:
+    def forward(
+        self, a_prev: Array, cache: Cache | None = None, mask: Array | None = None
+    ) -> Array:
         """a^(l) for the rows of ``a_prev``; with a ``cache``, keep what backward needs.
 
         ``mask`` is a dropout mask (0 or 1/(1 − p) per sample and neuron) while training.

@@ -15,27 +15,24 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from . import costs as cost_functions
 from . import training
-from ._inputs import as_dtype, as_features, as_rng, as_targets, positive_int
+from ._inputs import as_dtype, as_features, as_rng, as_targets, positive_int, sample_weights
 from .activations import Activation, Softmax
 from .costs import Cost, accuracy, predicted_classes, weight_shares  # noqa: F401 (re-export)
-from ._inputs import sample_weights
 from .layers import Cache, Dense, Layer
 from .notation import ByLayer, Gradients, _LayerAttribute
 from .training import History
 
 if TYPE_CHECKING:
     from .callbacks import Callback
-    from .diagnosis import NetworkDiagnosis, NetworkThresholds
-    from .explain import GradientExplanation, Ledger, NeuronExplanation
     from .optimizers import Optimizer
 
 Array = NDArray[np.floating[Any]]
@@ -83,32 +80,6 @@ class Trace:
     def __repr__(self) -> str:
         m = self.a[0].shape[0]
         return f"Trace(m={m}, L={self.L}, cost={self.cost:.6g})"
-
-    def __str__(self) -> str:
-        fmt = {"float_kind": lambda v: f"{v: .4g}"}
-
-        def show(name: str, arr: Array) -> str:
-            text = np.array2string(arr, formatter=fmt, max_line_width=100, threshold=60)  # type: ignore[arg-type]
-            return f"  {name} =\n" + "\n".join("    " + line for line in text.splitlines())
-
-        lines = [f"forward pass (m = {self.a[0].shape[0]} samples, one per row)"]
-        lines.append(show("a^(0) = X", self.a[0]))
-        for l in self.z.keys():  # noqa: SIM118 (a ByLayer, not a dict)
-            lines.append(show(f"z^({l}) = a^({l - 1}) W^({l})ᵀ + b^({l})", self.z[l]))
-            lines.append(show(f"a^({l}) = σ(z^({l}))", self.a[l]))
-        if self.penalty:
-            lines.append(
-                f"cost C = (1/m) Σ C_i + penalty = {self.cost - self.penalty:.6g} + "
-                f"{self.penalty:.6g} = {self.cost:.6g}"
-            )
-        else:
-            lines.append(f"cost C = (1/m) Σ C_i = {self.cost:.6g}")
-        lines.append("backward pass (δ and ∂C/∂a per sample; gradients averaged over the batch)")
-        for l in reversed(self.z.keys()):
-            lines.append(show(f"δ^({l}) = ∂C/∂z^({l})", self.delta[l]))
-            lines.append(show(f"∂C/∂W^({l})", self.dW[l]))
-            lines.append(show(f"∂C/∂b^({l})", self.db[l]))
-        return "\n".join(lines)
 
 
 class Network:
@@ -158,7 +129,8 @@ class Network:
         for i, layer in enumerate(layers, start=1):
             if not isinstance(layer, Layer):
                 raise ValueError(
-                    f"layer {i} must be a glassnet layer such as gn.Dense, got {type(layer).__name__}"
+                    f"layer {i} must be a glassnet layer such as gn.Dense, got "
+                    f"{type(layer).__name__}"
                 )
             before = layers[i - 2] if i > 1 else None
             if before is not None and layer.input_shape != before.output_shape:
@@ -565,7 +537,9 @@ class Network:
         z_L, a_L = self._outputs(x, checked)
         return float(np.mean(self.cost_function.per_sample(a_L, y, z_L))) + self.penalty()
 
-    def _outputs(self, x: Array, masks: Sequence[Array | None] | None = None) -> tuple[Array, Array]:
+    def _outputs(
+        self, x: Array, masks: Sequence[Array | None] | None = None
+    ) -> tuple[Array, Array]:
         """z^(L) and a^(L) for checked x (thinned by dropout ``masks``, if given)."""
         a = x
         for l, layer in enumerate(self.layers[:-1], start=1):
@@ -683,6 +657,31 @@ class Network:
 
     # -- housekeeping -------------------------------------------------------------------------
 
+    def dense_layers(self, purpose: str) -> list[Dense]:
+        """The layers, each checked to be a :class:`~glassnet.Dense`, for a ``purpose`` that
+        knows only the fully connected layer (e.g. ``"ONNX export"``).
+
+        >>> import glassnet as gn
+        >>> gn.Network.from_sizes([2, 3, 1], seed=0).dense_layers("a test")[0]
+        Dense(2, 3, activation=sigmoid)
+        """
+        for l, layer in enumerate(self.layers, start=1):
+            if not isinstance(layer, Dense):
+                raise ValueError(
+                    f"{purpose} handles fully connected (Dense) layers only, but layer {l} is "
+                    f"{type(layer).__name__}"
+                )
+        return self.layers  # type: ignore[return-value]
+
+    def __getattr__(self, name: str) -> Any:
+        # only called for names the network does not have: say where a moved method went
+        if name in _MOVED:
+            raise AttributeError(
+                f"Network has no method {name!r}: the optional parts of glassnet take the "
+                f"network as an argument, so write {_MOVED[name]}"
+            )
+        raise AttributeError(f"'Network' object has no attribute {name!r}")
+
     def copy(self) -> Network:
         """An independent deep copy (weights, cost, random state)."""
         return copy.deepcopy(self)
@@ -701,13 +700,14 @@ class Network:
         rows = [("layer", "neurons", "activation", "W shape", "b shape", "params")]
         rows.append(("0 (input)", str(self.sizes[0]), "-", "-", "-", "0"))
         for l, layer in enumerate(self.layers, start=1):
+            shapes = [str(p.shape) for p in layer.parameters().values()] + ["-", "-"]
             rows.append(
                 (
                     str(l),
-                    str(layer.n_out),
+                    str(math.prod(layer.output_shape)),
                     repr(layer.activation),
-                    str(layer.W.shape),
-                    str(layer.b.shape),
+                    shapes[0],
+                    shapes[1],
                     f"{layer.n_params:,}",
                 )
             )
@@ -750,6 +750,19 @@ def _penalty_coefficient(value: Any, name: str) -> float:
             f"got {value!r}"
         )
     return float(value)
+
+
+#: methods the network once had, now functions of the optional parts that take it
+_MOVED = {
+    "save": "gn.save(net, path)",
+    "diagnose": "gn.diagnose(net, X, Y)",
+    "explain_neuron": "gn.explain_neuron(net, x, l, j)",
+    "explain_weight": "gn.explain_weight(net, X, Y, l, j, k)",
+    "explain_bias": "gn.explain_bias(net, X, Y, l, j)",
+    "explain_activation": "gn.explain_activation(net, X, Y, l, k)",
+    "backprop_ledger": "gn.backprop_ledger(net, X, Y)",
+    "backprop_per_example": "gn.backprop_per_example(net, X, Y)",
+}
 
 
 def _method_doc(doc: str) -> str:

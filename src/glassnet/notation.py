@@ -38,7 +38,7 @@ Layer numbers are the tutorial's everywhere: ``net.W[1]`` is the first weight ma
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
@@ -180,8 +180,8 @@ class Gradients:
 
     def __init__(
         self,
-        W: Sequence[Array] | None = None,
-        b: Sequence[Array] | None = None,
+        W: Iterable[Array] | None = None,
+        b: Iterable[Array] | None = None,
         *,
         layers: Sequence[Mapping[str, Array]] | None = None,
         symbol: str = "∂C/∂",
@@ -208,7 +208,9 @@ class Gradients:
             missing = [l for l, p in enumerate(self.layers, start=1) if name not in p]
             if missing:
                 raise AttributeError(f"layer {missing[0]} has no parameter named {name!r}")
-            found = self._by_name[name] = ByLayer([p[name] for p in self.layers], 1, self.symbol + name)
+            found = self._by_name[name] = ByLayer(
+                [p[name] for p in self.layers], 1, self.symbol + name
+            )
         return found
 
     @property
@@ -239,7 +241,9 @@ class Gradients:
     def __repr__(self) -> str:
         rows = [
             f"  l={l}: "
-            + " ".join(f"‖{self.symbol}{n}‖={v:.4g}" for n, v in zip(p, self.norms()[l], strict=True))
+            + " ".join(
+                f"‖{self.symbol}{n}‖={v:.4g}" for n, v in zip(p, self.norms()[l], strict=True)
+            )
             for l, p in enumerate(self.layers, start=1)
         ]
         return "Gradients(\n" + "\n".join(rows) + "\n)"

@@ -70,7 +70,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .layers import W_ORDER
-from .notation import ByLayer, Gradients
+from .notation import Gradients
 
 if TYPE_CHECKING:
     from .network import Network
@@ -536,7 +536,9 @@ class Optimizer:
             if signature is not None and this != signature:
                 raise ValueError("the buffers in the state_dict do not agree in shape or dtype")
             signature = this
-            state[name] = self._buffer(name, arrays, [(l, s) for l in range(1, L + 1) for s in "Wb"])
+            state[name] = self._buffer(
+                name, arrays, [(l, s) for l in range(1, L + 1) for s in "Wb"]
+            )
 
         for key in names[1:]:
             setattr(self, key, getattr(fresh, key))

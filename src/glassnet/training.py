@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from ._inputs import as_rng, positive_int, sample_weights
 from .callbacks import Callback, EpochLogger, TrainingRun
@@ -347,9 +346,7 @@ class _SoundWeights:
 
 def _finite(net: Network) -> bool:
     """Whether every weight and bias is finite (a sum that overflows counts as not finite)."""
-    return all(
-        math.isfinite(p.sum()) for layer in net.layers for p in layer.parameters().values()
-    )
+    return all(math.isfinite(p.sum()) for layer in net.layers for p in layer.parameters().values())
 
 
 def _zero_output_cost(net: Network, y: Any) -> float:
@@ -366,7 +363,11 @@ def _cost_reason(run: TrainingRun, cost: float, limit: float, x: Any) -> tuple[s
     where = f"at epoch {run.epoch}, mini-batch {run.batch}"
     if run.epoch == run.initial_epoch + 1 and run.batch == 1:
         # no step has been taken: the learning rate cannot be the cause
-        largest_w = max(float(np.max(np.abs(layer.W), initial=0.0)) for layer in run.net.layers)
+        largest_w = max(
+            float(np.max(np.abs(p), initial=0.0))
+            for layer in run.net.layers
+            for p in layer.parameters().values()
+        )
         return (
             f"the cost became {cost} {where}, before any step was taken, so the learning rate "
             f"is not the cause: the data or the starting weights make it overflow "

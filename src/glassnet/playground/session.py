@@ -37,8 +37,7 @@ from numpy.typing import NDArray
 
 from .. import datasets, io
 from ..activations import ACTIVATIONS
-from ..costs import COSTS
-from ..costs import predicted_classes
+from ..costs import COSTS, predicted_classes
 from ..network import Network
 from ..optimizers import OPTIMIZERS  # the registry of optimizer names, as the lab and CLI use
 
@@ -560,7 +559,7 @@ class Session:
         neurons = {f"0,{k}": _bytes(points[:, k] / top[k]) for k in range(points.shape[1])}
         with np.errstate(all="ignore"):
             for l, layer in enumerate(net.layers, start=1):
-                a = layer.forward(a)[1]  # a^(l) = σ(z^(l)) at every grid point
+                a = layer.forward(a)  # a^(l) = σ(z^(l)) at every grid point
                 if l < net.L:
                     top = np.abs(a).max(axis=0) + 1e-12  # each neuron scaled to its own range
                     for j in range(a.shape[1]):
