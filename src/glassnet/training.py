@@ -34,19 +34,19 @@ import math
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ._inputs import as_rng, positive_int
-from .callbacks import Callback, EpochLogger, TrainingRun
+from .callbacks import STOP_KINDS, Callback, EpochLogger, Stop, TrainingRun
 from .fastpath import TrainingStep, supports
 from .network import Network, predicted_classes
 from .optimizers import SGD, Optimizer
 
-__all__ = ["BLOWUP", "History", "fit"]
+__all__ = ["BLOWUP", "STOP_KINDS", "History", "Stop", "fit"]
 
 #: fit() trains with :class:`glassnet.fastpath.TrainingStep` where it can; the tests switch this
 #: off to hold the fast path equal to the plain one.
@@ -67,17 +67,16 @@ class History:
             (classification targets only; empty otherwise).
         val_loss, val_accuracy: the cost and accuracy on ``validation_data`` after each epoch.
         seconds: wall-clock time of each epoch's training.
-        stop_reason: why training ended early, or ``None`` if it ran every epoch.
+        stop: why and where the latest ``fit`` ended early, a :class:`Stop` (kind, epoch,
+            mini-batch, η, the cost, the message), or ``None`` if it ran every epoch.
+        stop_reason: ``stop.message``: why training ended early, in words (``None``: it ran
+            every epoch).
         diverged: whether training stopped because the cost became NaN or infinite or blew up,
             or a weight became infinite (the network then holds the last sound weights, and
             ``stop_reason`` says which).
-        stop_kind: why training ended early, for code (``stop_reason`` says it in words):
-            ``None`` (it ran every epoch), ``"callback"`` (a callback stopped it, e.g.
-            early stopping), ``"diverged"`` (the steps made the cost blow up or a weight
-            overflow: the learning rate is too large) or ``"overflow_at_start"`` (the cost of
-            the very first mini-batch, before any step, was already infinite or NaN: the data or
-            the starting weights are at fault, not the learning rate). ``diverged`` is true for
-            the last two.
+        stop_kind: ``stop.kind``, why training ended early, for code: ``None`` (it ran every
+            epoch), ``"callback"``, ``"diverged"`` or ``"overflow_at_start"`` (see
+            :class:`Stop`). ``diverged`` is true for the last two.
         last_lr: the optimizer's learning rate η when ``fit`` returned (``None`` before).
     """
 
@@ -86,15 +85,56 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
-    stop_reason: str | None = None
-    diverged: bool = False
-    stop_kind: str | None = None
+    stop: Stop | None = None
     last_lr: float | None = None
 
     @property
     def epochs(self) -> int:
         """The number of epochs completed."""
         return len(self.loss)
+
+    # stop_reason, diverged and stop_kind are views of ``stop``; assigning them (as code
+    # written before ``stop`` existed does) edits ``stop``, and None/False clears it
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why training ended early, in words (``stop.message``); ``None`` if it did not."""
+        return None if self.stop is None else self.stop.message
+
+    @stop_reason.setter
+    def stop_reason(self, message: str | None) -> None:
+        if message is None:
+            self.stop = None
+        elif self.stop is None:
+            self.stop = Stop("callback", message=message)  # a message alone: a callback's
+        elif self.stop.message != message:
+            self.stop = replace(self.stop, message=message)
+
+    @property
+    def diverged(self) -> bool:
+        """Whether training stopped because it diverged (``stop.kind`` is not "callback")."""
+        return self.stop is not None and self.stop.diverged
+
+    @diverged.setter
+    def diverged(self, value: bool) -> None:
+        if value and not self.diverged:
+            self.stop = Stop("diverged", message=self.stop_reason or "")
+        elif not value and self.diverged:
+            self.stop = None
+
+    @property
+    def stop_kind(self) -> str | None:
+        """``stop.kind``: ``None``, ``"callback"``, ``"diverged"`` or ``"overflow_at_start"``."""
+        return None if self.stop is None else self.stop.kind
+
+    @stop_kind.setter
+    def stop_kind(self, kind: str | None) -> None:
+        if kind is None:
+            self.stop = None
+        elif self.stop is None:
+            self.stop = Stop(kind)
+        elif self.stop.kind != kind:
+            self.stop = replace(self.stop, kind=kind)
 
     def last(self) -> dict[str, float]:
         """The last epoch's numbers as a dict (empty before the first epoch)."""
@@ -392,9 +432,12 @@ def _zero_output_cost(net: Network, y: Any) -> float:
     return cost if math.isfinite(cost) else 0.0
 
 
-def _cost_reason(run: TrainingRun, cost: float, limit: float, x: Any) -> tuple[str, str]:
-    """Why the mini-batch cost ``cost`` stops training and what to do about it, and the
-    ``History.stop_kind`` it makes."""
+def _cost_reason(
+    run: TrainingRun, cost: float, limit: float, x: Any
+) -> tuple[str, str, float, float | None]:
+    """Why the mini-batch cost ``cost`` stops training and what to do about it: the message,
+    its :class:`Stop` kind, the cost, and the blow-up level it passed (``None`` for a cost
+    that is not finite)."""
     where = f"at epoch {run.epoch}, mini-batch {run.batch}"
     if run.epoch == run.initial_epoch + 1 and run.batch == 1:
         # no step has been taken: the learning rate cannot be the cause
@@ -406,20 +449,31 @@ def _cost_reason(run: TrainingRun, cost: float, limit: float, x: Any) -> tuple[s
             f"|w| is {largest_w:.4g}); scale the inputs (e.g. glassnet.scaling.StandardScaler), "
             "check the targets, or use dtype='float64'",
             "overflow_at_start",
+            cost,
+            None,
         )
     lr = f"try a smaller learning rate than {run.optimizer.lr:g}"
     if not math.isfinite(cost):
-        return f"the cost became {cost} {where}: training diverged; {lr}", "diverged"
+        return f"the cost became {cost} {where}: training diverged; {lr}", "diverged", cost, None
     return (
         f"the cost became {cost:.4g} {where}, more than {BLOWUP:.0e} times its starting level "
         f"{limit / BLOWUP:.4g} and still rising: training diverged; {lr}",
         "diverged",
+        cost,
+        limit,
     )
 
 
-def _diverged(run: TrainingRun, sound: _SoundWeights, reason: str, kind: str) -> None:
-    """Stop ``run`` for divergence (``kind``: its ``History.stop_kind``), with the last sound
-    weights back in the network."""
+def _diverged(
+    run: TrainingRun,
+    sound: _SoundWeights,
+    reason: str,
+    kind: str,
+    cost: float | None = None,
+    limit: float | None = None,
+) -> None:
+    """Stop ``run`` for divergence, with the last sound weights back in the network, and record
+    it as ``History.stop``: a :class:`Stop` of ``kind`` at the run's epoch and mini-batch."""
     if sound.epoch:
         sound.restore()
         reason += (
@@ -428,5 +482,14 @@ def _diverged(run: TrainingRun, sound: _SoundWeights, reason: str, kind: str) ->
         )
     else:
         reason += "; no step was taken, so the weights are unchanged"
-    run.stop(reason)
-    run.history.diverged, run.history.stop_kind = True, kind
+    run.stop_reason = reason
+    run.history.stop = Stop(
+        kind,
+        epoch=run.epoch,
+        batch=run.batch,
+        lr=float(run.optimizer.lr),
+        cost=None if cost is None else float(cost),
+        limit=limit,
+        restored_epoch=sound.epoch,
+        message=reason,
+    )
