@@ -1,0 +1,1 @@
+"""Views of glassnet's computed results: text, LaTeX, HTML."""
