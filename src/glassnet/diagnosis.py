@@ -7,15 +7,20 @@ of a run into that verdict, with the evidence and a suggested fix, in two report
 * :func:`diagnose_training` reads a :class:`~glassnet.training.History` (and, if one was
   attached, a :class:`TrainingMonitor`) and looks for a cost that became NaN/inf, a rising or
   oscillating cost, exploding weights, a cost that barely moves, and overfitting;
-* :func:`diagnose` (``net.diagnose(X, Y)``) looks at one forward and backward pass: per-layer
-  gradient norms ‖∂C/∂W^(l)‖ (vanishing or exploding), saturated sigmoid/tanh units (σ'(z) ≈ 0),
-  dead ReLU units (never active on X), and the size of one optimizer step ‖ΔW^(l)‖/‖W^(l)‖.
+* :func:`diagnose` (``gn.diagnose(net, X, Y)``, from :mod:`glassnet.network_diagnosis`) looks at
+  one forward and backward pass: per-layer gradient norms ‖∂C/∂W^(l)‖ (vanishing or exploding),
+  saturated sigmoid/tanh units (σ'(z) ≈ 0), dead ReLU units (never active on X), and the size of
+  one optimizer step ‖ΔW^(l)‖/‖W^(l)‖.
 
 Both return a report: ``str(report)`` reads like a short note to a learner; ``report.findings``
 (:class:`Finding` objects with ``kind``, ``severity``, ``message``, ``evidence``, ``fix`` and the
 raw ``numbers``), ``report.kinds`` and ``report.ok`` are for code. Every threshold is a named,
 documented field of :class:`TrainingThresholds` or :class:`NetworkThresholds`; pass your own to
 be stricter or looser.
+
+The diagnoses compute: numbers, and findings as a kind with its numbers. Their words come from
+one table, :data:`glassnet.render.diagnoses.TEMPLATES`, and the report layouts (text, HTML)
+from :mod:`glassnet.render.diagnoses`. A run's stop is read from ``History.stop``'s fields.
 
 >>> import numpy as np, glassnet as gn
 >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); y = np.array([0, 1, 1, 0])
@@ -29,22 +34,24 @@ be stricter or looser.
 
 from __future__ import annotations
 
-import copy
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .callbacks import Callback, Stop, TrainingRun
-from .network import Network
-from .optimizers import SGD, Optimizer
+from .findings import SEVERITIES as SEVERITIES
+from .findings import Finding, Report, finding
+from .network_diagnosis import LayerDiagnosis, NetworkDiagnosis, NetworkThresholds, diagnose
 from .render import diagnoses as render
-from .render.diagnoses import TEMPLATES
 from .render.diagnoses import TEXT_WIDTH as TEXT_WIDTH  # the width str(report) wraps to
 from .training import History
+
+if TYPE_CHECKING:
+    from .network import Network
 
 __all__ = [
     "Finding",
@@ -57,89 +64,6 @@ __all__ = [
     "diagnose",
     "diagnose_training",
 ]
-
-#: Finding severities, mildest first: ``ok`` is good news, ``warning`` deserves a look,
-#: ``problem`` means the run or the network is not learning as it should.
-SEVERITIES = ("ok", "warning", "problem")
-
-
-# -- findings and reports ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One observation about a run or a network.
-
-    Attributes:
-        kind: a short id for code, e.g. ``"diverged"`` or ``"dead_relu"``.
-        severity: ``"ok"``, ``"warning"`` or ``"problem"``.
-        message: what was found, in a sentence.
-        evidence: the numbers behind it (epochs, costs, norms), in words.
-        fix: what to try next (empty for good news that needs nothing).
-        numbers: the same evidence as plain numbers, for code.
-
-    The diagnoses write ``message``, ``evidence`` and ``fix`` from the finding's numbers with
-    the templates of :data:`glassnet.render.diagnoses.TEMPLATES`.
-    """
-
-    kind: str
-    severity: str
-    message: str
-    evidence: str
-    fix: str = ""
-    numbers: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.severity not in SEVERITIES:
-            raise ValueError(
-                f"severity must be one of {', '.join(SEVERITIES)}, got {self.severity!r}"
-            )
-
-    def __str__(self) -> str:
-        return render.finding_text(self)
-
-
-def _finding(key: str, numbers: dict[str, Any], **context: Any) -> Finding:
-    """The finding ``key`` (a kind, or ``"kind:variant"``) with its ``numbers``; its sentences are
-    its template's, filled from the numbers and the ``context`` (values for the text only)."""
-    message, evidence, fix = render.texts(key, {**numbers, **context})
-    kind = key.partition(":")[0]
-    return Finding(kind, TEMPLATES[key].severity, message, evidence, fix, numbers)
-
-
-class _Report:
-    """What both reports share: a title, findings, ``ok`` and ``kinds``."""
-
-    title = "diagnosis"
-
-    def __init__(self, findings: Sequence[Finding]) -> None:
-        order = {s: i for i, s in enumerate(SEVERITIES)}
-        # the most serious first; the order among equals is the order they were found
-        self.findings: list[Finding] = sorted(findings, key=lambda f: -order[f.severity])
-
-    @property
-    def ok(self) -> bool:
-        """True when every finding is good news (severity ``"ok"``)."""
-        return all(f.severity == "ok" for f in self.findings)
-
-    @property
-    def kinds(self) -> list[str]:
-        """The ``kind`` of each finding, most serious first."""
-        return [f.kind for f in self.findings]
-
-    def __getitem__(self, kind: str) -> Finding:
-        """The finding of this kind (KeyError if there is none)."""
-        for f in self.findings:
-            if f.kind == kind:
-                return f
-        raise KeyError(f"no {kind!r} finding; the findings are {self.kinds}")
-
-    def __contains__(self, kind: object) -> bool:
-        return kind in self.kinds
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(ok={self.ok}, kinds={self.kinds})"
-
 
 # -- training diagnosis ----------------------------------------------------------------------
 
@@ -348,7 +272,7 @@ class TrainingMonitor(Callback):
         )
 
 
-class TrainingDiagnosis(_Report):
+class TrainingDiagnosis(Report):
     """The verdict on a training run: a list of :class:`Finding` (see :func:`diagnose_training`).
 
     Attributes:
@@ -483,10 +407,10 @@ def diagnose_training(
         if osc is not None:
             flips, amplitude, trend, window = osc
             numbers = {"loss": loss, "sign_changes": flips, "amplitude": amplitude, "trend": trend}
-            findings.append(_finding("oscillating", numbers, window=window, lr=lr))
+            findings.append(finding("oscillating", numbers, window=window, lr=lr))
         elif best is not None:
             findings.append(
-                _finding(
+                finding(
                     "rising",
                     {"loss": loss, "best_epoch": best + 1},
                     loss_best=loss[best],
@@ -511,7 +435,7 @@ def diagnose_training(
         last_epoch = len(monitor.weight_norms) - 1
         fastest = growth.epoch_factor
         findings.append(
-            _finding(
+            finding(
                 "exploding_weights", numbers, last_epoch=last_epoch, fastest_factor=fastest, lr=lr
             )
         )
@@ -548,7 +472,7 @@ def _divergence(
                    "batch": stop.batch, "lr": stop.lr, "cost": stop.cost}  # fmt: skip
         lr = stop.lr if stop.lr is not None else lr
         if stop.kind == "overflow_at_start":
-            return _finding("overflow_at_start", numbers)
+            return finding("overflow_at_start", numbers)
     elif monitor is not None and monitor.nonfinite_at is not None:
         numbers["epoch"], numbers["batch"] = monitor.nonfinite_at
     context: dict[str, Any] = {"lr": lr}
@@ -560,7 +484,7 @@ def _divergence(
             growth_layer=growth.layer, growth_initial=growth.initial, growth_final=growth.final
         )
     key = "diverged" if numbers.get("stop_reason") else "diverged:unexplained"
-    return _finding(key, numbers, **context)
+    return finding(key, numbers, **context)
 
 
 def _oscillation(
@@ -642,8 +566,8 @@ def _barely_moving(
         first = max(monitor.largest_update_ratios[0])
     if growth is not None or first > th.large_update_ratio:
         # not too small steps: the first ones were far too large and saturated the units
-        return _finding("barely_moving:saturated", numbers, first_ratio=first, **context)
-    return _finding("barely_moving", numbers, **context)
+        return finding("barely_moving:saturated", numbers, first_ratio=first, **context)
+    return finding("barely_moving", numbers, **context)
 
 
 def _overfitting(history: History, th: TrainingThresholds) -> Finding | None:
@@ -658,7 +582,7 @@ def _overfitting(history: History, th: TrainingThresholds) -> Finding | None:
         and val[last] > val[best] * (1 + th.overfitting_rise)
         and loss[last] < loss[best]
     ):
-        return _finding(
+        return finding(
             "overfitting",
             {"best_epoch": best + 1, "val_loss": val, "loss": loss},
             val_best=val[best],
@@ -678,17 +602,17 @@ def _converging(
     if len(loss) < 2:
         costs = monitor.batch_costs if monitor is not None else []
         if len(costs) >= 2:
-            return _finding(
+            return finding(
                 "converging:one_epoch",
                 {"batch_costs": list(costs)},
                 first_cost=costs[0],
                 last_cost=costs[-1],
                 n_costs=len(costs),
             )
-        return _finding("converging:too_short", {"loss": loss}, epochs=len(loss))
+        return finding("converging:too_short", {"loss": loss}, epochs=len(loss))
     total = (loss[0] - loss[-1]) / loss[0] if loss[0] > 0 else 0.0
     k, recent = _recent_decrease(loss, th)
-    return _finding(
+    return finding(
         "converging" if recent > th.slow_decrease else "converging:converged",
         {"loss": loss, "per_epoch": recent},
         loss_first=loss[0],
@@ -699,332 +623,3 @@ def _converging(
         val_last=history.val_loss[-1] if history.val_loss else None,
         lr=lr,
     )
-
-
-# -- network diagnosis -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NetworkThresholds:
-    """The numbers :func:`diagnose` compares a network against.
-
-    Attributes:
-        saturated_slope: a sigmoid/tanh value counts as saturated where its slope σ'(z) is
-            below this fraction of the steepest slope σ'(0) (0.01: |z| > 6 for the sigmoid,
-            |z| > 3 for tanh).
-        saturated_fraction: a hidden layer is reported when more than this share of its
-            (sample, neuron) values are saturated; the output layer when more than this share
-            of the samples have a saturated output that is wrong (0.5). (A saturated output that
-            is right needs no gradient: a confident, well-trained classifier has many.)
-        wrong_output: an output a counts as wrong when |a − y| is above this (0.5).
-        dead_fraction: a ReLU layer is reported when more than this share of its neurons
-            output 0 for every sample of X (0.3).
-        vanishing_ratio: ‖∂C/∂W^(1)‖ / ‖∂C/∂W^(L)‖ below this → vanishing gradients (1e-3).
-        exploding_ratio: … above this → exploding gradients (1e3).
-        exploding_norm: any ‖∂C/∂W^(l)‖ above this → exploding gradients (1e3).
-        small_update_ratio: one optimizer step changing every W^(l) by less than this fraction
-            of its size, ‖ΔW^(l)‖/‖W^(l)‖ → the learning rate is too small (1e-4) …
-        learned_cost: … unless the cost C is below this share of the cost of a network that
-            knows nothing (every z^(L) = 0): then (X, Y) is learned, and the steps are small
-            because the gradient is near 0 at a minimum, not because η is (0.01).
-        large_update_ratio: one step changing some W^(l) by more than this fraction of its
-            size → the learning rate is too large (1.0: a step as big as the weights).
-    """
-
-    saturated_slope: float = 0.01
-    saturated_fraction: float = 0.5
-    wrong_output: float = 0.5
-    dead_fraction: float = 0.3
-    vanishing_ratio: float = 1e-3
-    exploding_ratio: float = 1e3
-    exploding_norm: float = 1e3
-    small_update_ratio: float = 1e-4
-    learned_cost: float = 0.01
-    large_update_ratio: float = 1.0
-
-    def __post_init__(self) -> None:
-        for name, value in vars(self).items():
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(
-                    f"NetworkThresholds.{name} must be a positive number, got {value!r}"
-                )
-
-
-@dataclass(frozen=True)
-class LayerDiagnosis:
-    """The numbers of one layer l = 1..L (see :func:`diagnose`).
-
-    Attributes:
-        l: the layer number (the tutorial's; 0 is the input and has no row).
-        neurons: n_l.
-        activation: σ_l's name.
-        weight_norm: ‖W^(l)‖ (Frobenius).
-        gradient_norm: ‖∂C/∂W^(l)‖ on (X, Y).
-        update_ratio: ‖ΔW^(l)‖/‖W^(l)‖ after one optimizer step.
-        saturated: the share of (sample, neuron) values with σ'(z) < saturated_slope · σ'(0),
-            for activations that saturate (``act.saturates``: sigmoid, tanh; else ``None``).
-        stuck: for a saturating output layer, the share of samples with an output that is
-            saturated *and* wrong (|a − y| > wrong_output), so that it cannot be corrected
-            (``None`` for hidden layers and other activations).
-        dead: the share of neurons with σ'(z) = 0 (for ReLU: z ≤ 0, output 0) for every sample,
-            for activations whose neurons can die (``act.dies``: relu; else ``None``).
-    """
-
-    l: int
-    neurons: int
-    activation: str
-    weight_norm: float
-    gradient_norm: float
-    update_ratio: float
-    saturated: float | None
-    stuck: float | None
-    dead: float | None
-
-
-class NetworkDiagnosis(_Report):
-    """The health of a network on some data: per-layer numbers and :class:`Finding` objects.
-
-    Attributes:
-        layers: one :class:`LayerDiagnosis` per layer l = 1..L (``layers[l-1]`` is layer l).
-        findings: most serious first.
-        cost: the cost C on (X, Y).
-        m: the number of samples looked at.
-        optimizer: a description of the optimizer whose step was measured, e.g.
-            ``"SGD(lr=1.5)"``.
-        optimizer_source: where that optimizer came from: ``"given"`` (the ``optimizer``
-            argument), ``"fit"`` (``net.optimizer``, the one the latest ``fit`` trained with) or
-            ``"default"`` (``gn.SGD(lr=0.1)``, for a network that ``fit`` has not trained).
-    """
-
-    title = "network diagnosis"
-
-    def __init__(
-        self,
-        layers: Sequence[LayerDiagnosis],
-        findings: Sequence[Finding],
-        cost: float,
-        m: int,
-        optimizer: str,
-        optimizer_source: str = "given",
-    ) -> None:
-        super().__init__(findings)
-        self.layers = list(layers)
-        self.cost = cost
-        self.m = m
-        self.optimizer = optimizer
-        self.optimizer_source = optimizer_source
-
-    def table_rows(self) -> list[list[str]]:
-        """The per-layer table as strings, header first."""
-        return render.table_rows(self)
-
-    def __str__(self) -> str:
-        return render.network_text(self)
-
-    def _repr_html_(self) -> str:
-        return render.network_html(self)
-
-
-def _describe(optimizer: Optimizer) -> str:
-    """``"SGD(lr=0.1)"``: the optimizer's name and η, without the rest of its repr."""
-    return render.describe_optimizer(type(optimizer).__name__, float(optimizer.lr))
-
-
-def diagnose(
-    net: Network,
-    X: Any,
-    Y: Any,
-    optimizer: Optimizer | None = None,
-    thresholds: NetworkThresholds | None = None,
-) -> NetworkDiagnosis:
-    """Look inside a network on (X, Y): gradients per layer, saturated and dead units, step sizes.
-
-    One forward and backward pass over all of X gives, per layer l = 1..L, ‖∂C/∂W^(l)‖, the share
-    of saturated sigmoid/tanh values (σ'(z) ≈ 0, so δ^(l) = ∂C/∂a^(l) ⊙ σ'(z^(l)) ≈ 0 and the
-    layer stops learning), and the share of dead ReLU neurons (z ≤ 0 for every sample, so their
-    gradient is always 0). Then one step of a *copy* of ``optimizer`` on a *copy* of the network
-    gives ‖ΔW^(l)‖/‖W^(l)‖; ``net`` itself and ``optimizer`` are left unchanged.
-
-    ==================== ======================================= ===============================
-    kind                 sign                                    suggested fix
-    ==================== ======================================= ===============================
-    vanishing_gradients  ‖∂C/∂W^(1)‖ ≪ ‖∂C/∂W^(L)‖               ReLU, Xavier/He init, Adam
-    exploding_gradients  ‖∂C/∂W^(1)‖ ≫ ‖∂C/∂W^(L)‖, or huge       lower η, smaller init, L2
-    saturated_units      σ'(z) ≈ 0 for most values of a layer    lower η, scale inputs, xavier,
-                                                                 cross-entropy output
-    dead_relu            ReLU neurons never active on X          lower η, He init, leaky_relu
-    large_updates        one step moves W^(l) more than its size η ÷ 10
-    small_updates        one step barely moves any W^(l)         η × 10
-    healthy              none of the above
-    ==================== ======================================= ===============================
-
-    Args:
-        net: the network (not changed).
-        X: inputs, shape (m, n_0); Y: targets or class labels, as for ``fit``.
-        optimizer: the optimizer whose step to measure (copied, with its state). By default
-            ``net.optimizer``, the one the network's latest ``fit`` trained with, or
-            ``gn.SGD(lr=0.1)`` for a network ``fit`` has not trained; the report says which
-            (``optimizer_source``).
-        thresholds: a :class:`NetworkThresholds` (default: the defaults).
-
-    Returns:
-        a :class:`NetworkDiagnosis`; ``print`` it for the per-layer table and the findings.
-
-    Example:
-        >>> import numpy as np, glassnet as gn
-        >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); y = np.array([0, 1, 1, 0])
-        >>> net = gn.Network.from_sizes([2, 3, 1], activation="relu",
-        ...                             output_activation="sigmoid", seed=0)
-        >>> net.b[1] = [-10.0, -10.0, -10.0]      # every hidden neuron dead
-        >>> d = gn.diagnose(net, X, y)
-        >>> "dead_relu" in d.kinds, d.layers[0].dead
-        (True, 1.0)
-    """
-    if not isinstance(net, Network):
-        raise ValueError(f"net must be a glassnet Network, got {type(net).__name__}")
-    source = "given"
-    if optimizer is None:
-        source = "default" if net.optimizer is None else "fit"
-        optimizer = SGD(lr=0.1) if net.optimizer is None else net.optimizer
-    if not isinstance(optimizer, Optimizer):
-        raise ValueError(
-            f"optimizer must be a glassnet Optimizer such as gn.SGD(lr=0.1), got {optimizer!r}"
-        )
-    th = thresholds or NetworkThresholds()
-    if not isinstance(th, NetworkThresholds):
-        raise ValueError(f"thresholds must be a NetworkThresholds, got {th!r}")
-    x, y, _ = net.check_data(X, Y)
-    m = x.shape[0]
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        a, z = net.forward_pass(x)
-        cost, _, grads = net.cost_and_gradients(x, y)
-        # the cost of a network that knows nothing: every output neuron's z^(L) = 0
-        z0 = np.zeros_like(y)
-        baseline = float(net.cost_function(net.layers[-1].activation.forward(z0), y, z0))
-        # one step of a copy of the optimizer on a copy of the network: net stays as it is
-        twin, twin_opt = net.copy(), copy.deepcopy(optimizer)
-        twin_opt.step(twin, twin.cost_and_gradients(x, y)[2])
-        layers = [
-            _layer(net, l, a[l], z[l], y, grads.W[l], twin.W[l], th) for l in range(1, net.L + 1)
-        ]
-    findings = _network_findings(net, layers, cost, baseline, m, th, optimizer)
-    return NetworkDiagnosis(layers, findings, cost, m, _describe(optimizer), source)
-
-
-def _layer(
-    net: Network,
-    l: int,
-    a_l: NDArray[Any],
-    z_l: NDArray[Any],
-    y: NDArray[Any],
-    dW: NDArray[Any],
-    stepped: NDArray[Any],
-    th: NetworkThresholds,
-) -> LayerDiagnosis:
-    """Layer l's numbers: ‖W‖, ‖∂C/∂W‖ (``dW``), the step to ``stepped``, saturated, dead."""
-    W = np.asarray(net.W[l], dtype=np.float64)
-    act = net.layers[l - 1].activation
-    w_norm = float(np.linalg.norm(W))
-    step = float(np.linalg.norm(np.asarray(stepped, dtype=np.float64) - W))
-    ratio = step / w_norm if w_norm > 0 else (math.inf if step > 0 else 0.0)
-    saturated = stuck = dead = None
-    z_l = np.asarray(z_l, dtype=np.float64)
-    if act.saturates:  # flat tails, where σ'(z) → 0 as |z| grows
-        zero = np.zeros((1, 1))
-        steepest = float(act.prime(zero, act.forward(zero))[0, 0])  # σ'(0)
-        flat = ~(act.prime(z_l, act.forward(z_l)) >= th.saturated_slope * steepest)
-        saturated = float(np.mean(flat))
-        if l == net.L:  # flat *and* wrong: an output that cannot be corrected
-            wrong = np.abs(np.asarray(a_l, dtype=np.float64) - y) > th.wrong_output
-            stuck = float(np.mean(np.any(flat & wrong, axis=1)))
-    if act.dies:  # a neuron is dead where σ'(z) = 0 for every sample
-        dead_values = ~(act.prime(z_l, act.forward(z_l)) != 0)
-        dead = float(np.mean(np.all(dead_values, axis=0)))
-    gradient_norm = float(np.linalg.norm(np.asarray(dW, dtype=np.float64)))
-    return LayerDiagnosis(
-        l, net.sizes[l], act.name, w_norm, gradient_norm, ratio, saturated, stuck, dead
-    )
-
-
-def _network_findings(
-    net: Network,
-    layers: Sequence[LayerDiagnosis],
-    cost: float,
-    baseline: float,
-    m: int,
-    th: NetworkThresholds,
-    optimizer: Optimizer,
-) -> list[Finding]:
-    lr = float(optimizer.lr)
-    g = [d.gradient_norm for d in layers]
-    if not (all(math.isfinite(v) for d in layers for v in (d.weight_norm, d.gradient_norm))
-            and math.isfinite(cost)):  # fmt: skip
-        weight_norms = [d.weight_norm for d in layers]
-        return [_finding("non_finite", {"cost": cost}, weight_norms=weight_norms)]
-
-    findings: list[Finding] = []
-    # vanishing / exploding: compare the first layer's gradient with the last's
-    if len(layers) >= 2 and g[-1] > 0:
-        ratio = g[0] / g[-1]
-        numbers = {"gradient_norms": g, "ratio": ratio}
-        if ratio < th.vanishing_ratio:
-            findings.append(_finding("vanishing_gradients", numbers, L=net.L))
-        elif ratio > th.exploding_ratio or max(g) > th.exploding_norm:
-            findings.append(_finding("exploding_gradients", numbers, lr=lr))
-    elif max(g, default=0.0) > th.exploding_norm:
-        findings.append(_finding("exploding_gradients:huge", {"gradient_norms": g}, lr=lr))
-
-    # saturated sigmoid / tanh units
-    fused_output = net.cost_function.requires is not None
-    for d in layers:
-        share = d.stuck if d.l == net.L else d.saturated
-        if share is None or d.saturated is None or share <= th.saturated_fraction:
-            continue
-        if d.l == net.L and fused_output:
-            continue  # with cross-entropy, δ^(L) = a − y: a saturated output still learns
-        findings.append(
-            _finding(
-                "saturated_units:output" if d.l == net.L else "saturated_units",
-                {"layer": d.l, "saturated": d.saturated, "stuck": d.stuck},
-                activation=d.activation,
-                slope=th.saturated_slope,
-                wrong_output=th.wrong_output,
-                weight_norm=d.weight_norm,
-            )
-        )
-
-    # dead ReLU units
-    for d in layers:
-        if d.dead is None or d.dead <= th.dead_fraction:
-            continue
-        findings.append(
-            _finding(
-                "dead_relu",
-                {"layer": d.l, "dead": d.dead},
-                dead_neurons=round(d.dead * d.neurons),
-                neurons=d.neurons,
-                m=m,
-                b_min=float(np.min(net.b[d.l])),
-                b_max=float(np.max(net.b[d.l])),
-            )
-        )
-
-    # the size of one step
-    ratios = [d.update_ratio for d in layers]
-    big = max(range(len(layers)), key=lambda i: ratios[i])
-    steps = {"update_ratios": ratios}
-    about = {"optimizer": _describe(optimizer), "lr": lr, "small": th.small_update_ratio}
-    if ratios[big] > th.large_update_ratio:
-        findings.append(_finding("large_updates", steps, layer=layers[big].l, **about))
-    learned = baseline > 0 and cost < th.learned_cost * baseline
-    small = max(ratios) < th.small_update_ratio
-    if small and not learned and not findings:
-        # (saturated, dead or vanishing units explain small steps better than a small η)
-        findings.append(_finding("small_updates", steps, **about))
-    if not findings:
-        # a minimum reached: the gradient, not η, makes the steps small; nothing to fix
-        key = "healthy:learned" if small and learned else "healthy"
-        numbers = {"gradient_norms": g, "update_ratios": ratios, "baseline_cost": baseline}
-        share = cost / baseline if baseline > 0 else math.inf
-        findings.append(_finding(key, numbers, cost=cost, learned=share, L=net.L, **about))
-    return findings
