@@ -483,13 +483,5 @@ def _diverged(
     else:
         reason += "; no step was taken, so the weights are unchanged"
     run.stop_reason = reason
-    run.history.stop = Stop(
-        kind,
-        epoch=run.epoch,
-        batch=run.batch,
-        lr=float(run.optimizer.lr),
-        cost=None if cost is None else float(cost),
-        limit=limit,
-        restored_epoch=sound.epoch,
-        message=reason,
-    )
+    lr, cost = float(run.optimizer.lr), None if cost is None else float(cost)
+    run.history.stop = Stop(kind, run.epoch, run.batch, lr, cost, limit, sound.epoch, reason)
