@@ -449,6 +449,11 @@ def mt19937(key: object, pos: object) -> dict:  # type: ignore[type-arg]
     return {"bit_generator": "MT19937", "state": {"bit_generator": "MT19937", "state": state}}
 
 
+# A History.stop as the checkpoint writes it
+STOPPED = {"kind": "callback", "epoch": 2, "batch": 3, "lr": 0.1, "cost": None, "limit": None,
+           "restored_epoch": None, "message": "enough"}  # fmt: skip
+
+
 # A callback's state nested 985 deep: json.loads parses it, the Python decoding it did not.
 DEEP = "[" * 985 + "]" * 985
 
@@ -470,6 +475,10 @@ DEEP = "[" * 985 + "]" * 985
         (set_key("rng", "state", "state", "state", value=-5), "from 0 to"),
         (set_key("rng", "state", "has_uint32", value=2.5), "has_uint32"),
         (set_key("history", "loss", value=["x"]), "list of numbers"),
+        (set_key("stop", value={"kind": "callback"}), "'stop' must be null or an object"),
+        (set_key("stop", value=dict(STOPPED, kind="bored")), "Stop.kind must be one of"),
+        (set_key("stop", value=dict(STOPPED, cost="lots")), "'stop' 'cost' must be a number"),
+        (set_key("stop", value=dict(STOPPED, epoch=-1)), "stop.epoch"),
         (set_key("callbacks", value={"a": 1}), "'callbacks' must be a list"),
         (set_key("callbacks", value=[]), "tensors that the entry does not use"),
         (set_key("callbacks", 0, "state", "deep", value="DEEP"), "nests JSON too deeply"),
@@ -580,3 +589,40 @@ def test_checkpoint_callback_bad_arguments(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="monitor must be"):
         gn.callbacks.Checkpoint(tmp_path / "c.safetensors", monitor="cost")
     assert os.listdir(tmp_path) == []
+
+
+class StopAtEpoch(gn.Callback):
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def on_epoch_end(self, run: gn.TrainingRun) -> None:
+        if run.epoch == self.epoch:
+            run.stop("enough")
+
+
+def test_the_history_stop_round_trips_and_old_files_still_load(tmp_path: Path) -> None:
+    X, y, _, _ = data()
+    path = tmp_path / "run.ckpt.safetensors"
+    net = gn.Network.from_sizes([4, 5, 3], seed=0)
+    saver = gn.callbacks.Checkpoint(path)  # after the stop: it saves the stopped run
+    h = net.fit(X, y, epochs=5, batch_size=8, verbose=0, callbacks=[StopAtEpoch(2), saver])
+    assert h.stop is not None and h.stop.kind == "callback" and h.stop.epoch == 2
+    loaded = gn.load_checkpoint(path).history
+    assert loaded.stop == h.stop and loaded.stop_reason == "enough"
+    # a file written before History.stop existed has only "stop_reason": a callback's stop
+    rewrite(path, lambda entry: entry.pop("stop"))
+    old = gn.load_checkpoint(path).history
+    assert old.stop_reason == "enough" and old.stop_kind == "callback" and not old.diverged
+    rewrite(path, set_key("stop_reason", value=None))
+    assert gn.load_checkpoint(path).history.stop is None
+
+
+def test_a_stop_whose_cost_overflowed_round_trips(tmp_path: Path) -> None:
+    from glassnet.checkpoint import _stop_entry, _stop_from
+
+    stop = gn.callbacks.Stop("diverged", 3, 1, 10.0, cost=float("inf"), restored_epoch=3,
+                             message="the cost became inf")  # fmt: skip
+    entry = _stop_entry(stop)
+    assert entry is not None and entry["cost"] == "inf"
+    assert "Infinity" not in json.dumps(entry)  # plain JSON, which has no inf
+    assert _stop_from(entry) == stop and _stop_entry(None) is None

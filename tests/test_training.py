@@ -445,3 +445,60 @@ def test_history_stop_kind_says_why_training_ended() -> None:
     # a History carried on by a later fit tells of that fit
     again = regression_net().fit(X, y, epochs=1, verbose=0, history=first)
     assert again is first and first.stop_kind is None and not first.diverged
+
+
+def test_history_stop_records_kind_epoch_batch_lr_and_cost() -> None:
+    X, y = regression_data()
+    asked = regression_net().fit(
+        X, y, epochs=4, optimizer=gn.SGD(lr=0.05), verbose=0, callbacks=[StopAtBatch(3)]
+    )
+    stop = asked.stop
+    assert stop is not None and (stop.kind, stop.epoch, stop.batch) == ("callback", 1, 3)
+    assert stop.lr == 0.05 and stop.cost is None and stop.restored_epoch is None
+    assert stop.message == asked.stop_reason == "enough" and not stop.diverged
+
+    with pytest.warns(RuntimeWarning, match="training diverged"):
+        blown = regression_net().fit(X, y, epochs=5, optimizer=gn.SGD(lr=1e6), verbose=0)
+    stop = blown.stop
+    assert stop is not None and stop.kind == "diverged" and stop.diverged and stop.lr == 1e6
+    assert f"at epoch {stop.epoch}, mini-batch {stop.batch}" in stop.message
+    assert stop.restored_epoch == 1 and stop.message == blown.stop_reason
+    assert stop.cost is not None and (
+        not math.isfinite(stop.cost) or (stop.limit is not None and stop.cost > stop.limit)
+    )
+
+    net = regression_net("float64")
+    spy = RecordEpochStarts(lr_from_epoch=3, lr=1e6)
+    with pytest.warns(RuntimeWarning, match="at epoch 3, mini-batch 2"):
+        later = net.fit(X, y, epochs=10, optimizer=gn.SGD(lr=0.05), verbose=0, callbacks=[spy])
+    assert later.stop is not None and (later.stop.epoch, later.stop.batch) == (3, 2)
+    assert later.stop.restored_epoch == 3 and later.stop.lr == 1e6
+    cost, limit = later.stop.cost, later.stop.limit
+    assert cost is not None and (limit is None or cost > limit >= gn.training.BLOWUP * 1e-3)
+
+    overflow = gn.Network.from_sizes([3, 8, 1], activation="relu", output_activation="identity",
+                                     cost="mse", seed=0)  # fmt: skip
+    with pytest.warns(RuntimeWarning, match="before any step was taken"):
+        first = overflow.fit(X * 1e30, y, epochs=3, verbose=0)
+    stop = first.stop
+    assert stop is not None and (stop.kind, stop.epoch, stop.batch) == ("overflow_at_start", 1, 1)
+    assert stop.cost is not None and not math.isfinite(stop.cost) and stop.restored_epoch == 0
+    assert stop.limit is None and stop.lr == 0.1  # the default SGD
+
+
+def test_stop_reason_kind_and_diverged_are_views_of_stop() -> None:
+    h = gn.History()
+    assert h.stop is None and h.stop_reason is None and h.stop_kind is None and not h.diverged
+    h.stop_reason = "enough"  # a message alone: a callback's stop
+    assert h.stop == gn.callbacks.Stop("callback", message="enough")
+    h.stop_kind = "diverged"
+    assert h.diverged and h.stop_reason == "enough" and h.stop is not None
+    h.diverged = False
+    assert h.stop is None
+    h.diverged = True
+    assert h.stop_kind == "diverged"
+    h.stop_kind = None
+    assert h.stop is None
+    with pytest.raises(ValueError, match=r"Stop\.kind must be one of 'callback', 'diverged'"):
+        gn.callbacks.Stop("bored")
+    assert gn.training.Stop is gn.callbacks.Stop

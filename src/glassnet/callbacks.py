@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .training import History
 
 __all__ = [
+    "STOP_KINDS",
     "Callback",
     "Checkpoint",
     "EarlyStopping",
@@ -44,8 +45,63 @@ __all__ = [
     "HistoryLogger",
     "LRScheduler",
     "ProgressBar",
+    "Stop",
     "TrainingRun",
 ]
+
+
+#: Why a run can stop early: ``History.stop.kind``.
+STOP_KINDS = ("callback", "diverged", "overflow_at_start")
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why and where a training run stopped early: ``History.stop``, facts for code.
+
+    Attributes:
+        kind: ``"callback"`` (a callback called ``run.stop``, e.g. early stopping),
+            ``"diverged"`` (the steps made the cost blow up or a weight overflow: the learning
+            rate is too large) or ``"overflow_at_start"`` (the cost of the very first
+            mini-batch, before any step, was already infinite or NaN: the data or the starting
+            weights are at fault, not the learning rate).
+        epoch, batch: the epoch (1-based) and its mini-batch (1-based) training stopped at
+            (0: not known, e.g. a stop read back from an old checkpoint).
+        lr: the optimizer's learning rate η then (``None``: not known).
+        cost: the mini-batch cost C that stopped training (``None`` when no cost did: a
+            callback, or a weight that overflowed).
+        limit: the blow-up level the cost passed, :data:`glassnet.training.BLOWUP` times the
+            run's starting level (``None`` unless the cost was finite and blew up).
+        restored_epoch: the epoch whose starting weights the network holds again after a
+            divergence (0: no step had been taken, the weights are unchanged; ``None`` for a
+            callback's stop).
+        message: the same in words, for people (``History.stop_reason``).
+
+    Example:
+        >>> import glassnet as gn
+        >>> s = gn.callbacks.Stop("callback", epoch=3, batch=2, lr=0.1, message="enough")
+        >>> s.diverged, s.kind
+        (False, 'callback')
+    """
+
+    kind: str
+    epoch: int = 0
+    batch: int = 0
+    lr: float | None = None
+    cost: float | None = None
+    limit: float | None = None
+    restored_epoch: int | None = None
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in STOP_KINDS:
+            raise ValueError(
+                f"Stop.kind must be one of {', '.join(map(repr, STOP_KINDS))}, got {self.kind!r}"
+            )
+
+    @property
+    def diverged(self) -> bool:
+        """Whether the run stopped because it diverged (any kind but ``"callback"``)."""
+        return self.kind != "callback"
 
 
 @dataclass
@@ -82,8 +138,15 @@ class TrainingRun:
     stop_reason: str | None = None
 
     def stop(self, reason: str) -> None:
-        """Ask ``fit`` to stop after the current mini-batch, giving the reason for History."""
+        """Ask ``fit`` to stop after the current mini-batch, giving the reason for History.
+
+        ``history.stop`` records it at once as a :class:`Stop` of kind ``"callback"``, with the
+        epoch, the mini-batch and the learning rate (a divergence already recorded stays).
+        """
         self.stop_reason = reason
+        if self.history.stop is None or not self.history.stop.diverged:
+            lr = float(self.optimizer.lr)
+            self.history.stop = Stop("callback", self.epoch, self.batch, lr, message=reason)
 
 
 class Callback:

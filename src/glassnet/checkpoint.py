@@ -47,6 +47,7 @@ from the same buffers.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import math
 import os
@@ -59,7 +60,7 @@ import numpy as np
 
 from . import _jsonparse, io
 from ._inputs import as_rng
-from .callbacks import Callback
+from .callbacks import Callback, Stop
 from .optimizers import Optimizer, registered_classes
 from .training import History, fit
 
@@ -238,7 +239,8 @@ def save_checkpoint(
         "optimizer": _encode(opt.state_dict(), f"{io.EXTRA_TENSOR_PREFIX}optimizer", tensors),
         "rng": {"bit_generator": kind, "state": _plain_state(bit_generator.state)},
         "history": {**{key: list(getattr(h, key)) for key in _HISTORY_LISTS}},
-        "stop_reason": h.stop_reason,
+        "stop_reason": h.stop_reason,  # (what glassnet read before "stop" was written)
+        "stop": _stop_entry(h.stop),
         "callbacks": callbacks,
     }
     user = dict(metadata or {})
@@ -402,7 +404,9 @@ def _state_from(
             f"the history has {history.epochs} epochs of loss, but the checkpoint says {epoch}"
         )
     stop = entry.get("stop_reason")
-    history.stop_reason = stop if isinstance(stop, str) else None
+    history.stop_reason = stop if isinstance(stop, str) else None  # files without "stop"
+    if entry.get("stop") is not None:
+        history.stop = _stop_from(entry["stop"])
 
     states = []
     callbacks = entry["callbacks"]
@@ -428,6 +432,46 @@ def _state_from(
         shuffle=entry["shuffle"],
         callback_states=states,
     )
+
+
+#: History.stop's fields that hold a float or None; a float that is not finite (a cost that
+#: overflowed) is written as the string "inf", "-inf" or "nan", which plain JSON lacks.
+_STOP_FLOATS = ("lr", "cost", "limit")
+
+
+def _stop_entry(stop: Stop | None) -> dict[str, Any] | None:
+    """``History.stop`` as a JSON object (``None`` for a run that was not stopped)."""
+    if stop is None:
+        return None
+    entry = dataclasses.asdict(stop)
+    for key in _STOP_FLOATS:
+        value = entry[key]
+        if value is not None and not math.isfinite(value):
+            entry[key] = str(value)
+    return entry
+
+
+def _stop_from(value: Any) -> Stop:
+    """The :class:`Stop` that :func:`_stop_entry` wrote, checked."""
+    names = [f.name for f in dataclasses.fields(Stop)]
+    if not isinstance(value, dict) or sorted(value) != sorted(names):
+        raise _BadCheckpointError(f"'stop' must be null or an object with the keys {names}")
+    fields = dict(value)
+    for key in _STOP_FLOATS:
+        v = fields[key]
+        if isinstance(v, str) and v in ("inf", "-inf", "nan"):
+            fields[key] = float(v)
+        elif v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            raise _BadCheckpointError(f"'stop' {key!r} must be a number or null, got {v!r}")
+        elif v is not None:
+            fields[key] = float(v)
+    fields["epoch"] = _whole(fields["epoch"], "stop.epoch", low=0)
+    fields["batch"] = _whole(fields["batch"], "stop.batch", low=0)
+    if fields["restored_epoch"] is not None:
+        fields["restored_epoch"] = _whole(fields["restored_epoch"], "stop.restored_epoch", low=0)
+    if not isinstance(fields["kind"], str) or not isinstance(fields["message"], str):
+        raise _BadCheckpointError("'stop' kind and message must be strings")
+    return Stop(**fields)  # (a kind it does not know is a ValueError, which names the kinds)
 
 
 def _is_int(value: Any) -> TypeGuard[int]:

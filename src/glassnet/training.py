@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._inputs import as_rng, positive_int, sample_weights
-from .callbacks import Callback, EpochLogger, TrainingRun
+from .callbacks import STOP_KINDS, Callback, EpochLogger, Stop, TrainingRun
 from .costs import predicted_classes, weight_shares
 from .optimizers import SGD, Optimizer
 
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .layers import Cache
     from .network import Network
 
-__all__ = ["BLOWUP", "History", "fit"]
+__all__ = ["BLOWUP", "STOP_KINDS", "History", "Stop", "fit"]
 
 #: a mini-batch cost this many times the run's starting level, and still rising, has blown up
 #: (see the module's docstring)
@@ -65,17 +65,16 @@ class History:
             (classification targets only; empty otherwise).
         val_loss, val_accuracy: the cost and accuracy on ``validation_data`` after each epoch.
         seconds: wall-clock time of each epoch's training.
-        stop_reason: why training ended early, or ``None`` if it ran every epoch.
+        stop: why and where the latest ``fit`` ended early, a :class:`Stop` (kind, epoch,
+            mini-batch, η, the cost, the message), or ``None`` if it ran every epoch.
+        stop_reason: ``stop.message``: why training ended early, in words (``None``: it ran
+            every epoch).
         diverged: whether training stopped because the cost became NaN or infinite or blew up,
             or a weight became infinite (the network then holds the last sound weights, and
             ``stop_reason`` says which).
-        stop_kind: why training ended early, for code (``stop_reason`` says it in words):
-            ``None`` (it ran every epoch), ``"callback"`` (a callback stopped it, e.g.
-            early stopping), ``"diverged"`` (the steps made the cost blow up or a weight
-            overflow: the learning rate is too large) or ``"overflow_at_start"`` (the cost of
-            the very first mini-batch, before any step, was already infinite or NaN: the data or
-            the starting weights are at fault, not the learning rate). ``diverged`` is true for
-            the last two.
+        stop_kind: ``stop.kind``, why training ended early, for code: ``None`` (it ran every
+            epoch), ``"callback"``, ``"diverged"`` or ``"overflow_at_start"`` (see
+            :class:`Stop`). ``diverged`` is true for the last two.
         last_lr: the optimizer's learning rate η when ``fit`` returned (``None`` before).
     """
 
@@ -84,15 +83,28 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
-    stop_reason: str | None = None
-    diverged: bool = False
-    stop_kind: str | None = None
+    stop: Stop | None = None
     last_lr: float | None = None
 
     @property
     def epochs(self) -> int:
         """The number of epochs completed."""
         return len(self.loss)
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why training ended early, in words (``stop.message``); ``None`` if it did not."""
+        return None if self.stop is None else self.stop.message
+
+    @property
+    def diverged(self) -> bool:
+        """Whether training stopped because it diverged (``stop.kind`` is not "callback")."""
+        return self.stop is not None and self.stop.diverged
+
+    @property
+    def stop_kind(self) -> str | None:
+        """``stop.kind``: ``None``, ``"callback"``, ``"diverged"`` or ``"overflow_at_start"``."""
+        return None if self.stop is None else self.stop.kind
 
     def last(self) -> dict[str, float]:
         """The last epoch's numbers as a dict (empty before the first epoch)."""
@@ -210,7 +222,7 @@ def fit(
     workspaces: dict[int, tuple[list[Cache], Any]] = {}
     classes = np.empty(m, dtype=np.intp)  # the predicted class of each sample, this epoch
     history = History() if history is None else history
-    history.diverged, history.stop_kind = False, None  # as stop_reason, they tell of this call
+    history.stop = None  # it tells of this call
     run = TrainingRun(
         net,
         optimizer,
@@ -306,9 +318,10 @@ def fit(
                 cb.on_epoch_end(run)
             if run.stop_reason:
                 break
-    history.stop_reason = run.stop_reason
-    if run.stop_reason and not history.diverged:
-        history.stop_kind = "callback"
+    if run.stop_reason and history.stop is None:  # a callback that set run.stop_reason itself
+        history.stop = Stop(
+            "callback", run.epoch, run.batch, float(optimizer.lr), message=run.stop_reason
+        )
     history.last_lr = float(optimizer.lr)
     if history.diverged:
         warnings.warn(history.stop_reason or "", RuntimeWarning, stacklevel=2)
@@ -357,9 +370,12 @@ def _zero_output_cost(net: Network, y: Any) -> float:
     return cost if math.isfinite(cost) else 0.0
 
 
-def _cost_reason(run: TrainingRun, cost: float, limit: float, x: Any) -> tuple[str, str]:
-    """Why the mini-batch cost ``cost`` stops training and what to do about it, and the
-    ``History.stop_kind`` it makes."""
+def _cost_reason(
+    run: TrainingRun, cost: float, limit: float, x: Any
+) -> tuple[str, str, float, float | None]:
+    """Why the mini-batch cost ``cost`` stops training and what to do about it: the message,
+    its :class:`Stop` kind, the cost, and the blow-up level it passed (``None`` for a cost
+    that is not finite)."""
     where = f"at epoch {run.epoch}, mini-batch {run.batch}"
     if run.epoch == run.initial_epoch + 1 and run.batch == 1:
         # no step has been taken: the learning rate cannot be the cause
@@ -375,20 +391,31 @@ def _cost_reason(run: TrainingRun, cost: float, limit: float, x: Any) -> tuple[s
             f"|w| is {largest_w:.4g}); scale the inputs (e.g. glassnet.scaling.StandardScaler), "
             "check the targets, or use dtype='float64'",
             "overflow_at_start",
+            cost,
+            None,
         )
     lr = f"try a smaller learning rate than {run.optimizer.lr:g}"
     if not math.isfinite(cost):
-        return f"the cost became {cost} {where}: training diverged; {lr}", "diverged"
+        return f"the cost became {cost} {where}: training diverged; {lr}", "diverged", cost, None
     return (
         f"the cost became {cost:.4g} {where}, more than {BLOWUP:.0e} times its starting level "
         f"{limit / BLOWUP:.4g} and still rising: training diverged; {lr}",
         "diverged",
+        cost,
+        limit,
     )
 
 
-def _diverged(run: TrainingRun, sound: _SoundWeights, reason: str, kind: str) -> None:
-    """Stop ``run`` for divergence (``kind``: its ``History.stop_kind``), with the last sound
-    weights back in the network."""
+def _diverged(
+    run: TrainingRun,
+    sound: _SoundWeights,
+    reason: str,
+    kind: str,
+    cost: float | None = None,
+    limit: float | None = None,
+) -> None:
+    """Stop ``run`` for divergence, with the last sound weights back in the network, and record
+    it as ``History.stop``: a :class:`Stop` of ``kind`` at the run's epoch and mini-batch."""
     if sound.epoch:
         sound.restore()
         reason += (
@@ -397,5 +424,6 @@ def _diverged(run: TrainingRun, sound: _SoundWeights, reason: str, kind: str) ->
         )
     else:
         reason += "; no step was taken, so the weights are unchanged"
-    run.stop(reason)
-    run.history.diverged, run.history.stop_kind = True, kind
+    run.stop_reason = reason
+    lr, cost = float(run.optimizer.lr), None if cost is None else float(cost)
+    run.history.stop = Stop(kind, run.epoch, run.batch, lr, cost, limit, sound.epoch, reason)
