@@ -519,7 +519,7 @@ def test_diagnose_rejects_bad_input() -> None:
 def test_network_method_delegates(digits: tuple[np.ndarray, np.ndarray]) -> None:
     X, y = digits
     net = gn.Network.from_sizes([64, 30, 10], seed=0)
-    assert net.diagnose(X, y).kinds == gn.diagnose(net, X, y).kinds  # type: ignore[attr-defined]
+    assert gn.diagnose(net, X, y).kinds == gn.diagnose(net, X, y).kinds  # type: ignore[attr-defined]
 
 
 def test_glassnet_train_diagnose_prints_both_reports(capsys: pytest.CaptureFixture[str]) -> None:
@@ -540,17 +540,17 @@ def test_diagnose_measures_the_optimizer_the_network_was_last_trained_with(
 ) -> None:
     X, y = digits
     net = gn.Network.from_sizes([64, 30, 10], init="small", cost="mse", seed=0)
-    fresh = net.diagnose(X, y)  # never trained: SGD(lr=0.1), and the report says so
+    fresh = gn.diagnose(net, X, y)  # never trained: SGD(lr=0.1), and the report says so
     assert (fresh.optimizer, fresh.optimizer_source) == ("SGD(lr=0.1)", "default")
     assert "the default: fit has not trained this network" in str(fresh).splitlines()[0]
     net.fit(X, y, epochs=2, optimizer=gn.SGD(lr=3.0), verbose=0)
-    report = net.diagnose(X, y)
+    report = gn.diagnose(net, X, y)
     assert (report.optimizer, report.optimizer_source) == ("SGD(lr=3)", "fit")
     assert "SGD(lr=3), the optimizer of the network's latest fit" in str(report).splitlines()[0]
-    given = net.diagnose(X, y, optimizer=gn.SGD(lr=3.0))  # the same step, as given
+    given = gn.diagnose(net, X, y, optimizer=gn.SGD(lr=3.0))  # the same step, as given
     assert given.optimizer_source == "given" and ", as given)" in str(given).splitlines()[0]
     assert [d.update_ratio for d in report.layers] == [d.update_ratio for d in given.layers]
-    slow = net.diagnose(X, y, optimizer=gn.SGD(lr=0.1))  # what it used to measure: 30× smaller
+    slow = gn.diagnose(net, X, y, optimizer=gn.SGD(lr=0.1))  # what it used to measure: 30× smaller
     assert [d.update_ratio for d in slow.layers] == pytest.approx(
         [d.update_ratio / 30 for d in report.layers], rel=1e-3
     )
@@ -558,7 +558,7 @@ def test_diagnose_measures_the_optimizer_the_network_was_last_trained_with(
     adam = gn.Adam(lr=0.01)
     net.fit(X, y, epochs=1, optimizer=adam, verbose=0)
     t, m1 = adam.t, adam.state_dict()["exp_avg.W[1]"].copy()
-    assert net.diagnose(X, y).optimizer == "Adam(lr=0.01)"
+    assert gn.diagnose(net, X, y).optimizer == "Adam(lr=0.01)"
     assert adam.t == t and np.array_equal(adam.state_dict()["exp_avg.W[1]"], m1)
 
 
@@ -568,7 +568,7 @@ def test_a_network_that_has_learned_its_data_is_not_told_to_raise_the_learning_r
     X, y = xor_data()
     net = gn.Network.from_sizes([2, 3, 1], activation="sigmoid", cost="mse", seed=0)
     net.fit(X, y, epochs=2000, batch_size=4, optimizer=gn.SGD(lr=1.5), verbose=0)
-    report = net.diagnose(X, y)
+    report = gn.diagnose(net, X, y)
     assert max(d.update_ratio for d in report.layers) < NetworkThresholds().small_update_ratio
     assert report.kinds == ["healthy"] and "raise the learning rate" not in str(report)
     assert "small only because these samples are learned" in report["healthy"].message

@@ -489,16 +489,12 @@ def test_history_stop_records_kind_epoch_batch_lr_and_cost() -> None:
 def test_stop_reason_kind_and_diverged_are_views_of_stop() -> None:
     h = gn.History()
     assert h.stop is None and h.stop_reason is None and h.stop_kind is None and not h.diverged
-    h.stop_reason = "enough"  # a message alone: a callback's stop
-    assert h.stop == gn.callbacks.Stop("callback", message="enough")
-    h.stop_kind = "diverged"
-    assert h.diverged and h.stop_reason == "enough" and h.stop is not None
-    h.diverged = False
-    assert h.stop is None
-    h.diverged = True
-    assert h.stop_kind == "diverged"
-    h.stop_kind = None
-    assert h.stop is None
+    h.stop = gn.callbacks.Stop("callback", 3, 2, 0.1, message="enough")
+    assert h.stop_reason == "enough" and h.stop_kind == "callback" and not h.diverged
+    h.stop = gn.callbacks.Stop("diverged", 3, 2, 0.1, message="too big")
+    assert h.diverged and h.stop_reason == "too big" and h.stop_kind == "diverged"
+    with pytest.raises(AttributeError):
+        h.stop_reason = "edited"  # type: ignore[misc]  (a view of h.stop, which is the record)
     with pytest.raises(ValueError, match=r"Stop\.kind must be one of 'callback', 'diverged'"):
         gn.callbacks.Stop("bored")
     assert gn.training.Stop is gn.callbacks.Stop

@@ -403,10 +403,10 @@ def _state_from(
         raise _BadCheckpointError(
             f"the history has {history.epochs} epochs of loss, but the checkpoint says {epoch}"
         )
-    stop = entry.get("stop_reason")
-    history.stop_reason = stop if isinstance(stop, str) else None  # files without "stop"
     if entry.get("stop") is not None:
         history.stop = _stop_from(entry["stop"])
+    elif isinstance(entry.get("stop_reason"), str):  # older files: the message alone
+        history.stop = Stop("callback", message=entry["stop_reason"])
 
     states = []
     callbacks = entry["callbacks"]

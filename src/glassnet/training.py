@@ -238,7 +238,7 @@ def fit(
     )
     for cb in callbacks:
         cb.on_train_begin(run)
-    net.optimizer = optimizer  # what the network was last trained with, for net.diagnose
+    net.optimizer = optimizer  # what the network was last trained with, for gn.diagnose
     sound = _SoundWeights(net)  # the weights to go back to if the run diverges
     knows_nothing = _zero_output_cost(net, y)
     limit = math.inf  # a blow-up: BLOWUP × the starting level, set at the first mini-batch
