@@ -60,6 +60,7 @@ import numpy as np
 from . import _jsonparse, io
 from ._inputs import as_rng
 from .callbacks import Callback
+from .io._format import BadFileError
 from .optimizers import Optimizer, registered_classes
 from .training import History, fit
 
@@ -316,7 +317,7 @@ def load_checkpoint(path: str | os.PathLike[str]) -> TrainingState:
         )
     try:
         entry = io._parse_json(text, "it", constants=True)
-    except io._BadFileError as exc:
+    except BadFileError as exc:
         raise io.ModelFormatError(path, f"its checkpoint entry is damaged: {exc}") from None
     try:
         return _state_from(entry, net, tensors)
