@@ -390,7 +390,9 @@ def test_the_checkpoint_accepts_exactly_the_registered_classes(tmp_path: Path) -
         path = tmp_path / f"{i}.ckpt.safetensors"
         net = gn.Network.from_sizes([4, 3, 2], seed=0)
         opt = next(entry for entry in OPTIMIZERS.values() if entry.cls is cls)()
-        net.fit(X, y, epochs=1, optimizer=opt, callbacks=[gn.checkpoint.Checkpoint(path)], verbose=0)
+        net.fit(
+            X, y, epochs=1, optimizer=opt, callbacks=[gn.checkpoint.Checkpoint(path)], verbose=0
+        )
         loaded = gn.load_checkpoint(path).optimizer
         assert type(loaded) is cls and repr(loaded) == repr(opt) and loaded.t == opt.t
 
