@@ -54,7 +54,7 @@ def make_run(
         gn.callbacks.EarlyStopping(patience=50),
     ]
     if path is not None:
-        callbacks.append(gn.callbacks.Checkpoint(path))
+        callbacks.append(gn.checkpoint.Checkpoint(path))
     if state is None:
         h = net.fit(
             X,
@@ -118,7 +118,7 @@ def test_a_checkpoint_is_also_a_model_file(tmp_path: Path) -> None:
     path = tmp_path / "run.ckpt.safetensors"
     X, y, _, _ = data()
     net = gn.Network.from_sizes([4, 3, 2], seed=0, l2=0.01)
-    net.fit(X, y, epochs=2, verbose=0, callbacks=[gn.callbacks.Checkpoint(path)])
+    net.fit(X, y, epochs=2, verbose=0, callbacks=[gn.checkpoint.Checkpoint(path)])
     loaded = gn.load(path)
     np.testing.assert_array_equal(loaded.parameter_vector(), net.parameter_vector())
     assert loaded.l2 == 0.01
@@ -127,7 +127,7 @@ def test_a_checkpoint_is_also_a_model_file(tmp_path: Path) -> None:
 def test_checkpoint_every_and_final_epoch(tmp_path: Path) -> None:
     saved: list[int] = []
 
-    class Spy(gn.callbacks.Checkpoint):
+    class Spy(gn.checkpoint.Checkpoint):
         def _save(self, run: gn.TrainingRun) -> None:
             super()._save(run)
             saved.append(run.epoch)
@@ -153,7 +153,7 @@ def test_checkpoint_monitor_keeps_the_best_epoch(tmp_path: Path) -> None:
         optimizer=gn.SGD(lr=2.0),
         validation_data=(Xv, yv),
         verbose=0,
-        callbacks=[gn.callbacks.Checkpoint(path, monitor="val_loss")],
+        callbacks=[gn.checkpoint.Checkpoint(path, monitor="val_loss")],
     )
     best = int(np.argmin(h.val_loss)) + 1
     assert best < 40  # the run overfits, so the best epoch is not the last
@@ -263,7 +263,7 @@ def test_every_bit_generator_round_trips(tmp_path: Path, name: str) -> None:
     path = tmp_path / "c.safetensors"
     rng = np.random.Generator(getattr(np.random, name)(5))
     gn.Network.from_sizes([4, 2], seed=0).fit(
-        X, y, epochs=1, seed=rng, verbose=0, callbacks=[gn.callbacks.Checkpoint(path)]
+        X, y, epochs=1, seed=rng, verbose=0, callbacks=[gn.checkpoint.Checkpoint(path)]
     )
     state = gn.load_checkpoint(path)
     assert type(state.rng.bit_generator).__name__ == name
@@ -287,7 +287,7 @@ def test_an_adam_checkpoint_of_a_784_2048_2048_10_float64_network(tmp_path: Path
     half = fresh()
     opt = gn.Adam(lr=1e-3)
     half.fit(X, y, epochs=1, batch_size=8, optimizer=opt, seed=1, verbose=0,
-             callbacks=[gn.callbacks.Checkpoint(path)])  # fmt: skip
+             callbacks=[gn.checkpoint.Checkpoint(path)])  # fmt: skip
     header, _ = split(path)
     assert len(json.dumps(header)) < 100_000  # the arrays are in the data section
     assert path.stat().st_size > 3 * 8 * half.n_params  # weights and two moments, float64
@@ -317,7 +317,7 @@ def test_loading_a_checkpoint_takes_work_in_proportion_to_the_layers(tmp_path: P
         path = tmp_path / f"deep{L}.ckpt.safetensors"
         net = gn.Network.from_sizes([1] * (L + 1), activation="tanh", seed=0)
         net.fit(X, y, epochs=1, optimizer=gn.SGD(lr=0.1, momentum=0.9), verbose=0,
-                callbacks=[gn.callbacks.Checkpoint(path)])  # fmt: skip
+                callbacks=[gn.checkpoint.Checkpoint(path)])  # fmt: skip
         work[L] = traced_lines(lambda: gn.load_checkpoint(path))  # noqa: B023 (called at once)
     assert work[400] <= 2.2 * work[200], work
 
@@ -360,7 +360,7 @@ def lion_run(epochs: int, path: Path | None = None, state: gn.TrainingState | No
     if state is not None:
         return state.resume(X, y, epochs=epochs, verbose=0)
     net = gn.Network.from_sizes([4, 6, 2], seed=2, dtype="float64")
-    callbacks = [gn.callbacks.Checkpoint(path)] if path is not None else []
+    callbacks = [gn.checkpoint.Checkpoint(path)] if path is not None else []
     opt = Lion(0.01, beta=0.8)
     net.fit(X, y, epochs=epochs, batch_size=16, optimizer=opt, callbacks=callbacks, verbose=0)
     return net, opt
@@ -391,7 +391,9 @@ def test_the_checkpoint_accepts_exactly_the_registered_classes(tmp_path: Path) -
         path = tmp_path / f"{i}.ckpt.safetensors"
         net = gn.Network.from_sizes([4, 3, 2], seed=0)
         opt = next(entry for entry in OPTIMIZERS.values() if entry.cls is cls)()
-        net.fit(X, y, epochs=1, optimizer=opt, callbacks=[gn.callbacks.Checkpoint(path)], verbose=0)
+        net.fit(
+            X, y, epochs=1, optimizer=opt, callbacks=[gn.checkpoint.Checkpoint(path)], verbose=0
+        )
         loaded = gn.load_checkpoint(path).optimizer
         assert type(loaded) is cls and repr(loaded) == repr(opt) and loaded.t == opt.t
 
@@ -583,11 +585,11 @@ def test_a_plain_model_file_is_not_a_checkpoint(tmp_path: Path) -> None:
 
 def test_checkpoint_callback_bad_arguments(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="does not exist"):
-        gn.callbacks.Checkpoint(tmp_path / "no" / "c.safetensors")
+        gn.checkpoint.Checkpoint(tmp_path / "no" / "c.safetensors")
     with pytest.raises(ValueError, match="every must be"):
-        gn.callbacks.Checkpoint(tmp_path / "c.safetensors", every=0)
+        gn.checkpoint.Checkpoint(tmp_path / "c.safetensors", every=0)
     with pytest.raises(ValueError, match="monitor must be"):
-        gn.callbacks.Checkpoint(tmp_path / "c.safetensors", monitor="cost")
+        gn.checkpoint.Checkpoint(tmp_path / "c.safetensors", monitor="cost")
     assert os.listdir(tmp_path) == []
 
 

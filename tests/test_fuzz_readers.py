@@ -548,12 +548,12 @@ def _checkpoint_runs(folder: Path) -> list[Path]:
     net.fit(X, y, epochs=2, batch_size=4, optimizer=opt, validation_data=(X, y), verbose=0,
             callbacks=[gn.callbacks.LRScheduler(gn.StepLR(opt, step_size=1, gamma=0.5)),
                        gn.callbacks.EarlyStopping(patience=5, restore_best_weights=True),
-                       gn.callbacks.Checkpoint(paths[-1])])  # fmt: skip
+                       gn.checkpoint.Checkpoint(paths[-1])])  # fmt: skip
     net = gn.Network.from_sizes([3, 2, 1], activation="tanh", seed=1, dtype="float64")
     paths.append(folder / "sgd.ckpt.safetensors")
     net.fit(X, y, epochs=1, optimizer=gn.SGD(lr=0.1, momentum=0.9),
             seed=np.random.Generator(np.random.MT19937(2)), verbose=0,
-            callbacks=[gn.callbacks.Checkpoint(paths[-1])])  # fmt: skip
+            callbacks=[gn.checkpoint.Checkpoint(paths[-1])])  # fmt: skip
     paths.append(folder / "v1.ckpt.safetensors")
     paths[-1].write_bytes(paths[0].read_bytes())
     as_version_1(paths[-1])  # the format earlier glassnets wrote

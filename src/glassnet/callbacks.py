@@ -37,9 +37,9 @@ if TYPE_CHECKING:
     from .training import History
 
 __all__ = [
+    "METRICS",
     "STOP_KINDS",
     "Callback",
-    "Checkpoint",
     "EarlyStopping",
     "EpochLogger",
     "HistoryLogger",
@@ -302,7 +302,8 @@ class LRScheduler(Callback):
         self.schedule.load_state_dict(state["schedule"])
 
 
-_METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
+#: The numbers a callback may monitor: the lists of :class:`~glassnet.training.History`.
+METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
 
 class EarlyStopping(Callback):
@@ -347,9 +348,9 @@ class EarlyStopping(Callback):
         min_delta: float = 0.0,
         restore_best_weights: bool = True,
     ) -> None:
-        if monitor not in _METRICS:
+        if monitor not in METRICS:
             raise ValueError(
-                f"monitor must be one of {', '.join(map(repr, _METRICS))}, got {monitor!r}"
+                f"monitor must be one of {', '.join(map(repr, METRICS))}, got {monitor!r}"
             )
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
             raise ValueError(
@@ -482,7 +483,7 @@ class HistoryLogger(Callback):
             return
         h = run.history
         row: dict[str, float | int | None] = {"epoch": run.epoch}
-        for key in _METRICS:
+        for key in METRICS:
             values = getattr(h, key)
             row[key] = values[-1] if values else None
         row["lr"] = run.optimizer.lr
@@ -497,80 +498,3 @@ class HistoryLogger(Callback):
         if self._file is not None:
             self._file.close()
             self._file = None
-
-
-class Checkpoint(Callback):
-    """Save a checkpoint of the run after every ``every`` epochs (and when training ends).
-
-    A checkpoint holds the weights, the optimizer's state, the learning-rate schedule's and the
-    other callbacks' state, the random generator's state, the epoch and the history (see
-    :mod:`glassnet.checkpoint`). ``gn.load_checkpoint(path).resume(X, Y, ...)`` carries on
-    training, in this process or a fresh one, to the very weights an uninterrupted run reaches.
-    ``gn.load(path)`` reads just the network. Each save is atomic: a crash mid-write leaves the
-    previous checkpoint intact.
-
-    Args:
-        path: the checkpoint file (conventionally ``.ckpt.safetensors``).
-        every: save after every this many epochs.
-        monitor: if set (``"val_loss"``, ``"loss"``, …), save only when that number is the best
-            so far, which keeps the best epoch's run rather than the latest.
-
-    Example:
-        >>> import os, tempfile, numpy as np, glassnet as gn
-        >>> X, y = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
-        >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     path = os.path.join(tmp, "run.ckpt.safetensors")
-        ...     net = gn.Network.from_sizes([2, 3, 1], seed=0)
-        ...     h = net.fit(X, y, epochs=2, callbacks=[gn.callbacks.Checkpoint(path)], verbose=0)
-        ...     state = gn.load_checkpoint(path)
-        >>> state.epoch, state.history.epochs, type(state.optimizer).__name__
-        (2, 2, 'SGD')
-    """
-
-    def __init__(
-        self, path: str | os.PathLike[str], every: int = 1, monitor: str | None = None
-    ) -> None:
-        self.path = Path(path)
-        if not self.path.parent.is_dir():
-            raise ValueError(
-                f"cannot save checkpoints to {str(self.path)!r}: the folder "
-                f"{str(self.path.parent)!r} does not exist; create it first"
-            )
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a whole number of epochs >= 1, got {every!r}")
-        if monitor is not None and monitor not in _METRICS:
-            raise ValueError(
-                f"monitor must be None or one of {', '.join(map(repr, _METRICS))}, got {monitor!r}"
-            )
-        self.every = every
-        self.monitor = monitor
-        self._sign = -1.0 if monitor and "accuracy" in monitor else 1.0
-        self.best = math.inf * self._sign
-        self.saved_epoch = 0
-
-    def _save(self, run: TrainingRun) -> None:
-        from .checkpoint import save_checkpoint
-
-        save_checkpoint(self.path, run)
-        self.saved_epoch = run.epoch
-
-    def on_epoch_end(self, run: TrainingRun) -> None:
-        if self.monitor is not None:
-            values = getattr(run.history, self.monitor)
-            if values and self._sign * values[-1] < self._sign * self.best:
-                self.best = values[-1]
-                self._save(run)
-        elif run.epoch % self.every == 0:
-            self._save(run)
-
-    def on_train_end(self, run: TrainingRun) -> None:
-        # the last finished epoch, unless the run stopped part-way through the next one
-        done = run.history.epochs
-        if self.monitor is None and done > self.saved_epoch and done == run.epoch:
-            self._save(run)
-
-    def state_dict(self) -> dict[str, Any] | None:
-        return None if self.monitor is None else {"best": self.best}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.best = float(state["best"])

@@ -37,7 +37,7 @@ from the same buffers.
 ...     _ = whole.fit(X, y, epochs=6, batch_size=2, optimizer=gn.Adam(lr=0.1), verbose=0)
 ...     half = gn.Network.from_sizes([2, 3, 1], seed=0)
 ...     _ = half.fit(X, y, epochs=3, batch_size=2, optimizer=gn.Adam(lr=0.1), verbose=0,
-...                  callbacks=[gn.callbacks.Checkpoint(path)])
+...                  callbacks=[gn.checkpoint.Checkpoint(path)])
 ...     state = gn.load_checkpoint(path)
 ...     h = state.resume(X, y, epochs=6, verbose=0)
 >>> h.epochs, bool(np.array_equal(state.net.parameter_vector(), whole.parameter_vector()))
@@ -54,13 +54,15 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
 
 from . import _jsonparse, io
 from ._inputs import as_rng
-from .callbacks import Callback, Stop
+from .callbacks import METRICS, Callback, Stop
+from .io._format import BadFileError
 from .optimizers import Optimizer, registered_classes
 from .training import History, fit
 
@@ -68,7 +70,7 @@ if TYPE_CHECKING:
     from .callbacks import TrainingRun
     from .network import Network
 
-__all__ = ["CHECKPOINT_KEY", "TrainingState", "load_checkpoint", "save_checkpoint"]
+__all__ = ["CHECKPOINT_KEY", "Checkpoint", "TrainingState", "load_checkpoint", "save_checkpoint"]
 
 CHECKPOINT_KEY = "glassnet.checkpoint"
 #: The version of the checkpoint entry :func:`save_checkpoint` writes; 1 (arrays as base64 in
@@ -196,12 +198,87 @@ def _give_back_states(callbacks: list[Callback], states: list[tuple[str, dict[st
 # -- saving ---------------------------------------------------------------------------------------
 
 
+class Checkpoint(Callback):
+    """Save a checkpoint of the run after every ``every`` epochs (and when training ends).
+
+    A checkpoint holds the weights, the optimizer's state, the learning-rate schedule's and the
+    other callbacks' state, the random generator's state, the epoch and the history (see
+    :mod:`glassnet.checkpoint`). ``gn.load_checkpoint(path).resume(X, Y, ...)`` carries on
+    training, in this process or a fresh one, to the very weights an uninterrupted run reaches.
+    ``gn.load(path)`` reads just the network. Each save is atomic: a crash mid-write leaves the
+    previous checkpoint intact.
+
+    Args:
+        path: the checkpoint file (conventionally ``.ckpt.safetensors``).
+        every: save after every this many epochs.
+        monitor: if set (``"val_loss"``, ``"loss"``, …), save only when that number is the best
+            so far, which keeps the best epoch's run rather than the latest.
+
+    Example:
+        >>> import os, tempfile, numpy as np, glassnet as gn
+        >>> X, y = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = os.path.join(tmp, "run.ckpt.safetensors")
+        ...     net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        ...     h = net.fit(X, y, epochs=2, callbacks=[gn.checkpoint.Checkpoint(path)], verbose=0)
+        ...     state = gn.load_checkpoint(path)
+        >>> state.epoch, state.history.epochs, type(state.optimizer).__name__
+        (2, 2, 'SGD')
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], every: int = 1, monitor: str | None = None
+    ) -> None:
+        self.path = Path(path)
+        if not self.path.parent.is_dir():
+            raise ValueError(
+                f"cannot save checkpoints to {str(self.path)!r}: the folder "
+                f"{str(self.path.parent)!r} does not exist; create it first"
+            )
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a whole number of epochs >= 1, got {every!r}")
+        if monitor is not None and monitor not in METRICS:
+            raise ValueError(
+                f"monitor must be None or one of {', '.join(map(repr, METRICS))}, got {monitor!r}"
+            )
+        self.every = every
+        self.monitor = monitor
+        self._sign = -1.0 if monitor and "accuracy" in monitor else 1.0
+        self.best = math.inf * self._sign
+        self.saved_epoch = 0
+
+    def _save(self, run: TrainingRun) -> None:
+        save_checkpoint(self.path, run)
+        self.saved_epoch = run.epoch
+
+    def on_epoch_end(self, run: TrainingRun) -> None:
+        if self.monitor is not None:
+            values = getattr(run.history, self.monitor)
+            if values and self._sign * values[-1] < self._sign * self.best:
+                self.best = values[-1]
+                self._save(run)
+        elif run.epoch % self.every == 0:
+            self._save(run)
+
+    def on_train_end(self, run: TrainingRun) -> None:
+        # the last finished epoch, unless the run stopped part-way through the next one
+        done = run.history.epochs
+        if self.monitor is None and done > self.saved_epoch and done == run.epoch:
+            self._save(run)
+
+    def state_dict(self) -> dict[str, Any] | None:
+        return None if self.monitor is None else {"best": self.best}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best = float(state["best"])
+
+
 def save_checkpoint(
     path: str | os.PathLike[str], run: TrainingRun, metadata: Mapping[str, str] | None = None
 ) -> None:
     """Write a checkpoint of ``run`` (a :class:`~glassnet.callbacks.TrainingRun`) to ``path``.
 
-    Called by :class:`glassnet.callbacks.Checkpoint` at the end of an epoch; the write is
+    Called by :class:`Checkpoint` at the end of an epoch; the write is
     atomic, like :func:`glassnet.io.save`.
     """
     if run.rng is None:
@@ -297,7 +374,7 @@ def _plain_state(value: Any) -> Any:
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> TrainingState:
-    """Read a checkpoint written by :class:`glassnet.callbacks.Checkpoint`.
+    """Read a checkpoint written by :class:`Checkpoint`.
 
     The network is read and checked as :func:`glassnet.load` reads a model file; the rest is
     checked entry by entry, and every problem raises :class:`~glassnet.ModelFormatError`.
@@ -314,11 +391,11 @@ def load_checkpoint(path: str | os.PathLike[str]) -> TrainingState:
             path,
             f"it is a model file but not a checkpoint (no {CHECKPOINT_KEY!r} entry in its "
             "metadata); load its network with gn.load, or save checkpoints with "
-            "gn.callbacks.Checkpoint",
+            "gn.checkpoint.Checkpoint",
         )
     try:
         entry = io._parse_json(text, "it", constants=True)
-    except io._BadFileError as exc:
+    except BadFileError as exc:
         raise io.ModelFormatError(path, f"its checkpoint entry is damaged: {exc}") from None
     try:
         return _state_from(entry, net, tensors)

@@ -1,81 +1,36 @@
-"""scikit-learn estimators: glassnet networks behind the ``MLPClassifier``/``MLPRegressor`` API.
-
-:class:`GlassnetClassifier` and :class:`GlassnetRegressor` take scikit-learn's parameter names
-where they mean the same thing (``hidden_layer_sizes``, ``activation``, ``solver``, ``alpha``,
-``batch_size``, ``learning_rate_init``, ``max_iter``, ``tol``, ``early_stopping``, …) and
-set its fitted attributes (``coefs_``, ``intercepts_``, ``loss_curve_``, ``n_iter_``, …), so
-they drop into a ``Pipeline`` or a ``GridSearchCV``. Underneath is a plain
-:class:`~glassnet.Network`, ``network_``, which can be traced, explained and saved.
-
-How the names map (the rest of the story is in ``docs/sklearn.md``):
-
-=========================  ==================================================================
-scikit-learn               glassnet
-=========================  ==================================================================
-``coefs_[l-1]``            ``network_.W[l].T`` — scikit-learn stores (n_in, n_out), we (to, from)
-``intercepts_[l-1]``       ``network_.b[l]``
-``activation="logistic"``  ``"sigmoid"`` (any glassnet activation name works too)
-``alpha``                  ``network_.l2 = alpha / batch_size`` (the same penalty, see below)
-``solver="adam"``, "sgd"   :class:`~glassnet.Adam`, :class:`~glassnet.SGD` (also "rmsprop",
-                           "adagrad", "adamw")
-=========================  ==================================================================
-
-scikit-learn adds (α/2)‖W‖² / m_batch to the *mean* mini-batch loss; glassnet adds (λ₂/2)‖W‖²,
-so λ₂ = α / batch_size gives the same cost.
-
-Importing this module needs scikit-learn (``pip install 'glassnet[sklearn]'``); ``import
-glassnet`` does not.
-
->>> import numpy as np
->>> from glassnet.sklearn import GlassnetClassifier
->>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] * 10)
->>> y = np.array(["no", "yes", "yes", "yes"] * 10)
->>> clf = GlassnetClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.05, max_iter=500,
-...                          random_state=0).fit(X, y)
->>> clf.predict([[0.0, 0.0], [1.0, 1.0]]).tolist()
-['no', 'yes']
->>> clf.coefs_[0].shape, clf.network_.W[1].shape
-((2, 8), (8, 2))
-"""
+"""What the classifier and the regressor share: the parameters, their checks, the network and
+the training loop with scikit-learn's stopping rule (see :mod:`glassnet.sklearn`)."""
 
 from __future__ import annotations
 
 import numbers
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import activations
-from ._inputs import as_dtype, as_rng, positive_int
-from .callbacks import Callback, TrainingRun
-from .network import Network
-from .optimizers import OPTIMIZERS, Optimizer, _check_flag
-
-try:
-    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.metrics import r2_score
-    from sklearn.model_selection import train_test_split
-    from sklearn.utils.class_weight import compute_class_weight
-    from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "glassnet.sklearn needs scikit-learn 1.6 or newer: pip install 'glassnet[sklearn]'"
-    ) from exc
+from .. import activations
+from .._inputs import as_dtype, as_rng, positive_int
+from ..network import Network
+from ..optimizers import OPTIMIZERS, Optimizer, _check_flag
+from ._convergence import SklearnConvergence
 
 Array = NDArray[np.floating[Any]]
 
-__all__ = ["GlassnetClassifier", "GlassnetRegressor"]
+__all__ = ["FLOATS", "PARAMETERS", "SOLVERS", "GlassnetMLP", "check_number"]
 
 #: the solvers: scikit-learn's two stochastic ones, then glassnet's other optimizers; each is
 #: the optimizer of that name in the registry, :data:`glassnet.optimizers.OPTIMIZERS`.
 SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "adamw")
 
-_FLOATS = (np.float64, np.float32)
+# the dtypes X is kept in: float32 stays float32, anything else becomes float64
+FLOATS = (np.float64, np.float32)
 
 
 def _hidden_activation(name: object) -> str:
@@ -96,7 +51,7 @@ def _hidden_activation(name: object) -> str:
     )
 
 
-def _check_number(
+def check_number(
     value: object, name: str, low: float, high: float = np.inf, *, closed: str = "both"
 ) -> float:
     """A real number in the interval, or a ValueError saying which interval."""
@@ -129,84 +84,7 @@ def _rng_from(random_state: object) -> np.random.Generator:
         ) from None
 
 
-class _SklearnConvergence(Callback):
-    """scikit-learn's stopping rule and learning-rate schedule, as a :class:`~glassnet.Callback`.
-
-    After each epoch it records the epoch's loss (and, with validation data, the validation
-    score s) on the estimator. An epoch *improves* when
-
-        loss < best_loss − tol        (no validation data)
-        s > best_score + tol          (early_stopping: accuracy or R² on the held-out part)
-
-    When more than ``n_iter_no_change`` epochs in a row did not improve, training stops —
-    unless ``learning_rate="adaptive"`` (sgd), which first divides η by 5 and carries on,
-    until η ≤ 1e-6. ``learning_rate="invscaling"`` sets η = η₀ / (t + 1)^power_t after each
-    epoch, t counting the training samples seen so far.
-    """
-
-    def __init__(
-        self,
-        estimator: _GlassnetMLP,
-        n_samples: int,
-        score: Callable[[], float] | None,
-        check: bool,
-    ) -> None:
-        self.est = estimator
-        self.n_samples = n_samples
-        self.score = score
-        self.check = check
-        self.no_improvement = 0
-        self.converged = False
-        # the best so far: the validation score (higher is better) or the loss (lower is better)
-        best = estimator.best_validation_score_ if score is not None else estimator.best_loss_
-        if best is None:
-            best = -np.inf if score is not None else np.inf
-        self.best: float = best
-
-    def on_epoch_end(self, run: TrainingRun) -> None:
-        est = self.est
-        est.n_iter_ += 1
-        est.t_ += self.n_samples
-        est.loss_curve_.append(run.history.loss[-1])
-        if self.score is not None:
-            est.validation_loss_curve_.append(run.history.val_loss[-1])  # type: ignore[union-attr]
-            score = self.score()
-            est.validation_scores_.append(score)  # type: ignore[union-attr]
-            improved = score > self.best + est.tol
-            if score > self.best:
-                self.best = est.best_validation_score_ = score
-                est._best_weights = [
-                    (W.copy(), b.copy()) for W, b in zip(run.net.W, run.net.b, strict=True)
-                ]
-        else:
-            loss = est.loss_curve_[-1]
-            improved = loss < self.best - est.tol
-            self.best = est.best_loss_ = min(self.best, loss)
-        self.no_improvement = 0 if improved else self.no_improvement + 1
-
-        optimizer = run.optimizer
-        if est.solver == "sgd" and est.learning_rate == "invscaling":
-            optimizer.lr = est.learning_rate_init / (est.t_ + 1) ** est.power_t
-        if not self.check or self.no_improvement <= est.n_iter_no_change:
-            return
-        what = "validation score" if self.score is not None else "training loss"
-        reason = (
-            f"the {what} has not improved by more than tol={est.tol:g} for "
-            f"{self.no_improvement} epochs in a row (n_iter_no_change={est.n_iter_no_change})"
-        )
-        if est.solver == "sgd" and est.learning_rate == "adaptive" and optimizer.lr > 1e-6:
-            optimizer.lr /= 5.0
-            self.no_improvement = 0
-            if est.verbose:
-                print(f"{reason}: learning rate divided by 5, now {optimizer.lr:g}")
-            return
-        self.converged = True
-        run.stop(reason)
-        if est.verbose:
-            print(f"{reason}: stopping")
-
-
-class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
+class GlassnetMLP(BaseEstimator):  # type: ignore[misc]
     """What the classifier and the regressor share: parameters, the network, the training loop.
 
     A subclass says how targets become the network's Y (:meth:`_targets`), which output layer
@@ -334,19 +212,19 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
                 "learning_rate must be 'constant', 'invscaling' or 'adaptive' (the last two "
                 f"only change anything for solver='sgd'), got {self.learning_rate!r}"
             )
-        _check_number(self.alpha, "alpha", 0.0)
+        check_number(self.alpha, "alpha", 0.0)
         if self.batch_size != "auto":
             positive_int(self.batch_size, "batch_size (or 'auto' for min(200, n_samples))")
-        _check_number(self.learning_rate_init, "learning_rate_init", 0.0, closed="right")
-        _check_number(self.power_t, "power_t", 0.0)
+        check_number(self.learning_rate_init, "learning_rate_init", 0.0, closed="right")
+        check_number(self.power_t, "power_t", 0.0)
         positive_int(self.max_iter, "max_iter")
-        _check_number(self.tol, "tol", 0.0)
+        check_number(self.tol, "tol", 0.0)
         positive_int(self.n_iter_no_change, "n_iter_no_change")
-        _check_number(self.momentum, "momentum", 0.0, 1.0)
-        _check_number(self.validation_fraction, "validation_fraction", 0.0, 1.0, closed="none")
-        _check_number(self.beta_1, "beta_1", 0.0, 1.0, closed="left")
-        _check_number(self.beta_2, "beta_2", 0.0, 1.0, closed="left")
-        _check_number(self.epsilon, "epsilon", 0.0, closed="none")
+        check_number(self.momentum, "momentum", 0.0, 1.0)
+        check_number(self.validation_fraction, "validation_fraction", 0.0, 1.0, closed="none")
+        check_number(self.beta_1, "beta_1", 0.0, 1.0, closed="left")
+        check_number(self.beta_2, "beta_2", 0.0, 1.0, closed="left")
+        check_number(self.epsilon, "epsilon", 0.0, closed="none")
         for flag in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
             _check_flag(getattr(self, flag), flag)
         if self.dtype is not None:
@@ -425,7 +303,7 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         first = not hasattr(self, "network_") or not (incremental or self.warm_start)
         # float32 X stays float32; anything else becomes float64 (as scikit-learn's MLP)
         X, y = validate_data(
-            self, X, y, reset=first, dtype=_FLOATS, multi_output=self._multi_output,
+            self, X, y, reset=first, dtype=FLOATS, multi_output=self._multi_output,
             y_numeric=self._multi_output,
         )  # fmt: skip
         Y = self._targets(y, first, classes)
@@ -474,7 +352,7 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         # the two agree when one batch holds every sample). adamw decays the weights itself.
         per_batch = batch_size if weights is None else batch_size * float(weights.sum()) / n
         net.l2 = 0.0 if self.solver == "adamw" else self.alpha / per_batch
-        monitor = _SklearnConvergence(self, n, score, check=not incremental)
+        monitor = SklearnConvergence(self, n, score, check=not incremental)
         history = net.fit(
             X,
             Y,
@@ -564,7 +442,7 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
 
     def _forward(self, X: Any) -> Array:
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=_FLOATS)
+        X = validate_data(self, X, reset=False, dtype=FLOATS)
         return self.network_.forward(X)
 
     def __sklearn_tags__(self) -> Any:
@@ -573,7 +451,7 @@ class _GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         return tags
 
 
-_PARAMETERS = """
+PARAMETERS = """
     Args:
         hidden_layer_sizes: neurons in each hidden layer, e.g. ``(100,)`` or ``(64, 32)``;
             ``()`` for none. The network's sizes are ``[n_features, *hidden_layer_sizes,
@@ -621,294 +499,3 @@ _PARAMETERS = """
         n_features_in_, feature_names_in_: as every scikit-learn estimator.
         n_layers_, n_outputs_, out_activation_: L + 1, n_L and σ_L's scikit-learn name.
 """
-
-
-class GlassnetClassifier(ClassifierMixin, _GlassnetMLP):  # type: ignore[misc]
-    """A glassnet network as a scikit-learn classifier (the API of ``MLPClassifier``).
-
-    Two classes get one sigmoid output and the binary cross-entropy; more get a softmax output
-    and the cross-entropy, so the network outputs class probabilities. Labels may be any
-    sortable values (``classes_`` keeps them in order); the network sees their indexes.
-    %s
-        classes_: the class labels, sorted; output neuron j stands for ``classes_[j]``.
-
-    Example:
-        >>> from sklearn.datasets import load_iris
-        >>> from glassnet.sklearn import GlassnetClassifier
-        >>> X, y = load_iris(return_X_y=True)
-        >>> clf = GlassnetClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01,
-        ...                          max_iter=500, random_state=0).fit(X, y)
-        >>> clf.score(X, y) > 0.9, clf.network_.sizes, clf.out_activation_
-        (True, [4, 16, 3], 'softmax')
-    """
-
-    _stratify = True
-
-    def __init__(
-        self,
-        hidden_layer_sizes: int | Sequence[int] = (100,),
-        activation: str = "relu",
-        *,
-        solver: str = "adam",
-        alpha: float = 0.0001,
-        batch_size: int | str = "auto",
-        learning_rate: str = "constant",
-        learning_rate_init: float = 0.001,
-        power_t: float = 0.5,
-        max_iter: int = 200,
-        shuffle: bool = True,
-        random_state: int | np.random.Generator | np.random.RandomState | None = None,
-        tol: float = 1e-4,
-        verbose: bool = False,
-        warm_start: bool = False,
-        momentum: float = 0.9,
-        nesterovs_momentum: bool = True,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-8,
-        n_iter_no_change: int = 10,
-        dtype: str | None = None,
-        class_weight: dict[Any, float] | str | None = None,
-    ) -> None:
-        super().__init__(
-            hidden_layer_sizes,
-            activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            dtype=dtype,
-        )
-        self.class_weight = class_weight
-
-    def _targets(self, y: NDArray[Any], first: bool, classes: Any = None) -> NDArray[Any]:
-        """Labels → indexes into ``classes_`` (0/1 for two classes); sets ``classes_`` first."""
-        if first:
-            check_classification_targets(y)
-            found = np.unique(y) if classes is None else np.unique(np.asarray(classes))
-            if len(found) < 2:
-                raise ValueError(
-                    f"the classifier needs at least 2 classes, but only one class ({found[0]!r}) "
-                    "is present in y; a classifier can't learn from a single class"
-                )
-            self.classes_ = found
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(
-                f"classes={list(classes)!r} is not the same as on the first call to partial_fit, "
-                f"which was {self.classes_.tolist()!r}"
-            )
-        unknown = np.setdiff1d(y, self.classes_)
-        if len(unknown):
-            raise ValueError(
-                f"y has labels {unknown.tolist()!r} that are not among the classes "
-                f"{self.classes_.tolist()!r} the classifier was first fitted with; pass classes= "
-                "with every label on the first call to partial_fit, or fit anew"
-            )
-        index = np.searchsorted(self.classes_, y)
-        return index.astype(np.float64) if len(self.classes_) == 2 else index  # 0/1 targets
-
-    def _output(self) -> tuple[int, str, str]:
-        n = len(self.classes_)
-        if n == 2:  # one yes/no neuron: a = P(classes_[1])
-            return 1, "sigmoid", "binary_cross_entropy"
-        return n, "softmax", "cross_entropy"
-
-    def _score_val(self, net: Network, X: Array, y: NDArray[Any], weights: Array | None) -> float:
-        return float(np.average(self._decode(net.forward(X)) == y, weights=weights))
-
-    def _class_weights(self, y: NDArray[Any], incremental: bool) -> Array | None:
-        """class_weight[y_i] for each sample: "balanced" gives class c the weight
-        n_samples / (n_classes · n_c), so that every class weighs the same in the cost."""
-        class_weight = self.class_weight
-        if class_weight is None:
-            return None
-        if isinstance(class_weight, str) and class_weight == "balanced":
-            if incremental:
-                raise ValueError(
-                    "class_weight='balanced' needs the class counts of all the data, which "
-                    "partial_fit does not see; compute them once with sklearn.utils.class_weight"
-                    ".compute_class_weight('balanced', classes=classes, y=y_all) and pass "
-                    "class_weight=dict(zip(classes, weights))"
-                )
-            per_class = compute_class_weight("balanced", classes=self.classes_, y=y)
-        elif isinstance(class_weight, dict):
-            known = set(self.classes_.tolist())
-            unknown = [label for label in class_weight if label not in known]
-            if unknown:
-                raise ValueError(
-                    f"class_weight has labels {unknown!r} that are not among the classes "
-                    f"{self.classes_.tolist()!r}; use the labels of y as keys"
-                )
-            per_class = np.array(
-                [
-                    _check_number(class_weight.get(c, 1.0), f"class_weight[{c!r}]", 0.0)
-                    for c in self.classes_.tolist()
-                ]
-            )
-        else:
-            raise ValueError(
-                "class_weight must be None, 'balanced' or a dict {label: weight} (labels left "
-                f"out weigh 1), got {class_weight!r}"
-            )
-        return per_class[np.searchsorted(self.classes_, y)]
-
-    def _decode(self, a_L: Array) -> NDArray[Any]:
-        index = (a_L[:, 0] >= 0.5).astype(np.intp) if a_L.shape[1] == 1 else a_L.argmax(axis=1)
-        return self.classes_[index]
-
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassnetClassifier:
-        """Train on (X, y) for up to ``max_iter`` epochs; returns self.
-
-        Args:
-            X: features, shape (n_samples, n_features).
-            y: class labels, shape (n_samples,).
-            sample_weight: one weight s_i ≥ 0 per sample (default: all 1). The cost becomes
-                the weighted mean Σ s_i C_i / Σ s_i, so a weight of 2 counts a sample twice
-                and 0 leaves it out; it multiplies ``class_weight``.
-
-        Example:
-            >>> import numpy as np
-            >>> from glassnet.sklearn import GlassnetClassifier
-            >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]); y = np.array([0, 1, 1])
-            >>> make = lambda: GlassnetClassifier((3,), learning_rate_init=0.1, max_iter=300,
-            ...                                   shuffle=False, random_state=0)
-            >>> weighted = make().fit(X, y, sample_weight=[2, 0, 1])  # row 0 twice, no row 1
-            >>> repeated = make().fit(X[[0, 0, 2]], y[[0, 0, 2]])
-            >>> bool(np.allclose(weighted.coefs_[0], repeated.coefs_[0], rtol=1e-12))
-            True
-        """
-        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
-
-    def partial_fit(
-        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
-    ) -> GlassnetClassifier:
-        """One epoch over (X, y), continuing from the current network; returns self.
-
-        Args:
-            X, y: as for :meth:`fit`.
-            classes: every class label; required on the first call, since one batch may not
-                show them all.
-            sample_weight: as for :meth:`fit`.
-        """
-        if not hasattr(self, "network_") and classes is None:
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit, e.g. "
-                "partial_fit(X, y, classes=np.unique(y_all))"
-            )
-        return self._fit(X, y, incremental=True, sample_weight=sample_weight, classes=classes)
-
-    def predict(self, X: Any) -> NDArray[Any]:
-        """The most probable class label for each row of X."""
-        return self._decode(self._forward(X))
-
-    def predict_proba(self, X: Any) -> NDArray[np.float64]:
-        """P(class j | x) for each row, shape (n_samples, n_classes); rows sum to 1."""
-        a = self._forward(X).astype(np.float64)
-        if a.shape[1] == 1:
-            return np.hstack([1.0 - a, a])
-        return a / a.sum(axis=1, keepdims=True)  # softmax output; renormalised in float64
-
-    def predict_log_proba(self, X: Any) -> NDArray[np.float64]:
-        """ln P(class j | x), the logarithm of :meth:`predict_proba`."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-
-class GlassnetRegressor(RegressorMixin, _GlassnetMLP):  # type: ignore[misc]
-    """A glassnet network as a scikit-learn regressor (the API of ``MLPRegressor``).
-
-    The output layer is linear (identity) and the cost is glassnet's quadratic cost
-    ½‖y − a‖² (Nielsen's convention); for one output that is exactly scikit-learn's squared error,
-    so ``loss_curve_`` and ``alpha`` mean the same in both. y may have several columns.
-    %s
-    Example:
-        >>> import numpy as np
-        >>> from glassnet.sklearn import GlassnetRegressor
-        >>> X = np.linspace(-1, 1, 100).reshape(-1, 1); y = X[:, 0] ** 2
-        >>> reg = GlassnetRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01,
-        ...                         max_iter=500, random_state=0).fit(X, y)
-        >>> reg.score(X, y) > 0.9, reg.predict(X[:2]).shape
-        (True, (2,))
-    """
-
-    _multi_output = True
-
-    def _targets(self, y: NDArray[Any], first: bool, classes: Any = None) -> NDArray[Any]:
-        Y = y.reshape(len(y), -1)
-        if first:
-            self.n_outputs_ = Y.shape[1]
-        elif Y.shape[1] != self.n_outputs_:
-            raise ValueError(
-                f"y has {Y.shape[1]} output columns but the regressor was fitted with "
-                f"{self.n_outputs_}; pass y with {self.n_outputs_} columns, or fit anew"
-            )
-        return Y
-
-    def _output(self) -> tuple[int, str, str]:
-        return self.n_outputs_, "identity", "quadratic"
-
-    def _score_val(self, net: Network, X: Array, y: NDArray[Any], weights: Array | None) -> float:
-        return float(r2_score(y, net.forward(X).reshape(y.shape), sample_weight=weights))
-
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassnetRegressor:
-        """Train on (X, y) for up to ``max_iter`` epochs; returns self.
-
-        Args:
-            X: features, shape (n_samples, n_features).
-            y: targets, shape (n_samples,) or (n_samples, n_outputs).
-            sample_weight: one weight s_i ≥ 0 per sample (default: all 1). The cost becomes
-                the weighted mean Σ s_i C_i / Σ s_i, so a weight of 2 counts a sample twice
-                and 0 leaves it out.
-        """
-        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
-
-    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> GlassnetRegressor:
-        """One epoch over (X, y), continuing from the current network; returns self.
-
-        Args:
-            X, y, sample_weight: as for :meth:`fit`.
-        """
-        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
-
-    def predict(self, X: Any) -> NDArray[np.float64]:
-        """a^(L) for each row of X: shape (n_samples,) for one output, else (n_samples, k).
-
-        Returned in float64, as scikit-learn's regressors do, whatever the network's dtype.
-        """
-        a = self._forward(X).astype(np.float64)
-        return a[:, 0] if self.n_outputs_ == 1 else a
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
-
-
-_CLASS_WEIGHT = """
-        class_weight: how much each class counts in the cost: ``None`` (all 1), a dict
-            ``{label: weight}`` (labels left out weigh 1), or ``"balanced"``, which gives
-            class c the weight n_samples / (n_classes · n_c) so that every class weighs the
-            same in total. It multiplies ``sample_weight``. ``partial_fit`` takes a dict only.
-"""
-GlassnetClassifier.__doc__ = (GlassnetClassifier.__doc__ or "") % _PARAMETERS.rstrip().replace(
-    "\n\n    Attributes:", _CLASS_WEIGHT.rstrip() + "\n\n    Attributes:"
-)
-GlassnetRegressor.__doc__ = (GlassnetRegressor.__doc__ or "") % _PARAMETERS.rstrip()

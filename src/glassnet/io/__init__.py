@@ -90,6 +90,15 @@ A process killed mid-save cannot delete its temporary file; the next save to the
 does: it removes every ``<target>.<pid>.<random>.gntmp`` whose process ``pid`` is no longer
 running (and, where the system has file locks, that no running save holds locked). Other
 files, temporary files of other targets included, are left alone.
+
+Where the code is
+-----------------
+This module saves and loads. What it reads is checked in :mod:`glassnet.io._checks` (the
+length field, the JSON, ``__metadata__``, the configuration, the tensor entries) before any
+tensor is read; everything particular to Dense layers (a layer's entry in ``layers``, its
+tensors ``W.l`` and ``b.l``, rebuilding it) is in :mod:`glassnet.io._dense`, the one module a
+new layer type changes; the constants and the words of the checks' messages are in
+:mod:`glassnet.io._format`.
 """
 
 from __future__ import annotations
@@ -97,27 +106,31 @@ from __future__ import annotations
 import io
 import json
 import math
-import operator
 import os
 import struct
-import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NamedTuple, TypeGuard
+from typing import IO, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _jsonparse
-from . import activations as activation_registry
-from . import costs as cost_registry
-from . import init as initializers
-from ._files import NotRegularFileError, open_regular, write_atomically
-from ._inputs import as_rng
-from .activations import Activation
-from .layers import Dense
-from .network import Network
+from .. import _jsonparse
+from .. import costs as cost_registry
+from .._files import NotRegularFileError, open_regular, write_atomically
+from .._inputs import as_rng
+from ..network import Network
+from . import _dense
+from ._checks import Header, Limits, Tensor, parse_json, read_header
+from ._format import (
+    CONFIG_KEY,
+    DTYPES,
+    EXTRA_TENSOR_PREFIX,
+    FORMAT_VERSION,
+    TENSOR_DTYPES,
+    BadFileError,
+    short,
+)
 
 Array = NDArray[np.floating[Any]]
 
@@ -139,9 +152,10 @@ __all__ = [
     "save",
 ]
 
-#: The newest model format version; :func:`load` reads versions 1 up to it. :func:`save` writes
-#: version 1 for a network alone and version 2 when the file also holds ``checkpoint.…`` tensors.
-FORMAT_VERSION = 2
+# FORMAT_VERSION, CONFIG_KEY and EXTRA_TENSOR_PREFIX are defined, with the dtypes, in ._format.
+# The limits are defined here, and read at each call (see _limits): setting
+# glassnet.io.MAX_LAYERS changes what save and load accept.
+
 #: The largest header :func:`load` accepts, in bytes (the limit the safetensors library uses).
 MAX_HEADER_BYTES = 100_000_000
 #: The most values (numbers, strings, arrays, objects) one JSON text of a header may hold. It
@@ -155,37 +169,29 @@ MAX_JSON_DEPTH = 64
 MAX_LAYERS = 10_000
 #: The most entries ``__metadata__`` may have (yours, plus glassnet's own).
 MAX_METADATA_ENTRIES = 10_000
-#: The ``__metadata__`` key that holds the network's configuration.
-CONFIG_KEY = "glassnet"
-#: How the names of the tensors that are not the network's begin (format version 2).
-EXTRA_TENSOR_PREFIX = "checkpoint."
 #: How the name of a save's temporary file ends.
 TEMP_SUFFIX = ".gntmp"
 
 _PLAIN_VERSION = 1  # the version of a file that holds the network's tensors only
-# network dtype -> (safetensors dtype, little-endian NumPy dtype)
-_DTYPES: dict[str, tuple[str, np.dtype[Any]]] = {
-    "float32": ("F32", np.dtype("<f4")),
-    "float64": ("F64", np.dtype("<f8")),
-}
-_TENSOR_DTYPES = {code: le for code, le in _DTYPES.values()}
-_CONFIG_KEYS = {
-    "format_version",
-    "glassnet_version",
-    "sizes",
-    "dtype",
-    "cost",
-    "layers",
-    "l2",
-    "l1",
-}
-_CONFIG_OPTIONAL = {"glassnet_version", "l2", "l1"}
-_LAYER_KEYS = {"n_in", "n_out", "activation", "init", "dropout"}
-_LAYER_OPTIONAL = {"init", "dropout"}
-_TENSOR_KEYS = {"dtype", "shape", "data_offsets"}
-_MAX_NDIM = 8  # the most dimensions a tensor may have (NumPy's own limit is 32)
 # Tensors are read and written a block of at most this many bytes at a time, through one buffer.
 _BLOCK_BYTES = 1 << 20
+
+
+def _limits() -> Limits:
+    """The limits in force now (a test may lower them: they are read at each call)."""
+    return Limits(
+        header_bytes=MAX_HEADER_BYTES,
+        json_values=MAX_JSON_VALUES,
+        json_depth=MAX_JSON_DEPTH,
+        layers=MAX_LAYERS,
+        metadata_entries=MAX_METADATA_ENTRIES,
+    )
+
+
+def _parse_json(text: str, what: str, *, constants: bool = False) -> Any:
+    """JSON read from a file (a checkpoint's entry), bounded by the limits in force; any problem
+    raises ``BadFileError`` naming ``what`` (see :func:`glassnet.io._checks.parse_json`)."""
+    return parse_json(text, what, _limits(), constants=constants)
 
 
 class ModelFormatError(ValueError):
@@ -210,29 +216,6 @@ class ModelFormatError(ValueError):
 
     def __reduce__(self) -> tuple[type[ModelFormatError], tuple[str, str]]:
         return type(self), (self.path, self.problem)
-
-
-class _BadFileError(Exception):
-    """A problem found in a file's contents; the public functions add the file's name."""
-
-
-class _Tensor(NamedTuple):
-    name: str
-    dtype: str  # "F32" or "F64"
-    shape: tuple[int, ...]
-    begin: int  # byte offsets in the data section
-    end: int
-    symbol: str  # "W" or "b" for the network's tensors, "" for a checkpoint.… tensor
-    layer: int  # l of W.l and b.l; 0 for a checkpoint.… tensor
-
-
-@dataclass(frozen=True)
-class _Header:
-    config: dict[str, Any]  # checked for structure; names not yet looked up
-    metadata: dict[str, str]  # the user's entries of __metadata__
-    tensors: list[_Tensor]  # in file order: sorted by offset, tiling the data section
-    data_start: int  # file offset of the data section
-    data_len: int
 
 
 # -- saving ---------------------------------------------------------------------------------------
@@ -304,7 +287,7 @@ def _encode(
         )
     user = _check_user_metadata(metadata)
     config = _config_of(net, FORMAT_VERSION if extras else _PLAIN_VERSION)
-    code, _ = _DTYPES[net.dtype.name]
+    code, _ = DTYPES[net.dtype.name]
 
     tensors: list[Array] = []
     entries: dict[str, Any] = {}
@@ -321,29 +304,19 @@ def _encode(
         offset += nbytes
         tensors.append(arr)
 
-    for l, layer in enumerate(net.layers, start=1):
-        for symbol, arr, shape in (
-            ("W", layer.W, (layer.n_out, layer.n_in)),
-            ("b", layer.b, (layer.n_out,)),
-        ):
-            if arr.dtype != net.dtype or arr.shape != shape:
-                raise ValueError(
-                    f"cannot save: net.{symbol}[{l}] is {arr.dtype} of shape {arr.shape}, but the "
-                    f"network's dtype is {net.dtype} and layer {l} needs shape {shape}; assign "
-                    f"through net.{symbol}[{l}] = ... so that the array keeps its dtype and shape"
-                )
-            if not _all_finite(arr):
-                raise ValueError(
-                    f"cannot save: net.{symbol}[{l}] holds NaN or infinite values (did training "
-                    "diverge? try a smaller learning rate); a model file stores finite numbers "
-                    "only, so nothing was written"
-                )
-            add(f"{symbol}.{l}", arr, code)
+    for name, label, arr in _dense.tensors_to_save(net):  # W.1, b.1, …, W.L, b.L
+        if not _all_finite(arr):
+            raise ValueError(
+                f"cannot save: {label} holds NaN or infinite values (did training diverge? try "
+                "a smaller learning rate); a model file stores finite numbers only, so nothing "
+                "was written"
+            )
+        add(name, arr, code)
     for name, arr in extras.items():
         if not (isinstance(name, str) and name.startswith(EXTRA_TENSOR_PREFIX)):
             raise ValueError(f"an extra tensor's name must start with {EXTRA_TENSOR_PREFIX!r}")
         dtype = arr.dtype.newbyteorder("<") if isinstance(arr, np.ndarray) else None
-        extra_code = next((c for c, le in _TENSOR_DTYPES.items() if le == dtype), None)
+        extra_code = next((c for c, le in TENSOR_DTYPES.items() if le == dtype), None)
         if extra_code is None:
             raise ValueError(
                 f"cannot save the tensor {name!r}: a model file holds float32 and float64 "
@@ -422,7 +395,7 @@ def _check_user_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
 
 def _config_of(net: Network, version: int) -> dict[str, Any]:
     """The configuration stored in ``__metadata__["glassnet"]``, checked to load back the same."""
-    from . import __version__  # at call time: glassnet/__init__.py may import this module
+    from .. import __version__  # at call time: glassnet/__init__.py may import this module
 
     cost = net.cost_function
     if cost_registry.COSTS.get(cost.name) is not type(cost):
@@ -430,32 +403,7 @@ def _config_of(net: Network, version: int) -> dict[str, Any]:
             f"cannot save: the cost {cost!r} is not one of glassnet's built-in costs, and a model "
             f"file stores the cost by name; use one of: {', '.join(sorted(cost_registry.COSTS))}"
         )
-    layers = []
-    for l, layer in enumerate(net.layers, start=1):
-        spec = layer.config()
-        act = layer.activation
-        try:
-            text = json.dumps(spec, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"cannot save layer {l}: its configuration {spec!r} cannot be stored as JSON "
-                f"({exc}); an activation's config() must hold plain numbers and strings"
-            ) from None
-        spec = json.loads(text)
-        # The file keeps only the activation's name and parameters, so they must lead back to
-        # this very activation when the file is loaded.
-        try:
-            again: Activation | None = _resolve_activation(spec["activation"], l)
-        except _BadFileError:
-            again = None
-        if again != act:
-            raise ValueError(
-                f"cannot save layer {l}: its activation {act!r} is not the one glassnet finds "
-                f"under the name {act.name!r}, and a model file stores activations by name. "
-                "Register it first with glassnet.activations.register(activation) (giving it "
-                "a name of its own if that one is taken), and register it again before loading"
-            )
-        layers.append(spec)
+    layers = [_dense.layer_config(layer, l) for l, layer in enumerate(net.layers, start=1)]
     config: dict[str, Any] = {
         "format_version": version,
         "glassnet_version": __version__,
@@ -623,20 +571,20 @@ def _load_file(
     one opening of the file."""
     with _open(path) as f:
         try:
-            header = _read_header(f)
+            header = read_header(f, _limits())
             net = _build(header.config, rng)
             arrays = _read_tensors(f, header, net, extras)
-        except _BadFileError as exc:
+        except BadFileError as exc:
             raise ModelFormatError(path, str(exc)) from None
     return net, header.metadata, arrays
 
 
-def _read_file(path: str | os.PathLike[str]) -> _Header:
+def _read_file(path: str | os.PathLike[str]) -> Header:
     """The checked header alone (no tensor is read, no name looked up)."""
     with _open(path) as f:
         try:
-            return _read_header(f)
-        except _BadFileError as exc:
+            return read_header(f, _limits())
+        except BadFileError as exc:
             raise ModelFormatError(path, str(exc)) from None
 
 
@@ -651,359 +599,16 @@ def _open(path: str | os.PathLike[str]) -> IO[bytes]:
         ) from None
 
 
-def _read_header(f: IO[bytes]) -> _Header:
-    """Read and check the length field and the header; every offset is checked, no data read."""
-    size = os.fstat(f.fileno()).st_size  # a regular file (see _open): its size is its length
-    head = f.read(8)
-    if len(head) < 8:
-        raise _BadFileError(
-            f"it is {len(head)} bytes long, too short even for the 8-byte header length that "
-            "starts every model file"
-        )
-    (n,) = struct.unpack("<Q", head)
-    if n > MAX_HEADER_BYTES:
-        raise _BadFileError(
-            f"its first 8 bytes give a header length of {n:,} bytes, more than the "
-            f"{MAX_HEADER_BYTES:,} allowed; it is not a safetensors file, or its start is damaged"
-        )
-    if 8 + n > size:
-        raise _BadFileError(
-            f"its header should be {n:,} bytes long, but only {size - 8:,} bytes follow the "
-            "length field; the file is truncated, or it is not a model file"
-        )
-    raw = f.read(n)
-    if len(raw) != n:
-        raise _BadFileError(f"the file ended while reading its {n:,}-byte header (truncated?)")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _BadFileError(
-            f"its header is not UTF-8 text (bad byte at header position {exc.start})"
-        ) from None
-    if not text.startswith("{"):
-        raise _BadFileError(
-            "its header does not start with '{': a safetensors header is one JSON object"
-        )
-    obj = _parse_json_object(text, "its header")
-
-    if "__metadata__" not in obj:
-        raise _BadFileError(
-            "its header has no '__metadata__', so it holds no glassnet configuration; glassnet "
-            "reads files written by glassnet.io.save, or safetensors files whose "
-            "__metadata__['glassnet'] describes the network (see glassnet.io)"
-        )
-    metadata = obj.pop("__metadata__")
-    if not isinstance(metadata, dict):
-        raise _BadFileError(
-            f"'__metadata__' must be a JSON object of strings, got a JSON {_kind(metadata)}"
-        )
-    if len(metadata) > MAX_METADATA_ENTRIES:
-        raise _BadFileError(
-            f"its __metadata__ has {len(metadata):,} entries, more than the "
-            f"{MAX_METADATA_ENTRIES:,} a model file may have (glassnet.io.MAX_METADATA_ENTRIES)"
-        )
-    for key, value in metadata.items():
-        if not isinstance(value, str):
-            raise _BadFileError(
-                f"__metadata__[{key!r}] is a JSON {_kind(value)}, but safetensors metadata "
-                "values must be strings"
-            )
-    if CONFIG_KEY not in metadata:
-        raise _BadFileError(
-            f"its __metadata__ has no {CONFIG_KEY!r} entry, so the network's configuration is "
-            "missing; was it written by glassnet.io.save? (see glassnet.io for the layout)"
-        )
-    config = _check_config(
-        _parse_json_object(metadata.pop(CONFIG_KEY), f"__metadata__[{CONFIG_KEY!r}]")
-    )
-    tensors = _check_tensors(obj, config, data_len=size - 8 - n)
-    return _Header(config, metadata, tensors, data_start=8 + n, data_len=size - 8 - n)
-
-
-def _parse_json_object(text: str, what: str) -> dict[str, Any]:
-    """:func:`_parse_json` of a text that must hold one JSON object."""
-    value = _parse_json(text, what)
-    if not isinstance(value, dict):
-        raise _BadFileError(
-            f"{what} must be a JSON object {{...}}, but it is a JSON {_kind(value)}"
-        )
-    return value
-
-
-def _parse_json(text: str, what: str, *, constants: bool = False) -> Any:
-    """``json.loads``, bounded (see :mod:`glassnet._jsonparse`): at most :data:`MAX_JSON_VALUES`
-    values, counted before parsing, and :data:`MAX_JSON_DEPTH` levels of nesting; refuses
-    repeated keys, and NaN and Infinity unless ``constants``. Any problem raises
-    ``_BadFileError`` naming ``what``."""
-    try:
-        return _jsonparse.loads(
-            text, max_values=MAX_JSON_VALUES, max_depth=MAX_JSON_DEPTH, constants=constants
-        )
-    except _jsonparse.LimitError as exc:
-        raise _BadFileError(
-            f"{what} {exc} (glassnet.io.MAX_JSON_VALUES and MAX_JSON_DEPTH); it is damaged, or "
-            "not a glassnet file"
-        ) from None
-    except ValueError as exc:  # JSONDecodeError, a repeated key, NaN
-        raise _BadFileError(f"{what} is not valid JSON: {exc}") from None
-
-
-def _kind(value: object) -> str:
-    """The JSON name of a parsed value's type, for messages."""
-    if isinstance(value, bool):
-        return "boolean"
-    if value is None:
-        return "null"
-    kinds = {dict: "object", list: "array", str: "string", int: "number", float: "number"}
-    return kinds.get(type(value), type(value).__name__)
-
-
-def _is_int(value: object) -> TypeGuard[int]:
-    return type(value) is int  # JSON true/false arrive as bool, which is not an int here
-
-
-def _check_keys(obj: dict[str, Any], allowed: set[str], optional: set[str], what: str) -> None:
-    missing = sorted(allowed - optional - obj.keys())
-    if missing:
-        raise _BadFileError(f"{what} lacks {', '.join(map(repr, missing))}")
-    unknown = sorted(obj.keys() - allowed)
-    if unknown:
-        raise _BadFileError(
-            f"{what} has unknown {', '.join(map(repr, unknown))}; "
-            f"the keys allowed are {', '.join(sorted(allowed))}"
-        )
-
-
-def _check_config(config: dict[str, Any]) -> dict[str, Any]:
-    """Check the configuration's structure (types, sizes, layer chain); no names looked up."""
-    where = f"the configuration (__metadata__[{CONFIG_KEY!r}])"
-    version = config.get("format_version")
-    if not _is_int(version) or version < 1:
-        raise _BadFileError(f"{where} needs 'format_version', a positive integer; got {version!r}")
-    if version > FORMAT_VERSION:
-        raise _BadFileError(
-            f"it uses model format version {version}, but this glassnet reads versions up to "
-            f"{FORMAT_VERSION}; upgrade glassnet to load it"
-        )
-    _check_keys(config, _CONFIG_KEYS, _CONFIG_OPTIONAL, where)
-    if "glassnet_version" in config and not isinstance(config["glassnet_version"], str):
-        raise _BadFileError(f"{where}: 'glassnet_version' must be a string")
-
-    sizes = config["sizes"]
-    if (
-        not isinstance(sizes, list)
-        or len(sizes) < 2
-        or not all(_is_int(n) and n >= 1 for n in sizes)
-    ):
-        raise _BadFileError(
-            f"{where}: 'sizes' must list at least two positive integers [n_0, …, n_L]; "
-            f"got {_short(sizes)}"
-        )
-    if len(sizes) - 1 > MAX_LAYERS:
-        raise _BadFileError(
-            f"{where}: 'sizes' describes a network of {len(sizes) - 1:,} layers, more than the "
-            f"{MAX_LAYERS:,} a model file may have (glassnet.io.MAX_LAYERS)"
-        )
-    dtype = config["dtype"]
-    if not isinstance(dtype, str) or dtype not in _DTYPES:
-        raise _BadFileError(f"{where}: 'dtype' must be 'float32' or 'float64', got {_short(dtype)}")
-    if not isinstance(config["cost"], str):
-        raise _BadFileError(f"{where}: 'cost' must be a cost's name, got {_short(config['cost'])}")
-
-    layers = config["layers"]
-    if not isinstance(layers, list) or len(layers) != len(sizes) - 1:
-        raise _BadFileError(
-            f"{where}: 'layers' must be a list of {len(sizes) - 1} layers, one for each of "
-            f"layers 1..L of sizes {sizes}; got {_short(layers)}"
-        )
-    for l, layer in enumerate(layers, start=1):
-        what = f"layer {l} of {where}"
-        if not isinstance(layer, dict):
-            raise _BadFileError(f"{what} must be a JSON object, got a JSON {_kind(layer)}")
-        _check_keys(layer, _LAYER_KEYS, _LAYER_OPTIONAL, what)
-        if (
-            layer["n_in"] != sizes[l - 1]
-            or layer["n_out"] != sizes[l]
-            or not (_is_int(layer["n_in"]) and _is_int(layer["n_out"]))
-        ):
-            raise _BadFileError(
-                f"{what} has n_in = {_short(layer['n_in'])}, n_out = {_short(layer['n_out'])}, "
-                f"but sizes {sizes} need n_in = {sizes[l - 1]}, n_out = {sizes[l]}"
-            )
-        act = layer["activation"]
-        if not isinstance(act, dict) or not isinstance(act.get("name"), str):
-            raise _BadFileError(
-                f"{what}: 'activation' must be an object with a 'name' string and the "
-                f'activation\'s parameters, e.g. {{"name": "leaky_relu", "slope": 0.01}}; '
-                f"got {_short(act)}"
-            )
-        init = layer.get("init")
-        if init is not None and not isinstance(init, str):
-            raise _BadFileError(
-                f"{what}: 'init' must be a scheme's name or null, got {_short(init)}"
-            )
-    return config
-
-
-def _short(value: object, limit: int = 80) -> str:
-    """``repr`` cut to ``limit`` characters, for messages about values read from a file."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _expected_shapes(sizes: list[int]) -> dict[str, tuple[int, ...]]:
-    shapes: dict[str, tuple[int, ...]] = {}
-    for l in range(1, len(sizes)):
-        shapes[f"W.{l}"] = (sizes[l], sizes[l - 1])
-        shapes[f"b.{l}"] = (sizes[l],)
-    return shapes
-
-
-def _tensor_label(name: str) -> str:
-    """``'W.2' (net.W[2])``: the file's name and the network's."""
-    if name.startswith(EXTRA_TENSOR_PREFIX):
-        return repr(name)
-    symbol, l = name.split(".")
-    return f"{name!r} (net.{symbol}[{l}])"
-
-
-def _sizes(values: list[Any]) -> bool:
-    """Whether every value is an integer ≥ 0 (not a bool, not a float)."""
-    return not values or (set(map(type, values)) == {int} and min(values) >= 0)
-
-
-def _label(name: str) -> str:
-    return f"tensor {_tensor_label(name)}"
-
-
-def _names(names: list[str], most: int = 8) -> str:
-    """``'W.1', 'b.1', …`` — the first few names of a list that may be very long."""
-    shown = ", ".join(map(repr, names[:most]))
-    return shown if len(names) <= most else f"{shown}, … ({len(names):,} in all)"
-
-
-def _check_tensors(obj: dict[str, Any], config: dict[str, Any], data_len: int) -> list[_Tensor]:
-    """Check each tensor entry against the configuration and the data section's length; the
-    tensors in file order."""
-    sizes = config["sizes"]
-    expected = _expected_shapes(sizes)
-    missing = [name for name in expected if name not in obj]
-    if missing:
-        raise _BadFileError(
-            f"it has no tensor {_names(missing)}; sizes {_short(sizes)} need the tensors "
-            f"{_names(list(expected))}"
-        )
-    others = [name for name in obj if name not in expected]
-    unknown = sorted(
-        name
-        for name in others
-        if not (name.startswith(EXTRA_TENSOR_PREFIX) and config["format_version"] >= 2)
-    )
-    if unknown:
-        extra = (
-            f" (a version-2 file may also hold tensors named {EXTRA_TENSOR_PREFIX!r}…)"
-            if config["format_version"] >= 2
-            else ""
-        )
-        raise _BadFileError(
-            f"its header has entries {_short(unknown)} that are not among the tensors "
-            f"{_names(list(expected))} that sizes {_short(sizes)} need{extra}"
-        )
-
-    code = _DTYPES[config["dtype"]][0]
-    tensors: list[_Tensor] = []
-    for name in [*expected, *others]:
-        shape = expected.get(name)
-        entry = obj[name]
-        if not isinstance(entry, dict):
-            raise _BadFileError(
-                f"the header entry of {_label(name)} must be an object, got a JSON {_kind(entry)}"
-            )
-        if entry.keys() != _TENSOR_KEYS:
-            _check_keys(entry, _TENSOR_KEYS, set(), f"the header entry of {_label(name)}")
-        dtype = entry["dtype"]
-        if not isinstance(dtype, str) or dtype not in _TENSOR_DTYPES:
-            raise _BadFileError(
-                f"{_label(name)} has dtype {_short(dtype)}; glassnet model files hold 'F32' "
-                "(float32) or 'F64' (float64) tensors only"
-            )
-        if shape is not None and dtype != code:
-            raise _BadFileError(
-                f"{_label(name)} has dtype {dtype}, but the configuration says the network is "
-                f"{config['dtype']}, whose tensors are {code}"
-            )
-        got = entry["shape"]
-        if not (isinstance(got, list) and len(got) <= _MAX_NDIM and _sizes(got)):
-            raise _BadFileError(
-                f"{_label(name)} has shape {_short(got)}, which is not a list of sizes "
-                f"(at most {_MAX_NDIM} of them)"
-            )
-        if shape is not None and tuple(got) != shape:
-            raise _BadFileError(
-                f"{_label(name)} has shape {got}, but sizes {_short(sizes)} need {list(shape)} "
-                "(W.l is (n_l, n_{l−1}) and b.l is (n_l,))"
-            )
-        offsets = entry["data_offsets"]
-        if not (
-            isinstance(offsets, list)
-            and len(offsets) == 2
-            and _is_int(offsets[0])
-            and _is_int(offsets[1])
-            and 0 <= offsets[0] <= offsets[1]
-        ):
-            raise _BadFileError(
-                f"{_label(name)} has data_offsets {_short(offsets)}; they must be [begin, end], "
-                "two integers with 0 ≤ begin ≤ end"
-            )
-        begin, end = offsets
-        nbytes = math.prod(got) * _TENSOR_DTYPES[dtype].itemsize
-        if end - begin != nbytes:
-            raise _BadFileError(
-                f"{_label(name)} has data_offsets [{begin}, {end}], {end - begin:,} bytes, but a "
-                f"{dtype} tensor of shape {_short(got)} takes {nbytes:,} bytes"
-            )
-        if end > data_len:
-            raise _BadFileError(
-                f"{_label(name)} needs bytes {begin:,}..{end:,} of the data section, but the "
-                f"file has only {data_len:,} bytes of data; the file is truncated"
-            )
-        symbol, _, l = name.partition(".") if shape is not None else ("", "", "0")
-        tensors.append(_Tensor(name, dtype, tuple(got), begin, end, symbol, int(l)))
-
-    # The tensors must tile the data section: each begins where the one before it ends.
-    tensors.sort(key=operator.itemgetter(3, 4))  # (begin, end): an empty tensor first
-    position = 0
-    for t in tensors:
-        if t.begin > position:
-            raise _BadFileError(
-                f"bytes {position:,}..{t.begin:,} of the data section, before tensor "
-                f"{_tensor_label(t.name)}, belong to no tensor; tensors must be packed back to back"
-            )
-        if t.begin < position:
-            raise _BadFileError(
-                f"tensor {_tensor_label(t.name)} (bytes {t.begin:,}..{t.end:,}) overlaps the "
-                f"tensor before it, which ends at byte {position:,}"
-            )
-        position = t.end
-    if position != data_len:
-        raise _BadFileError(
-            f"its tensors fill {position:,} bytes, but the data section holds {data_len:,}: "
-            f"{data_len - position:,} bytes after the last tensor belong to no tensor"
-        )
-    return tensors
-
-
-def _read_tensors(f: IO[bytes], header: _Header, net: Network, extras: bool) -> dict[str, Array]:
+def _read_tensors(f: IO[bytes], header: Header, net: Network, extras: bool) -> dict[str, Array]:
     """Read every tensor into ``net``'s arrays, checking that the values are finite; returns the
     ``checkpoint.…`` tensors as new arrays if ``extras``, else skips their bytes."""
     data = _DataReader(f, header.data_start, header.data_len)
     found: dict[str, Array] = {}
     for t in header.tensors:  # in file order, so the reads go straight through the file
-        if t.symbol:
-            layer = net.layers[t.layer - 1]
-            dest = layer.W if t.symbol == "W" else layer.b
+        if t.network:
+            dest = _dense.array_of(net, t.name)
         elif extras:
-            dest = np.empty(t.shape, dtype=_TENSOR_DTYPES[t.dtype].newbyteorder("="))
+            dest = np.empty(t.shape, dtype=TENSOR_DTYPES[t.dtype].newbyteorder("="))
             found[t.name] = dest
         else:
             data.skip(t.end - t.begin)
@@ -1032,7 +637,7 @@ class _DataReader:
             while self.end < n:
                 got = self.f.readinto(self.buffer[self.end :].data)  # type: ignore[attr-defined]
                 if not got:
-                    raise _BadFileError(
+                    raise BadFileError(
                         "the file ended while reading its data section (it changed while being "
                         "read?)"
                     )
@@ -1047,10 +652,10 @@ class _DataReader:
             self.f.seek(n - held, io.SEEK_CUR)
 
 
-def _fill(data: _DataReader, t: _Tensor, dest: Array) -> None:
+def _fill(data: _DataReader, t: Tensor, dest: Array) -> None:
     """Read tensor ``t``, the next in ``data``, into ``dest`` and check that it is finite.
     ``dest`` may lie in memory in any order (W lies column by column, see glassnet.layers)."""
-    dtype = _TENSOR_DTYPES[t.dtype]
+    dtype = TENSOR_DTYPES[t.dtype]
     nbytes = t.end - t.begin
     if nbytes <= _BLOCK_BYTES:  # most tensors: one block
         block = data.take(nbytes).view(dtype).reshape(t.shape)
@@ -1065,7 +670,7 @@ def _fill(data: _DataReader, t: _Tensor, dest: Array) -> None:
         target[...] = block
 
 
-def _check_finite(block: Array, t: _Tensor, corner: tuple[int, int]) -> None:
+def _check_finite(block: Array, t: Tensor, corner: tuple[int, int]) -> None:
     """Raise if ``block`` holds a NaN or an infinity, naming the first one's index in tensor
     ``t``. ``block`` is all of ``t``, or some of its rows and columns (seen as a matrix, see
     :func:`_grid`) starting at ``corner``."""
@@ -1076,12 +681,12 @@ def _check_finite(block: Array, t: _Tensor, corner: tuple[int, int]) -> None:
     width = t.shape[-1] if t.shape else 1
     flat = (corner[0] + i) * width + corner[1] + j
     where = tuple(int(k) for k in np.unravel_index(flat, t.shape))
-    raise _BadFileError(
-        f"tensor {_tensor_label(t.name)} holds NaN or infinite values (the first at index "
+    raise BadFileError(
+        f"tensor {_dense.tensor_label(t.name)} holds NaN or infinite values (the first at index "
         f"{where}); "
         + (
             "a network's weights and biases must be finite"
-            if t.symbol
+            if t.network
             else "a checkpoint's arrays must be finite"
         )
     )
@@ -1090,99 +695,18 @@ def _check_finite(block: Array, t: _Tensor, corner: tuple[int, int]) -> None:
 # -- rebuilding the network -----------------------------------------------------------------------
 
 
-def _resolve_activation(spec: dict[str, Any], l: int) -> Activation:
-    """The activation a layer's ``{"name": …, <parameters>}`` names, from the registry only."""
-    name = spec["name"]
-    params = {k: v for k, v in spec.items() if k != "name"}
-    entry = activation_registry.ACTIVATIONS.get(name)
-    if entry is None:
-        known = ", ".join(sorted(activation_registry.ACTIVATIONS))
-        raise _BadFileError(
-            f"layer {l} uses the activation {_short(name)}, which is not registered in this "
-            "process. If it is an activation of your own, register it before loading: "
-            f"glassnet.activations.register(Activation({_short(name)}, forward=..., "
-            f"prime=...)). Registered now: {known}"
-        )
-    if isinstance(entry, Activation):  # registered by the user: one instance, fixed parameters
-        try:
-            registered = json.loads(json.dumps(entry.config()))
-        except (TypeError, ValueError):
-            registered = entry.config()
-        if params != registered:
-            raise _BadFileError(
-                f"layer {l}'s activation {name!r} has parameters {_short(params)} in the file, "
-                f"but the {name!r} registered in this process has {_short(registered)}; "
-                "register the activation the network was saved with"
-            )
-        return entry
-    if not (isinstance(entry, type) and issubclass(entry, Activation)):
-        raise _BadFileError(f"layer {l}'s activation {name!r} is registered as something unusable")
-    # A built-in class: the file must give exactly the parameters its config() reports.
-    try:
-        defaults = entry().config()
-    except (TypeError, ValueError) as exc:
-        raise _BadFileError(
-            f"layer {l}'s activation {name!r} cannot be built from a file: {exc}"
-        ) from None
-    if params.keys() != defaults.keys():
-        raise _BadFileError(
-            f"layer {l}'s activation {name!r} takes the parameters {sorted(defaults)}, but the "
-            f"file gives {_short(sorted(params))}"
-        )
-    for key, value in params.items():
-        default = defaults[key]
-        if type(default) in (int, float):  # a number: JSON may write 1.0 as 1, but not as true
-            # abs(v) ≤ max float, not math.isfinite(v): an integer like 10**400 overflows that
-            fits = type(value) in (int, float) and abs(value) <= sys.float_info.max
-        else:
-            fits = type(value) is type(default)
-        if not fits:
-            raise _BadFileError(
-                f"layer {l}'s activation {name!r} has {key} = {_short(value)}; "
-                f"expected a value like {default!r}"
-            )
-    try:
-        return entry(**params)
-    except (TypeError, ValueError) as exc:
-        raise _BadFileError(
-            f"layer {l}'s activation {name}({_short(params)}) is invalid: {exc}"
-        ) from None
-
-
-def _numbered(config: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
-    """``(l, layer spec)`` for l = 1..L."""
-    return list(enumerate(config["layers"], start=1))
-
-
 def _build(config: dict[str, Any], rng: np.random.Generator) -> Network:
     """The network the configuration describes, its weights and biases not yet read (zero)."""
-    activations = [_resolve_activation(spec["activation"], l) for l, spec in _numbered(config)]
-    for l, spec in _numbered(config):
-        init = spec.get("init")
-        if init is not None and init not in initializers.INITS:
-            raise _BadFileError(
-                f"layer {l} names the init scheme {_short(init)}; "
-                f"known: {', '.join(initializers.INITS)} (or null)"
-            )
+    activations = _dense.resolve_names(config)
     cost = cost_registry.COSTS.get(config["cost"])
     if cost is None:
-        raise _BadFileError(
-            f"it names the cost {_short(config['cost'])}, which glassnet does not have; "
+        raise BadFileError(
+            f"it names the cost {short(config['cost'])}, which glassnet does not have; "
             f"known: {', '.join(sorted(cost_registry.COSTS))}"
         )
     try:
-        layers = [
-            Dense(
-                spec["n_in"],
-                spec["n_out"],
-                activation=act,
-                init=_no_draw,
-                dropout=spec.get("dropout", 0.0),
-            )
-            for act, (_, spec) in zip(activations, _numbered(config), strict=True)
-        ]
         net = Network(
-            layers,
+            _dense.build_layers(config, activations),
             cost=cost(),
             seed=rng,
             dtype=config["dtype"],
@@ -1190,17 +714,6 @@ def _build(config: dict[str, Any], rng: np.random.Generator) -> Network:
             l1=config.get("l1", 0.0),
         )
     except ValueError as exc:
-        raise _BadFileError(f"its configuration does not make a valid network: {exc}") from None
-    for layer, (_, spec) in zip(net.layers, _numbered(config), strict=True):
-        # what Dense(init=spec["init"]) would have set: the scheme, or the activation's default
-        layer.init = spec.get("init") or initializers.default_for(layer.activation)
+        raise BadFileError(f"its configuration does not make a valid network: {exc}") from None
+    _dense.restore_inits(net, config)
     return net
-
-
-def _no_draw(n_out: int, n_in: int, rng: np.random.Generator, dtype: Any) -> Array:
-    """The init of a network being loaded: draws nothing, and allocates nothing but the layer's
-    own W (a read-only zero view, which the layer copies into its W), since the file's weights
-    are read into W next. Loading thus takes no more memory than the network itself."""
-    if n_out * n_in <= 4096:  # small: zeros cost less than a view
-        return np.zeros((n_out, n_in), dtype=dtype)
-    return np.broadcast_to(np.zeros((), dtype=dtype), (n_out, n_in))
