@@ -349,3 +349,11 @@ def test_the_progress_bar_writes_plain_lines_on_a_terminal_of_no_width(columns: 
     else:
         assert "10/10" in text and "batch" in text  # tqdm's bar: 10 mini-batches per epoch
         assert any(line.startswith("epoch 2/2:") for line in lines)
+
+
+def test_terminal_columns_is_none_off_a_terminal() -> None:
+    from glassnet.callbacks import terminal_columns
+
+    assert terminal_columns(io.StringIO()) is None
+    with open(os.devnull, "w") as file:  # a device, not a terminal
+        assert terminal_columns(file) is None

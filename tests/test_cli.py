@@ -191,11 +191,12 @@ def test_a_closed_pipe_is_a_quiet_end(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
     from glassnet import cli
+    from glassnet.cli import parser
 
     def reader_went_away(args: object) -> int:
         raise BrokenPipeError(32, "Broken pipe")
 
-    monkeypatch.setattr(cli, "_info", reader_went_away)
+    monkeypatch.setattr(parser, "run_info", reader_went_away)
     monkeypatch.setattr(sys, "stdout", io.StringIO())
     errors = io.StringIO()
     monkeypatch.setattr(sys, "stderr", errors)
@@ -751,3 +752,46 @@ def test_a_fifo_given_as_a_model_is_named_for_what_it_is(tmp_path: Path) -> None
     assert result.returncode == 2
     assert "FIFO" in result.stderr and "no model file" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- the shared helpers other parts use (the lab's command) ---------------------------------------
+
+
+def test_the_shared_helpers_refuse_in_one_sentence(tmp_path: Path) -> None:
+    from glassnet.cli.common import CLIError, check_memory, load_model, writable_file
+    from glassnet.optimizers import by_name
+
+    check_memory([784, 30, 10], "float32", by_name("adam"), rows=1000)  # a few MB: fine
+    with pytest.raises(CLIError, match=r"2-1000000-1000000-1 network would need about .* GiB"):
+        check_memory([2, 10**6, 10**6, 1], "float32", by_name("sgd"), rows=10)
+    with pytest.raises(CLIError, match=r"recorded steps\), more than half .*; fewer steps"):
+        check_memory([2, 10**5, 1], "float64", by_name("sgd"), 10, copies=10**5, hint="fewer steps")
+    assert writable_file(tmp_path / "m.safetensors", "the model") == tmp_path / "m.safetensors"
+    with pytest.raises(ValueError, match=r"the folder .* does not exist; create it first"):
+        writable_file(tmp_path / "nowhere" / "m.safetensors", "the model")
+    with pytest.raises(CLIError, match=r"no model file at .*; train one with: glassnet train"):
+        load_model(str(tmp_path / "m.safetensors"))
+
+
+def test_a_recorded_image_shape_must_match_the_inputs() -> None:
+    from types import SimpleNamespace
+
+    from glassnet.cli.data import recorded_image_shape
+
+    assert recorded_image_shape(SimpleNamespace(image_shape=(28, 28)), 784) == (28, 28)
+    assert recorded_image_shape(SimpleNamespace(image_shape=(28, 28)), 64) is None
+    assert recorded_image_shape(SimpleNamespace(image_shape=None), 784) is None
+    assert recorded_image_shape(None, 784) is None
+
+
+def test_no_module_imports_a_private_name_of_the_command_line() -> None:
+    """Other parts (the lab) use the cli package's public helpers, never its ``_private`` ones."""
+    import ast
+
+    root = Path(gn.__file__).parent
+    private = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and "cli" in (node.module or "").split("."):
+                private += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")]
+    assert private == []

@@ -559,3 +559,11 @@ def test_read_images_grey_resized_inverted_and_without_pillow(
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(ImportError, match=r"needs Pillow: pip install 'glassnet\[cli\]'"):
         datasets.read_images(tmp_path, (8, 8))
+
+
+def test_a_square_image_shape_from_a_feature_count() -> None:
+    from glassnet.datasets.images import square_image_shape
+
+    assert square_image_shape(784) == (28, 28) and square_image_shape(64) == (8, 8)
+    assert square_image_shape(1) == (1, 1)
+    assert [square_image_shape(n) for n in (0, 2, 10, 783, 785)] == [None] * 5

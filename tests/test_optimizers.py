@@ -498,6 +498,7 @@ def test_the_command_line_the_playground_and_sklearn_read_the_registry(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from glassnet import cli, lab
+    from glassnet.cli.train import make_optimizer
     from glassnet.playground.session import options
 
     monkeypatch.setenv("COLUMNS", "10000")  # --help on one line per option
@@ -508,8 +509,8 @@ def test_the_command_line_the_playground_and_sklearn_read_the_registry(
     for name, entry in OPTIMIZERS.items():
         assert f"{name} (η {entry.lr:g}): {entry.description}" in help_text
         # glassnet train's default η is the registry's, and so is what the name makes
-        assert repr(cli._optimizer(name, None, 0.0)) == repr(entry())
-    assert cli._optimizer("momentum", None, 0.5).momentum == 0.5
+        assert repr(make_optimizer(name, None, 0.0)) == repr(entry())
+    assert make_optimizer("momentum", None, 0.5).momentum == 0.5
     assert lab.OPTIMIZERS is OPTIMIZERS
     assert options()["optimizers"] == list(OPTIMIZERS)
     sklearn = pytest.importorskip("glassnet.sklearn")
@@ -522,13 +523,14 @@ def test_a_registered_optimizer_is_known_everywhere_by_its_name(
     sign_sgd: NamedOptimizer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from glassnet import cli, lab
+    from glassnet.cli.train import make_optimizer
     from glassnet.playground.session import options
 
     assert OPTIMIZERS["sign_sgd"] is sign_sgd and registered_classes()["SignSGD"] is SignSGD
     made = by_name("sign_sgd")
     assert type(made) is SignSGD and made.lr == 0.02
     args = cli.build_parser().parse_args(["train", "--optimizer", "sign_sgd"])
-    assert repr(cli._optimizer(args.optimizer, args.lr, args.momentum)) == "SignSGD(lr=0.02)"
+    assert repr(make_optimizer(args.optimizer, args.lr, args.momentum)) == "SignSGD(lr=0.02)"
     assert "sign_sgd" in options()["optimizers"]
     run = lab.descend("bowl", "sign_sgd", lr=0.1, steps=3)
     assert run.label == "sign_sgd η=0.1"

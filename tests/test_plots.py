@@ -81,6 +81,15 @@ def test_without_matplotlib_the_error_says_how_to_install_it(
     assert not (tmp_path / "x.png").exists()
 
 
+def test_require_matplotlib_gives_the_module_or_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert plots.require_matplotlib() is sys.modules["matplotlib"]
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=re.escape(plots.INSTALL_HINT)):
+        plots.require_matplotlib()
+
+
 # -- training curves --------------------------------------------------------------------------
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "ProgressBar",
     "Stop",
     "TrainingRun",
+    "terminal_columns",
 ]
 
 
@@ -200,9 +201,16 @@ class EpochLogger(Callback):
         )
 
 
-def _terminal_columns(stream: Any) -> int | None:
+def terminal_columns(stream: Any) -> int | None:
     """How many columns the terminal ``stream`` writes to has: ``None`` when it is not a
-    terminal, 0 when the terminal does not say (a pseudo-terminal that was given no size)."""
+    terminal, 0 when the terminal does not say (a pseudo-terminal that was given no size).
+
+    Example:
+        >>> import io
+        >>> from glassnet.callbacks import terminal_columns
+        >>> terminal_columns(io.StringIO()) is None      # not a terminal
+        True
+    """
     try:
         if not stream.isatty():
             return None
@@ -235,7 +243,7 @@ class ProgressBar(Callback):
 
     def on_train_begin(self, run: TrainingRun) -> None:
         stream = self.stream or sys.stderr
-        self._lines = EpochLogger(stream) if _terminal_columns(stream) == 0 else None
+        self._lines = EpochLogger(stream) if terminal_columns(stream) == 0 else None
 
     def on_epoch_begin(self, run: TrainingRun) -> None:
         if self._lines is not None:

@@ -10,6 +10,7 @@ black. A photo or scan of a dark thing on white paper needs ``invert=True``.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,25 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["IMAGE_SUFFIXES", "read_images"]
+__all__ = ["IMAGE_SUFFIXES", "read_images", "square_image_shape"]
 
 #: The file suffixes :func:`read_images` reads (in any case: ``.PNG`` too).
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+
+def square_image_shape(n_features: int) -> tuple[int, int] | None:
+    """(side, side) when ``n_features`` pixels make a square image, else None.
+
+    What glassnet assumes of images whose shape nobody recorded: 784 inputs are 28×28, 64 are
+    8×8; 10 inputs are no image (the caller says what to give instead).
+
+    Example:
+        >>> from glassnet.datasets.images import square_image_shape
+        >>> square_image_shape(784), square_image_shape(10)
+        ((28, 28), None)
+    """
+    side = math.isqrt(n_features) if n_features > 0 else 0
+    return (side, side) if side > 0 and side * side == n_features else None
 
 
 def is_image_path(path: str | os.PathLike[str]) -> bool:

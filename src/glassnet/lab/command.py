@@ -73,7 +73,7 @@ def _count(text: str) -> int:
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """Add the ``lab`` subcommand to the ``glassnet`` command's subparsers."""
-    from ..cli import HiddenSizes, layer_size
+    from ..cli.arguments import HiddenSizes, layer_size
 
     lab = sub.add_parser(
         "lab",
@@ -172,9 +172,9 @@ def _check_output(args: argparse.Namespace) -> Path | None:
         raise ValueError(
             f"cannot write {out.name!r}: use a file name ending in {', '.join(allowed)}"
         )
-    from ..cli import _writable_file
+    from ..cli.common import writable_file
 
-    _writable_file(out, "the picture")
+    writable_file(out, "the picture")
     _pyplot()  # matplotlib missing: an ImportError that says how to install it
     if suffix in _MOVING:
         from .pictures import _writer
@@ -272,7 +272,7 @@ def _surface(args: argparse.Namespace, names: list[str], out: Path | None) -> in
 
 def _landscape(args: argparse.Namespace, name: str, out: Path | None) -> int:
     from .. import datasets
-    from ..cli import _check_memory
+    from ..cli.common import check_memory
     from ..network import Network
     from .landscape import train_and_record, trajectory_directions
 
@@ -287,7 +287,7 @@ def _landscape(args: argparse.Namespace, name: str, out: Path | None) -> int:
     sizes = [X.shape[1], *args.hidden, n_out]
     lr = args.lr[0] if args.lr else OPTIMIZERS[name].lr  # the default η of glassnet train
     steps = args.epochs * -(-len(X) // args.batch_size)  # the path keeps the weights of each
-    _check_memory(sizes, "float64", OPTIMIZERS[name](lr), len(X), copies=2 * (steps + 1),
+    check_memory(sizes, "float64", OPTIMIZERS[name](lr), len(X), copies=2 * (steps + 1),
                   hint="choose smaller --hidden layers or fewer --epochs")  # fmt: skip
     net = Network.from_sizes(
         sizes,

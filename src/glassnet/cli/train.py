@@ -1,0 +1,192 @@
+"""``glassnet train``: train a network on a data set, print its test scores, save it.
+
+With no options, the tutorial's recipe: a 64-30-10 sigmoid network on the 8x8 digits, cost
+mse, small random starting weights, SGD with η = 1.5 on mini-batches of 10, for 20 epochs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+from .. import __version__
+from ..callbacks import Callback, EpochLogger, ProgressBar, terminal_columns
+from ..network import Network
+from ..optimizers import Optimizer, by_name
+from .common import CLIError, check_memory, writable_file
+from .data import load_data
+
+__all__ = ["make_optimizer", "run_train"]
+
+
+def make_optimizer(name: str, lr: float | None, momentum: float) -> Optimizer:
+    """The optimizer ``--optimizer NAME --lr ETA --momentum MU`` asks for.
+
+    Example:
+        >>> from glassnet.cli.train import make_optimizer
+        >>> opt = make_optimizer("momentum", None, 0.0)    # the registry's own η and μ
+        >>> type(opt).__name__, opt.momentum
+        ('SGD', 0.9)
+    """
+    # no --lr: the name's own η (the registry's); --momentum 0 (the default) keeps each name's
+    # own μ: 0 for sgd, 0.9 for momentum/nesterov
+    return by_name(name, lr, momentum or None)
+
+
+def _callbacks(args: argparse.Namespace) -> list[Callback]:
+    if args.quiet:
+        return []
+    # a live bar on a terminal; plain lines elsewhere, and on a terminal that reports no width
+    # (a pseudo-terminal given no size), where a bar would draw only blank lines
+    if sys.stderr.isatty() and terminal_columns(sys.stderr) != 0:
+        try:
+            return [ProgressBar()]
+        except ImportError:
+            pass
+    return [EpochLogger()]
+
+
+def _training_control(
+    args: argparse.Namespace, optimizer: Optimizer, validation: bool
+) -> list[Callback]:
+    """The callbacks that --schedule and --patience ask for."""
+    from .. import schedules
+    from ..callbacks import EarlyStopping, LRScheduler
+
+    control: list[Callback] = []
+    if args.patience is not None:
+        if not validation:
+            raise CLIError(
+                "--patience stops on the validation loss, so it needs held-out data: "
+                "add --val-fraction 0.1 (or another fraction)"
+            )
+        control.append(EarlyStopping(patience=args.patience))
+    makers: dict[str, Callable[[], schedules.Schedule]] = {
+        "cosine": lambda: schedules.CosineAnnealingLR(optimizer, T_max=args.epochs),
+        "step": lambda: schedules.StepLR(optimizer, step_size=max(1, args.epochs // 4), gamma=0.5),
+        "exponential": lambda: schedules.ExponentialLR(optimizer, gamma=0.95),
+        "plateau": lambda: schedules.ReduceLROnPlateau(optimizer),
+    }
+    if args.schedule != "none":
+        control.append(LRScheduler(makers[args.schedule]()))
+    return control
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """``glassnet train``: train, print the test scores, save the model with its data record."""
+    from ..scaling import train_test_split
+
+    # a path that cannot be written fails now, not after the last epoch
+    model_path = (
+        None if args.no_save or not args.output else writable_file(args.output, "the model")
+    )
+    data = load_data(args)
+    X, y = data.X_train, data.y_train
+    classification = data.task == "classification"
+    validation = None
+    if args.val_fraction > 0:
+        X, X_val, y, y_val = train_test_split(X, y, test_fraction=args.val_fraction, seed=args.seed)
+        validation = (X_val, y_val)
+    n_out = int(data.n_classes) if classification else 1
+    output = args.output_activation or args.activation
+    if classification and n_out == 2 and args.cost != "cross_entropy" and output != "softmax":
+        n_out = 1  # one sigmoid neuron for two classes, as the tutorial would draw it
+    sizes = [X.shape[1], *args.hidden, n_out]
+    optimizer = make_optimizer(args.optimizer, args.lr, args.momentum)
+    rows = max(
+        min(args.batch_size, len(X)), len(data.X_test), len(validation[0]) if validation else 0
+    )
+    check_memory(sizes, args.dtype, optimizer, rows)
+    if model_path is None and not args.no_save:
+        model_path = writable_file(f"glassnet-{data.name}.safetensors", "the model")
+    net = Network.from_sizes(
+        sizes,
+        activation=args.activation,
+        cost=args.cost,
+        output_activation=args.output_activation,
+        seed=args.seed,
+        # the tutorial's "small random number" for its sigmoid network; else the activation's own
+        init=args.init or ("small" if args.activation == "sigmoid" else None),
+        dtype=args.dtype,
+        l2=args.l2,
+        l1=args.l1,
+        dropout=args.dropout,
+    )
+    control = _training_control(args, optimizer, validation is not None)
+    if not args.quiet:
+        print(f"glassnet {__version__}: training {net}")
+        print(
+            f"data: {data.name}, {len(X)} training samples"
+            + (f", {len(validation[0])} for validation" if validation else "")
+            + f", {len(data.X_test)} test samples; optimizer {optimizer}; "
+            f"{args.epochs} epochs of mini-batches of {args.batch_size}"
+        )
+    from ..diagnosis import TrainingMonitor, diagnose
+
+    monitor = TrainingMonitor() if args.diagnose else None
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a divergence is reported below
+        history = net.fit(
+            X,
+            y,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            optimizer=optimizer,
+            validation_data=validation,
+            seed=args.seed,
+            verbose=0,
+            callbacks=control + _callbacks(args) + ([monitor] if monitor else []),
+        )
+    seconds = time.perf_counter() - start
+    if monitor is not None:  # --diagnose: the run, then the network, in plain language
+        print(monitor.diagnose())
+        if history.epochs:
+            print(diagnose(net, X[:1000], y[:1000], optimizer=optimizer))
+    if history.diverged:  # a diverged run never replaces a model, nor writes a new one
+        kept = ""
+        if model_path is not None:
+            kept = "; nothing was saved" + (
+                f": {model_path} still holds its earlier model" if model_path.exists() else ""
+            )
+        print(f"glassnet: training stopped: {history.stop_reason}{kept}", file=sys.stderr)
+        return 1
+    if history.stop_reason:
+        print(f"glassnet: training stopped: {history.stop_reason}", file=sys.stderr)
+    if history.stop_reason and not history.epochs:
+        return 1
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows as a loss of inf
+        scores = net.evaluate(data.X_test, data.y_test)
+    result = "  ".join(f"test {k} {v:.4f}" for k, v in scores.items())
+    print(f"{result}  ({history.epochs} epochs, {seconds:.1f} s)")
+    if model_path is not None:
+        from ..io import save
+
+        meta = {
+            "dataset": data.name,
+            "history": json.dumps(
+                {
+                    "loss": history.loss,
+                    "val_loss": history.val_loss,
+                    "accuracy": history.accuracy,
+                    "val_accuracy": history.val_accuracy,
+                }
+            ),
+        }
+        if data.preparation is not None:  # how the data was split and scaled, for the commands
+            # that read data for this model (evaluate, explain, plot) and scale inputs (predict)
+            meta.update(
+                data.preparation.with_training(
+                    data.X_train, data.X_test, data.y_test, args.val_fraction, args.seed
+                ).to_metadata()
+            )
+        save(net, model_path, metadata=meta)
+        if not args.quiet:
+            print(f"saved the model to {model_path}")
+    return 0
