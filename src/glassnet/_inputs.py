@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -219,7 +219,7 @@ def sample_weights(sample_weight: Any, m: int, dtype: np.dtype[Any]) -> Array:
 # -- numbers and flags -----------------------------------------------------------------------
 
 
-def is_real(value: object) -> bool:
+def is_real(value: object) -> TypeGuard[int | float | np.integer[Any] | np.floating[Any]]:
     """Whether ``value`` is a real number (int, float, NumPy's, …), not a bool and not a string.
 
     It may be NaN or infinite; :func:`real_number` also asks for a finite value.
@@ -230,7 +230,7 @@ def is_real(value: object) -> bool:
     return isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
 
 
-def is_whole(value: object) -> bool:
+def is_whole(value: object) -> TypeGuard[int | np.integer[Any]]:
     """Whether ``value`` is an integer (Python's or NumPy's), not a bool and not 2.0.
 
     >>> is_whole(3), is_whole(np.int64(3)), is_whole(3.0), is_whole(False)
@@ -285,7 +285,7 @@ def real_number(
         ValueError: min_delta must be a number >= 0 such as 1e-4, got nan
     """
     if is_real(value):
-        v = float(value)  # type: ignore[arg-type]  # a Real converts to float
+        v = float(value)
         if (
             math.isfinite(v)
             and (v > low if low_open else v >= low)
@@ -322,12 +322,8 @@ def whole_number(
         Traceback (most recent call last):
         ValueError: every must be a whole number of epochs >= 1, got 0
     """
-    if (
-        is_whole(value)
-        and (low is None or value >= low)  # type: ignore[operator]
-        and (high is None or value <= high)  # type: ignore[operator]
-    ):
-        return int(value)  # type: ignore[call-overload]
+    if is_whole(value) and (low is None or value >= low) and (high is None or value <= high):
+        return int(value)
     raise _refusal(value, what, rule, must_be)
 
 

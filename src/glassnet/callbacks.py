@@ -30,6 +30,8 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
+from ._inputs import real_number, whole_number
+
 if TYPE_CHECKING:
     from .network import Network
     from .optimizers import Optimizer
@@ -137,7 +139,7 @@ class EpochLogger(Callback):
         )
 
 
-def _terminal_columns(stream: Any) -> int | None:
+def terminal_columns(stream: Any) -> int | None:
     """How many columns the terminal ``stream`` writes to has: ``None`` when it is not a
     terminal, 0 when the terminal does not say (a pseudo-terminal that was given no size)."""
     try:
@@ -172,7 +174,7 @@ class ProgressBar(Callback):
 
     def on_train_begin(self, run: TrainingRun) -> None:
         stream = self.stream or sys.stderr
-        self._lines = EpochLogger(stream) if _terminal_columns(stream) == 0 else None
+        self._lines = EpochLogger(stream) if terminal_columns(stream) == 0 else None
 
     def on_epoch_begin(self, run: TrainingRun) -> None:
         if self._lines is not None:
@@ -288,19 +290,13 @@ class EarlyStopping(Callback):
             raise ValueError(
                 f"monitor must be one of {', '.join(map(repr, _METRICS))}, got {monitor!r}"
             )
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(
-                f"patience must be a whole number of epochs >= 1 such as 10, got {patience!r}"
-            )
-        if (
-            isinstance(min_delta, bool)
-            or not isinstance(min_delta, (int, float))
-            or not (math.isfinite(min_delta) and min_delta >= 0)
-        ):
-            raise ValueError(f"min_delta must be a number >= 0 such as 1e-4, got {min_delta!r}")
         self.monitor = monitor
-        self.patience = patience
-        self.min_delta = float(min_delta)
+        self.patience = whole_number(
+            patience, "patience", must_be="a whole number of epochs >= 1 such as 10", low=1
+        )
+        self.min_delta = real_number(
+            min_delta, "min_delta", must_be="a number >= 0 such as 1e-4", low=0.0
+        )
         self.restore_best_weights = bool(restore_best_weights)
         self._sign = -1.0 if "accuracy" in monitor else 1.0  # compare sign · value: lower is better
         self._reset()
@@ -473,13 +469,11 @@ class Checkpoint(Callback):
                 f"cannot save checkpoints to {str(self.path)!r}: the folder "
                 f"{str(self.path.parent)!r} does not exist; create it first"
             )
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a whole number of epochs >= 1, got {every!r}")
+        self.every = whole_number(every, "every", must_be="a whole number of epochs >= 1", low=1)
         if monitor is not None and monitor not in _METRICS:
             raise ValueError(
                 f"monitor must be None or one of {', '.join(map(repr, _METRICS))}, got {monitor!r}"
             )
-        self.every = every
         self.monitor = monitor
         self._sign = -1.0 if monitor and "accuracy" in monitor else 1.0
         self.best = math.inf * self._sign

@@ -33,7 +33,7 @@ import numpy as np
 
 from . import __version__
 from ._inputs import as_features
-from .callbacks import Callback, EpochLogger, ProgressBar, _terminal_columns
+from .callbacks import Callback, EpochLogger, ProgressBar, terminal_columns
 from .costs import predicted_classes
 from .network import Network
 from .optimizers import OPTIMIZERS, Optimizer, by_name
@@ -248,7 +248,7 @@ def _callbacks(args: argparse.Namespace) -> list[Callback]:
         return []
     # a live bar on a terminal; plain lines elsewhere, and on a terminal that reports no width
     # (a pseudo-terminal given no size), where a bar would draw only blank lines
-    if sys.stderr.isatty() and _terminal_columns(sys.stderr) != 0:
+    if sys.stderr.isatty() and terminal_columns(sys.stderr) != 0:
         try:
             return [ProgressBar()]
         except ImportError:
