@@ -43,7 +43,7 @@ def as_dtype(dtype: DTypeLike) -> np.dtype[Any]:
         dt = np.dtype(dtype)
     except TypeError:
         dt = None
-    if dt not in _FLOAT_DTYPES:
+    if dt is None or dt not in _FLOAT_DTYPES:  # (np.dtype("float64") == None is True)
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     return dt
 
