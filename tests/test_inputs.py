@@ -27,6 +27,7 @@ from glassnet._inputs import (
     whole_number,
 )
 
+
 def _any(value: Any) -> Any:
     """``value``, typed as Any: for passing the wrong type on purpose."""
     return value
