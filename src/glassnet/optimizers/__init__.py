@@ -20,11 +20,14 @@ Every update equals the one ``torch.optim`` makes with the same hyperparameters 
 replay 20 steps in PyTorch and compare in float64).
 
 Here w is any single weight or bias, g = ∂C/∂w its mini-batch gradient, η = ``lr``, t the
+step count (1 on the first step) and λ = ``weight_decay``. All operations are elementwise.
 
-The machinery (:class:`Optimizer`, its state and saving) and :class:`SGD` are in
-:mod:`glassnet.optimizers.base`, the tutorial's rule first; the others in
-:mod:`glassnet.optimizers.adaptive`. Both are re-exported here: ``glassnet.optimizers.SGD``.
-
+Where to read
+-------------
+:mod:`glassnet.optimizers.base` holds the machinery every optimizer shares (:class:`Optimizer`:
+the step loop, its state buffers, saving and loading) and :class:`SGD`, the tutorial's rule;
+:mod:`glassnet.optimizers.adaptive` the other four, in the order of the table. This module holds
+the registry and re-exports them all: ``glassnet.optimizers.SGD`` is ``base.SGD``.
 
 By name
 -------
