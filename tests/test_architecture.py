@@ -105,7 +105,9 @@ def test_no_module_imports_a_private_name_of_another() -> None:
     modules, offenders = _modules(), []
     for name, path in modules.items():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.level or "glassnet" in (node.module or "")):
+            if isinstance(node, ast.ImportFrom) and (
+                node.level or "glassnet" in (node.module or "")
+            ):
                 private = [
                     a.name
                     for a in node.names

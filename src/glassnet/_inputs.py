@@ -1,11 +1,33 @@
-"""Checking and converting what users pass in: X, Y, dtypes and seeds.
+"""Checking and converting what users pass in: numbers, flags, X, Y, dtypes and seeds.
 
-Every message says what was wrong, what was expected and, where it can, what to do.
+This is glassnet's one validation toolkit; every module checks its arguments with it. Every
+message says what was wrong, what was expected and, where it can, what to do. The caller writes
+that sentence, in one of two forms:
+
+=================  ====================================================================
+``rule="…"``       ``Invalid <what>: <value>; <rule>`` (PyTorch's form, for hyperparameters):
+                   ``Invalid learning rate: -0.1; lr (η) must be a positive number such as 0.1``
+``must_be="…"``    ``<what> must be <must_be>, got <value>``:
+                   ``patience must be a whole number of epochs >= 1 such as 10, got 0``
+=================  ====================================================================
+
+Numbers: :func:`real_number` (a finite real number in an interval), :func:`whole_number` (an
+integer in a range), :func:`positive_int`, :func:`flag` (True or False), and the predicates
+:func:`is_real` and :func:`is_whole` for checks whose message depends on more than the value.
+A bool is never a number here, although Python counts ``True`` as 1.
+
+Values read back from files: :func:`plain` (a 0-d array from ``np.load`` as a Python number)
+and :func:`short_repr` (a hyperparameter as a ``repr`` shows it, ``3.0`` as ``3``).
+
+Arrays: :func:`as_dtype`, :func:`as_rng`, :func:`numeric_array`, :func:`as_features` (X) and
+:func:`as_targets` (Y) and :func:`sample_weights`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from numbers import Integral, Real
+from typing import Any, TypeGuard
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -21,7 +43,7 @@ def as_dtype(dtype: DTypeLike) -> np.dtype[Any]:
         dt = np.dtype(dtype)
     except TypeError:
         dt = None
-    if dt not in _FLOAT_DTYPES:
+    if dt is None or dt not in _FLOAT_DTYPES:  # (np.dtype("float64") == None is True)
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     return dt
 
@@ -163,13 +185,6 @@ def as_targets(
     return target, None
 
 
-def positive_int(value: object, what: str) -> int:
-    """A positive integer, or a ValueError naming ``what``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def sample_weights(sample_weight: Any, m: int, dtype: np.dtype[Any]) -> Array:
     """Per-sample weights checked: m finite numbers ≥ 0, not all 0, in ``dtype``.
 
@@ -199,3 +214,173 @@ def sample_weights(sample_weight: Any, m: int, dtype: np.dtype[Any]) -> Array:
             "at least one sample a weight > 0"
         )
     return w.astype(dtype)
+
+
+# -- numbers and flags -----------------------------------------------------------------------
+
+
+def is_real(value: object) -> TypeGuard[int | float | np.integer[Any] | np.floating[Any]]:
+    """Whether ``value`` is a real number (int, float, NumPy's, …), not a bool and not a string.
+
+    It may be NaN or infinite; :func:`real_number` also asks for a finite value.
+
+    >>> is_real(0.5), is_real(np.float32(2)), is_real(True), is_real("0.5")
+    (True, True, False, False)
+    """
+    return isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
+
+
+def is_whole(value: object) -> TypeGuard[int | np.integer[Any]]:
+    """Whether ``value`` is an integer (Python's or NumPy's), not a bool and not 2.0.
+
+    >>> is_whole(3), is_whole(np.int64(3)), is_whole(3.0), is_whole(False)
+    (True, True, False, False)
+    """
+    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _refusal(value: object, what: str, rule: str | None, must_be: str | None) -> ValueError:
+    """The ValueError for ``value``, in the form the caller chose (see the module docstring)."""
+    if (rule is None) == (must_be is None):
+        raise TypeError("pass exactly one of rule= and must_be= to say what is allowed")
+    if rule is not None:
+        return ValueError(f"Invalid {what}: {value!r}; {rule}")
+    return ValueError(f"{what} must be {must_be}, got {value!r}")
+
+
+def real_number(
+    value: object,
+    what: str,
+    rule: str | None = None,
+    *,
+    must_be: str | None = None,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """``value`` as a float if it is a finite real number from ``low`` to ``high``, else a
+    ValueError.
+
+    The interval is closed unless ``low_open`` / ``high_open`` say otherwise: ``low=0,
+    low_open=True`` means value > 0.
+
+    Args:
+        value: what the user passed.
+        what: what it is, as the message names it (``"learning rate"``, ``"min_delta"``).
+        rule: the message ends ``Invalid <what>: <value>; <rule>``.
+        must_be: or the message is ``<what> must be <must_be>, got <value>``.
+        low, high, low_open, high_open: the interval.
+
+    Example:
+        >>> real_number(0.9, "momentum value", "momentum must satisfy 0 ≤ μ < 1",
+        ...             low=0, high=1, high_open=True)
+        0.9
+        >>> real_number(-0.1, "learning rate", "lr (η) must be a positive number such as 0.1",
+        ...             low=0, low_open=True)
+        Traceback (most recent call last):
+        ValueError: Invalid learning rate: -0.1; lr (η) must be a positive number such as 0.1
+        >>> real_number(float("nan"), "min_delta", must_be="a number >= 0 such as 1e-4", low=0)
+        Traceback (most recent call last):
+        ValueError: min_delta must be a number >= 0 such as 1e-4, got nan
+    """
+    if is_real(value):
+        v = float(value)
+        if (
+            math.isfinite(v)
+            and (v > low if low_open else v >= low)
+            and (v < high if high_open else v <= high)
+        ):
+            return v
+    raise _refusal(value, what, rule, must_be)
+
+
+def whole_number(
+    value: object,
+    what: str,
+    rule: str | None = None,
+    *,
+    must_be: str | None = None,
+    low: int | None = None,
+    high: int | None = None,
+) -> int:
+    """``value`` as an int if it is an integer with ``low ≤ value ≤ high``, else a ValueError.
+
+    ``2.0`` is not a whole number here: a count given as a float is usually a mistake.
+
+    Args:
+        value: what the user passed.
+        what: what it is, as the message names it.
+        rule: the message ends ``Invalid <what>: <value>; <rule>``.
+        must_be: or the message is ``<what> must be <must_be>, got <value>``.
+        low, high: the smallest and the largest value allowed (None: no limit).
+
+    Example:
+        >>> whole_number(np.int64(10), "patience", must_be="a whole number >= 1", low=1)
+        10
+        >>> whole_number(0, "every", must_be="a whole number of epochs >= 1", low=1)
+        Traceback (most recent call last):
+        ValueError: every must be a whole number of epochs >= 1, got 0
+    """
+    if is_whole(value) and (low is None or value >= low) and (high is None or value <= high):
+        return int(value)
+    raise _refusal(value, what, rule, must_be)
+
+
+def positive_int(value: object, what: str) -> int:
+    """A positive integer, or ``ValueError("<what> must be a positive integer, got <value>")``.
+
+    >>> positive_int(3, "epochs")
+    3
+    >>> positive_int(0, "batch_size")
+    Traceback (most recent call last):
+    ValueError: batch_size must be a positive integer, got 0
+    """
+    return whole_number(value, what, must_be="a positive integer", low=1)
+
+
+def flag(value: object, what: str, rule: str | None = None, *, must_be: str | None = None) -> bool:
+    """``value`` as a bool if it is True or False (NumPy's included), else a ValueError.
+
+    ``1`` and ``"yes"`` are refused: a switch is given as a bool.
+
+    Example:
+        >>> flag(np.bool_(True), "nesterov value", "nesterov must be True or False")
+        True
+        >>> flag(1, "nesterov value", "nesterov must be True or False")
+        Traceback (most recent call last):
+        ValueError: Invalid nesterov value: 1; nesterov must be True or False
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise _refusal(value, what, rule, must_be)
+
+
+# -- values read back from files ----------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """A number or string from ``np.load`` (a 0-d array or a NumPy scalar) as a plain Python
+    value; anything else as it is.
+
+    >>> plain(np.array(0.5)), plain(np.int64(3)), plain("SGD")
+    (0.5, 3, 'SGD')
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def short_repr(value: Any) -> str:
+    """A hyperparameter as ``repr`` shows it: 3.0 → '3', 0.001 → '0.001', a tuple item by item.
+
+    >>> short_repr(3.0), short_repr(0.001), short_repr((0.9, 0.999)), short_repr(True)
+    ('3', '0.001', '(0.9, 0.999)', 'True')
+    """
+    if isinstance(value, tuple):
+        return "(" + ", ".join(short_repr(v) for v in value) + ")"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)

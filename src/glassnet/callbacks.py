@@ -30,6 +30,8 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
+from ._inputs import real_number, whole_number
+
 if TYPE_CHECKING:
     from .network import Network
     from .optimizers import Optimizer
@@ -360,19 +362,13 @@ class EarlyStopping(Callback):
             raise ValueError(
                 f"monitor must be one of {', '.join(map(repr, METRICS))}, got {monitor!r}"
             )
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(
-                f"patience must be a whole number of epochs >= 1 such as 10, got {patience!r}"
-            )
-        if (
-            isinstance(min_delta, bool)
-            or not isinstance(min_delta, (int, float))
-            or not (math.isfinite(min_delta) and min_delta >= 0)
-        ):
-            raise ValueError(f"min_delta must be a number >= 0 such as 1e-4, got {min_delta!r}")
         self.monitor = monitor
-        self.patience = patience
-        self.min_delta = float(min_delta)
+        self.patience = whole_number(
+            patience, "patience", must_be="a whole number of epochs >= 1 such as 10", low=1
+        )
+        self.min_delta = real_number(
+            min_delta, "min_delta", must_be="a number >= 0 such as 1e-4", low=0.0
+        )
         self.restore_best_weights = bool(restore_best_weights)
         self._sign = -1.0 if "accuracy" in monitor else 1.0  # compare sign · value: lower is better
         self._reset()

@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 import numpy as np
 
 from . import _jsonparse, io
-from ._inputs import as_rng
+from ._inputs import as_rng, whole_number
 from .callbacks import METRICS, Callback, Stop
 from .io._format import BadFileError
 from .optimizers import Optimizer, registered_classes
@@ -235,13 +235,11 @@ class Checkpoint(Callback):
                 f"cannot save checkpoints to {str(self.path)!r}: the folder "
                 f"{str(self.path.parent)!r} does not exist; create it first"
             )
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a whole number of epochs >= 1, got {every!r}")
+        self.every = whole_number(every, "every", must_be="a whole number of epochs >= 1", low=1)
         if monitor is not None and monitor not in METRICS:
             raise ValueError(
                 f"monitor must be None or one of {', '.join(map(repr, METRICS))}, got {monitor!r}"
             )
-        self.every = every
         self.monitor = monitor
         self._sign = -1.0 if monitor and "accuracy" in monitor else 1.0
         self.best = math.inf * self._sign

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._inputs import as_rng
+from ._inputs import as_rng, is_whole
 from .explain import explain_neuron
 from .network import Network
 from .optimizers import SGD
@@ -543,7 +543,7 @@ def make_sheet(
         >>> sheet.check({"1a": 0.0}).passed
         False
     """
-    if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+    if not is_whole(seed):
         raise ValueError(
             f"seed must be an integer ≥ 0, so that the sheet can be drawn again; got {seed!r}"
         )

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, Self
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from ._inputs import as_dtype, as_rng, numeric_array
+from ._inputs import as_dtype, as_rng, is_real, numeric_array, whole_number
 
 __all__ = [
     "MinMaxScaler",
@@ -330,8 +330,7 @@ def scaler_from_dict(spec: Mapping[str, Any]) -> MinMaxScaler | StandardScaler:
         problem = f"lacks {', '.join(missing)}" if missing else f"has unknown keys {unknown}"
         raise ValueError(f"the {kind} scaler's description {problem}; it holds {', '.join(names)}")
     n = spec.get("n_features")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"the scaler's n_features must be a positive whole number, got {n!r}")
+    n = whole_number(n, "the scaler's n_features", must_be="a positive whole number", low=1)
     if kind == "minmax":
         feature_range = spec.get("feature_range", (0.0, 1.0))
         if not isinstance(feature_range, (list, tuple)) or len(feature_range) != 2:
@@ -372,9 +371,9 @@ def one_hot(labels: Any, n_classes: int | None = None, dtype: DTypeLike = "float
     top = int(ints.max()) + 1 if ints.size else 0
     if n_classes is None:
         n_classes = top
-    elif isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
-        raise ValueError(f"n_classes must be an integer, got {n_classes!r}")
-    elif top > n_classes:
+    else:
+        n_classes = whole_number(n_classes, "n_classes", must_be="an integer")
+    if top > n_classes:
         raise ValueError(
             f"a label is {top - 1} but n_classes = {n_classes} allows only 0..{n_classes - 1}; "
             "pass a larger n_classes or leave it out"
@@ -405,7 +404,7 @@ class ThreeWaySplit(NamedTuple):
 
 
 def _fraction(value: float, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+    if not is_real(value):  # NaN and ±inf are refused below, as out of range
         raise ValueError(f"{what} must be a number between 0 and 1, got {value!r}")
     if not 0.0 < float(value) < 1.0:
         raise ValueError(f"{what} must be strictly between 0 and 1, e.g. 0.2; got {value!r}")

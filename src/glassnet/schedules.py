@@ -33,7 +33,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from .optimizers import Optimizer, _check_int, _check_real, _fmt, _plain
+from ._inputs import plain, real_number, short_repr, whole_number
+from .optimizers import Optimizer
 
 __all__ = [
     "CosineAnnealingLR",
@@ -46,7 +47,7 @@ __all__ = [
 
 
 def _check_gamma(gamma: Any) -> float:
-    return _check_real(
+    return real_number(
         gamma,
         "gamma value",
         "gamma (γ) multiplies the learning rate, so it must satisfy 0 < gamma ≤ 1, such as "
@@ -128,7 +129,7 @@ class Schedule:
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore what :meth:`state_dict` returned (the optimizer's ``lr`` is not touched)."""
-        kind = _plain(state_dict.get("schedule"))
+        kind = plain(state_dict.get("schedule"))
         if kind != type(self).__name__:
             raise ValueError(
                 f"this state_dict was saved by a {kind!r} schedule, not a "
@@ -142,16 +143,17 @@ class Schedule:
         unknown = sorted(set(state_dict) - {*keys, "schedule"})
         if unknown:
             raise ValueError(f"unexpected keys {unknown} in the state_dict")
-        values = {key: _plain(state_dict[key]) for key in keys}
+        values = {key: plain(state_dict[key]) for key in keys}
         fresh = type(self)(self.optimizer, **{key: values[key] for key in names})  # checks them
         progress = {}
         for key in [*self._state_keys(), "last_lr"]:
             if key in ("base_lr", "last_lr"):
-                progress[key] = _check_real(values[key], key, f"{key} must be a number ≥ 0", low=0)
+                progress[key] = real_number(values[key], key, f"{key} must be a number ≥ 0", low=0)
             elif key == "best":
                 progress[key] = float(values[key])
             else:
-                progress[key] = _check_int(values[key], key, f"{key} must be an integer ≥ 0", low=0)
+                rule = f"{key} must be an integer ≥ 0"
+                progress[key] = whole_number(values[key], key, rule, low=0)
         for key in names:
             setattr(self, key, getattr(fresh, key))
         for key in self._state_keys():
@@ -159,7 +161,8 @@ class Schedule:
         self._last_lr = progress["last_lr"]
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{key}={_fmt(value)}" for key, value in self.hyperparameters().items())
+        hyper = self.hyperparameters()
+        args = ", ".join(f"{key}={short_repr(value)}" for key, value in hyper.items())
         return f"{type(self).__name__}({args})"
 
 
@@ -190,7 +193,7 @@ class StepLR(Schedule):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         super().__init__(optimizer)
-        self.step_size = _check_int(
+        self.step_size = whole_number(
             step_size,
             "step_size value",
             "step_size is the number of epochs between decays, a positive integer such as 30",
@@ -271,14 +274,14 @@ class CosineAnnealingLR(Schedule):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         super().__init__(optimizer)
-        self.T_max = _check_int(
+        self.T_max = whole_number(
             T_max,
             "T_max value",
             "T_max is the number of epochs from η_0 down to eta_min, a positive integer such "
             "as the number of epochs you train",
             low=1,
         )
-        self.eta_min = _check_real(
+        self.eta_min = real_number(
             eta_min,
             "eta_min value",
             "eta_min is the lowest learning rate, a number ≥ 0 such as 0",
@@ -324,7 +327,7 @@ class InverseScaling(Schedule):
 
     def __init__(self, optimizer: Optimizer, power_t: float = 0.5) -> None:
         super().__init__(optimizer)
-        self.power_t = _check_real(
+        self.power_t = real_number(
             power_t,
             "power_t value",
             "power_t is the exponent of the step count, a number ≥ 0 such as 0.5",
@@ -409,7 +412,7 @@ class ReduceLROnPlateau(Schedule):
             )
         self.mode = mode
         self.threshold_mode = threshold_mode
-        self.factor = _check_real(
+        self.factor = real_number(
             factor,
             "factor value",
             "η is multiplied by factor, so it must satisfy 0 < factor < 1, such as 0.1",
@@ -418,28 +421,28 @@ class ReduceLROnPlateau(Schedule):
             low_open=True,
             high_open=True,
         )
-        self.patience = _check_int(
+        self.patience = whole_number(
             patience,
             "patience value",
             "patience is a number of epochs, an integer ≥ 0 such as 10",
             low=0,
         )
-        self.threshold = _check_real(
+        self.threshold = real_number(
             threshold,
             "threshold value",
             "threshold must be a number ≥ 0, such as 1e-4",
             low=0.0,
         )
-        self.cooldown = _check_int(
+        self.cooldown = whole_number(
             cooldown,
             "cooldown value",
             "cooldown is a number of epochs, an integer ≥ 0 such as 0",
             low=0,
         )
-        self.min_lr = _check_real(
+        self.min_lr = real_number(
             min_lr, "min_lr value", "min_lr must be a number ≥ 0, such as 1e-6", low=0.0
         )
-        self.eps = _check_real(
+        self.eps = real_number(
             eps, "epsilon value", "eps must be a number ≥ 0, such as 1e-8", low=0.0
         )
         self.best = math.inf if mode == "min" else -math.inf  # worse than any metric

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from .._inputs import as_dtype, as_rng, positive_int
+from .._inputs import as_dtype, as_rng, is_real, positive_int
 from ..scaling import train_test_split
 from .base import Dataset, class_names
 from .preparation import Preparation
@@ -55,7 +55,7 @@ Seed = int | np.random.Generator | None
 
 
 def _noise(noise: float) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+    if not is_real(noise):
         raise ValueError(f"noise must be a number, the noise's standard deviation; got {noise!r}")
     if not 0.0 <= float(noise) < float("inf"):
         raise ValueError(f"noise is a standard deviation and must be 0 or more, got {noise!r}")

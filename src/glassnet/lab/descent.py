@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._inputs import real_number, whole_number
 from ..layers import Dense
 from ..network import ByLayer, Gradients, Network
 from ..optimizers import OPTIMIZERS, SGD, Optimizer, by_name
@@ -239,9 +240,7 @@ def _check_start(start: ArrayLike) -> Array:
 
 
 def _check_steps(steps: Any) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a whole number ≥ 1, such as 100, got {steps!r}")
-    return int(steps)
+    return whole_number(steps, "steps", must_be="a whole number ≥ 1, such as 100", low=1)
 
 
 def descend(
@@ -271,8 +270,7 @@ def descend(
     opt = _fresh(optimizer, lr, surf)
     p = _check_start(surf.start if start is None else start)
     steps = _check_steps(steps)
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol > 0:
-        raise ValueError(f"tol must be a distance > 0, such as 0.01, got {tol!r}")
+    tol = real_number(tol, "tol", must_be="a distance > 0, such as 0.01", low=0.0, low_open=True)
     limit = 1e3 * surf.size  # this far from the window, the run is said to have blown up
     net = point_network(p)
     points, values, grads = [p.copy()], [float(surf.value(*p))], [_grad(surf, p)]

@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import lab
+from .._inputs import is_real, real_number, whole_number
 
 if TYPE_CHECKING:
     from .session import Session
@@ -92,11 +93,7 @@ class LabRequest:
 
 
 def _is_number(value: Any) -> bool:
-    return (
-        not isinstance(value, bool)
-        and isinstance(value, (int, float))
-        and math.isfinite(float(value))
-    )
+    return is_real(value) and math.isfinite(value)
 
 
 def _whole(raw: dict[str, Any], key: str) -> int:
@@ -104,9 +101,9 @@ def _whole(raw: dict[str, Any], key: str) -> int:
     value = raw.get(key, LAB_DEFAULTS[key])
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{key} must be a whole number from {low} to {high}, got {value!r}")
-    return value
+    return whole_number(
+        value, key, must_be=f"a whole number from {low} to {high}", low=low, high=high
+    )
 
 
 def parse_lab_request(raw: Any) -> LabRequest:
@@ -150,9 +147,8 @@ def parse_lab_request(raw: Any) -> LabRequest:
     lr: dict[str, float] = {}
     for opt in names:
         eta = sent.get(opt, surface.suggested_lr.get(opt, 0.01))
-        if not _is_number(eta) or not low <= eta <= high:
-            raise ValueError(f"η for {opt} must be a number from {low:g} to {high:g}, got {eta!r}")
-        lr[opt] = float(eta)
+        must_be = f"a number from {low:g} to {high:g}"
+        lr[opt] = real_number(eta, f"η for {opt}", must_be=must_be, low=low, high=high)
     extra = [key for key in sent if key not in names]
     if extra:
         raise ValueError(f"lr names {extra[0]!r}, which is not racing; racing: {', '.join(names)}")
@@ -293,14 +289,14 @@ def landscape_slice(
     ``w`` is the network's current weights; ``d`` is :func:`glassnet.lab.random_direction`
     with ``seed``; α runs over ``points`` values from −span to span. The network is not changed.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**31:
-        raise ValueError(f"seed must be a whole number from 0 to {2**31 - 1}, got {seed!r}")
+    top = 2**31 - 1
+    seed = whole_number(seed, "seed", must_be=f"a whole number from 0 to {top}", low=0, high=top)
     low, high = LAB_LIMITS["span"]
-    if not _is_number(span) or not low <= span <= high:
-        raise ValueError(f"span must be a number from {low:g} to {high:g}, got {span!r}")
+    must_be = f"a number from {low:g} to {high:g}"
+    span = real_number(span, "span", must_be=must_be, low=low, high=high)
     lo, hi = LAB_LIMITS["points"]
-    if isinstance(points, bool) or not isinstance(points, int) or not lo <= points <= hi:
-        raise ValueError(f"points must be a whole number from {lo} to {hi}, got {points!r}")
+    must_be = f"a whole number from {lo} to {hi}"
+    points = whole_number(points, "points", must_be=must_be, low=lo, high=hi)
     alphas = np.linspace(-float(span), float(span), points)
     with session.lock:
         net, data = session.net, session.data

@@ -42,6 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .._inputs import is_real, whole_number
 from .guard import MAX_BODY, Guard, is_loopback, loads, short
 from .lab_view import lab_options, landscape_slice, parse_lab_request, run_lab
 from .session import LIMITS, Selection, Session, jsonable, options, parse_config
@@ -115,9 +116,7 @@ def _int_field(
     msg: dict[str, Any], key: str, low: int, high: int, default: int | None = None
 ) -> int:
     value = _field(msg, key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{key} must be a whole number {low}..{high}, got {value!r}")
-    return value
+    return whole_number(value, key, must_be=f"a whole number {low}..{high}", low=low, high=high)
 
 
 class Connection:
@@ -357,7 +356,7 @@ class Connection:
             )
         elif kind == "set":
             value = _field(msg, "value")
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if not is_real(value):
                 raise ValueError(f"value must be a number, got {value!r}")
             await self.work(
                 session.set_parameter,

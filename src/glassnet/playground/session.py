@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import datasets, io
+from .._inputs import is_whole, real_number, whole_number
 from ..activations import ACTIVATIONS
 from ..costs import COSTS, predicted_classes
 from ..network import Network
@@ -124,20 +125,17 @@ class Config:
 
 
 def _number(raw: dict[str, Any], key: str, low: float, high: float) -> float:
-    value = raw[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{key} must be a number between {low:g} and {high:g}, got {value!r}")
+    value = real_number(raw[key], key, must_be=f"a number between {low:g} and {high:g}")
     if not low <= value <= high:
         raise ValueError(f"{key} must be between {low:g} and {high:g}, got {value:g}")
-    return float(value)
+    return value
 
 
 def _integer(raw: dict[str, Any], key: str, low: int, high: int) -> int:
     value = raw[key]
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{key} must be a whole number between {low} and {high}, got {value!r}")
+    value = whole_number(value, key, must_be=f"a whole number between {low} and {high}")
     if not low <= value <= high:
         raise ValueError(f"{key} must be between {low} and {high}, got {value}")
     return value
@@ -178,7 +176,7 @@ def parse_config(raw: Any) -> Config:
         )
     most = LIMITS["neurons_image" if dataset in IMAGE_DATASETS else "neurons_2d"]
     for i, n in enumerate(hidden, start=1):
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= most:
+        if not is_whole(n) or not 1 <= n <= most:
             raise ValueError(
                 f"hidden layer {i} has {n!r} neurons; the Playground allows 1 to {most} per "
                 f"hidden layer for {dataset}"
@@ -581,8 +579,8 @@ class Session:
 
     def _sample(self, i: int) -> tuple[Array, NDArray[Any]]:
         n = len(self.data.X_train)
-        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
-            raise ValueError(f"sample must be a training sample number 0..{n - 1}, got {i!r}")
+        must_be = f"a training sample number 0..{n - 1}"
+        i = whole_number(i, "sample", must_be=must_be, low=0, high=n - 1)
         return self.data.X_train[i : i + 1], self.data.y_train[i : i + 1]
 
     def walkthrough(self, i: int) -> dict[str, Any]:

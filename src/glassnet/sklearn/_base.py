@@ -3,7 +3,6 @@ the training loop with scikit-learn's stopping rule (see :mod:`glassnet.sklearn`
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -16,9 +15,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .. import activations
-from .._inputs import as_dtype, as_rng, positive_int
+from .._inputs import as_dtype, as_rng, flag, is_whole, positive_int, real_number
 from ..network import Network
-from ..optimizers import OPTIMIZERS, Optimizer, _check_flag
+from ..optimizers import OPTIMIZERS, Optimizer
 from ._convergence import SklearnConvergence
 
 Array = NDArray[np.floating[Any]]
@@ -54,20 +53,20 @@ def _hidden_activation(name: object) -> str:
 def check_number(
     value: object, name: str, low: float, high: float = np.inf, *, closed: str = "both"
 ) -> float:
-    """A real number in the interval, or a ValueError saying which interval."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if ok:
-        v = float(value)  # type: ignore[arg-type]
-        ok = bool(np.isfinite(v))
-    if ok:
-        ok = (v >= low if closed in ("both", "left") else v > low) and (
-            v <= high if closed in ("both", "right") else v < high
-        )
-    if not ok:
-        lo = "[" if closed in ("both", "left") else "("
-        hi = "]" if closed in ("both", "right") and high != np.inf else ")"
-        raise ValueError(f"{name} must be a number in {lo}{low:g}, {high:g}{hi}, got {value!r}")
-    return float(value)  # type: ignore[arg-type]
+    """A real number in the interval, or a ValueError saying which interval, such as
+    ``momentum must be a number in [0, 1], got 2``."""
+    low_open, high_open = closed in ("right", "none"), closed in ("left", "none")
+    lo = "(" if low_open else "["
+    hi = ")" if high_open or high == np.inf else "]"
+    return real_number(
+        value,
+        name,
+        must_be=f"a number in {lo}{low:g}, {high:g}{hi}",
+        low=low,
+        high=high,
+        low_open=low_open,
+        high_open=high_open,
+    )
 
 
 def _rng_from(random_state: object) -> np.random.Generator:
@@ -190,7 +189,7 @@ class GlassnetMLP(BaseEstimator):  # type: ignore[misc]
 
     def _hidden_sizes(self) -> list[int]:
         sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+        if is_whole(sizes):
             sizes = [sizes]  # type: ignore[list-item]
         try:
             out = [positive_int(n, "each hidden layer size") for n in sizes]  # type: ignore[union-attr]
@@ -225,8 +224,8 @@ class GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         check_number(self.beta_1, "beta_1", 0.0, 1.0, closed="left")
         check_number(self.beta_2, "beta_2", 0.0, 1.0, closed="left")
         check_number(self.epsilon, "epsilon", 0.0, closed="none")
-        for flag in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
-            _check_flag(getattr(self, flag), flag)
+        for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
+            flag(getattr(self, name), f"{name} value", f"{name} must be True or False")
         if self.dtype is not None:
             try:
                 as_dtype(self.dtype)

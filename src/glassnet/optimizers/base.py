@@ -1,0 +1,534 @@
+"""The optimizer machinery and SGD, the tutorial's rule.
+
+Backpropagation only computes ∇C; an optimizer decides the step. Stochastic gradient descent,
+:class:`SGD` at the end of this module, nudges each parameter against its gradient after every
+mini-batch::
+
+    w ← w − η ∂C/∂w        b ← b − η ∂C/∂b
+
+Here w is any single weight or bias, g = ∂C/∂w its mini-batch gradient, η = ``lr``, t the
+step count (1 on the first step) and λ = ``weight_decay``. All operations are elementwise.
+
+Optimizers change the network's arrays in place (``net.W[l]`` stays the same object) and never
+write to the gradients they are given. A subclass of :class:`Optimizer` only says how one
+parameter is updated (``_update(w, g, slot)``, with its buffers and scratch space in the
+:class:`Slot`); :meth:`Optimizer.step` loops over W^(1), b^(1), …, W^(L), b^(L) with
+preallocated buffers. The adaptive optimizers (Adagrad, RMSprop, Adam, AdamW) are in
+:mod:`glassnet.optimizers.adaptive`; the registry of names in :mod:`glassnet.optimizers`.
+
+State
+-----
+An optimizer that remembers something between steps keeps one array per weight matrix and bias
+vector, in the network's own notation: ``opt.state`` maps a buffer name to a
+:class:`ParameterBuffer`, so ``opt.state["velocity"].W[l]`` is the velocity of W^(l), shaped
+like ``net.W[l]``, and ``opt.state["velocity"].b[l]`` that of b^(l). The buffers are created, in
+the network's dtype, on the first :meth:`Optimizer.step`; until then ``opt.state`` is empty.
+``opt.t`` counts the steps taken. One optimizer serves one network: a step with a network of
+other sizes or dtype raises ``ValueError`` (call :meth:`Optimizer.reset` to start afresh).
+
+:meth:`Optimizer.state_dict` returns the hyperparameters, ``t`` and every buffer as a flat dict
+of numbers, strings and NumPy arrays (keys such as ``"velocity.W[1]"``), so that
+``np.savez(path, **opt.state_dict())`` saves it without pickle;
+:meth:`Optimizer.load_state_dict` takes it back (also from ``np.load``) and the run continues
+bit for bit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._inputs import flag, plain, real_number, short_repr, whole_number
+from ..layers import W_ORDER
+from ..notation import Gradients
+
+if TYPE_CHECKING:
+    from ..network import Network
+
+Array = NDArray[np.floating[Any]]
+Signature = tuple[tuple[tuple[int, ...], ...], np.dtype[Any]]
+
+__all__ = [
+    "SGD",
+    "Optimizer",
+    "ParameterBuffer",
+    "Slot",
+    "check_lr",
+    "check_momentum",
+    "check_weight_decay",
+]
+
+
+# -- the hyperparameters every optimizer family shares (checked with glassnet._inputs) ------------
+
+
+def check_lr(lr: Any) -> float:
+    """η for a new optimizer: a finite number > 0, or ``ValueError("Invalid learning rate: …")``."""
+    return real_number(
+        lr,
+        "learning rate",
+        "lr (η) must be a positive number such as 0.1",
+        low=0.0,
+        low_open=True,
+    )
+
+
+def check_weight_decay(weight_decay: Any) -> float:
+    """λ: a number ≥ 0."""
+    return real_number(
+        weight_decay,
+        "weight_decay value",
+        "weight_decay (λ) must be a number ≥ 0, such as 1e-4; 0 turns weight decay off",
+        low=0.0,
+    )
+
+
+def check_momentum(momentum: Any) -> float:
+    """μ: 0 ≤ μ < 1."""
+    return real_number(
+        momentum,
+        "momentum value",
+        "momentum (μ) must satisfy 0 ≤ momentum < 1, such as 0.9; 0 turns momentum off",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+    )
+
+
+# -- state --------------------------------------------------------------------------------------
+
+
+class ParameterBuffer(Gradients):
+    """One of an optimizer's buffers: an array for every weight matrix and bias vector.
+
+    ``buf.W[l]`` belongs to W^(l) and has its shape (n_l, n_{l−1}); ``buf.b[l]`` belongs to
+    b^(l). It is a :class:`~glassnet.Gradients`, so ``buf.vector()`` lays it out like ∇C and
+    ``buf.norms()`` gives its size per layer.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> opt = gn.SGD(lr=0.5, momentum=0.9)
+        >>> opt.step(net, net.gradients(np.array([[0.0, 1.0]]), np.array([1])))
+        >>> opt.state["velocity"].W[1].shape, opt.state["velocity"].b[2].shape
+        ((3, 2), (1,))
+    """
+
+    def __init__(self, layers: list[dict[str, Array]], name: str = "buffer") -> None:
+        super().__init__(layers=layers, symbol=f"{name}.")
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"ParameterBuffer({self.name!r}," + super().__repr__().removeprefix("Gradients(")
+
+
+class Slot:
+    """What ``_update(w, g, slot)`` gets for one parameter array besides w and g.
+
+    Attributes:
+        state: buffer name → this parameter's array in that buffer (a view into ``opt.state``).
+        tmp: scratch space shaped like w, free for the update to overwrite.
+        grad: room for d = g + λ w when weight decay goes through the gradient, else None.
+    """
+
+    __slots__ = ("grad", "state", "tmp")
+
+    def __init__(self, state: dict[str, Array], tmp: Array, grad: Array | None) -> None:
+        self.state = state  # the optimizer's buffers for this parameter (views into opt.state)
+        self.tmp = tmp  # scratch, shaped like the parameter
+        self.grad = grad  # room for g + λ w, when weight decay goes through the gradient
+
+
+def _sizes(shapes: tuple[tuple[int, ...], ...]) -> list[int]:
+    """``[n_0, …, n_L]`` from the parameter shapes (W^(1), b^(1), …, W^(L), b^(L))."""
+    return [shapes[0][1], *(shape[0] for shape in shapes[::2])]
+
+
+def _interleave(buf: Gradients) -> list[Array]:
+    """The arrays in parameter order: W^(1), b^(1), …, W^(L), b^(L)."""
+    return buf.arrays()
+
+
+_ARRAY_KEY = re.compile(r"^(\w+)\.(\w+)\[(\d+)\]$")
+
+
+# -- the optimizers -----------------------------------------------------------------------------
+
+
+class Optimizer:
+    """Base class: holds the learning rate η and applies :meth:`step` after each mini-batch.
+
+    A subclass lists its hyperparameters (:meth:`hyperparameters`, the constructor's keyword
+    arguments), its buffers (:meth:`buffer_names`) and says in ``_update(w, g, slot)`` how one
+    parameter array w with gradient g is changed in place; :meth:`step` does the rest.
+
+    Attributes:
+        lr: the learning rate η. A schedule (:mod:`glassnet.schedules`) changes it between
+            epochs; any value ≥ 0 may be set.
+        t: the number of steps taken.
+        state: buffer name → :class:`ParameterBuffer`, empty until the first step.
+    """
+
+    def __init__(self, lr: float) -> None:
+        self._lr = check_lr(lr)
+        self.t = 0
+        self.state: dict[str, ParameterBuffer] = {}
+        self._signature: Signature | None = None  # parameter shapes and dtype the state is for
+        self._slots: list[Slot] = []
+        self._names: list[tuple[int, str]] = []  # (l, θ) of each parameter array
+
+    @property
+    def lr(self) -> float:
+        """The learning rate η."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = real_number(
+            value,
+            "learning rate",
+            "lr (η) must be a finite number ≥ 0, such as 0.1",
+            low=0.0,
+        )
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The constructor's arguments, as numbers, booleans and tuples."""
+        return {"lr": self.lr}
+
+    def buffer_names(self) -> tuple[str, ...]:
+        """The names of the per-parameter buffers this optimizer keeps in :attr:`state`."""
+        return ()
+
+    def _decays_gradient(self) -> bool:
+        """Whether weight decay is added to the gradient (d = g + λ w) and needs room for d."""
+        return False
+
+    def _initial_value(self, name: str) -> float:
+        """What buffer ``name`` holds before the first step."""
+        return 0.0
+
+    # -- the step -----------------------------------------------------------------------------
+
+    def step(self, net: Network, grads: Gradients) -> None:
+        """Update ``net``'s weights and biases in place from the mini-batch gradients.
+
+        ``grads`` holds ∂C/∂W^(l) and ∂C/∂b^(l) (``grads.W[l]``, ``grads.b[l]``), as
+        ``net.gradients(X, Y)`` returns them; they are read, never changed.
+        """
+        params = self._parameters(net, grads)
+        self._bind([w for w, _ in params])
+        self.t += 1
+        self._begin_step()
+        for (w, g), slot in zip(params, self._slots, strict=True):
+            self._update(w, g, slot)
+
+    def _begin_step(self) -> None:
+        """Work out the numbers shared by every parameter of this step (after ``t += 1``)."""
+
+    def _update(self, w: Array, g: Array, slot: Slot) -> None:
+        """Change the parameter array ``w`` in place, given its gradient ``g`` (read only)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _update(w, g, slot) or override step()"
+        )
+
+    @staticmethod
+    def _with_weight_decay(w: Array, g: Array, slot: Slot, weight_decay: float) -> Array:
+        """d = g + λ w, the gradient of C + (λ/2)‖w‖², in ``slot.grad`` (g is not changed).
+
+        ``slot.grad`` exists exactly when :meth:`_decays_gradient` says so; without it, d = g.
+        """
+        if slot.grad is None:
+            return g
+        np.multiply(w, weight_decay, out=slot.grad)
+        slot.grad += g  # d = g + λ w
+        return slot.grad
+
+    def _parameters(self, net: Network, grads: Gradients) -> list[tuple[Array, Array]]:
+        """(w, g) for W^(1), b^(1), …, W^(L), b^(L), after checking that the shapes agree."""
+        if not isinstance(grads, Gradients):
+            raise ValueError(
+                f"grads must be a glassnet Gradients such as net.gradients(X, Y), got {grads!r}"
+            )
+        if len(grads) != net.L:
+            raise ValueError(
+                f"grads has {len(grads)} layers but the network has L = {net.L}; pass the "
+                "gradients of this network, net.gradients(X, Y)"
+            )
+        params = []
+        for l, (layer, g) in enumerate(zip(net.layers, grads.layers, strict=True), start=1):
+            for name, w in layer.parameters().items():
+                if name not in g or g[name].shape != w.shape:
+                    shape = g[name].shape if name in g else "none"
+                    raise ValueError(
+                        f"grads.{name}[{l}] has shape {shape} but net.{name}[{l}] has "
+                        f"shape {w.shape}; pass the gradients of this network"
+                    )
+                params.append((w, g[name]))
+        # (l, θ) of each parameter, naming the buffers' arrays
+        self._names = [(l, n) for l, layer in enumerate(net.layers, 1) for n in layer.parameters()]
+        return params
+
+    def _bind(self, weights: list[Array]) -> None:
+        """Create the state for these parameter arrays, or check that it was made for them."""
+        signature = (tuple(w.shape for w in weights), weights[0].dtype)
+        if signature == self._signature:
+            return
+        if self._signature is not None:
+            (shapes, dtype), (my_shapes, my_dtype) = signature, self._signature
+            raise ValueError(
+                f"this optimizer's state is for a network of sizes {_sizes(my_shapes)} in "
+                f"{my_dtype}, but it was asked to step one of sizes {_sizes(shapes)} in {dtype}; "
+                "an optimizer serves one network: make a new optimizer, or call opt.reset()"
+            )
+        self.state = {
+            name: self._buffer(
+                name, [np.full_like(w, self._initial_value(name)) for w in weights], self._names
+            )
+            for name in self.buffer_names()
+        }
+        self._make_slots(signature)
+
+    @staticmethod
+    def _buffer(name: str, arrays: list[Array], keys: list[tuple[int, str]]) -> ParameterBuffer:
+        """The buffer ``name`` over ``arrays``, one per parameter ``keys`` = [(l, θ), …]."""
+        layers: list[dict[str, Array]] = []
+        for (l, symbol), array in zip(keys, arrays, strict=True):
+            if l > len(layers):
+                layers.append({})
+            layers[l - 1][symbol] = array
+        return ParameterBuffer(layers, name=name)
+
+    def _make_slots(self, signature: Signature) -> None:
+        shapes, dtype = signature
+        arrays = {name: _interleave(buf) for name, buf in self.state.items()}
+        decays = self._decays_gradient()
+        self._slots = [
+            Slot(
+                {name: arrays[name][i] for name in arrays},
+                np.empty(shape, dtype=dtype, order=W_ORDER),  # laid out as W, see glassnet.layers
+                np.empty(shape, dtype=dtype, order=W_ORDER) if decays else None,
+            )
+            for i, shape in enumerate(shapes)
+        ]
+        self._signature = signature
+
+    def reset(self) -> None:
+        """Forget every buffer and set ``t = 0``: the next step starts as if it were the first."""
+        self.t = 0
+        self.state = {}
+        self._signature = None
+        self._slots = []
+
+    # -- saving and loading ---------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's type, hyperparameters, ``t`` and buffers as a flat dict.
+
+        Buffers appear as copies under ``"<name>.W[l]"`` and ``"<name>.b[l]"``; everything else
+        is a number, a string or a tuple of numbers. ``np.savez(path, **opt.state_dict())``
+        stores it without pickle.
+
+        Example:
+            >>> import numpy as np, glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+            >>> opt = gn.SGD(lr=0.5, momentum=0.9)
+            >>> opt.step(net, net.gradients(np.array([[0.0, 1.0]]), np.array([1])))
+            >>> sd = opt.state_dict()
+            >>> sd["optimizer"], sd["momentum"], sd["t"]
+            ('SGD', 0.9, 1)
+            >>> [key for key in sd if "[" in key]
+            ['velocity.W[1]', 'velocity.b[1]', 'velocity.W[2]', 'velocity.b[2]']
+        """
+        out: dict[str, Any] = {"optimizer": type(self).__name__, **self.hyperparameters()}
+        out["t"] = self.t
+        for name, buf in self.state.items():
+            for l, arrays in enumerate(buf.layers, start=1):
+                for symbol, array in arrays.items():
+                    out[f"{name}.{symbol}[{l}]"] = array.copy()
+        return out
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (or ``np.load`` read back from ``np.savez``).
+
+        The hyperparameters, ``lr`` included, ``t`` and the buffers all become the saved ones;
+        nothing changes if the dict does not fit this optimizer.
+        """
+        kind = plain(state_dict.get("optimizer"))
+        if kind != type(self).__name__:
+            raise ValueError(
+                f"this state_dict was saved by a {kind!r} optimizer, not a "
+                f"{type(self).__name__!r}; load it into a {kind} instead"
+            )
+        names = list(self.hyperparameters())
+        missing = [key for key in [*names, "t"] if key not in state_dict]
+        if missing:
+            raise ValueError(f"the state_dict lacks {missing}; pass what state_dict() returned")
+        hyper = {key: plain(state_dict[key]) for key in names}
+        lr = hyper.pop("lr")
+        fresh = type(self)(1.0, **hyper)  # checks every hyperparameter but lr (which may be 0)
+        fresh.lr = lr
+        t = whole_number(plain(state_dict["t"]), "step count t", "t must be an integer ≥ 0", low=0)
+
+        found: dict[str, dict[tuple[str, int], Array]] = {}
+        for key, value in state_dict.items():
+            if key in names or key in ("optimizer", "t"):
+                continue
+            match = _ARRAY_KEY.match(key)
+            if match is None:
+                raise ValueError(f"unexpected key {key!r} in the state_dict")
+            name, symbol, l = match.group(1), match.group(2), int(match.group(3))
+            found.setdefault(name, {})[symbol, l] = np.array(value, order=W_ORDER)
+        expected = set(fresh.buffer_names())
+        if (found and set(found) != expected) or (not found and expected and t > 0):
+            raise ValueError(
+                f"the state_dict has buffers {sorted(found)}, but {fresh!r} keeps "
+                f"{sorted(expected)}"
+            )
+
+        state: dict[str, ParameterBuffer] = {}
+        signature: Signature | None = None
+        for name, parts in found.items():
+            L = len(parts) // 2
+            if sorted(parts) != sorted((s, l) for s in "Wb" for l in range(1, L + 1)):
+                raise ValueError(
+                    f"buffer {name!r} in the state_dict needs {name}.W[l] and {name}.b[l] for "
+                    f"every l = 1..L, got {sorted(f'{s}[{l}]' for s, l in parts)}"
+                )
+            arrays = [parts[s, l] for l in range(1, L + 1) for s in "Wb"]
+            this = (tuple(a.shape for a in arrays), arrays[0].dtype)
+            if not (
+                all(a.dtype == this[1] for a in arrays)
+                and this[1] in (np.dtype(np.float32), np.dtype(np.float64))
+                and all(len(s) == 2 for s in this[0][0::2])
+                and all(len(s) == 1 for s in this[0][1::2])
+            ):
+                raise ValueError(
+                    f"buffer {name!r} in the state_dict must hold arrays of one dtype, float32 "
+                    "or float64, shaped like the network's W[l] and b[l]; got "
+                    + ", ".join(f"{a.dtype}{list(a.shape)}" for a in arrays)
+                )
+            if signature is not None and this != signature:
+                raise ValueError("the buffers in the state_dict do not agree in shape or dtype")
+            signature = this
+            state[name] = self._buffer(
+                name, arrays, [(l, s) for l in range(1, L + 1) for s in "Wb"]
+            )
+
+        for key in names[1:]:
+            setattr(self, key, getattr(fresh, key))
+        self.lr = fresh.lr
+        self.t = t
+        self.state = state
+        self._signature, self._slots = None, []
+        if signature is not None:
+            self._make_slots(signature)
+
+    def __repr__(self) -> str:
+        args = ", ".join(
+            f"{key}={short_repr(value)}" for key, value in self.hyperparameters().items()
+        )
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent: the tutorial's update, optionally with momentum.
+
+    With μ = ``momentum``, τ = ``dampening`` and d the gradient after weight decay::
+
+        d ← g + λ w                                  (d = g when λ = 0)
+        v ← d                     on the first step
+        v ← μ v + (1 − τ) d       on every later step
+        w ← w − η v               (momentum)
+        w ← w − η (d + μ v)       (nesterov=True: look one step further along v)
+
+    Plain SGD is momentum SGD with μ = 0: there is no velocity and ``SGD(lr=η)`` is exactly
+    ``w ← w − η ∂C/∂w``, with ∂C/∂w averaged over the mini-batch. Equal to
+    ``torch.optim.SGD``.
+
+    Args:
+        lr: the learning rate η > 0.
+        momentum: μ, 0 ≤ μ < 1; how much of the last step's velocity is kept.
+        nesterov: use Nesterov momentum (needs μ > 0 and τ = 0).
+        weight_decay: λ ≥ 0, the L2 penalty (λ/2)‖w‖² added to the cost.
+        dampening: τ, 0 ≤ τ ≤ 1; how much of the new gradient is held back from v.
+
+    State:
+        ``state["velocity"]``: v (only when μ > 0; PyTorch calls it ``momentum_buffer``).
+
+    Example:
+        >>> import glassnet as gn
+        >>> gn.SGD(lr=3.0)
+        SGD(lr=3, momentum=0, dampening=0, nesterov=False, weight_decay=0)
+        >>> gn.SGD(lr=0.1, momentum=0.9, nesterov=True)
+        SGD(lr=0.1, momentum=0.9, dampening=0, nesterov=True, weight_decay=0)
+    """
+
+    def __init__(
+        self,
+        lr: float,
+        *,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        dampening: float = 0.0,
+    ) -> None:
+        super().__init__(lr)
+        self.momentum = check_momentum(momentum)
+        self.dampening = real_number(
+            dampening,
+            "dampening value",
+            "dampening (τ) must satisfy 0 ≤ dampening ≤ 1; 0 (no dampening) is usual",
+            low=0.0,
+            high=1.0,
+        )
+        self.nesterov = flag(nesterov, "nesterov value", "nesterov must be True or False")
+        self.weight_decay = check_weight_decay(weight_decay)
+        if self.nesterov and (self.momentum == 0 or self.dampening != 0):
+            raise ValueError(
+                "Nesterov momentum requires a momentum and zero dampening: got "
+                f"momentum={momentum!r}, dampening={dampening!r}; pass momentum > 0 (such as "
+                "0.9) and dampening=0, or nesterov=False"
+            )
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {
+            "lr": self.lr,
+            "momentum": self.momentum,
+            "dampening": self.dampening,
+            "nesterov": self.nesterov,
+            "weight_decay": self.weight_decay,
+        }
+
+    def buffer_names(self) -> tuple[str, ...]:
+        return ("velocity",) if self.momentum != 0 else ()
+
+    def _decays_gradient(self) -> bool:
+        return self.weight_decay != 0
+
+    def _update(self, w: Array, g: Array, slot: Slot) -> None:
+        mu, tmp = self.momentum, slot.tmp
+        d = self._with_weight_decay(w, g, slot, self.weight_decay)  # d = g + λ w
+        direction = d
+        if mu != 0:
+            v = slot.state["velocity"]
+            if self.t == 1:
+                np.copyto(v, d)  # v = d: the first step has no past velocity to keep
+            else:
+                v *= mu  # v ← μ v + (1 − τ) d
+                if self.dampening != 0:
+                    np.multiply(d, 1.0 - self.dampening, out=tmp)
+                    v += tmp
+                else:
+                    v += d
+            if self.nesterov:
+                np.multiply(v, mu, out=tmp)
+                tmp += d  # d + μ v
+                direction = tmp
+            else:
+                direction = v
+        np.multiply(direction, self.lr, out=tmp)
+        w -= tmp  # w ← w − η d   (or η v, or η (d + μ v))

@@ -1,0 +1,262 @@
+"""The validation toolkit, glassnet._inputs: each helper accepts what it should, and refuses the
+rest with a ValueError in the words the caller chose."""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pytest
+
+from glassnet._inputs import (
+    as_dtype,
+    as_features,
+    as_rng,
+    as_targets,
+    flag,
+    is_real,
+    is_whole,
+    numeric_array,
+    plain,
+    positive_int,
+    real_number,
+    short_repr,
+    whole_number,
+)
+
+
+def _any(value: Any) -> Any:
+    """``value``, typed as Any: for passing the wrong type on purpose."""
+    return value
+
+
+# -- predicates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "real", "whole"),
+    [
+        (0, True, True),
+        (-3, True, True),
+        (np.int32(7), True, True),
+        (2.5, True, False),
+        (2.0, True, False),
+        (np.float32(0.5), True, False),
+        (Fraction(1, 3), True, False),
+        (math.nan, True, False),
+        (math.inf, True, False),
+        (True, False, False),
+        (np.bool_(False), False, False),
+        ("1", False, False),
+        (None, False, False),
+        ([1], False, False),
+        (1 + 0j, False, False),
+    ],
+)
+def test_is_real_and_is_whole(value: Any, real: bool, whole: bool) -> None:
+    assert is_real(value) is real
+    assert is_whole(value) is whole
+
+
+# -- real_number ----------------------------------------------------------------------------------
+
+LR_RULE = "lr (η) must be a positive number such as 0.1"
+
+
+@pytest.mark.parametrize("value", [0.1, 3, np.float32(0.25), np.int64(2), Fraction(1, 2), 1e300])
+def test_real_number_accepts_finite_numbers_in_the_interval(value: Any) -> None:
+    out = real_number(value, "learning rate", LR_RULE, low=0.0, low_open=True)
+    assert type(out) is float and out == float(value)
+
+
+@pytest.mark.parametrize("value", [0, 0.0, -0.1, math.nan, math.inf, True, "0.1", None, [0.1]])
+def test_real_number_refuses_in_pytorch_form(value: Any) -> None:
+    message = f"Invalid learning rate: {value!r}; {LR_RULE}"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        real_number(value, "learning rate", LR_RULE, low=0.0, low_open=True)
+
+
+def test_real_number_refuses_in_must_be_form() -> None:
+    with pytest.raises(ValueError, match=r"^min_delta must be a number >= 0 such as 1e-4, got -1$"):
+        real_number(-1, "min_delta", must_be="a number >= 0 such as 1e-4", low=0.0)
+
+
+@pytest.mark.parametrize(
+    ("low_open", "high_open", "accepted", "refused"),
+    [
+        (False, False, [0.0, 0.5, 1.0], [-0.01, 1.01]),
+        (True, False, [0.01, 1.0], [0.0]),
+        (False, True, [0.0, 0.99], [1.0]),
+        (True, True, [0.5], [0.0, 1.0]),
+    ],
+)
+def test_real_number_interval_ends(
+    low_open: bool, high_open: bool, accepted: list[float], refused: list[float]
+) -> None:
+    def check(v: float) -> float:
+        return real_number(
+            v, "x", must_be="in range", low=0, high=1, low_open=low_open, high_open=high_open
+        )
+
+    assert [check(v) for v in accepted] == accepted
+    for v in refused:
+        with pytest.raises(ValueError, match=f"^x must be in range, got {v!r}$"):
+            check(v)
+
+
+def test_real_number_without_limits_takes_any_finite_number() -> None:
+    assert real_number(-1e308, "x", must_be="a number") == -1e308
+    with pytest.raises(ValueError, match=r"^x must be a number, got inf$"):
+        real_number(math.inf, "x", must_be="a number")
+
+
+@pytest.mark.parametrize(("rule", "must_be"), [(None, None), ("r", "m")])
+def test_the_message_form_must_be_chosen_once(rule: str | None, must_be: str | None) -> None:
+    with pytest.raises(TypeError, match="exactly one of rule= and must_be="):
+        real_number(-1, "x", rule, must_be=must_be, low=0)
+    with pytest.raises(TypeError, match="exactly one of rule= and must_be="):
+        whole_number(-1, "x", rule, must_be=must_be, low=0)
+    with pytest.raises(TypeError, match="exactly one of rule= and must_be="):
+        flag(1, "x", rule, must_be=must_be)
+
+
+# -- whole_number and positive_int ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, 5, np.int8(3), np.uint64(10)])
+def test_whole_number_accepts_integers_in_range(value: Any) -> None:
+    out = whole_number(value, "t", "t must be an integer ≥ 0", low=0, high=10)
+    assert type(out) is int and out == int(value)
+
+
+@pytest.mark.parametrize("value", [-1, 11, 2.0, 2.5, True, np.bool_(True), "3", None])
+def test_whole_number_refuses_in_pytorch_form(value: Any) -> None:
+    message = f"Invalid step count t: {value!r}; t must be an integer ≥ 0"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        whole_number(value, "step count t", "t must be an integer ≥ 0", low=0, high=10)
+
+
+def test_whole_number_refuses_in_must_be_form() -> None:
+    message = "patience must be a whole number of epochs >= 1 such as 10, got 0"
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        whole_number(0, "patience", must_be="a whole number of epochs >= 1 such as 10", low=1)
+
+
+def test_whole_number_without_limits_takes_any_integer() -> None:
+    assert whole_number(-(10**20), "n_classes", must_be="an integer") == -(10**20)
+    with pytest.raises(ValueError, match=r"^n_classes must be an integer, got 2\.0$"):
+        whole_number(2.0, "n_classes", must_be="an integer")
+
+
+def test_positive_int() -> None:
+    assert positive_int(np.int64(3), "epochs") == 3
+    for value in (0, -2, 1.0, True, "1"):
+        with pytest.raises(ValueError, match=f"^epochs must be a positive integer, got {value!r}$"):
+            positive_int(value, "epochs")
+
+
+# -- flag -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [True, False, np.bool_(True)])
+def test_flag_accepts_booleans(value: Any) -> None:
+    out = flag(value, "nesterov value", "nesterov must be True or False")
+    assert type(out) is bool and out == bool(value)
+
+
+@pytest.mark.parametrize("value", [1, 0, "yes", None, 1.0])
+def test_flag_refuses_everything_else(value: Any) -> None:
+    message = f"Invalid nesterov value: {value!r}; nesterov must be True or False"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        flag(value, "nesterov value", "nesterov must be True or False")
+    with pytest.raises(ValueError, match=f"^shuffle must be a bool, got {re.escape(repr(value))}$"):
+        flag(value, "shuffle", must_be="a bool")
+
+
+# -- values read back from files ------------------------------------------------------------------
+
+
+def test_plain_turns_numpy_scalars_into_python_values() -> None:
+    assert plain(np.array(0.5)) == 0.5 and type(plain(np.array(0.5))) is float
+    assert type(plain(np.int64(3))) is int
+    assert plain(np.array("SGD")) == "SGD" and type(plain(np.array("SGD"))) is str
+    arr = np.zeros(3)
+    assert plain(arr) is arr  # arrays with a shape are left as they are
+    assert plain("adam") == "adam"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (3.0, "3"),
+        (0.001, "0.001"),
+        (1e20, "1e+20"),
+        (-2.0, "-2"),
+        ((0.9, 0.999), "(0.9, 0.999)"),
+        ((1.0, 2.0), "(1, 2)"),
+        (True, "True"),
+        ("min", "'min'"),
+        (7, "7"),
+    ],
+)
+def test_short_repr(value: Any, text: str) -> None:
+    assert short_repr(value) == text
+
+
+# -- arrays, dtypes and seeds ---------------------------------------------------------------------
+
+
+def test_as_dtype() -> None:
+    """A name numpy does not know is refused too (np.dtype("float64") == None is True, so a
+    failed conversion must not be compared with the float dtypes)."""
+    assert as_dtype("float32") == np.float32 and as_dtype(np.float64) == np.float64
+    for bad in ("int32", "float16", "nonsense"):
+        with pytest.raises(ValueError, match="dtype must be 'float32' or 'float64', got"):
+            as_dtype(bad)
+
+
+def test_as_rng() -> None:
+    rng = np.random.default_rng(0)
+    assert as_rng(rng) is rng
+    assert as_rng(5).integers(1000) == np.random.default_rng(5).integers(1000)
+    assert isinstance(as_rng(None), np.random.Generator)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer or None, got -1"):
+        as_rng(-1)
+    with pytest.raises(ValueError, match="seed must be an integer, None or a numpy Generator"):
+        as_rng(_any(1.5))
+
+
+def test_numeric_array() -> None:
+    assert numeric_array([[1, 2]], "X").shape == (1, 2)
+    with pytest.raises(ValueError, match="X must hold numbers, got an array of dtype <U1; hint"):
+        numeric_array(["a"], "X", "; hint")
+    with pytest.raises(ValueError, match="X must be an array of numbers:"):
+        numeric_array([[1, 2], [3]], "X")
+
+
+def test_as_features() -> None:
+    out = as_features([[1, 2], [3, 4]], 2, np.dtype(np.float32))
+    assert out.dtype == np.float32 and out.flags.c_contiguous
+    with pytest.raises(ValueError, match=r"for a single sample use X\.reshape\(1, -1\)"):
+        as_features([1, 2], 2, np.dtype(np.float32))
+    with pytest.raises(ValueError, match=r"X has 3 features .* n_0 = 2 neurons"):
+        as_features([[1, 2, 3]], 2, np.dtype(np.float32))
+    with pytest.raises(ValueError, match=r"X contains NaN or infinite values \(first in row 1\)"):
+        as_features([[1, 2], [np.nan, 0]], 2, np.dtype(np.float64))
+    with pytest.raises(ValueError, match="X holds numbers too large for float32"):
+        as_features([[1e300, 0]], 2, np.dtype(np.float32))
+
+
+def test_as_targets() -> None:
+    y, labels = as_targets([0, 2, 1], 3, 3, np.dtype(np.float32))
+    assert y.tolist() == [[1, 0, 0], [0, 0, 1], [0, 1, 0]] and labels is not None
+    assert labels.tolist() == [0, 2, 1]
+    _, none = as_targets([[0.5], [1.5]], 2, 1, np.dtype(np.float64))
+    assert none is None
+    with pytest.raises(ValueError, match="X has 2 rows but Y has 3"):
+        as_targets([0, 1, 1], 2, 2, np.dtype(np.float32))
+    with pytest.raises(ValueError, match="Y has class labels from 0 to 3"):
+        as_targets([0, 3], 2, 2, np.dtype(np.float32))
