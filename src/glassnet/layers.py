@@ -72,7 +72,7 @@ class Layer:
     - :meth:`weighted_input`: z = f(a^(l−1); θ), written into ``out`` when given;
     - :meth:`backward_delta`: from δ, the parameters' gradients (into the cache's ``grads``)
       and ∂C_i/∂a^(l−1);
-    - :meth:`config`: its constructor arguments, for files;
+    - :meth:`parameter_shapes` and :meth:`config` (its constructor arguments), for files;
     - :meth:`parameter_paths`: for the glass box, how one parameter enters z.
 
     :meth:`forward` and :meth:`backward` (σ, dropout, the cache) are the same for every layer.
@@ -105,9 +105,20 @@ class Layer:
         ``cache.grads`` and return ∂C_i/∂a^(l−1) (``None`` if not ``need_dC_da_prev``)."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward_delta")
 
+    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
+        """The shape of each parameter by name, known before :meth:`build` (files check a
+        tensor's shape against it before reading any number)."""
+        return {}
+
     def config(self) -> dict[str, Any]:
         """The constructor arguments as plain JSON-ready values (``type(self)(**config)``)."""
         return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """The layer ``config`` describes (as :meth:`config` makes it), its parameters not yet
+        built; ValueError for a config that does not describe one."""
+        return cls(**config)
 
     def parameter_paths(self, name: str, index: tuple[int, ...], a_prev: Array) -> list[Path]:
         """How parameter ``name[index]`` enters z: the (output index, ∂z_out/∂θ per sample)
@@ -264,6 +275,10 @@ class Dense(Layer):
         self.W: Array = np.zeros((0, 0))
         self.b: Array = np.zeros(0)
         self.built = False
+
+    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
+        """W: (n_out, n_in), b: (n_out,)."""
+        return {"W": (self.n_out, self.n_in), "b": (self.n_out,)}
 
     def build(self, rng: np.random.Generator, dtype: DTypeLike) -> None:
         """Draw W with this layer's init scheme and set b = 0."""
