@@ -515,13 +515,6 @@ def test_diagnose_rejects_bad_input() -> None:
         gn.diagnose(net, X, y, thresholds=TrainingThresholds())  # type: ignore[arg-type]
 
 
-@pytest.mark.skipif(not hasattr(gn.Network, "diagnose"), reason="Network.diagnose not there yet")
-def test_network_method_delegates(digits: tuple[np.ndarray, np.ndarray]) -> None:
-    X, y = digits
-    net = gn.Network.from_sizes([64, 30, 10], seed=0)
-    assert gn.diagnose(net, X, y).kinds == gn.diagnose(net, X, y).kinds  # type: ignore[attr-defined]
-
-
 def test_glassnet_train_diagnose_prints_both_reports(capsys: pytest.CaptureFixture[str]) -> None:
     from glassnet.cli import main
 

@@ -28,7 +28,7 @@ from ._inputs import as_dtype, as_features, as_rng, as_targets, positive_int, sa
 from .activations import Activation, Softmax
 from .costs import Cost, accuracy, predicted_classes, weight_shares  # noqa: F401 (re-export)
 from .layers import Cache, Dense, Layer
-from .notation import ByLayer, Gradients, _LayerAttribute
+from .notation import ByLayer, Gradients, LayerAttribute
 from .training import History
 
 if TYPE_CHECKING:
@@ -231,12 +231,12 @@ class Network:
     @property
     def W(self) -> ByLayer[Array]:
         """W^(l) for l = 1..L, the live weight arrays, shape (n_l, n_{l−1})."""
-        return ByLayer(_LayerAttribute[Array](self.layers, "W"), 1, "W")
+        return ByLayer(LayerAttribute[Array](self.layers, "W"), 1, "W")
 
     @property
     def b(self) -> ByLayer[Array]:
         """b^(l) for l = 1..L, the live bias arrays, shape (n_l,)."""
-        return ByLayer(_LayerAttribute[Array](self.layers, "b"), 1, "b")
+        return ByLayer(LayerAttribute[Array](self.layers, "b"), 1, "b")
 
     @property
     def n_params(self) -> int:

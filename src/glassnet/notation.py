@@ -65,8 +65,8 @@ class ByLayer(Generic[T]):
 
     def __init__(self, items: Sequence[T], first: int, symbol: str) -> None:
         # a list of its own, unless ``items`` is a live view of the layers (net.W, net.b)
-        self._items: list[T] | _LayerAttribute[T] = (
-            items if isinstance(items, _LayerAttribute) else list(items)
+        self._items: list[T] | LayerAttribute[T] = (
+            items if isinstance(items, LayerAttribute) else list(items)
         )
         self.first = first
         self.last = first + len(self._items) - 1
@@ -131,7 +131,7 @@ class ByLayer(Generic[T]):
         return f"{self.symbol}{{{', '.join(parts)}}}"
 
 
-class _LayerAttribute(Sequence[T]):
+class LayerAttribute(Sequence[T]):
     """``getattr(layer, name)`` of each layer, looked up at each access: a view, not a copy.
 
     ``net.W`` and ``net.b`` are ``ByLayer``s over this view, so ``net.W[l]`` costs the same in a

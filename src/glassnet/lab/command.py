@@ -175,11 +175,13 @@ def _check_output(args: argparse.Namespace) -> Path | None:
     from ..cli.common import writable_file
 
     writable_file(out, "the picture")
-    _pyplot()  # matplotlib missing: an ImportError that says how to install it
-    if suffix in _MOVING:
-        from .pictures import _writer
+    from .pictures import pyplot
 
-        _writer(out, args.fps)  # .mp4 without ffmpeg: a ValueError that says so
+    pyplot()  # matplotlib missing: an ImportError that says how to install it
+    if suffix in _MOVING:
+        from .pictures import animation_writer
+
+        animation_writer(out, args.fps)  # .mp4 without ffmpeg: a ValueError that says so
     return out
 
 
@@ -197,12 +199,6 @@ def _check_start(args: argparse.Namespace) -> None:
             f"--start {x:g},{y:g} is too far out: the {surface.name} surface's value or slope "
             f"there is too large for a float64; start nearer its minima, e.g. --start {x0:g},{y0:g}"
         )
-
-
-def _pyplot() -> Any:
-    from .pictures import _pyplot
-
-    return _pyplot()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -250,8 +246,9 @@ def _surface(args: argparse.Namespace, names: list[str], out: Path | None) -> in
         print(f"  {r.verdict}")
     if out is None:
         return 0
-    plt = _pyplot()
-    from .pictures import animate_race, plot_lr_sweep, plot_surface, plot_values
+    from .pictures import animate_race, plot_lr_sweep, plot_surface, plot_values, pyplot
+
+    plt = pyplot()
 
     if out.suffix.lower() in _MOVING:
         fig = plt.figure(figsize=(6.0, 5.0), layout="constrained")
@@ -320,8 +317,9 @@ def _landscape(args: argparse.Namespace, name: str, out: Path | None) -> int:
         )
     if out is None:
         return 0
-    plt = _pyplot()
-    from .pictures import plot_landscape
+    from .pictures import plot_landscape, pyplot
+
+    plt = pyplot()
 
     fig = plot_landscape(path, X, y, seed=args.seed)
     fig.savefig(out, dpi=100)

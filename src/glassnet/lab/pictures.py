@@ -47,7 +47,7 @@ __all__ = [
 TRAJECTORY_GID = "glassnet-trajectory"
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt
     except ImportError:
@@ -60,7 +60,7 @@ def _pyplot() -> Any:
 def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (6.0, 5.0)) -> Axes:
     if ax is not None:
         return ax
-    plt = _pyplot()
+    plt = pyplot()
     _, new = plt.subplots(figsize=figsize, layout="constrained")
     return new
 
@@ -136,7 +136,7 @@ def plot_surface(
 
 
 def _colors(n: int) -> list[Any]:
-    plt = _pyplot()
+    plt = pyplot()
     cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
     return [cycle[i % len(cycle)] for i in range(n)]
 
@@ -166,7 +166,7 @@ def plot_lr_sweep(
     if not items:
         raise ValueError("runs is empty; pass what lab.lr_sweep returned")
     if fig is None:
-        fig = _pyplot().figure(figsize=(4.2 * len(items), 4.0), layout="constrained")
+        fig = pyplot().figure(figsize=(4.2 * len(items), 4.0), layout="constrained")
     axes = fig.subplots(1, len(items), squeeze=False)[0]
     for ax, run in zip(axes, items, strict=True):
         plot_surface(run.surface, [run], ax=ax, resolution=resolution, legend=False)
@@ -202,7 +202,7 @@ def animate_race(
     if not items:
         raise ValueError("runs is empty; pass what lab.race returned")
     if path is not None:
-        _writer(path, fps)  # refuse a file it cannot write before drawing anything
+        animation_writer(path, fps)  # refuse a file it cannot write before drawing anything
     if len({id(r.surface) for r in items}) != 1:
         raise ValueError("all runs of a race must be on the same surface")
     longest = max(r.steps for r in items)
@@ -211,7 +211,7 @@ def animate_race(
         raise ValueError(f"frames must be at least 1, got {frames}")
     index = np.unique(np.linspace(0, longest, n).round().astype(int))
     if fig is None:
-        fig = _pyplot().figure(figsize=(6.0, 5.0), layout="constrained")
+        fig = pyplot().figure(figsize=(6.0, 5.0), layout="constrained")
     ax = fig.axes[0] if fig.axes else fig.add_subplot()
     plot_surface(items[0].surface, (), ax=ax, resolution=resolution)
     ax.plot(*items[0].points[0], "o", color="k", ms=7, zorder=6)
@@ -240,7 +240,7 @@ def animate_race(
     return anim
 
 
-def _writer(path: str | Path, fps: int) -> Any:
+def animation_writer(path: str | Path, fps: int) -> Any:
     """The matplotlib writer for ``path``: Pillow for .gif, ffmpeg for .mp4."""
     from matplotlib import animation
 
@@ -263,7 +263,7 @@ def save_animation(anim: FuncAnimation, path: str | Path, *, fps: int = 10) -> P
 
     Returns the path written.
     """
-    writer = _writer(path, fps)
+    writer = animation_writer(path, fps)
     anim.save(str(path), writer=writer)
     return Path(path)
 
@@ -339,7 +339,7 @@ def plot_landscape(
 
     rng = as_rng(seed)
     if fig is None:
-        fig = _pyplot().figure(figsize=(11.0, 8.5), layout="constrained")
+        fig = pyplot().figure(figsize=(11.0, 8.5), layout="constrained")
     axes = fig.subplots(2, 2).ravel()
     before, after, W = path.before, path.after, path.weights
     for net, when in ((before, "before"), (after, "after")):

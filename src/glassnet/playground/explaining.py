@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ import numpy as np
 from .. import explain as explanations
 from ..network import Network
 
-__all__ = ["explain"]
+__all__ = ["explain", "jsonable"]
 
 
 def explain(
@@ -35,8 +36,6 @@ def explain(
     ``to_dict()``, every factor per sample: large for a big network, so the live page goes
     without it).
     """
-    from .session import jsonable
-
     out: dict[str, Any] = {"kind": kind, "l": l, "j": j, "k": k, "source": "glassnet.explain"}
     if kind == "weight":
         out["parameter"] = float(net.W[l][j, k])
@@ -57,3 +56,18 @@ def explain(
     if full:
         out.update(latex=e.latex(), detail=e.to_dict())
     return jsonable(out)
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with NumPy numbers and arrays turned into plain floats and lists."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value

@@ -41,6 +41,7 @@ from ..activations import ACTIVATIONS
 from ..costs import COSTS, predicted_classes
 from ..network import Network
 from ..optimizers import OPTIMIZERS  # the registry of optimizer names, as the lab and CLI use
+from .explaining import explain, jsonable
 
 Array = NDArray[np.floating[Any]]
 
@@ -246,21 +247,6 @@ def _bytes(values: Array) -> str:
     """Values in [−1, 1] as base64 of one byte each (0 ↔ −1, 255 ↔ +1), for the heatmaps."""
     q = np.clip(np.rint((np.clip(values, -1.0, 1.0) + 1.0) * 127.5), 0, 255).astype(np.uint8)
     return base64.b64encode(q.tobytes()).decode("ascii")
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` with NumPy numbers and arrays turned into plain floats and lists."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value
 
 
 @dataclass
@@ -483,7 +469,6 @@ class Session:
             s = self.selection
             if s is None:
                 return None
-            from .explaining import explain
 
             X, y = self.batch()
             return explain(self.net, X, y, s.kind, s.l, s.j, s.k, full=full)
