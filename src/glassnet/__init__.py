@@ -10,8 +10,9 @@ built so that every number in it can be printed, checked and explained.
 The notation (layers 0..L, ``net.W[l][j, k]`` to j from k, rows as samples) is declared once,
 in :mod:`glassnet.network` and ``docs/notation.md``.
 
-``import glassnet`` loads the core only: activations, costs, init, layers, network, optimizers,
-training, callbacks, schedules and gradcheck. Everything else — model files, checkpoints, the
+``import glassnet`` loads the core that trains a network: activations, costs, init, layers,
+notation, network, optimizers, training and callbacks. Everything else (learning-rate schedules
+and the gradient check included) — model files, checkpoints, the
 explanations, the diagnosis, data sets, scaling, the lab — loads on first use of its name
 (``gn.load``, ``gn.explain_weight(net, …)``, ``gn.datasets``): they take the network as an
 argument and never the other way round (``docs/architecture.md``).
@@ -22,25 +23,27 @@ import sys as _sys
 import typing as _typing
 from importlib import metadata as _metadata
 
-from . import activations, callbacks, costs, init, schedules
+from . import activations, callbacks, costs, init
 from .activations import Activation
 from .callbacks import Callback, TrainingRun
 from .costs import Cost
-from .gradcheck import GradientCheck, gradient_check
 from .layers import Dense
 from .network import ByLayer, Gradients, Network, Trace
 from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
-from .schedules import (
-    CosineAnnealingLR,
-    ExponentialLR,
-    InverseScaling,
-    ReduceLROnPlateau,
-    StepLR,
-)
 from .training import History
 
 if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers and editors
-    from . import checkpoint, datasets, diagnosis, exercises, explain, lab, render, scaling
+    from . import (
+        checkpoint,
+        datasets,
+        diagnosis,
+        exercises,
+        explain,
+        lab,
+        render,
+        scaling,
+        schedules,
+    )
     from .checkpoint import TrainingState, load_checkpoint, save_checkpoint
     from .diagnosis import TrainingMonitor, diagnose, diagnose_training
     from .explain import (
@@ -51,7 +54,15 @@ if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers an
         explain_neuron,
         explain_weight,
     )
+    from .gradcheck import GradientCheck, gradient_check
     from .io import ModelFormatError, load, save
+    from .schedules import (
+        CosineAnnealingLR,
+        ExponentialLR,
+        InverseScaling,
+        ReduceLROnPlateau,
+        StepLR,
+    )
 
 try:
     __version__ = _metadata.version("glassnet")
@@ -68,6 +79,14 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "lab": ("lab", None),
     "render": ("render", None),
     "scaling": ("scaling", None),
+    "schedules": ("schedules", None),
+    "CosineAnnealingLR": ("schedules", "CosineAnnealingLR"),
+    "ExponentialLR": ("schedules", "ExponentialLR"),
+    "InverseScaling": ("schedules", "InverseScaling"),
+    "ReduceLROnPlateau": ("schedules", "ReduceLROnPlateau"),
+    "StepLR": ("schedules", "StepLR"),
+    "GradientCheck": ("gradcheck", "GradientCheck"),
+    "gradient_check": ("gradcheck", "gradient_check"),
     "TrainingState": ("checkpoint", "TrainingState"),
     "load_checkpoint": ("checkpoint", "load_checkpoint"),
     "save_checkpoint": ("checkpoint", "save_checkpoint"),
