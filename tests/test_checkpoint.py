@@ -606,7 +606,7 @@ def test_the_history_stop_round_trips_and_old_files_still_load(tmp_path: Path) -
     X, y, _, _ = data()
     path = tmp_path / "run.ckpt.safetensors"
     net = gn.Network.from_sizes([4, 5, 3], seed=0)
-    saver = gn.callbacks.Checkpoint(path)  # after the stop: it saves the stopped run
+    saver = gn.checkpoint.Checkpoint(path)  # after the stop: it saves the stopped run
     h = net.fit(X, y, epochs=5, batch_size=8, verbose=0, callbacks=[StopAtEpoch(2), saver])
     assert h.stop is not None and h.stop.kind == "callback" and h.stop.epoch == 2
     loaded = gn.load_checkpoint(path).history

@@ -120,7 +120,7 @@ from .. import costs as cost_registry
 from .._files import NotRegularFileError, open_regular, write_atomically
 from .._inputs import as_rng
 from ..network import Network
-from . import _dense
+from . import _layers
 from ._checks import Header, Limits, Tensor, parse_json, read_header
 from ._format import (
     CONFIG_KEY,
@@ -128,6 +128,8 @@ from ._format import (
     EXTRA_TENSOR_PREFIX,
     FORMAT_VERSION,
     TENSOR_DTYPES,
+    TYPE_KEY,
+    TYPED_VERSION,
     BadFileError,
     short,
 )
@@ -173,6 +175,7 @@ MAX_METADATA_ENTRIES = 10_000
 TEMP_SUFFIX = ".gntmp"
 
 _PLAIN_VERSION = 1  # the version of a file that holds the network's tensors only
+_EXTRAS_VERSION = 2  # … and checkpoint.… tensors (TYPED_VERSION: and a layer not Dense)
 # Tensors are read and written a block of at most this many bytes at a time, through one buffer.
 _BLOCK_BYTES = 1 << 20
 
@@ -286,7 +289,7 @@ def _encode(
             f"{MAX_LAYERS:,} (glassnet.io.MAX_LAYERS), so it could not be loaded back"
         )
     user = _check_user_metadata(metadata)
-    config = _config_of(net, FORMAT_VERSION if extras else _PLAIN_VERSION)
+    config = _config_of(net, _EXTRAS_VERSION if extras else _PLAIN_VERSION)
     code, _ = DTYPES[net.dtype.name]
 
     tensors: list[Array] = []
@@ -304,7 +307,7 @@ def _encode(
         offset += nbytes
         tensors.append(arr)
 
-    for name, label, arr in _dense.tensors_to_save(net):  # W.1, b.1, …, W.L, b.L
+    for name, label, arr in _layers.tensors_to_save(net):  # W.1, b.1, …, W.L, b.L
         if not _all_finite(arr):
             raise ValueError(
                 f"cannot save: {label} holds NaN or infinite values (did training diverge? try "
@@ -403,7 +406,9 @@ def _config_of(net: Network, version: int) -> dict[str, Any]:
             f"cannot save: the cost {cost!r} is not one of glassnet's built-in costs, and a model "
             f"file stores the cost by name; use one of: {', '.join(sorted(cost_registry.COSTS))}"
         )
-    layers = [_dense.layer_config(layer, l) for l, layer in enumerate(net.layers, start=1)]
+    layers = [_layers.layer_config(layer, l) for l, layer in enumerate(net.layers, start=1)]
+    if any(TYPE_KEY in spec for spec in layers):  # a layer type older readers lack
+        version = max(version, TYPED_VERSION)
     config: dict[str, Any] = {
         "format_version": version,
         "glassnet_version": __version__,
@@ -572,7 +577,7 @@ def _load_file(
     with _open(path) as f:
         try:
             header = read_header(f, _limits())
-            net = _build(header.config, rng)
+            net = _build(header, rng)
             arrays = _read_tensors(f, header, net, extras)
         except BadFileError as exc:
             raise ModelFormatError(path, str(exc)) from None
@@ -606,7 +611,7 @@ def _read_tensors(f: IO[bytes], header: Header, net: Network, extras: bool) -> d
     found: dict[str, Array] = {}
     for t in header.tensors:  # in file order, so the reads go straight through the file
         if t.network:
-            dest = _dense.array_of(net, t.name)
+            dest = _layers.array_of(net, t.name)
         elif extras:
             dest = np.empty(t.shape, dtype=TENSOR_DTYPES[t.dtype].newbyteorder("="))
             found[t.name] = dest
@@ -682,7 +687,7 @@ def _check_finite(block: Array, t: Tensor, corner: tuple[int, int]) -> None:
     flat = (corner[0] + i) * width + corner[1] + j
     where = tuple(int(k) for k in np.unravel_index(flat, t.shape))
     raise BadFileError(
-        f"tensor {_dense.tensor_label(t.name)} holds NaN or infinite values (the first at index "
+        f"tensor {_layers.tensor_label(t.name)} holds NaN or infinite values (the first at index "
         f"{where}); "
         + (
             "a network's weights and biases must be finite"
@@ -695,9 +700,13 @@ def _check_finite(block: Array, t: Tensor, corner: tuple[int, int]) -> None:
 # -- rebuilding the network -----------------------------------------------------------------------
 
 
-def _build(config: dict[str, Any], rng: np.random.Generator) -> Network:
-    """The network the configuration describes, its weights and biases not yet read (zero)."""
-    activations = _dense.resolve_names(config)
+def _build(header: Header, rng: np.random.Generator) -> Network:
+    """The network the configuration describes, its parameters not yet read."""
+    config = header.config
+    try:  # Dense layers are built here, looking up their activations and init schemes
+        layers = _layers.build_layers(config, header.layers)
+    except ValueError as exc:
+        raise BadFileError(f"its configuration does not make a valid network: {exc}") from None
     cost = cost_registry.COSTS.get(config["cost"])
     if cost is None:
         raise BadFileError(
@@ -706,14 +715,16 @@ def _build(config: dict[str, Any], rng: np.random.Generator) -> Network:
         )
     try:
         net = Network(
-            _dense.build_layers(config, activations),
+            layers,
             cost=cost(),
-            seed=rng,
+            seed=np.random.default_rng(0),  # build() may draw; the file's numbers replace them
             dtype=config["dtype"],
             l2=config.get("l2", 0.0),
             l1=config.get("l1", 0.0),
         )
     except ValueError as exc:
         raise BadFileError(f"its configuration does not make a valid network: {exc}") from None
-    _dense.restore_inits(net, config)
+    net.rng = rng
+    _layers.check_built(net, header.layers)
+    _layers.restore_inits(net, config)
     return net
