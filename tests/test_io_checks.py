@@ -85,7 +85,7 @@ def test_check_config_checks_the_network_then_each_layer() -> None:
     assert check_config(config_of([2, 3, 1]), WIDE)["sizes"] == [2, 3, 1]
     where = rf"the configuration \(__metadata__\['{CONFIG_KEY}'\]\)"
     cases = [
-        (config_of([2, 1], format_version=3), "model format version 3"),
+        (config_of([2, 1], format_version=4), "model format version 4"),
         (config_of([2, 1], extra=1), rf"{where} has unknown 'extra'"),
         (config_of([2]), "'sizes' must list at least two positive integers"),
         (config_of([2, 1], dtype="float16"), "'dtype' must be 'float32' or 'float64'"),

@@ -1,5 +1,6 @@
-"""glassnet.io._dense: a Dense layer in a model file, its configuration entry and its tensors
-W.l and b.l, and rebuilding it. The round trips through files are in test_io.py."""
+"""glassnet.io._dense: a Dense layer's configuration entry, checked field by field, and
+rebuilding it. The generic part (types, tensor names) is in test_io_layers.py; the round trips
+through files are in test_io.py."""
 
 from __future__ import annotations
 
@@ -7,17 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.io._dense import (
-    array_of,
-    build_layers,
-    check_layer,
-    layer_config,
-    resolve_names,
-    restore_inits,
-    tensor_label,
-    tensor_shapes,
-    tensors_to_save,
-)
+from glassnet.io._dense import build, check_layer, layer_config, restore_init, shapes
 from glassnet.io._format import BadFileError
 
 
@@ -29,36 +20,15 @@ def small_net() -> gn.Network:
     return gn.Network(layers, cost="cross_entropy", seed=0)
 
 
-def test_the_tensors_are_named_with_the_tutorials_layer_numbers() -> None:
-    assert tensor_shapes([3, 4, 2]) == {"W.1": (4, 3), "b.1": (4,), "W.2": (2, 4), "b.2": (2,)}
-    assert tensor_label("W.2") == "'W.2' (net.W[2])"
-    assert tensor_label("checkpoint.optimizer.t") == "'checkpoint.optimizer.t'"
-
-
-def test_the_tensors_to_save_are_the_networks_own_arrays_in_file_order() -> None:
-    net = small_net()
-    saved = list(tensors_to_save(net))
-    assert [(name, label) for name, label, _ in saved] == [
-        ("W.1", "net.W[1]"), ("b.1", "net.b[1]"), ("W.2", "net.W[2]"), ("b.2", "net.b[2]"),
-    ]  # fmt: skip
-    assert list(tensor_shapes(net.sizes)) == [name for name, _, _ in saved]
-    for name, _, arr in saved:
-        assert arr is array_of(net, name)  # saved from, and loaded into, the same array
-        assert arr.shape == tensor_shapes(net.sizes)[name]
-    assert array_of(net, "W.2") is net.layers[1].W and array_of(net, "b.1") is net.layers[0].b
-
-
-def test_an_array_that_lost_its_shape_is_not_saved() -> None:
-    net = small_net()
-    net.layers[1].b = np.zeros(3, dtype=net.dtype)  # not through net.b[2] = ..., which checks
-    with pytest.raises(ValueError, match=r"net\.b\[2\] is float32 of shape \(3,\)"):
-        list(tensors_to_save(net))
+def test_a_dense_entrys_shapes_come_from_its_fields() -> None:
+    assert shapes({"n_in": 3, "n_out": 4}) == {"W": (4, 3), "b": (4,)}
+    assert shapes({"n_in": 3, "n_out": 4}) == gn.Dense(3, 4).parameter_shapes()
 
 
 def test_a_layer_config_is_what_the_layer_reports_and_leads_back_to_its_activation() -> None:
     net = small_net()
-    spec = layer_config(net.layers[0], 1)
-    assert spec == net.layers[0].config()
+    spec = layer_config(net.layers[0], 1)  # type: ignore[arg-type]
+    assert spec == net.layers[0].config() and "type" not in spec  # Dense: saved as before
     assert spec["activation"] == {"name": "leaky_relu", "slope": 0.2} and spec["init"] == "he"
     odd = gn.Dense(2, 1, activation=gn.Activation("odd", forward=np.sin, prime=np.cos))
     with pytest.raises(ValueError, match="cannot save layer 3: its activation"):
@@ -67,14 +37,14 @@ def test_a_layer_config_is_what_the_layer_reports_and_leads_back_to_its_activati
 
 def test_layers_are_rebuilt_from_their_configuration() -> None:
     net = small_net()
-    config = {"layers": [layer_config(layer, l) for l, layer in enumerate(net.layers, 1)]}
-    activations = resolve_names(config)
-    assert activations == [layer.activation for layer in net.layers]
-    layers = build_layers(config, activations)
+    specs = [layer_config(layer, l) for l, layer in enumerate(net.layers, 1)]  # type: ignore[arg-type]
+    layers = [build(spec, l) for l, spec in enumerate(specs, 1)]
+    assert [layer.activation for layer in layers] == [layer.activation for layer in net.layers]
     again = gn.Network(layers, cost="cross_entropy", seed=0)
-    restore_inits(again, config)
+    for layer, spec in zip(layers, specs, strict=True):
+        restore_init(layer, spec)
     assert [layer.config() for layer in again.layers] == [layer.config() for layer in net.layers]
-    assert [layer.init for layer in again.layers] == [
+    assert [layer.init for layer in layers] == [
         "he",
         gn.init.default_for(net.layers[1].activation),
     ]
@@ -95,6 +65,9 @@ def test_check_layer_names_what_is_wrong(layer: object, message: str) -> None:
     with pytest.raises(BadFileError, match=message):
         check_layer(layer, 1, [2, 1], "layer 1")
     check_layer({"n_in": 2, "n_out": 1, "activation": {"name": "relu"}}, 1, [2, 1], "layer 1")
+    check_layer(  # the type may be named: Dense is the default
+        {"type": "Dense", "n_in": 2, "n_out": 1, "activation": {"name": "relu"}}, 1, [2, 1], "l"
+    )
 
 
 @pytest.mark.parametrize(
@@ -108,12 +81,11 @@ def test_check_layer_names_what_is_wrong(layer: object, message: str) -> None:
 def test_names_are_looked_up_in_the_registries_only(
     activation: dict[str, object], message: str
 ) -> None:
-    config = {"layers": [{"n_in": 2, "n_out": 1, "activation": activation}]}
     with pytest.raises(BadFileError, match=message):
-        resolve_names(config)
+        build({"n_in": 2, "n_out": 1, "activation": activation}, 1)
 
 
 def test_an_unknown_init_scheme_is_refused() -> None:
-    config = {"layers": [{"n_in": 2, "n_out": 1, "activation": {"name": "relu"}, "init": "x"}]}
+    spec = {"n_in": 2, "n_out": 1, "activation": {"name": "relu"}, "init": "x"}
     with pytest.raises(BadFileError, match="layer 1 names the init scheme 'x'"):
-        resolve_names(config)
+        build(spec, 1)

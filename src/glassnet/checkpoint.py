@@ -441,13 +441,19 @@ def _state_from(
     optimizer = cls(0.1)  # load_state_dict sets η and the rest
     optimizer.load_state_dict(opt_state)  # checks hyperparameters, t and buffers
     for name, buf in optimizer.state.items():
-        for l in range(1, net.L + 1):
-            if buf.W[l].shape != net.W[l].shape or buf.W[l].dtype != net.dtype:
-                raise _BadCheckpointError(
-                    f"the optimizer's buffer {name}.W[{l}] is {buf.W[l].dtype}"
-                    f"{list(buf.W[l].shape)}, but the network's W[{l}] is "
-                    f"{net.dtype}{list(net.W[l].shape)}"
-                )
+        if len(buf) != net.L:
+            raise _BadCheckpointError(
+                f"the optimizer's buffer {name} has {len(buf)} layers, but the network {net.L}"
+            )
+        for l, layer in enumerate(net.layers, start=1):  # each parameter, whatever the layer
+            for symbol, p in layer.parameters().items():
+                arr = buf[l].get(symbol)
+                if arr is None or arr.shape != p.shape or arr.dtype != net.dtype:
+                    got = "missing" if arr is None else f"{arr.dtype}{list(arr.shape)}"
+                    raise _BadCheckpointError(
+                        f"the optimizer's buffer {name}.{symbol}[{l}] is {got}, but the "
+                        f"network's {symbol}[{l}] is {net.dtype}{list(p.shape)}"
+                    )
 
     rng_entry = entry["rng"]
     if not isinstance(rng_entry, dict):

@@ -117,7 +117,10 @@ class Layer:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
         """The layer ``config`` describes (as :meth:`config` makes it), its parameters not yet
-        built; ValueError for a config that does not describe one."""
+        built; ValueError for a config that does not describe one.
+
+        Model files call it on a configuration read from the file before its tensors are
+        checked, so it must not allocate the parameters (:meth:`build` does)."""
         return cls(**config)
 
     def parameter_paths(self, name: str, index: tuple[int, ...], a_prev: Array) -> list[Path]:

@@ -20,12 +20,15 @@ a tensor::
      "b.1": {"dtype": "F32", "shape": [n_1], "data_offsets": [4·n_1·n_0, 4·n_1·n_0 + 4·n_1]},
      "W.2": …, "b.2": …, …, "W.L": …, "b.L": …}
 
-- **Tensor names** use the tutorial's layer numbers: ``W.l`` is ``net.W[l]``, of shape
-  (n_l, n_{l−1}) with row j holding the weights *to* neuron j, and ``b.l`` is ``net.b[l]``, of
-  shape (n_l,), for l = 1..L. A model file has no other tensors; a checkpoint (format version
-  2, see below) adds its training state as tensors named ``checkpoint.…``.
-- **dtype** is ``"F32"`` (float32) or ``"F64"`` (float64), the same for every ``W.l`` and
-  ``b.l`` and equal to the configuration's ``dtype`` (a ``checkpoint.…`` tensor may be either).
+- **Tensor names** are ``<parameter>.<l>``: one tensor for each of layer l's
+  :attr:`~glassnet.layers.Layer.parameter_names`, of the shape its
+  :meth:`~glassnet.layers.Layer.parameter_shapes` gives, for l = 1..L. For a Dense layer, with
+  the tutorial's layer numbers, ``W.l`` is ``net.W[l]``, of shape (n_l, n_{l−1}) with row j
+  holding the weights *to* neuron j, and ``b.l`` is ``net.b[l]``, of shape (n_l,). A model file
+  has no other tensors; a checkpoint (format version 2, see below) adds its training state as
+  tensors named ``checkpoint.…``.
+- **dtype** is ``"F32"`` (float32) or ``"F64"`` (float64), the same for every parameter's
+  tensor and equal to the configuration's ``dtype`` (a ``checkpoint.…`` tensor may be either).
 - **data_offsets** ``[begin, end]`` count bytes from the start of the data section. The
   tensors tile the data section exactly: no gaps, no overlaps, nothing after the last one.
   glassnet writes them in the order W.1, b.1, W.2, …, b.L; it reads them in any order.
@@ -42,28 +45,41 @@ must be strings, so it is stored as JSON text)::
                  "init": "he"},
                 {"n_in": 3, "n_out": 1, "activation": {"name": "sigmoid"}, "init": "xavier"}]}
 
-``layers[l-1]`` is :meth:`Dense.config() <glassnet.Dense.config>` of layer l: the activation by
-name plus its parameters (:meth:`Activation.config`), and the init scheme's name (``null`` for
-a custom init function). ``glassnet_version`` is informative and optional; ``init`` may be
-left out (meaning ``null``). Every other key is required and no other keys are allowed.
+``layers[l-1]`` describes layer l. For a :class:`~glassnet.Dense` layer it is
+:meth:`Dense.config() <glassnet.Dense.config>`: the activation by name plus its parameters
+(:meth:`Activation.config`), and the init scheme's name (``null`` for a custom init function);
+``init`` may be left out (meaning ``null``), and so may ``"type": "Dense"``. Any other layer
+type is ``{"type": <its class name>, **layer.config()}``, e.g. ``{"type": "Scale", "n": 4,
+"activation": "sigmoid"}``: the class is looked up in :data:`glassnet.layers.LAYERS` (so it
+must be registered with :func:`glassnet.layers.register`, before saving and before loading),
+and rebuilt with ``cls.from_config`` (the entry less ``"type"``). Its ``input_shape`` must be
+the ``output_shape`` of the layer before, and ``sizes[l]`` counts the numbers in its output.
+``glassnet_version`` is informative and optional. Every other key of the configuration is
+required and no other keys are allowed.
 
 Every other ``__metadata__`` entry is yours: pass ``metadata={...}`` to :func:`save` and read it
 back with :func:`read_metadata`. The key ``"glassnet"`` is reserved.
 
 Format version 2 is version 1 plus tensors whose names start with ``"checkpoint."``: the
 optimizer's buffers and other arrays of a :mod:`glassnet.checkpoint`, stored like the weights.
-:func:`save` writes version 1 for a network alone, so a plain model file is byte for byte what
-earlier glassnets wrote, and version 2 only when there are such tensors; :func:`load` reads
-both, and skips the ``checkpoint.…`` tensors.
+Version 3 is version 2 plus layers of types other than Dense. :func:`save` writes version 1 for
+a network of Dense layers alone, so a plain model file is byte for byte what earlier glassnets
+wrote, version 2 only when there are ``checkpoint.…`` tensors, and version 3 only when a layer
+is not Dense (an older glassnet then says to upgrade); :func:`load` reads all three, and skips
+the ``checkpoint.…`` tensors.
 
 Loading is safe
 ---------------
 A model file is data, never code. :func:`load` uses no pickle, no eval and no imports; the
 names in a file are looked up only in glassnet's own registries,
-:data:`glassnet.activations.ACTIVATIONS` and :data:`glassnet.costs.COSTS`. An activation of your
-own is found only if this process registered it with :func:`glassnet.activations.register`
-before loading. Every length, offset, dtype and shape is checked against the configuration
-and the size of the file before any tensor is read, and the weights must be finite. Any problem
+:data:`glassnet.layers.LAYERS`, :data:`glassnet.activations.ACTIVATIONS` and
+:data:`glassnet.costs.COSTS`. A layer type or an activation of your own is found only if this
+process registered it (:func:`glassnet.layers.register`,
+:func:`glassnet.activations.register`) before loading; a layer type must be registered even to
+read a file's header, since its tensors' shapes come from the class. Every length, offset,
+dtype and shape is checked against the configuration (and the shapes the layers give) and the
+size of the file before any tensor is read or any parameter allocated, and the parameters must
+be finite. Any problem
 with the file's contents raises :class:`ModelFormatError` (a ``ValueError``) naming the file and
 the problem; a file that cannot be opened raises the usual ``OSError`` (``FileNotFoundError``
 when it does not exist, ``IsADirectoryError`` for a directory).
@@ -95,9 +111,10 @@ Where the code is
 -----------------
 This module saves and loads. What it reads is checked in :mod:`glassnet.io._checks` (the
 length field, the JSON, ``__metadata__``, the configuration, the tensor entries) before any
-tensor is read; everything particular to Dense layers (a layer's entry in ``layers``, its
-tensors ``W.l`` and ``b.l``, rebuilding it) is in :mod:`glassnet.io._dense`, the one module a
-new layer type changes; the constants and the words of the checks' messages are in
+tensor is read; what a layer looks like on disk, whatever its type (its entry in ``layers``, its
+tensors ``<parameter>.<l>``, rebuilding it) is in :mod:`glassnet.io._layers`, which asks the
+layer class and needs no change for a new layer type; Dense's own field-by-field checks are in
+:mod:`glassnet.io._dense`; the constants and the words of the checks' messages are in
 :mod:`glassnet.io._format`.
 """
 
@@ -120,7 +137,7 @@ from .. import costs as cost_registry
 from .._files import NotRegularFileError, open_regular, write_atomically
 from .._inputs import as_rng
 from ..network import Network
-from . import _dense
+from . import _layers
 from ._checks import Header, Limits, Tensor, parse_json, read_header
 from ._format import (
     CONFIG_KEY,
@@ -128,6 +145,8 @@ from ._format import (
     EXTRA_TENSOR_PREFIX,
     FORMAT_VERSION,
     TENSOR_DTYPES,
+    TYPE_KEY,
+    TYPED_VERSION,
     BadFileError,
     short,
 )
@@ -173,6 +192,7 @@ MAX_METADATA_ENTRIES = 10_000
 TEMP_SUFFIX = ".gntmp"
 
 _PLAIN_VERSION = 1  # the version of a file that holds the network's tensors only
+_EXTRAS_VERSION = 2  # … and checkpoint.… tensors (TYPED_VERSION: and a layer not Dense)
 # Tensors are read and written a block of at most this many bytes at a time, through one buffer.
 _BLOCK_BYTES = 1 << 20
 
@@ -226,8 +246,9 @@ def save(
 ) -> None:
     """Write ``net`` to ``path`` as a glassnet model file (see :mod:`glassnet.io` for the layout).
 
-    The file is a safetensors file: the tensors ``W.1``, ``b.1``, …, ``W.L``, ``b.L`` and the
-    network's configuration (sizes, activations, cost, dtype, init schemes). The random
+    The file is a safetensors file: the tensors ``W.1``, ``b.1``, …, ``W.L``, ``b.L`` (for a
+    layer of another type, one ``<parameter>.<l>`` per parameter) and the network's
+    configuration (sizes, layer types, activations, cost, dtype, init schemes). The random
     generator's state is not saved. The write is atomic: a temporary file in the same directory
     is written, flushed to disk and renamed over ``path``, so a failed save leaves any previous
     file as it was.
@@ -240,7 +261,8 @@ def save(
             back with :func:`read_metadata`); the key ``"glassnet"`` is reserved.
 
     Raises:
-        ValueError: the network cannot be stored: a weight is NaN or infinite, an activation is
+        ValueError: the network cannot be stored: a weight is NaN or infinite, a layer's type
+            is not registered (call :func:`glassnet.layers.register` first), an activation is
             not the one registered under its name, or the cost is not a built-in one; or
             ``metadata`` is not a mapping of strings to strings. Nothing is written.
         OSError: the file system refused the write.
@@ -286,7 +308,7 @@ def _encode(
             f"{MAX_LAYERS:,} (glassnet.io.MAX_LAYERS), so it could not be loaded back"
         )
     user = _check_user_metadata(metadata)
-    config = _config_of(net, FORMAT_VERSION if extras else _PLAIN_VERSION)
+    config = _config_of(net, _EXTRAS_VERSION if extras else _PLAIN_VERSION)
     code, _ = DTYPES[net.dtype.name]
 
     tensors: list[Array] = []
@@ -304,7 +326,7 @@ def _encode(
         offset += nbytes
         tensors.append(arr)
 
-    for name, label, arr in _dense.tensors_to_save(net):  # W.1, b.1, …, W.L, b.L
+    for name, label, arr in _layers.tensors_to_save(net):  # W.1, b.1, …, W.L, b.L
         if not _all_finite(arr):
             raise ValueError(
                 f"cannot save: {label} holds NaN or infinite values (did training diverge? try "
@@ -403,7 +425,9 @@ def _config_of(net: Network, version: int) -> dict[str, Any]:
             f"cannot save: the cost {cost!r} is not one of glassnet's built-in costs, and a model "
             f"file stores the cost by name; use one of: {', '.join(sorted(cost_registry.COSTS))}"
         )
-    layers = [_dense.layer_config(layer, l) for l, layer in enumerate(net.layers, start=1)]
+    layers = [_layers.layer_config(layer, l) for l, layer in enumerate(net.layers, start=1)]
+    if any(TYPE_KEY in spec for spec in layers):  # a layer type older readers lack
+        version = max(version, TYPED_VERSION)
     config: dict[str, Any] = {
         "format_version": version,
         "glassnet_version": __version__,
@@ -473,8 +497,9 @@ def load(path: str | os.PathLike[str], *, seed: int | np.random.Generator | None
     """Read a network saved with :func:`save` (or any safetensors file in the same layout).
 
     The loaded network computes exactly what the saved one did: its weights and biases are
-    bit-for-bit the saved ones, in the saved dtype. An activation of your own (saved after
-    :func:`glassnet.activations.register`) must be registered in this process before loading.
+    bit-for-bit the saved ones, in the saved dtype. A layer type or an activation of your own
+    (saved after :func:`glassnet.layers.register` or :func:`glassnet.activations.register`)
+    must be registered in this process before loading.
 
     Args:
         path: the model file.
@@ -526,7 +551,8 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
     """The ``metadata`` given to :func:`save`: the file's ``__metadata__`` less ``"glassnet"``.
 
     Only the header is read; it is checked as :func:`load` checks it (the tensors' values are
-    not read, and activation and cost names are not looked up).
+    not read, and activation and cost names are not looked up; layer types are, since the
+    tensors' shapes come from them).
 
     Raises:
         ModelFormatError: the file is not a valid glassnet model file.
@@ -547,9 +573,9 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
 def read_config(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The network's configuration stored in the file (sizes, layers, cost, dtype, …).
 
-    The structure is checked as :func:`load` checks it, but names are not looked up, so this
-    also works for a file whose activation is not registered in this process: it shows which
-    one to register.
+    The structure is checked as :func:`load` checks it, but activation and cost names are not
+    looked up (layer types are), so this also works for a file whose activation is not
+    registered in this process: it shows which one to register.
 
     Example:
         >>> import os, tempfile, glassnet as gn
@@ -572,7 +598,7 @@ def _load_file(
     with _open(path) as f:
         try:
             header = read_header(f, _limits())
-            net = _build(header.config, rng)
+            net = _build(header, rng)
             arrays = _read_tensors(f, header, net, extras)
         except BadFileError as exc:
             raise ModelFormatError(path, str(exc)) from None
@@ -606,7 +632,7 @@ def _read_tensors(f: IO[bytes], header: Header, net: Network, extras: bool) -> d
     found: dict[str, Array] = {}
     for t in header.tensors:  # in file order, so the reads go straight through the file
         if t.network:
-            dest = _dense.array_of(net, t.name)
+            dest = _layers.array_of(net, t.name)
         elif extras:
             dest = np.empty(t.shape, dtype=TENSOR_DTYPES[t.dtype].newbyteorder("="))
             found[t.name] = dest
@@ -682,7 +708,7 @@ def _check_finite(block: Array, t: Tensor, corner: tuple[int, int]) -> None:
     flat = (corner[0] + i) * width + corner[1] + j
     where = tuple(int(k) for k in np.unravel_index(flat, t.shape))
     raise BadFileError(
-        f"tensor {_dense.tensor_label(t.name)} holds NaN or infinite values (the first at index "
+        f"tensor {_layers.tensor_label(t.name)} holds NaN or infinite values (the first at index "
         f"{where}); "
         + (
             "a network's weights and biases must be finite"
@@ -695,9 +721,13 @@ def _check_finite(block: Array, t: Tensor, corner: tuple[int, int]) -> None:
 # -- rebuilding the network -----------------------------------------------------------------------
 
 
-def _build(config: dict[str, Any], rng: np.random.Generator) -> Network:
-    """The network the configuration describes, its weights and biases not yet read (zero)."""
-    activations = _dense.resolve_names(config)
+def _build(header: Header, rng: np.random.Generator) -> Network:
+    """The network the configuration describes, its parameters not yet read."""
+    config = header.config
+    try:  # Dense layers are built here, looking up their activations and init schemes
+        layers = _layers.build_layers(config, header.layers)
+    except ValueError as exc:
+        raise BadFileError(f"its configuration does not make a valid network: {exc}") from None
     cost = cost_registry.COSTS.get(config["cost"])
     if cost is None:
         raise BadFileError(
@@ -706,14 +736,16 @@ def _build(config: dict[str, Any], rng: np.random.Generator) -> Network:
         )
     try:
         net = Network(
-            _dense.build_layers(config, activations),
+            layers,
             cost=cost(),
-            seed=rng,
+            seed=np.random.default_rng(0),  # build() may draw; the file's numbers replace them
             dtype=config["dtype"],
             l2=config.get("l2", 0.0),
             l1=config.get("l1", 0.0),
         )
     except ValueError as exc:
         raise BadFileError(f"its configuration does not make a valid network: {exc}") from None
-    _dense.restore_inits(net, config)
+    net.rng = rng
+    _layers.check_built(net, header.layers)
+    _layers.restore_inits(net, config)
     return net

@@ -2,11 +2,12 @@
 
 :func:`read_header` reads the 8-byte length field and the header, and checks them before any
 tensor is read: the JSON (bounded, see :mod:`glassnet._jsonparse`), ``__metadata__``, the
-configuration (:func:`check_config`) and each tensor's entry against the configuration and the
-size of the file (:func:`check_tensors`). What a layer's entry and tensors must look like is
-asked of :mod:`glassnet.io._dense`. The limits come in as a :class:`Limits`, read from
-:mod:`glassnet.io` (``MAX_LAYERS`` and the others) at each call. Any problem raises
-:class:`~glassnet.io._format.BadFileError`.
+configuration (:func:`check_config`) and each tensor's entry against the shapes the layers give
+and the size of the file (:func:`check_tensors`). What a layer's entry and tensors must look
+like is asked of :mod:`glassnet.io._layers` (which looks a layer's type up in
+:data:`glassnet.layers.LAYERS` and asks the class its shapes). The limits come in as a
+:class:`Limits`, read from :mod:`glassnet.io` (``MAX_LAYERS`` and the others) at each call.
+Any problem raises :class:`~glassnet.io._format.BadFileError`.
 
 >>> limits = Limits(header_bytes=1000, json_values=100, json_depth=8, layers=4,
 ...                 metadata_entries=10)
@@ -27,11 +28,11 @@ import math
 import operator
 import os
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
 from .. import _jsonparse
-from . import _dense
+from . import _layers
 from ._format import (
     CONFIG_KEY,
     DTYPES,
@@ -44,6 +45,7 @@ from ._format import (
     kind,
     short,
 )
+from ._layers import OnDisk
 
 __all__ = [
     "Header",
@@ -89,7 +91,7 @@ class Tensor(NamedTuple):
     shape: tuple[int, ...]
     begin: int  # byte offsets in the data section
     end: int
-    network: bool  # one of the network's tensors (W.l, b.l); False for a checkpoint.… tensor
+    network: bool  # one of the network's tensors (W.l, b.l, …); False for a checkpoint.… tensor
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class Header:
     tensors: list[Tensor]  # in file order: sorted by offset, tiling the data section
     data_start: int  # file offset of the data section
     data_len: int
+    layers: list[OnDisk] = field(default_factory=list)  # each layer's type and shapes
 
 
 def read_header(f: IO[bytes], limits: Limits) -> Header:
@@ -172,8 +175,9 @@ def read_header(f: IO[bytes], limits: Limits) -> Header:
         _parse_json_object(metadata.pop(CONFIG_KEY), f"__metadata__[{CONFIG_KEY!r}]", limits),
         limits,
     )
-    tensors = check_tensors(obj, config, data_len=size - 8 - n)
-    return Header(config, metadata, tensors, data_start=8 + n, data_len=size - 8 - n)
+    layers = _layers.describe(config)
+    tensors = check_tensors(obj, config, data_len=size - 8 - n, layers=layers)
+    return Header(config, metadata, tensors, 8 + n, size - 8 - n, layers)
 
 
 def _parse_json_object(text: str, what: str, limits: Limits) -> dict[str, Any]:
@@ -203,7 +207,8 @@ def parse_json(text: str, what: str, limits: Limits, *, constants: bool = False)
 
 
 def check_config(config: dict[str, Any], limits: Limits) -> dict[str, Any]:
-    """Check the configuration's structure (types, sizes, layer chain); no names looked up."""
+    """Check the configuration's structure (types, sizes, each layer's entry); no names looked
+    up but the layers' types (see :func:`glassnet.io._layers.check_layer`)."""
     where = f"the configuration (__metadata__[{CONFIG_KEY!r}])"
     version = config.get("format_version")
     if not is_int(version) or version < 1:
@@ -245,20 +250,28 @@ def check_config(config: dict[str, Any], limits: Limits) -> dict[str, Any]:
             f"layers 1..L of sizes {sizes}; got {short(layers)}"
         )
     for l, layer in enumerate(layers, start=1):
-        _dense.check_layer(layer, l, sizes, f"layer {l} of {where}")
+        _layers.check_layer(layer, l, sizes, f"layer {l} of {where}", version)
     return config
 
 
-def check_tensors(obj: dict[str, Any], config: dict[str, Any], data_len: int) -> list[Tensor]:
-    """Check each tensor entry against the configuration and the data section's length; the
-    tensors in file order."""
+def check_tensors(
+    obj: dict[str, Any],
+    config: dict[str, Any],
+    data_len: int,
+    layers: list[OnDisk] | None = None,
+) -> list[Tensor]:
+    """Check each tensor entry against the layers' shapes (``layers``, or those
+    :func:`glassnet.io._layers.describe` gives) and the data section's length; the tensors in
+    file order."""
     sizes = config["sizes"]
-    expected = _dense.tensor_shapes(sizes)
+    if layers is None:
+        layers = _layers.describe(config)
+    expected = _layers.tensor_shapes(layers)
     missing = [name for name in expected if name not in obj]
     if missing:
         raise BadFileError(
-            f"it has no tensor {_names(missing)}; sizes {short(sizes)} need the tensors "
-            f"{_names(list(expected))}"
+            f"it has no tensor {_names(missing)}; the layers of sizes {short(sizes)} need the "
+            f"tensors {_names(list(expected))}"
         )
     others = [name for name in obj if name not in expected]
     unknown = sorted(
@@ -307,8 +320,7 @@ def check_tensors(obj: dict[str, Any], config: dict[str, Any], data_len: int) ->
             )
         if shape is not None and tuple(got) != shape:
             raise BadFileError(
-                f"{_label(name)} has shape {got}, but sizes {short(sizes)} need {list(shape)} "
-                f"{_dense.SHAPE_HINT}"
+                f"{_label(name)} has shape {got}, but {_layers.need(name, layers, sizes)}"
             )
         offsets = entry["data_offsets"]
         if not (
@@ -343,12 +355,12 @@ def check_tensors(obj: dict[str, Any], config: dict[str, Any], data_len: int) ->
         if t.begin > position:
             raise BadFileError(
                 f"bytes {position:,}..{t.begin:,} of the data section, before tensor "
-                f"{_dense.tensor_label(t.name)}, belong to no tensor; tensors must be packed "
+                f"{_layers.tensor_label(t.name)}, belong to no tensor; tensors must be packed "
                 "back to back"
             )
         if t.begin < position:
             raise BadFileError(
-                f"tensor {_dense.tensor_label(t.name)} (bytes {t.begin:,}..{t.end:,}) overlaps "
+                f"tensor {_layers.tensor_label(t.name)} (bytes {t.begin:,}..{t.end:,}) overlaps "
                 f"the tensor before it, which ends at byte {position:,}"
             )
         position = t.end
@@ -361,7 +373,7 @@ def check_tensors(obj: dict[str, Any], config: dict[str, Any], data_len: int) ->
 
 
 def _label(name: str) -> str:
-    return f"tensor {_dense.tensor_label(name)}"
+    return f"tensor {_layers.tensor_label(name)}"
 
 
 def _names(names: list[str], most: int = 8) -> str:

@@ -1,26 +1,26 @@
-"""Dense layers in a model file: the one place that knows what a layer looks like on disk.
+"""Dense layers in a model file: their thorough checks, kept from before layers had types.
 
-A network of L :class:`~glassnet.layers.Dense` layers is stored as
+A :class:`~glassnet.layers.Dense` layer l is stored as
 
-- its configuration's ``layers[l-1]``, :meth:`Dense.config() <glassnet.layers.Dense.config>` of
-  layer l: ``{"n_in", "n_out", "activation": {"name", <parameters>}, "init", "dropout"}``;
-- two tensors per layer, named with the tutorial's layer numbers: ``W.l`` is ``net.W[l]``, of
-  shape (n_l, n_{l−1}), and ``b.l`` is ``net.b[l]``, of shape (n_l,).
+- its configuration's ``layers[l-1]``, :meth:`Dense.config() <glassnet.layers.Dense.config>`:
+  ``{"n_in", "n_out", "activation": {"name", <parameters>}, "init", "dropout"}``, with no
+  ``"type"`` (a layer without one is Dense, so files written before layer types load as they
+  did, and a network of Dense layers is saved byte for byte as before);
+- two tensors, named with the tutorial's layer numbers: ``W.l`` is ``net.W[l]``, of shape
+  (n_l, n_{l−1}), and ``b.l`` is ``net.b[l]``, of shape (n_l,).
 
-Everything else in :mod:`glassnet.io` (the header, the data section, the limits, the network's
-cost and dtype) is the same whatever the layers are; a new layer type changes only this module.
+Every other layer type goes through its own ``config``/``from_config``
+(:mod:`glassnet.io._layers`); Dense's entry is checked here field by field, its activation
+looked up in the registry only, and its weights are not drawn when it is rebuilt.
 
->>> tensor_shapes([2, 3, 1])
-{'W.1': (3, 2), 'b.1': (3,), 'W.2': (1, 3), 'b.2': (1,)}
->>> tensor_label("W.2"), tensor_label("checkpoint.optimizer.t")
-("'W.2' (net.W[2])", "'checkpoint.optimizer.t'")
+>>> shapes({"n_in": 2, "n_out": 3})
+{'W': (3, 2), 'b': (3,)}
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -30,72 +30,23 @@ from .. import activations as activation_registry
 from .. import init as initializers
 from ..activations import Activation
 from ..layers import Dense
-from ..network import Network
-from ._format import EXTRA_TENSOR_PREFIX, BadFileError, check_keys, is_int, kind, short
+from ._format import TYPE_KEY, BadFileError, check_keys, is_int, kind, short
 
 Array = NDArray[np.floating[Any]]
 
 __all__ = [
     "SHAPE_HINT",
-    "array_of",
-    "build_layers",
+    "build",
     "check_layer",
     "layer_config",
-    "resolve_names",
-    "restore_inits",
-    "tensor_label",
-    "tensor_shapes",
-    "tensors_to_save",
+    "restore_init",
+    "shapes",
 ]
 
-_LAYER_KEYS = {"n_in", "n_out", "activation", "init", "dropout"}
-_LAYER_OPTIONAL = {"init", "dropout"}
+_LAYER_KEYS = {TYPE_KEY, "n_in", "n_out", "activation", "init", "dropout"}
+_LAYER_OPTIONAL = {TYPE_KEY, "init", "dropout"}
 #: How a layer's tensors are shaped, for messages about a tensor of the wrong shape.
 SHAPE_HINT = "(W.l is (n_l, n_{l−1}) and b.l is (n_l,))"
-
-
-# -- the tensors ----------------------------------------------------------------------------------
-
-
-def tensor_shapes(sizes: list[int]) -> dict[str, tuple[int, ...]]:
-    """The network's tensors for ``sizes``, by name, in the order :func:`save` writes them."""
-    shapes: dict[str, tuple[int, ...]] = {}
-    for l in range(1, len(sizes)):
-        shapes[f"W.{l}"] = (sizes[l], sizes[l - 1])
-        shapes[f"b.{l}"] = (sizes[l],)
-    return shapes
-
-
-def tensor_label(name: str) -> str:
-    """``'W.2' (net.W[2])``: the file's name and the network's."""
-    if name.startswith(EXTRA_TENSOR_PREFIX):
-        return repr(name)
-    symbol, l = name.split(".")
-    return f"{name!r} (net.{symbol}[{l}])"
-
-
-def tensors_to_save(net: Network) -> Iterator[tuple[str, str, Array]]:
-    """``(file name, the network's name, array)`` for each of the network's tensors, in file
-    order; raises ``ValueError`` for an array that lost its layer's dtype or shape."""
-    for l, layer in enumerate(net.layers, start=1):
-        for symbol, arr, shape in (
-            ("W", layer.W, (layer.n_out, layer.n_in)),
-            ("b", layer.b, (layer.n_out,)),
-        ):
-            if arr.dtype != net.dtype or arr.shape != shape:
-                raise ValueError(
-                    f"cannot save: net.{symbol}[{l}] is {arr.dtype} of shape {arr.shape}, but the "
-                    f"network's dtype is {net.dtype} and layer {l} needs shape {shape}; assign "
-                    f"through net.{symbol}[{l}] = ... so that the array keeps its dtype and shape"
-                )
-            yield f"{symbol}.{l}", f"net.{symbol}[{l}]", arr
-
-
-def array_of(net: Network, name: str) -> Array:
-    """The network's array that the tensor ``name`` (``W.l`` or ``b.l``) is read into."""
-    symbol, _, l = name.partition(".")
-    layer = net.layers[int(l) - 1]
-    return layer.W if symbol == "W" else layer.b
 
 
 # -- the configuration ----------------------------------------------------------------------------
@@ -159,44 +110,30 @@ def layer_config(layer: Dense, l: int) -> dict[str, Any]:
 # -- rebuilding the layers ------------------------------------------------------------------------
 
 
-def resolve_names(config: dict[str, Any]) -> list[Activation]:
-    """Each layer's activation, looked up in the registry only; each init scheme's name checked."""
-    found = [_resolve_activation(spec["activation"], l) for l, spec in _numbered(config)]
-    for l, spec in _numbered(config):
-        init = spec.get("init")
-        if init is not None and init not in initializers.INITS:
-            raise BadFileError(
-                f"layer {l} names the init scheme {short(init)}; "
-                f"known: {', '.join(initializers.INITS)} (or null)"
-            )
-    return found
+def shapes(spec: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    """W: (n_out, n_in), b: (n_out,) of a checked entry (:func:`check_layer`), nothing built."""
+    return {"W": (spec["n_out"], spec["n_in"]), "b": (spec["n_out"],)}
 
 
-def build_layers(config: dict[str, Any], activations: list[Activation]) -> list[Dense]:
-    """The layers the configuration describes, their weights not yet read (``ValueError`` for a
-    layer that cannot be built)."""
-    return [
-        Dense(
-            spec["n_in"],
-            spec["n_out"],
-            activation=act,
-            init=_no_draw,
-            dropout=spec.get("dropout", 0.0),
+def build(spec: dict[str, Any], l: int) -> Dense:
+    """Layer l as its checked entry describes it, the activation and init scheme looked up in
+    the registries only; its W is not drawn (``ValueError`` for a layer that cannot be built)."""
+    act = _resolve_activation(spec["activation"], l)
+    init = spec.get("init")
+    if init is not None and init not in initializers.INITS:
+        raise BadFileError(
+            f"layer {l} names the init scheme {short(init)}; "
+            f"known: {', '.join(initializers.INITS)} (or null)"
         )
-        for act, (_, spec) in zip(activations, _numbered(config), strict=True)
-    ]
+    return Dense(
+        spec["n_in"], spec["n_out"], activation=act, init=_no_draw, dropout=spec.get("dropout", 0.0)
+    )
 
 
-def restore_inits(net: Network, config: dict[str, Any]) -> None:
-    """Set each layer's ``init`` to what ``Dense(init=spec["init"])`` would have set: the scheme,
-    or the activation's default."""
-    for layer, (_, spec) in zip(net.layers, _numbered(config), strict=True):
-        layer.init = spec.get("init") or initializers.default_for(layer.activation)
-
-
-def _numbered(config: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
-    """``(l, layer spec)`` for l = 1..L."""
-    return list(enumerate(config["layers"], start=1))
+def restore_init(layer: Dense, spec: dict[str, Any]) -> None:
+    """Set the layer's ``init`` to what ``Dense(init=spec["init"])`` would have set: the scheme,
+    or the activation's default (it was built with one that draws nothing)."""
+    layer.init = spec.get("init") or initializers.default_for(layer.activation)
 
 
 def _resolve_activation(spec: dict[str, Any], l: int) -> Activation:

@@ -1,7 +1,8 @@
 """The model file format's constants, and the words its checks use to say what is wrong.
 
 Everything here is shared by the modules of :mod:`glassnet.io` that read a file: the header's
-checks (:mod:`glassnet.io._checks`) and the per-layer part (:mod:`glassnet.io._dense`). A problem
+checks (:mod:`glassnet.io._checks`) and the per-layer part (:mod:`glassnet.io._layers`, with
+Dense's own checks in :mod:`glassnet.io._dense`). A problem
 found in a file's contents raises :class:`BadFileError`; the public functions of
 :mod:`glassnet.io` turn it into a :class:`~glassnet.io.ModelFormatError` naming the file.
 
@@ -21,6 +22,8 @@ __all__ = [
     "EXTRA_TENSOR_PREFIX",
     "FORMAT_VERSION",
     "TENSOR_DTYPES",
+    "TYPED_VERSION",
+    "TYPE_KEY",
     "BadFileError",
     "check_keys",
     "is_int",
@@ -29,9 +32,13 @@ __all__ = [
 ]
 
 #: The newest model format version; :func:`~glassnet.io.load` reads versions 1 up to it.
-#: :func:`~glassnet.io.save` writes version 1 for a network alone and version 2 when the file
-#: also holds ``checkpoint.…`` tensors.
-FORMAT_VERSION = 2
+#: :func:`~glassnet.io.save` writes version 1 for a network of Dense layers alone, version 2 when
+#: the file also holds ``checkpoint.…`` tensors, and version 3 when a layer is of another type.
+FORMAT_VERSION = 3
+#: The first version whose layers may be of a type other than Dense (named by ``"type"``).
+TYPED_VERSION = 3
+#: The key of a layer's configuration entry that names its type; a layer without it is Dense.
+TYPE_KEY = "type"
 #: The ``__metadata__`` key that holds the network's configuration.
 CONFIG_KEY = "glassnet"
 #: How the names of the tensors that are not the network's begin (format version 2).
