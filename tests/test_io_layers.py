@@ -276,3 +276,22 @@ def test_check_layer_looks_the_type_up_in_the_registry_only() -> None:
         check_layer({"type": "os.system"}, 1, [2, 1], "l", 3)
     with pytest.raises(BadFileError, match="must be a JSON object"):
         check_layer([], 1, [2, 1], "layer 1", 3)
+
+
+def test_a_checkpoint_of_a_mixed_network_resumes_exactly(
+    registered: type[ScaleShift], tmp_path: Path
+) -> None:
+    """Optimizer buffers are named by each layer's own parameters (exp_avg.g[2], …), so a run
+    with a layer type of its own stops and resumes to the very weights of an unbroken run."""
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(24, 3)), rng.random((24, 2))
+    path = tmp_path / "run.ckpt.safetensors"
+    whole = mixed()
+    whole.fit(X, Y, epochs=6, batch_size=8, optimizer=gn.Adam(lr=0.05), seed=1, verbose=0)
+    first = mixed()
+    first.fit(X, Y, epochs=3, batch_size=8, optimizer=gn.Adam(lr=0.05), seed=1, verbose=0,
+              callbacks=[gn.checkpoint.Checkpoint(path)])  # fmt: skip
+    state = gn.load_checkpoint(path)
+    assert "exp_avg.g[2]" in state.optimizer.state_dict()
+    state.resume(X, Y, epochs=6, verbose=0)  # the saved batch size and seed carry on
+    np.testing.assert_array_equal(state.net.parameter_vector(), whole.parameter_vector())

@@ -143,9 +143,13 @@ class Slot:
         self.grad = grad  # room for g + λ w, when weight decay goes through the gradient
 
 
-def _sizes(shapes: tuple[tuple[int, ...], ...]) -> list[int]:
-    """``[n_0, …, n_L]`` from the parameter shapes (W^(1), b^(1), …, W^(L), b^(L))."""
-    return [shapes[0][1], *(shape[0] for shape in shapes[::2])]
+def _sizes(shapes: tuple[tuple[int, ...], ...]) -> list[int] | list[tuple[int, ...]]:
+    """``[n_0, …, n_L]`` from the parameter shapes W^(1), b^(1), …, W^(L), b^(L) of a network
+    of Dense layers; the shapes themselves for any other."""
+    pairs = len(shapes) % 2 == 0 and all(
+        len(w) == 2 and b == w[:1] for w, b in zip(shapes[::2], shapes[1::2], strict=True)
+    )
+    return [shapes[0][1], *(shape[0] for shape in shapes[::2])] if pairs else list(shapes)
 
 
 def _interleave(buf: Gradients) -> list[Array]:
@@ -391,32 +395,31 @@ class Optimizer:
 
         state: dict[str, ParameterBuffer] = {}
         signature: Signature | None = None
+        names_of: list[tuple[int, str]] | None = None
         for name, parts in found.items():
-            L = len(parts) // 2
-            if sorted(parts) != sorted((s, l) for s in "Wb" for l in range(1, L + 1)):
+            layers = sorted({l for _, l in parts})
+            if layers != list(range(1, len(layers) + 1)):
                 raise ValueError(
-                    f"buffer {name!r} in the state_dict needs {name}.W[l] and {name}.b[l] for "
-                    f"every l = 1..L, got {sorted(f'{s}[{l}]' for s, l in parts)}"
+                    f"buffer {name!r} in the state_dict needs arrays for every layer l = 1..L, "
+                    f"got layers {layers}"
                 )
-            arrays = [parts[s, l] for l in range(1, L + 1) for s in "Wb"]
+            # layer by layer, each layer's parameters in the order state_dict() wrote them
+            keys = sorted(((l, symbol) for symbol, l in parts), key=lambda key: key[0])
+            arrays = [parts[symbol, l] for l, symbol in keys]
             this = (tuple(a.shape for a in arrays), arrays[0].dtype)
             if not (
                 all(a.dtype == this[1] for a in arrays)
                 and this[1] in (np.dtype(np.float32), np.dtype(np.float64))
-                and all(len(s) == 2 for s in this[0][0::2])
-                and all(len(s) == 1 for s in this[0][1::2])
             ):
                 raise ValueError(
                     f"buffer {name!r} in the state_dict must hold arrays of one dtype, float32 "
-                    "or float64, shaped like the network's W[l] and b[l]; got "
+                    "or float64, shaped like the network's parameters; got "
                     + ", ".join(f"{a.dtype}{list(a.shape)}" for a in arrays)
                 )
-            if signature is not None and this != signature:
+            if signature is not None and (this != signature or keys != names_of):
                 raise ValueError("the buffers in the state_dict do not agree in shape or dtype")
-            signature = this
-            state[name] = self._buffer(
-                name, arrays, [(l, s) for l in range(1, L + 1) for s in "Wb"]
-            )
+            signature, names_of = this, keys
+            state[name] = self._buffer(name, arrays, keys)
 
         for key in names[1:]:
             setattr(self, key, getattr(fresh, key))
@@ -424,7 +427,8 @@ class Optimizer:
         self.t = t
         self.state = state
         self._signature, self._slots = None, []
-        if signature is not None:
+        if signature is not None and names_of is not None:
+            self._names = names_of
             self._make_slots(signature)
 
     def __repr__(self) -> str:
