@@ -324,7 +324,7 @@ def test_a_finite_blow_up_is_stopped_long_before_it_overflows(
     assert np.isfinite(net.parameter_vector()).all()
     assert net.evaluate(*exploding_data())["loss"] < 1e6 * h.loss[0]
     # without the blow-up rule the same run climbs past 10^15 while every cost is still finite
-    monkeypatch.setattr(gn.training, "BLOWUP", math.inf)
+    monkeypatch.setattr(gn.callbacks, "BLOWUP", math.inf)  # the guard reads it there
     _, unchecked = exploding_linear_fit()
     assert max(unchecked.loss) > 1e15 and all(math.isfinite(v) for v in unchecked.loss)
 
@@ -385,13 +385,13 @@ def test_the_last_sound_weights_are_copied_once_per_epoch_not_per_batch(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[int] = []
-    keep = gn.training._SoundWeights.keep
+    keep = gn.callbacks.DivergenceGuard.keep
 
     def spy(self, epoch):  # type: ignore[no-untyped-def]
         calls.append(epoch)
         keep(self, epoch)
 
-    monkeypatch.setattr(gn.training._SoundWeights, "keep", spy)
+    monkeypatch.setattr(gn.callbacks.DivergenceGuard, "keep", spy)
     X, y = regression_data()
     regression_net().fit(X, y, epochs=4, batch_size=10, optimizer=gn.SGD(lr=0.05), verbose=0)
     assert calls == [1, 2, 3, 4]  # 20 mini-batches per epoch, one copy

@@ -39,9 +39,11 @@ if TYPE_CHECKING:
     from .training import History
 
 __all__ = [
+    "BLOWUP",
     "METRICS",
     "STOP_KINDS",
     "Callback",
+    "DivergenceGuard",
     "EarlyStopping",
     "EpochLogger",
     "HistoryLogger",
@@ -502,3 +504,126 @@ class HistoryLogger(Callback):
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+# -- when a run diverges ------------------------------------------------------------------------
+
+#: a mini-batch cost this many times the run's starting level, and still rising, has blown up
+#: (see :mod:`glassnet.training`)
+BLOWUP = 1e6
+
+
+class DivergenceGuard:
+    """What ``fit`` does about a run that diverges (the rules are in :mod:`glassnet.training`).
+
+    It checks every mini-batch cost before its step is taken (:meth:`cost_is_sound`) and the
+    weights at the end of every epoch (:meth:`weights_are_sound`). It keeps a copy of the
+    weights at the start of the latest epoch whose first mini-batch had a sound cost (into
+    arrays made once: one copy of the parameters per epoch), and when the run diverges it puts
+    them back, records ``History.stop`` and stops the run.
+    """
+
+    def __init__(self, net: Network, y: Any) -> None:
+        self.live = [p for layer in net.layers for p in layer.parameters().values()]
+        self.kept = [np.empty_like(p) for p in self.live]  # keeps W's memory order
+        self.epoch = 0  # the epoch whose starting weights are kept; 0: none yet
+        self.knows_nothing = _zero_output_cost(net, y)
+        self.limit = math.inf  # BLOWUP × the starting level, set at the first mini-batch
+        self.previous = math.inf  # the mini-batch cost before this one
+
+    def cost_is_sound(self, run: TrainingRun, cost: float, x: Any) -> bool:
+        """Whether the step that gave ``cost`` may be taken; if not, the run is stopped."""
+        if not math.isfinite(cost) or (cost > self.limit and cost > self.previous):
+            self._stop(run, *self._cost_reason(run, cost, x))
+            return False
+        self.previous = cost
+        if run.batch == 1:  # the weights this epoch starts from gave a sound cost
+            if not self.epoch:  # the run's first cost
+                self.limit = BLOWUP * max(cost, self.knows_nothing)
+            self.keep(run.epoch)
+        return True
+
+    def keep(self, epoch: int) -> None:
+        """Copy the weights (those epoch ``epoch`` starts from) into the arrays kept for them."""
+        for kept, live in zip(self.kept, self.live, strict=True):
+            np.copyto(kept, live)
+        self.epoch = epoch
+
+    def weights_are_sound(self, run: TrainingRun) -> bool:
+        """Whether every weight is finite (a sum that overflows counts as not finite): the
+        epoch's last step may overflow, and no next cost would say so."""
+        if all(math.isfinite(p.sum()) for p in self.live):
+            return True
+        self._stop(
+            run,
+            f"a weight became infinite or NaN in the last step of epoch {run.epoch} "
+            f"(mini-batch {run.batch}): training diverged; try a smaller learning rate "
+            f"than {run.optimizer.lr:g}",
+            "diverged",
+        )
+        return False
+
+    def _cost_reason(
+        self, run: TrainingRun, cost: float, x: Any
+    ) -> tuple[str, str, float, float | None]:
+        """Why ``cost`` stops training and what to do about it: the message, its :class:`Stop`
+        kind, the cost, and the blow-up level it passed (``None`` for a cost not finite)."""
+        where = f"at epoch {run.epoch}, mini-batch {run.batch}"
+        if run.epoch == run.initial_epoch + 1 and run.batch == 1:
+            # no step has been taken: the learning rate cannot be the cause
+            largest_w = max(float(np.max(np.abs(p), initial=0.0)) for p in self.live)
+            return (
+                f"the cost became {cost} {where}, before any step was taken, so the learning "
+                f"rate is not the cause: the data or the starting weights make it overflow "
+                f"{run.net.dtype} (the largest |x| is {float(np.max(np.abs(x))):.4g}, the "
+                f"largest |w| is {largest_w:.4g}); scale the inputs (e.g. "
+                "glassnet.scaling.StandardScaler), check the targets, or use dtype='float64'",
+                "overflow_at_start",
+                cost,
+                None,
+            )
+        lr = f"try a smaller learning rate than {run.optimizer.lr:g}"
+        if not math.isfinite(cost):
+            return (
+                f"the cost became {cost} {where}: training diverged; {lr}",
+                "diverged",
+                cost,
+                None,
+            )
+        return (
+            f"the cost became {cost:.4g} {where}, more than {BLOWUP:.0e} times its starting "
+            f"level {self.limit / BLOWUP:.4g} and still rising: training diverged; {lr}",
+            "diverged",
+            cost,
+            self.limit,
+        )
+
+    def _stop(
+        self,
+        run: TrainingRun,
+        reason: str,
+        kind: str,
+        cost: float | None = None,
+        limit: float | None = None,
+    ) -> None:
+        """Stop ``run`` with the kept weights back, recording it as ``History.stop``."""
+        if self.epoch:
+            for kept, live in zip(self.kept, self.live, strict=True):
+                np.copyto(live, kept)  # into the network's own arrays: net.W[l] stays put
+            reason += (
+                f"; the weights are restored to those at the start of epoch {self.epoch}, the "
+                "last known to be sound"
+            )
+        else:
+            reason += "; no step was taken, so the weights are unchanged"
+        run.stop_reason = reason
+        lr, cost = float(run.optimizer.lr), None if cost is None else float(cost)
+        run.history.stop = Stop(kind, run.epoch, run.batch, lr, cost, limit, self.epoch, reason)
+
+
+def _zero_output_cost(net: Network, y: Any) -> float:
+    """The cost of a network that knows nothing: z^(L) = 0 for every sample (on ≤ 4096 rows)."""
+    y = y[:: max(1, len(y) // 4096)]
+    z = np.zeros_like(y)
+    cost = float(net.cost_function(net.layers[-1].activation.forward(z), y, z))
+    return cost if math.isfinite(cost) else 0.0

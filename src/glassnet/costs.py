@@ -255,11 +255,12 @@ class CrossEntropy(Cost):
         return a - y  # δ^(L) = a^(L) − y, the softmax Jacobian and −y/a multiplied out
 
     def per_sample_into(self, a: Array, y: Array, z: Array, out: Array, tmp: Array) -> Array:
-        # −Σ_j y_j ln a_j with ln a_j = (z_j − max z) − ln Σ_k e^(z_k − max z), as per_sample
-        shifted = np.subtract(z, z.max(axis=1, keepdims=True), out=tmp)
-        yz = np.einsum("ij,ij->i", y, shifted, out=out)  # Σ_j y_j (z_j − max z)
-        lse = np.log(np.exp(shifted, out=shifted).sum(axis=1))  # ln Σ_k e^(z_k − max z)
-        return np.subtract(np.multiply(lse, y.sum(axis=1), out=lse), yz, out=out)
+        # −Σ_j y_j ln a_j = (Σ_j y_j) ln Σ_k e^(z_k) − Σ_j y_j z_j, and as a is softmax(z),
+        # ln Σ_k e^(z_k) = max z − ln max a: max a ≥ 1/n_L, so never ln 0
+        lse = np.log(a.max(axis=1))
+        np.subtract(z.max(axis=1), lse, out=lse)
+        np.multiply(lse, y.sum(axis=1), out=lse)
+        return np.subtract(lse, np.einsum("ij,ij->i", y, z, out=out), out=out)
 
     def output_delta_into(
         self,

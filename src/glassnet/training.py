@@ -30,7 +30,6 @@ mini-batch), and ``History.stop_reason`` says which epoch they come from.
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from collections.abc import Sequence
@@ -40,7 +39,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._inputs import as_rng, positive_int, sample_weights
-from .callbacks import STOP_KINDS, Callback, EpochLogger, Stop, TrainingRun
+from .callbacks import (
+    BLOWUP,
+    STOP_KINDS,
+    Callback,
+    DivergenceGuard,
+    EpochLogger,
+    Stop,
+    TrainingRun,
+)
 from .costs import predicted_classes, weight_shares
 from .optimizers import SGD, Optimizer
 
@@ -49,10 +56,6 @@ if TYPE_CHECKING:
     from .network import Network
 
 __all__ = ["BLOWUP", "STOP_KINDS", "History", "Stop", "fit"]
-
-#: a mini-batch cost this many times the run's starting level, and still rising, has blown up
-#: (see the module's docstring)
-BLOWUP = 1e6
 
 
 @dataclass
@@ -239,10 +242,7 @@ def fit(
     for cb in callbacks:
         cb.on_train_begin(run)
     net.optimizer = optimizer  # what the network was last trained with, for gn.diagnose
-    sound = _SoundWeights(net)  # the weights to go back to if the run diverges
-    knows_nothing = _zero_output_cost(net, y)
-    limit = math.inf  # a blow-up: BLOWUP × the starting level, set at the first mini-batch
-    previous = math.inf  # the mini-batch cost before this one
+    guard = DivergenceGuard(net, y)  # stops a diverging run, with the last sound weights back
     # a diverging run overflows; that is caught below as a non-finite cost, with a clear message
     with np.errstate(over="ignore", invalid="ignore"):
         for run.epoch in range(initial_epoch + 1, epochs + 1):
@@ -271,14 +271,8 @@ def fit(
                 if net.l2 or net.l1:  # C gains the penalty, ∂C/∂W^(l) its gradient
                     net.add_penalty_gradient(caches)
                     cost += net.penalty()
-                if not math.isfinite(cost) or (cost > limit and cost > previous):
-                    _diverged(run, sound, *_cost_reason(run, cost, limit, x))
+                if not guard.cost_is_sound(run, cost, x):  # checked before the step is taken
                     break
-                previous = cost
-                if run.batch == 1:  # the weights this epoch starts from gave a sound cost
-                    if not sound.epoch:  # the run's first cost
-                        limit = BLOWUP * max(cost, knows_nothing)
-                    sound.keep(run.epoch)
                 batch_weight = len(idx) if wb is None else float(wb.sum())
                 if batch_weight > 0:  # (a mini-batch of zero weight has nothing to learn from)
                     optimizer.step(net, grads)  # e.g. w ← w − η ∂C/∂w
@@ -292,15 +286,7 @@ def fit(
                     break
             if seen < m:
                 break  # stopped part-way through the epoch: its numbers would mislead
-            if not _finite(net):  # the epoch's last step overflowed: no next cost will say so
-                _diverged(
-                    run,
-                    sound,
-                    f"a weight became infinite or NaN in the last step of epoch {run.epoch} "
-                    f"(mini-batch {run.batch}): training diverged; try a smaller learning rate "
-                    f"than {optimizer.lr:g}",
-                    "diverged",
-                )
+            if not guard.weights_are_sound(run):  # the epoch's last step may have overflowed
                 break
             if labels is not None:
                 right = classes == labels[order]  # this epoch's order
@@ -328,102 +314,3 @@ def fit(
     for cb in callbacks:
         cb.on_train_end(run)
     return history
-
-
-# -- when a run diverges ------------------------------------------------------------------------
-
-
-class _SoundWeights:
-    """The weights at the start of the latest epoch whose first mini-batch had a sound cost.
-
-    :meth:`keep` copies the network's weights and biases into arrays made once; it runs once
-    per epoch, before the epoch's first step, so it costs one copy of the parameters per epoch.
-    """
-
-    def __init__(self, net: Network) -> None:
-        self.net = net
-        self.live = [p for layer in net.layers for p in layer.parameters().values()]
-        self.kept = [np.empty_like(p) for p in self.live]  # keeps W's memory order
-        self.epoch = 0  # the epoch whose starting weights are kept; 0: none yet
-
-    def keep(self, epoch: int) -> None:
-        for kept, live in zip(self.kept, self.live, strict=True):
-            np.copyto(kept, live)
-        self.epoch = epoch
-
-    def restore(self) -> None:
-        """Put the kept weights back, into the network's own arrays (``net.W[l]`` stays put)."""
-        for kept, live in zip(self.kept, self.live, strict=True):
-            np.copyto(live, kept)
-
-
-def _finite(net: Network) -> bool:
-    """Whether every weight and bias is finite (a sum that overflows counts as not finite)."""
-    return all(math.isfinite(p.sum()) for layer in net.layers for p in layer.parameters().values())
-
-
-def _zero_output_cost(net: Network, y: Any) -> float:
-    """The cost of a network that knows nothing: z^(L) = 0 for every sample (on ≤ 4096 rows)."""
-    y = y[:: max(1, len(y) // 4096)]
-    z = np.zeros_like(y)
-    cost = float(net.cost_function(net.layers[-1].activation.forward(z), y, z))
-    return cost if math.isfinite(cost) else 0.0
-
-
-def _cost_reason(
-    run: TrainingRun, cost: float, limit: float, x: Any
-) -> tuple[str, str, float, float | None]:
-    """Why the mini-batch cost ``cost`` stops training and what to do about it: the message,
-    its :class:`Stop` kind, the cost, and the blow-up level it passed (``None`` for a cost
-    that is not finite)."""
-    where = f"at epoch {run.epoch}, mini-batch {run.batch}"
-    if run.epoch == run.initial_epoch + 1 and run.batch == 1:
-        # no step has been taken: the learning rate cannot be the cause
-        largest_w = max(
-            float(np.max(np.abs(p), initial=0.0))
-            for layer in run.net.layers
-            for p in layer.parameters().values()
-        )
-        return (
-            f"the cost became {cost} {where}, before any step was taken, so the learning rate "
-            f"is not the cause: the data or the starting weights make it overflow "
-            f"{run.net.dtype} (the largest |x| is {float(np.max(np.abs(x))):.4g}, the largest "
-            f"|w| is {largest_w:.4g}); scale the inputs (e.g. glassnet.scaling.StandardScaler), "
-            "check the targets, or use dtype='float64'",
-            "overflow_at_start",
-            cost,
-            None,
-        )
-    lr = f"try a smaller learning rate than {run.optimizer.lr:g}"
-    if not math.isfinite(cost):
-        return f"the cost became {cost} {where}: training diverged; {lr}", "diverged", cost, None
-    return (
-        f"the cost became {cost:.4g} {where}, more than {BLOWUP:.0e} times its starting level "
-        f"{limit / BLOWUP:.4g} and still rising: training diverged; {lr}",
-        "diverged",
-        cost,
-        limit,
-    )
-
-
-def _diverged(
-    run: TrainingRun,
-    sound: _SoundWeights,
-    reason: str,
-    kind: str,
-    cost: float | None = None,
-    limit: float | None = None,
-) -> None:
-    """Stop ``run`` for divergence, with the last sound weights back in the network, and record
-    it as ``History.stop``: a :class:`Stop` of ``kind`` at the run's epoch and mini-batch."""
-    if sound.epoch:
-        sound.restore()
-        reason += (
-            f"; the weights are restored to those at the start of epoch {sound.epoch}, the "
-            "last known to be sound"
-        )
-    else:
-        reason += "; no step was taken, so the weights are unchanged"
-    run.stop_reason = reason
-    lr, cost = float(run.optimizer.lr), None if cost is None else float(cost)
-    run.history.stop = Stop(kind, run.epoch, run.batch, lr, cost, limit, sound.epoch, reason)

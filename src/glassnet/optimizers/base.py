@@ -184,6 +184,11 @@ class Optimizer:
         self._signature: Signature | None = None  # parameter shapes and dtype the state is for
         self._slots: list[Slot] = []
         self._names: list[tuple[int, str]] = []  # (l, θ) of each parameter array
+        # the (w, g) pairs of the latest step, reused while nothing has changed (_parameters)
+        self._pairs: list[tuple[Array, Array]] = []
+        self._where: list[tuple[Any, str]] = []
+        self._grads: Gradients | None = None
+        self._net: Network | None = None
 
     @property
     def lr(self) -> float:
@@ -252,7 +257,15 @@ class Optimizer:
         return slot.grad
 
     def _parameters(self, net: Network, grads: Gradients) -> list[tuple[Array, Array]]:
-        """(w, g) for W^(1), b^(1), …, W^(L), b^(L), after checking that the shapes agree."""
+        """(w, g) for W^(1), b^(1), …, W^(L), b^(L), after checking that the shapes agree.
+
+        ``fit`` steps with the same gradient arrays every mini-batch, so the pairs are kept
+        and reused while the network holds the same parameter arrays.
+        """
+        if grads is self._grads and net is self._net and all(
+            getattr(layer, name) is w for (layer, name), (w, _) in zip(self._where, self._pairs)
+        ):
+            return self._pairs
         if not isinstance(grads, Gradients):
             raise ValueError(
                 f"grads must be a glassnet Gradients such as net.gradients(X, Y), got {grads!r}"
@@ -262,7 +275,7 @@ class Optimizer:
                 f"grads has {len(grads)} layers but the network has L = {net.L}; pass the "
                 "gradients of this network, net.gradients(X, Y)"
             )
-        params = []
+        params, where, names = [], [], []
         for l, (layer, g) in enumerate(zip(net.layers, grads.layers, strict=True), start=1):
             for name, w in layer.parameters().items():
                 if name not in g or g[name].shape != w.shape:
@@ -272,8 +285,10 @@ class Optimizer:
                         f"shape {w.shape}; pass the gradients of this network"
                     )
                 params.append((w, g[name]))
-        # (l, θ) of each parameter, naming the buffers' arrays
-        self._names = [(l, n) for l, layer in enumerate(net.layers, 1) for n in layer.parameters()]
+                where.append((layer, name))
+                names.append((l, name))  # (l, θ) of each parameter, naming the buffers' arrays
+        self._names, self._where, self._pairs = names, where, params
+        self._grads, self._net = grads, net
         return params
 
     def _bind(self, weights: list[Array]) -> None:
