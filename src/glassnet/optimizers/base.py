@@ -262,8 +262,13 @@ class Optimizer:
         ``fit`` steps with the same gradient arrays every mini-batch, so the pairs are kept
         and reused while the network holds the same parameter arrays.
         """
-        if grads is self._grads and net is self._net and all(
-            getattr(layer, name) is w for (layer, name), (w, _) in zip(self._where, self._pairs)
+        if (
+            grads is self._grads
+            and net is self._net
+            and all(
+                getattr(layer, name) is w
+                for (layer, name), (w, _) in zip(self._where, self._pairs, strict=True)
+            )
         ):
             return self._pairs
         if not isinstance(grads, Gradients):
