@@ -191,3 +191,14 @@ def test_predicted_classes_into_out_equals_a_new_array() -> None:
         out = np.full(9, -1, dtype=np.intp)
         predicted_classes(a, out=out)
         np.testing.assert_array_equal(out, predicted_classes(a))
+
+
+@pytest.mark.parametrize("name", sorted(COSTS))
+def test_every_cost_states_its_facts(name: str) -> None:
+    """What explanations and interop print or map is on the class (none of them keeps a table)."""
+    cost = get(name)
+    assert cost.derivative_formula and "a" in cost.derivative_formula
+    if cost.requires is not None:  # the pairs that fuse into a simpler δ say what it is
+        assert cost.fused_delta_formula and "a − y" in cost.fused_delta_formula
+    sklearn_outputs = [c.sklearn_output for c in COSTS.values() if c.sklearn_output]
+    assert sorted(sklearn_outputs) == ["identity", "logistic", "softmax"]

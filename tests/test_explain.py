@@ -416,3 +416,21 @@ def test_cli_bad_numbers_and_missing_model(tmp_path, capsys) -> None:
     assert code == 2 and "no model file" in err
     code, _, err = run_cli(capsys, "explain", "m", "--weight", "1,0")
     assert code == 2 and "expected 3 integers l,j,k" in err
+
+
+def test_explanations_refuse_a_layer_type_they_cannot_follow_yet() -> None:
+    """The paths run through weight matrices: a network with another layer type is refused in
+    one sentence, not with an AttributeError from deep inside."""
+    from glassnet.layers import Layer
+
+    class Halve(Layer):
+        input_shape = output_shape = (2,)
+
+        def weighted_input(self, a_prev: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+            return np.multiply(a_prev, 0.5, out=out)
+
+    net = gn.Network([gn.Dense(2, 2), Halve(), gn.Dense(2, 1)], seed=0)
+    with pytest.raises(
+        ValueError, match=r"explaining works with .*layer 2 is Halve"
+    ):
+        gn.explain_weight(net, [[0.0, 1.0]], [[1.0]], 1, 0, 0)

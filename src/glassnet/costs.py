@@ -65,6 +65,13 @@ class Cost:
     name: str = "cost"
     #: the output activation this cost is defined for (``None``: any)
     requires: type[Activation] | None = None
+    #: ∂C_i/∂a^(L) as text, as explanations print it (``None``: not stated)
+    derivative_formula: str | None = None
+    #: δ^(L) as text when the cost and its output activation multiply out to a simpler δ
+    fused_delta_formula: str | None = None
+    #: the output activation (scikit-learn's ``out_activation_``) whose loss this cost is in
+    #: scikit-learn's MLP, or ``None``
+    sklearn_output: str | None = None
 
     def per_sample(self, a: Array, y: Array, z: Array) -> Array:
         """C_i for each row: shape (m,). ``z`` is z^(L), for costs computed from logits."""
@@ -151,6 +158,7 @@ class MSE(Cost):
     """
 
     name = "mse"
+    derivative_formula = "2(a − y)"
 
     def per_sample(self, a: Array, y: Array, z: Array) -> Array:
         d = a - y
@@ -186,6 +194,8 @@ class Quadratic(Cost):
     """
 
     name = "quadratic"
+    derivative_formula = "a − y"
+    sklearn_output = "identity"  # its squared_error loss, ½ (y − a)²
 
     def per_sample(self, a: Array, y: Array, z: Array) -> Array:
         d = a - y
@@ -219,6 +229,7 @@ class ElementwiseMSE(Cost):
     """
 
     name = "elementwise_mse"
+    derivative_formula = "2(a − y)/n_L"
 
     def per_sample(self, a: Array, y: Array, z: Array) -> Array:
         d = a - y
@@ -242,6 +253,9 @@ class CrossEntropy(Cost):
     """
 
     name = "cross_entropy"
+    derivative_formula = "−y/a"
+    fused_delta_formula = "a − y"
+    sklearn_output = "softmax"  # log_loss
     requires = Softmax
 
     def per_sample(self, a: Array, y: Array, z: Array) -> Array:
@@ -284,6 +298,9 @@ class BinaryCrossEntropy(Cost):
     """
 
     name = "binary_cross_entropy"
+    derivative_formula = "(a − y)/(a(1 − a) n_L)"
+    fused_delta_formula = "(a − y)/n_L"
+    sklearn_output = "logistic"  # log_loss
     requires = Sigmoid
 
     def per_sample(self, a: Array, y: Array, z: Array) -> Array:

@@ -51,6 +51,7 @@ from .render import matrix, network_html, number, trace_html
 
 if TYPE_CHECKING:
     from .activations import Activation
+    from .costs import Cost
     from .network import Network
 
 Array = NDArray[np.floating[Any]]
@@ -115,7 +116,7 @@ class _Pass:
     z: list[Array]  # z^(0..L), z[0] unused
     y: Array
     dC_da_L: Array  # ∂C_i/∂a^(L), (m, n_L)
-    cost: str
+    cost: Cost
 
     def jacobian(self, l: int) -> Array:
         """∂a^(l)/∂z^(l) for each sample: (m, n_l, n_l), diagonal unless σ_l is softmax-like."""
@@ -127,6 +128,7 @@ class _Pass:
 
 def _forward(net: Network, X: Any, Y: Any) -> _Pass:
     """z^(l) = a^(l−1) W^(l)ᵀ + b^(l), a^(l) = σ_l(z^(l)), in float64, plus ∂C_i/∂a^(L)."""
+    net.dense_layers("explaining")  # the paths below run through weight matrices
     x, y, _ = net.check_data(X, Y)  # as training sees them, in the network's dtype
     net64 = net.astype("float64")  # explanations are exact: float64 whatever the network's dtype
     W: list[Array] = [np.empty((0, 0)), *net64.W]
@@ -140,7 +142,7 @@ def _forward(net: Network, X: Any, Y: Any) -> _Pass:
     # cross-entropy's ∂C/∂a_r = −y_r/a_r is 0/0 where a softmax output underflowed to 0 and
     # y_r = 0; that term is 0 (y_r = 0 multiplies it), so write 0 rather than NaN
     dC_da = np.where((y == 0) & ~np.isfinite(dC_da), 0.0, dC_da)
-    return _Pass(W, b, acts, a, z, y, dC_da, net.cost_function.name)
+    return _Pass(W, b, acts, a, z, y, dC_da, net.cost_function)
 
 
 # -- the chain rule, factor by factor ----------------------------------------------------------
@@ -213,16 +215,6 @@ def _factor(top: tuple[str, str], bottom: tuple[str, str], formula: str, values:
     )
 
 
-#: ∂C_i/∂a^(L) of each built-in cost, as the explanations print it
-_COST_FORMULAS = {
-    "mse": "2(a − y)",
-    "quadratic": "a − y",
-    "elementwise_mse": "2(a − y)/n_L",
-    "cross_entropy": "−y/a",
-    "binary_cross_entropy": "(a − y)/(a(1 − a) n_L)",
-}
-
-
 def _sigma_formula(act: Activation, l: int) -> str:
     """How ∂a^(l)/∂z^(l) is computed, in the activation's own words (its derivative_formula)."""
     formula = act.derivative_formula
@@ -241,7 +233,7 @@ def _chain(p: _Pass, kind: str, l: int, j: int, k: int) -> list[Factor]:
     L, m = len(p.W) - 1, p.a[0].shape[0]
     # the one neuron of a^(l) the chain ends in, when there is one
     fixed = k if kind == "activation" else (j if p.elementwise(l) else None)
-    cost_formula = _COST_FORMULAS.get(p.cost, f"∂C_i/∂a^({L}) of the cost {p.cost}")
+    cost_formula = p.cost.derivative_formula or f"∂C_i/∂a^({L}) of the cost {p.cost.name}"
     if l == L and fixed is not None:
         first = _factor(
             _sym("C"), _sym("a", L, fixed), cost_formula, p.dC_da_L[:, fixed, None, None]
@@ -447,8 +439,9 @@ def _explain(
             f"{net.layers[-1].activation.name} is not elementwise: ∂a^({net.L})/∂z^({net.L}) is "
             "its full Jacobian, so the paths go through every pair (z_q, a_r) of the output"
             + (
-                "; with cross-entropy, ∂C/∂a · ∂a/∂z multiplies out to a − y"
-                if net.cost_function.name == "cross_entropy"
+                f"; with {net.cost_function.name}, ∂C/∂a · ∂a/∂z multiplies out to "
+                f"{net.cost_function.fused_delta_formula}"
+                if net.cost_function.fused_delta_formula
                 else ""
             )
         )

@@ -44,7 +44,7 @@ from numpy.typing import DTypeLike, NDArray
 from . import activations as acts
 from ._inputs import as_dtype
 from .activations import Activation
-from .costs import Cost
+from .costs import COSTS, Cost
 from .layers import Dense
 from .network import Network
 
@@ -147,7 +147,7 @@ def to_onnx(
     elem = TensorProto.DOUBLE if net.dtype == np.float64 else TensorProto.FLOAT
     graph = _OnnxGraph(net.dtype)
     a = "x"
-    for l, layer in enumerate(net.dense_layers("ONNX export"), start=1):
+    for l, layer in enumerate(net.dense_layers("exporting to ONNX"), start=1):
         graph.constant(f"W.{l}", layer.W)
         graph.constant(f"b.{l}", layer.b)
         z = f"z.{l}"
@@ -251,7 +251,7 @@ def to_torch_module(net: Network) -> torch.nn.Sequential:
     net = _check_network(net, "to_torch_module")
     dtype = torch.float64 if net.dtype == np.float64 else torch.float32
     modules = []
-    for l, layer in enumerate(net.dense_layers("PyTorch export"), start=1):
+    for l, layer in enumerate(net.dense_layers("exporting to PyTorch"), start=1):
         linear = torch.nn.Linear(layer.n_in, layer.n_out, bias=True, dtype=dtype)
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(np.array(layer.W)))  # (out, in) = (n_l, n_{l−1})
@@ -278,7 +278,7 @@ def to_torch_state_dict(net: Network) -> dict[str, torch.Tensor]:
     torch = _require("torch", "torch", "PyTorch interop")
     net = _check_network(net, "to_torch_state_dict")
     state: dict[str, Any] = {}
-    for l, layer in enumerate(net.dense_layers("PyTorch export"), start=1):
+    for l, layer in enumerate(net.dense_layers("exporting to PyTorch"), start=1):
         state[f"{2 * (l - 1)}.weight"] = torch.from_numpy(np.ascontiguousarray(layer.W))
         state[f"{2 * (l - 1)}.bias"] = torch.from_numpy(np.array(layer.b))
     return state
@@ -550,12 +550,8 @@ def from_sklearn(
     hidden_act = _from_sklearn_name(hidden_name)
     if hidden_act is None:
         raise ValueError(f"unknown scikit-learn activation {hidden_name!r}")
-    # scikit-learn's loss for each output activation, as glassnet's cost
-    losses = {
-        "softmax": "cross_entropy",
-        "logistic": "binary_cross_entropy",
-        "identity": "quadratic",
-    }
+    # scikit-learn's loss for each output activation, as glassnet's cost (its sklearn_output)
+    losses = {cls.sklearn_output: name for name, cls in COSTS.items() if cls.sklearn_output}
     out_acts = acts.find(sklearn_name=out_name) if isinstance(out_name, str) else []
     if out_name not in losses or not out_acts:
         raise ValueError(
@@ -654,7 +650,7 @@ def to_sklearn(net: Network, kind: str = "classifier", classes: Any = None) -> A
             labels = binarizer.classes_
         mlp._label_binarizer = binarizer
         mlp.classes_ = labels
-    dense = net.dense_layers("scikit-learn export")
+    dense = net.dense_layers("exporting to scikit-learn")
     mlp.coefs_ = [np.array(layer.W.T) for layer in dense]  # (n_{l−1}, n_l) = W^(l)ᵀ
     mlp.intercepts_ = [np.array(layer.b) for layer in dense]
     mlp.n_features_in_ = net.sizes[0]

@@ -659,7 +659,7 @@ class Network:
 
     def dense_layers(self, purpose: str) -> list[Dense]:
         """The layers, each checked to be a :class:`~glassnet.Dense`, for a ``purpose`` that
-        knows only the fully connected layer (e.g. ``"ONNX export"``).
+        knows only the fully connected layer (e.g. ``"exporting to ONNX"``).
 
         >>> import glassnet as gn
         >>> gn.Network.from_sizes([2, 3, 1], seed=0).dense_layers("a test")[0]
@@ -668,8 +668,8 @@ class Network:
         for l, layer in enumerate(self.layers, start=1):
             if not isinstance(layer, Dense):
                 raise ValueError(
-                    f"{purpose} handles fully connected (Dense) layers only, but layer {l} is "
-                    f"{type(layer).__name__}"
+                    f"{purpose} works with fully connected (Dense) layers only, but layer {l} "
+                    f"is {type(layer).__name__}"
                 )
         return self.layers  # type: ignore[return-value]
 

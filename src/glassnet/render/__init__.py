@@ -104,7 +104,7 @@ def network_html(net: Network) -> str:
     True
     """
     parts = [f"<div><p><b>{html.escape(repr(net))}</b></p>"]
-    for l, layer in enumerate(net.dense_layers("network_html"), start=1):
+    for l, layer in enumerate(net.dense_layers("drawing the network in HTML"), start=1):
         parts.append(
             f"<h4>layer {l}: {layer.n_out} neurons, σ = {html.escape(layer.activation.name)}</h4>"
             f"<p>W<sup>({l})</sup> (to j, from k), shape {layer.W.shape}</p>"
