@@ -430,7 +430,5 @@ def test_explanations_refuse_a_layer_type_they_cannot_follow_yet() -> None:
             return np.multiply(a_prev, 0.5, out=out)
 
     net = gn.Network([gn.Dense(2, 2), Halve(), gn.Dense(2, 1)], seed=0)
-    with pytest.raises(
-        ValueError, match=r"explaining works with .*layer 2 is Halve"
-    ):
+    with pytest.raises(ValueError, match=r"explaining works with .*layer 2 is Halve"):
         gn.explain_weight(net, [[0.0, 1.0]], [[1.0]], 1, 0, 0)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import glassnet as gn
-from glassnet.findings import SEVERITIES, finding
+from glassnet.diagnosis.findings import SEVERITIES, finding
 from glassnet.render.diagnoses import SPECS, TEMPLATES, texts
 
 SRC = Path(gn.__file__).parent
@@ -57,7 +57,7 @@ def test_a_filled_template_leaves_no_field_unfilled(key: str) -> None:
 def test_the_diagnoses_name_only_keys_of_the_table() -> None:
     """Each template key the code names is in the table, and each template is used."""
     named: set[str] = set()
-    for module in ("diagnosis.py", "network_diagnosis.py"):
+    for module in ("diagnosis/__init__.py", "diagnosis/network.py"):
         tree = ast.parse((SRC / module).read_text(encoding="utf-8"))
         named |= {
             node.value

@@ -23,11 +23,11 @@ import sys as _sys
 import typing as _typing
 from importlib import metadata as _metadata
 
-from . import activations, callbacks, costs, init
+from . import activations, callbacks, costs, init, layers
 from .activations import Activation
-from .callbacks import Callback, TrainingRun
+from .callbacks import Callback, Stop, TrainingRun
 from .costs import Cost
-from .layers import Dense
+from .layers import Dense, Layer
 from .network import ByLayer, Gradients, Network, Trace
 from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .training import History
@@ -44,7 +44,7 @@ if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers an
         scaling,
         schedules,
     )
-    from .checkpoint import TrainingState, load_checkpoint, save_checkpoint
+    from .checkpoint import Checkpoint, TrainingState, load_checkpoint, save_checkpoint
     from .diagnosis import TrainingMonitor, diagnose, diagnose_training
     from .explain import (
         backprop_ledger,
@@ -87,6 +87,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "StepLR": ("schedules", "StepLR"),
     "GradientCheck": ("gradcheck", "GradientCheck"),
     "gradient_check": ("gradcheck", "gradient_check"),
+    "Checkpoint": ("checkpoint", "Checkpoint"),
     "TrainingState": ("checkpoint", "TrainingState"),
     "load_checkpoint": ("checkpoint", "load_checkpoint"),
     "save_checkpoint": ("checkpoint", "save_checkpoint"),
@@ -148,6 +149,7 @@ __all__ = [
     "AdamW",
     "ByLayer",
     "Callback",
+    "Checkpoint",
     "CosineAnnealingLR",
     "Cost",
     "Dense",
@@ -156,12 +158,14 @@ __all__ = [
     "Gradients",
     "History",
     "InverseScaling",
+    "Layer",
     "ModelFormatError",
     "Network",
     "Optimizer",
     "RMSprop",
     "ReduceLROnPlateau",
     "StepLR",
+    "Stop",
     "Trace",
     "TrainingMonitor",
     "TrainingRun",
@@ -186,6 +190,7 @@ __all__ = [
     "gradient_check",
     "init",
     "lab",
+    "layers",
     "load",
     "load_checkpoint",
     "render",

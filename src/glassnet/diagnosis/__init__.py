@@ -7,7 +7,7 @@ of a run into that verdict, with the evidence and a suggested fix, in two report
 * :func:`diagnose_training` reads a :class:`~glassnet.training.History` (and, if one was
   attached, a :class:`TrainingMonitor`) and looks for a cost that became NaN/inf, a rising or
   oscillating cost, exploding weights, a cost that barely moves, and overfitting;
-* :func:`diagnose` (``gn.diagnose(net, X, Y)``, from :mod:`glassnet.network_diagnosis`) looks at
+* :func:`diagnose` (``gn.diagnose(net, X, Y)``, from :mod:`glassnet.diagnosis.network`) looks at
   one forward and backward pass: per-layer gradient norms ‖∂C/∂W^(l)‖ (vanishing or exploding),
   saturated sigmoid/tanh units (σ'(z) ≈ 0), dead ReLU units (never active on X), and the size of
   one optimizer step ‖ΔW^(l)‖/‖W^(l)‖.
@@ -42,16 +42,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .callbacks import Callback, Stop, TrainingRun
+from ..callbacks import Callback, Stop, TrainingRun
+from ..render import diagnoses as render
+from ..render.diagnoses import TEXT_WIDTH as TEXT_WIDTH  # the width str(report) wraps to
+from ..training import History
 from .findings import SEVERITIES as SEVERITIES
 from .findings import Finding, Report, finding
-from .network_diagnosis import LayerDiagnosis, NetworkDiagnosis, NetworkThresholds, diagnose
-from .render import diagnoses as render
-from .render.diagnoses import TEXT_WIDTH as TEXT_WIDTH  # the width str(report) wraps to
-from .training import History
+from .network import LayerDiagnosis, NetworkDiagnosis, NetworkThresholds, diagnose
 
 if TYPE_CHECKING:
-    from .network import Network
+    from ..network import Network
 
 __all__ = [
     "Finding",

@@ -1,10 +1,10 @@
 """Findings: what a diagnosis found, as data — a kind, a severity, its numbers, and its words.
 
-:mod:`glassnet.diagnosis` (a training run) and :mod:`glassnet.network_diagnosis` (a network on
+:mod:`glassnet.diagnosis` (a training run) and :mod:`glassnet.diagnosis.network` (a network on
 some data) compute findings; :func:`finding` writes a finding's sentences from the templates of
 :data:`glassnet.render.diagnoses.TEMPLATES`, and :class:`Report` is what their reports share.
 
->>> from glassnet.findings import finding
+>>> from glassnet.diagnosis.findings import finding
 >>> f = finding("converging:too_short", {"loss": [0.5]}, epochs=1)
 >>> f.kind, f.severity, f.message
 ('converging', 'ok', 'Too short to judge: fewer than two epochs of costs.')
@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .render import diagnoses as render
+from ..render import diagnoses as render
 
 __all__ = ["SEVERITIES", "Finding", "Report", "finding"]
 

@@ -3,7 +3,7 @@
 :func:`diagnose` (``gn.diagnose(net, X, Y)``) looks at one forward and backward pass: per-layer
 gradient norms ‖∂C/∂W^(l)‖ (vanishing or exploding), saturated sigmoid/tanh units (σ'(z) ≈ 0),
 dead ReLU units (never active on X), and the size of one optimizer step ‖ΔW^(l)‖/‖W^(l)‖. It
-computes numbers and :class:`~glassnet.findings.Finding` objects; the words come from
+computes numbers and :class:`~glassnet.diagnosis.findings.Finding` objects; the words come from
 :mod:`glassnet.render.diagnoses`. :mod:`glassnet.diagnosis` offers it beside the diagnosis of a
 training run.
 """
@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..network import Network
+from ..optimizers import SGD, Optimizer
+from ..render import diagnoses as render
 from .findings import Finding, Report, finding
-from .network import Network
-from .optimizers import SGD, Optimizer
-from .render import diagnoses as render
 
 __all__ = ["LayerDiagnosis", "NetworkDiagnosis", "NetworkThresholds", "diagnose"]
 
