@@ -179,6 +179,7 @@ class Activation:
         Returns the array holding a: ``out``, z itself (the identity), or, by default, the new
         array ``forward(z)`` (correct, only slower).
 
+        >>> from glassnet.activations import ReLU
         >>> z = np.array([[-1.0, 2.0]])
         >>> ReLU().forward_into(z, np.empty_like(z), np.empty_like(z), np.empty(z.shape, bool))
         array([[0., 2.]])
