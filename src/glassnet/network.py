@@ -307,6 +307,17 @@ class Network:
         share r_i of the mini-batch cost C = Σ_i r_i C_i (default 1/m: the mean); ``masks``
         are dropout masks (index l for layer l, as :meth:`dropout_masks` makes them).
         The penalty's gradient is not included (see :meth:`add_penalty_gradient`).
+
+        Example:
+            >>> import numpy as np, glassnet as gn
+            >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+            >>> x, y, _ = net.check_data([[0.0, 1.0], [1.0, 1.0]], [[1.0], [0.0]])
+            >>> caches = net.workspace(2)
+            >>> costs, a_L = net.step(x, y, caches)
+            >>> bool(np.allclose(caches[0].grads["W"], net.gradients(x, y).W[1]))
+            True
+            >>> caches[1].delta.shape  # δ^(2), one row per sample
+            (2, 1)
         """
         layers, L = self.layers, self.L
         # forward: z^(l) = a^(l−1) W^(l)ᵀ + b^(l),  a^(l) = σ(z^(l)),  for l = 1..L
