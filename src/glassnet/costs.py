@@ -269,12 +269,14 @@ class CrossEntropy(Cost):
         return a - y  # δ^(L) = a^(L) − y, the softmax Jacobian and −y/a multiplied out
 
     def per_sample_into(self, a: Array, y: Array, z: Array, out: Array, tmp: Array) -> Array:
-        # −Σ_j y_j ln a_j = (Σ_j y_j) ln Σ_k e^(z_k) − Σ_j y_j z_j, and as a is softmax(z),
-        # ln Σ_k e^(z_k) = max z − ln max a: max a ≥ 1/n_L, so never ln 0
-        lse = np.log(a.max(axis=1))
-        np.subtract(z.max(axis=1), lse, out=lse)
-        np.multiply(lse, y.sum(axis=1), out=lse)
-        return np.subtract(lse, np.einsum("ij,ij->i", y, z, out=out), out=out)
+        """C_i = −Σ_j y_j ln a_j = Σ_j y_j (ln Σ_k e^(z_k) − z_j), reusing what the softmax just
+        computed: ``tmp`` must be the scratch its ``forward_into`` wrote for this z (max z in
+        column 0, Σ_k e^(z_k − max z) in column 1), as :meth:`Network.step` passes it. The
+        log-partition ln Σ_k e^(z_k) = max z + ln Σ_k e^(z_k − max z) never takes ln 0."""
+        lse = np.log(tmp[:, 1], out=out)
+        lse += tmp[:, 0]  # ln Σ_k e^(z_k), one per row
+        gap = np.subtract(lse[:, None], z, out=tmp)  # −ln a_j = ln Σ_k e^(z_k) − z_j
+        return np.einsum("ij,ij->i", y, gap, out=out)
 
     def output_delta_into(
         self,

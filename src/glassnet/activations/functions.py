@@ -436,6 +436,8 @@ class Softmax(Activation):
         return a[:, :, None] * (np.eye(n, dtype=a.dtype)[None] - a[:, None, :])
 
     def forward_into(self, z: Array, out: Array, tmp: Array, mask: Mask) -> Array:
+        """softmax(z) into ``out``, leaving max z in ``tmp[:, 0]`` and Σ_k e^(z_k − max z) in
+        ``tmp[:, 1]``: the cross-entropy's in-place cost reads its log-partition from there."""
         peak = tmp[:, :1]  # max z and Σ e^(z − max z) of each row, in two columns of tmp
         return softmax_into(z, out, peak, tmp[:, 1:2] if tmp.shape[1] > 1 else peak)
 

@@ -183,6 +183,7 @@ class Optimizer:
         self.state: dict[str, ParameterBuffer] = {}
         self._signature: Signature | None = None  # parameter shapes and dtype the state is for
         self._slots: list[Slot] = []
+        self._bound: list[tuple[Array, Array]] | None = None  # the pairs the state was made for
         self._names: list[tuple[int, str]] = []  # (l, θ) of each parameter array
         # the (w, g) pairs of the latest step, reused while nothing has changed (_parameters)
         self._pairs: list[tuple[Array, Array]] = []
@@ -229,7 +230,9 @@ class Optimizer:
         ``net.gradients(X, Y)`` returns them; they are read, never changed.
         """
         params = self._parameters(net, grads)
-        self._bind([w for w, _ in params])
+        if params is not self._bound:  # new parameters: make (or check) the state for them
+            self._bind([w for w, _ in params])
+            self._bound = params
         self.t += 1
         self._begin_step()
         for (w, g), slot in zip(params, self._slots, strict=True):
@@ -346,6 +349,7 @@ class Optimizer:
         self.state = {}
         self._signature = None
         self._slots = []
+        self._bound = None
 
     # -- saving and loading ---------------------------------------------------------------------
 
@@ -446,7 +450,7 @@ class Optimizer:
         self.lr = fresh.lr
         self.t = t
         self.state = state
-        self._signature, self._slots = None, []
+        self._signature, self._slots, self._bound = None, [], None
         if signature is not None and names_of is not None:
             self._names = names_of
             self._make_slots(signature)
