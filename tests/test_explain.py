@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -419,8 +420,10 @@ def test_cli_bad_numbers_and_missing_model(tmp_path, capsys) -> None:
 
 
 def test_explanations_refuse_a_layer_type_they_cannot_follow_yet() -> None:
-    """The paths run through weight matrices: a network with another layer type is refused in
-    one sentence, not with an AttributeError from deep inside."""
+    """The weight-by-weight paths run through weight matrices: explain_activation,
+    explain_neuron, backprop_ledger and backprop_per_example refuse a network with another
+    layer type in one sentence, not with an AttributeError from deep inside; explain_weight and
+    explain_bias follow the network's own δ^(l) instead (tests/test_explain_layers.py)."""
     from glassnet.layers import Layer
 
     class Halve(Layer):
@@ -429,6 +432,23 @@ def test_explanations_refuse_a_layer_type_they_cannot_follow_yet() -> None:
         def weighted_input(self, a_prev: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
             return np.multiply(a_prev, 0.5, out=out)
 
-    net = gn.Network([gn.Dense(2, 2), Halve(), gn.Dense(2, 1)], seed=0)
-    with pytest.raises(ValueError, match=r"explaining works with .*layer 2 is Halve"):
-        gn.explain_weight(net, [[0.0, 1.0]], [[1.0]], 1, 0, 0)
+        def backward_delta(
+            self, delta: np.ndarray, cache: Any, rows: Any, need: bool = True
+        ) -> Any:
+            cache.delta = delta  # z = a / 2: ∂C_i/∂a^(l−1) = δ / 2
+            return np.multiply(delta, 0.5, out=cache.dC_da_prev) if need else None
+
+    net = gn.Network([gn.Dense(2, 2), Halve(), gn.Dense(2, 1)], seed=0, dtype="float64")
+    X, Y = [[0.0, 1.0], [1.0, -1.0]], [[1.0], [0.0]]
+    e = gn.explain_weight(net, X, Y, 1, 0, 1)
+    assert e.value == pytest.approx(net.gradients(X, Y)[1]["W"][0, 1], rel=1e-12)
+    assert "other than Dense" in e.notes[-1]
+    refusing: list[Callable[[], object]] = [
+        lambda: gn.explain_activation(net, X, Y, 1, 0),
+        lambda: gn.explain_neuron(net, X[0], 1, 0),
+        lambda: gn.backprop_ledger(net, X, Y),
+        lambda: gn.backprop_per_example(net, X, Y),
+    ]
+    for call in refusing:
+        with pytest.raises(ValueError, match=r"works with .*layer 2 is Halve"):
+            call()

@@ -52,6 +52,7 @@ if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers an
         explain_activation,
         explain_bias,
         explain_neuron,
+        explain_parameter,
         explain_weight,
     )
     from .gradcheck import GradientCheck, gradient_check
@@ -98,6 +99,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "explain_weight": ("explain", "explain_weight"),
     "explain_bias": ("explain", "explain_bias"),
     "explain_activation": ("explain", "explain_activation"),
+    "explain_parameter": ("explain", "explain_parameter"),
     "backprop_ledger": ("explain", "backprop_ledger"),
     "backprop_per_example": ("explain", "backprop_per_example"),
     "ModelFormatError": ("io", "ModelFormatError"),
@@ -186,6 +188,7 @@ __all__ = [
     "explain_activation",
     "explain_bias",
     "explain_neuron",
+    "explain_parameter",
     "explain_weight",
     "gradient_check",
     "init",

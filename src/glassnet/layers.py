@@ -101,7 +101,8 @@ class Layer:
     def backward_delta(
         self, delta: Array, cache: Cache, rows: Array | float, need_dC_da_prev: bool = True
     ) -> Array | None:
-        """Given δ = ∂C_i/∂z (one row per sample): write ∂C/∂θ = Σ_i r_i δ_i ∂z_i/∂θ into
+        """Given δ = ∂C_i/∂z (one row per sample): keep it as ``cache.delta`` (for
+        :meth:`Network.trace` and the explanations), write ∂C/∂θ = Σ_i r_i δ_i ∂z_i/∂θ into
         ``cache.grads`` and return ∂C_i/∂a^(l−1) (``None`` if not ``need_dC_da_prev``)."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward_delta")
 

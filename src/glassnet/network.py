@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 Array = NDArray[np.floating[Any]]
 T = TypeVar("T")
+_NONE: Array = np.empty(0)  # a trace's dW[l] for a layer without W (see Trace.grads)
 
 __all__ = ["ByLayer", "Gradients", "Network", "Trace"]
 
@@ -50,11 +51,14 @@ class Trace:
         z: z^(l) for l = 1..L, shape (m, n_l).
         delta: δ^(l) = ∂C_i/∂z^(l) for l = 1..L, one row per sample i.
         dC_da: ∂C_i/∂a^(l) for l = 0..L, one row per sample i.
-        dW, db: ∂C/∂W^(l), ∂C/∂b^(l) of the mini-batch cost, l = 1..L.
+        dW, db: ∂C/∂W^(l), ∂C/∂b^(l) of the mini-batch cost, l = 1..L (an empty array for a
+            layer without a parameter of that name).
         y: the targets as an (m, n_L) array.
         costs: C_i for each sample, shape (m,).
         cost: the mini-batch cost C = mean(costs) + penalty.
         penalty: (λ₂/2) Σ_l ‖W^(l)‖² + λ₁ Σ_l Σ |w^(l)_jk| (0 without ``l2``/``l1``).
+        grads: ∂C/∂θ of every layer's parameters by name, whatever the layer type
+            (``t.grads[l]["W"]`` is ``t.dW[l]``).
     """
 
     a: ByLayer[Array]
@@ -67,6 +71,7 @@ class Trace:
     costs: Array
     cost: float
     penalty: float = 0.0
+    grads: Gradients | None = None
 
     @property
     def L(self) -> int:
@@ -75,7 +80,7 @@ class Trace:
     @property
     def gradients(self) -> Gradients:
         """The mini-batch gradients as a :class:`Gradients`."""
-        return Gradients(self.dW, self.db)
+        return self.grads if self.grads is not None else Gradients(self.dW, self.db)
 
     def __repr__(self) -> str:
         m = self.a[0].shape[0]
@@ -481,12 +486,13 @@ class Network:
             z=ByLayer([c.z for c in caches], 1, "z"),
             delta=ByLayer([c.delta for c in caches], 1, "δ"),
             dC_da=ByLayer(dC_da, 0, "∂C/∂a"),
-            dW=ByLayer([c.grads["W"] for c in caches], 1, "∂C/∂W"),
-            db=ByLayer([c.grads["b"] for c in caches], 1, "∂C/∂b"),
+            dW=ByLayer([c.grads.get("W", _NONE) for c in caches], 1, "∂C/∂W"),
+            db=ByLayer([c.grads.get("b", _NONE) for c in caches], 1, "∂C/∂b"),
             y=y,
             costs=costs,
             cost=float(np.mean(costs)) + penalty,
             penalty=penalty,
+            grads=self.gradients_of(caches),
         )
 
     def cost_and_gradients(

@@ -38,6 +38,7 @@ __all__ = [
     "neuron_html",
     "neuron_latex",
     "neuron_text",
+    "parameter_terms",
 ]
 
 #: samples shown one by one in ``str(e)``; the average always uses all of them
@@ -54,6 +55,8 @@ def gradient_text(e: GradientExplanation) -> str:
     lines.append("")
     lines.append("chain rule (the tutorial's order, from the cost back):")
     lines.append("  " + e.chain())
+    if e.formula is not None:
+        lines.append(f"  ∂C/∂{e.symbol} = {e.formula[0]}")
     width = max(len(f.symbol) for f in e.factors)
     for i in range(min(e.m, SHOWN_SAMPLES)):
         lines.append(f"sample {i}:")
@@ -67,8 +70,9 @@ def gradient_text(e: GradientExplanation) -> str:
             f"average over the mini-batch: (1/{e.m}) Σ_i ∂C_i/∂{e.symbol} = "
             f"{number(np.mean(e.per_sample))}"
         )
+    w = e.symbol.split("^")[0] if e.kind == "parameter" else "w"
     if e.penalty:
-        lines.append(f"penalty term l2·w + l1·sign(w) = {number(e.penalty)}")
+        lines.append(f"penalty term l2·{w} + l1·sign({w}) = {number(e.penalty)}")
     lines.append(f"∂C/∂{e.symbol} = {number(e.value)}")
     if e.paths is None:
         lines.append(f"({e.n_paths} paths lead to the cost: too many to list)")
@@ -90,6 +94,8 @@ def gradient_latex(e: GradientExplanation) -> str:
     """The chain rule in LaTeX, then the numbers of the first sample and the value."""
     lhs = rf"\frac{{\partial C}}{{\partial {e.latex_symbol}}}"
     parts = [lhs + " &= " + " ".join(f.latex for f in e.factors)]
+    if e.formula is not None:
+        parts.append(f"&= {e.formula[1]}")
     nums = r" \cdot ".join(latex_matrix(f.values[0]) for f in e.factors)
     if e.m == 1:
         parts.append(f"&= {nums}")
@@ -99,8 +105,9 @@ def gradient_latex(e: GradientExplanation) -> str:
             rf"{{\partial {e.latex_symbol}}}, \quad i = 0: {nums}"
         )
     if e.penalty:
+        w = e.symbol.split("^")[0] if e.kind == "parameter" else "w"
         parts.append(
-            rf"&\quad + \lambda_2 w + \lambda_1 \operatorname{{sign}}(w) = {number(e.penalty)}"
+            rf"&\quad + \lambda_2 {w} + \lambda_1 \operatorname{{sign}}({w}) = {number(e.penalty)}"
         )
     parts.append(f"&= {number(e.value)}")
     return r"\begin{aligned}" + r" \\ ".join(parts) + r"\end{aligned}"
@@ -130,14 +137,15 @@ def gradient_html(e: GradientExplanation) -> str:
         f"<div><p><b>∂C/∂{html.escape(e.symbol)} = {number(e.value)}</b> "
         f"({html.escape(e.network)}, m = {e.m})</p>"
         f"<p>{html.escape(e.chain())}</p>"
-        f"<table><tr><th>factor</th><th>formula</th>{heads}</tr>{''.join(rows)}</table>"
+        + (f"<p>= {html.escape(e.formula[0])}</p>" if e.formula is not None else "")
+        + f"<table><tr><th>factor</th><th>formula</th>{heads}</tr>{''.join(rows)}</table>"
         f"{paths}</div>"
     )
 
 
 def gradient_dict(e: GradientExplanation) -> dict[str, Any]:
     """Everything as plain JSON-ready values (lists and floats), e.g. for the Playground."""
-    return {
+    d = {
         "kind": e.kind,
         "l": e.l,
         "j": e.j,
@@ -172,6 +180,63 @@ def gradient_dict(e: GradientExplanation) -> dict[str, Any]:
         ],
         "notes": list(e.notes),
     }
+    if e.formula is not None:  # explain_parameter's: the parameter by name and index, the sum
+        d.update(name=e.name, index=list(e.index), formula=dict(zip(("text", "latex"), e.formula)))
+    return d
+
+
+# -- ∂C/∂θ of any layer type: Σ over the outputs θ enters --------------------------------------
+
+
+def _symbol(name: str, l: int, index: tuple[int | str, ...], latex: bool = False) -> str:
+    """``δ^(2)_{i,3}`` (text) or ``\\delta^{(2)}_{i,3}`` (LaTeX); one index goes without braces
+    in text (``a^(1)_3``)."""
+    sub = ",".join(map(str, index))
+    if latex:
+        return f"{name}^{{({l})}}" + (f"_{{{sub}}}" if index else "")
+    return f"{name}^({l})" + (f"_{sub}" if len(index) == 1 else f"_{{{sub}}}" if index else "")
+
+
+def parameter_terms(
+    l: int, outs: list[tuple[int, ...]], sources: list[tuple[int, ...] | None], penalised: str
+) -> tuple[list[str], str, str]:
+    """The symbols of ∂C/∂θ = (1/m) Σ_i Σ_p δ^(l)_{i,out_p} · ∂z^(l)_{i,out_p}/∂θ.
+
+    ``sources[p]`` says what ∂z_out/∂θ is: an index of a^(l−1) (``()`` for the constant 1,
+    ``None`` when it is neither). Returns each path's ∂z/∂θ term, then the sum in text and in
+    LaTeX; ``penalised`` (e.g. ``"g"``, or ``""``) adds the penalty's term.
+
+    >>> parameter_terms(2, [(3,)], [(3,)], "")[1]
+    '(1/m) Σ_i δ^(2)_{i,3} · a^(1)_{i,3}'
+    """
+    labels, texts, latexes = [], [], []
+    for out, src in zip(outs, sources, strict=True):
+        d_text, d_tex = _symbol("δ", l, ("i", *out)), _symbol(r"\delta", l, ("i", *out), True)
+        if src == ():
+            labels.append("1")
+            texts.append(d_text)
+            latexes.append(d_tex)
+            continue
+        if src is None:
+            labels.append(f"∂{_symbol('z', l, out)}/∂θ")
+            f_text = f"∂{_symbol('z', l, ('i', *out))}/∂θ"
+            f_tex = rf"\frac{{\partial {_symbol('z', l, ('i', *out), True)}}}{{\partial \theta}}"
+        else:
+            labels.append(_symbol("a", l - 1, src))
+            f_text, f_tex = _symbol("a", l - 1, ("i", *src)), _symbol("a", l - 1, ("i", *src), True)
+        texts.append(f"{d_text} · {f_text}")
+        latexes.append(rf"{d_tex} \, {f_tex}")
+    if len(texts) > 4:
+        texts = [*texts[:3], f"… ({len(outs)} terms)"]
+        latexes = [*latexes[:3], rf"\dots \text{{ ({len(outs)} terms)}}"]
+    text, tex = " + ".join(texts), " + ".join(latexes)
+    if len(outs) > 1:
+        text, tex = f"({text})", rf"\big({tex}\big)"
+    text, tex = f"(1/m) Σ_i {text}", rf"\frac{{1}}{{m}} \sum_i {tex}"
+    if penalised:
+        text += f" + l2·{penalised} + l1·sign({penalised})"
+        tex += rf" + \lambda_2 {penalised} + \lambda_1 \operatorname{{sign}}({penalised})"
+    return labels, text, tex
 
 
 # -- one neuron's forward equation ---------------------------------------------------------------
