@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_layers import Scale
 
 import glassnet as gn
+from test_layers import Scale
 
 
 class ScaleExplained(Scale):

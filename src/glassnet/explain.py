@@ -49,6 +49,7 @@ from .layers import Dense, Layer
 from .network import ByLayer, Gradients
 from .render import explanations as views
 from .render import matrix, network_html, number, trace_html
+from .textbook import backprop_per_example
 
 if TYPE_CHECKING:
     from .activations import Activation
@@ -550,19 +551,6 @@ def _parameter(layer: Layer, l: int, name: Any, index: Any) -> tuple[str, tuple[
     return name, tuple(int(i) for i in idx)
 
 
-def _source(a_prev: Array, dz: Array) -> tuple[int, ...] | None:
-    """What ∂z_out/∂θ is, when it is recognisable: the index of the one entry of a^(l−1) equal
-    to it for every sample, ``()`` for the constant 1, else None."""
-    if np.all(dz == 1.0):
-        return ()
-    hits = np.flatnonzero((a_prev.reshape(len(a_prev), -1) == dz[:, None]).all(axis=0))
-    return (
-        tuple(int(i) for i in np.unravel_index(hits[0], a_prev.shape[1:]))
-        if len(hits) == 1
-        else None
-    )
-
-
 def explain_parameter(
     net: Network, X: Any, Y: Any, l: int, name: str, index: Any, max_paths: int = MAX_PATHS
 ) -> GradientExplanation:
@@ -573,9 +561,10 @@ def explain_parameter(
     convolution's kernel weight), each with ∂z^(l)_out/∂θ, and δ^(l) = ∂C_i/∂z^(l) comes from
     the network's own backpropagation (``net.trace(X, Y).delta[l]``)::
 
-        ∂C/∂θ = (1/m) Σ_i Σ_out δ^(l)_{i,out} · ∂z^(l)_{i,out}/∂θ   (+ l2·θ + l1·sign(θ) if penalised)
+        ∂C/∂θ = (1/m) Σ_i Σ_out δ^(l)_{i,out} · ∂z^(l)_{i,out}/∂θ   (+ l2·θ + l1·sign(θ))
 
-    ``value`` equals ``net.gradients(X, Y)[l][name][index]``; the factors are the row of δ's
+    (the penalty's term for a parameter in ``layer.penalised``). ``value`` equals
+    ``net.gradients(X, Y)[l][name][index]``; the factors are the row of δ's
     and the column of ∂z/∂θ's, one entry per output; each output is one path.
 
     Example:
@@ -598,16 +587,15 @@ def explain_parameter(
     outs = [tuple(int(o) for o in out) for out, _ in paths]
     d, dz = np.zeros((m, len(paths))), np.zeros((m, len(paths)))
     for p, (out, factor) in enumerate(zip(outs, (f for _, f in paths), strict=True)):
-        d[:, p], dz[:, p] = delta[(slice(None), *out)], factor  # δ_{i,out}, ∂z_{i,out}/∂θ
+        key: tuple[Any, ...] = (slice(None), *out)
+        d[:, p], dz[:, p] = delta[key], factor  # δ_{i,out}, ∂z_{i,out}/∂θ
     per_sample = np.einsum("ip,ip->i", d, dz)  # Σ_out δ_{i,out} ∂z_{i,out}/∂θ
     theta = float(layer.parameters()[name][index])
     penalised = name in layer.penalised and bool(net.l2 or net.l1)
     penalty = net.l2 * theta + net.l1 * float(np.sign(theta)) if penalised else 0.0
     letter = name.lower() if len(name) == 1 else name  # W^(l) is a matrix, w^(l)_jk one number
     symbol, tex = _sym(letter, l, *index)
-    labels, text, latex = views.parameter_terms(
-        l, outs, [_source(a_prev, dz[:, p]) for p in range(len(outs))], letter * penalised
-    )
+    labels, text, latex = views.parameter_terms(l, outs, a_prev, dz, letter * penalised)
     z_out = _sym("z", l, *outs[0]) if len(outs) == 1 else _sym("z", l)
     one = len(outs) == 1
     where = (
@@ -625,12 +613,11 @@ def explain_parameter(
         if penalty:
             term = f"l2·{letter} + l1·sign({letter})"
             found.append(Path(("penalty",), (term,), np.full(m, penalty), penalty))
-    head = ("parameter", l, *(index + (0, 0))[:2], symbol, tex)
-    value = float(np.mean(per_sample)) + penalty
-    found_n = (factors, found, len(paths), _describe(net), [])
+    (j, k), value = (*index, 0, 0)[:2], float(np.mean(per_sample)) + penalty
     return GradientExplanation(
-        *head, value, per_sample, penalty, *found_n, name, index, (text, latex)
-    )
+        "parameter", l, j, k, symbol, tex, value, per_sample, penalty, factors, found,
+        len(paths), _describe(net), [], name, index, (text, latex),
+    )  # fmt: skip
 
 
 def _through_own_delta(e: GradientExplanation) -> GradientExplanation:
@@ -860,53 +847,3 @@ def backprop_ledger(net: Network, X: Any, Y: Any) -> Ledger:
         rows.append(LedgerLayer(l, act.name, dC_da, sp, delta, dW, db, dC_da_prev, penalty))
         dC_da = dC_da_prev  # reused by layer l−1
     return Ledger(rows, L, m, _describe(net))
-
-
-# -- the textbook loop ---------------------------------------------------------------------------
-
-
-def backprop_per_example(net: Network, X: Any, Y: Any) -> Gradients:
-    """The textbook backpropagation: one sample at a time, then the average. A teaching reference.
-
-    For each sample x with target y: a forward pass keeping every z and a, then δ^(L), then for
-    l = L, …, 1 the three equations, adding each sample's ∂C_i/∂W and ∂C_i/∂b to a running sum.
-    ``net.gradients`` does the same with one matrix product per layer for the whole mini-batch;
-    the tests hold the two equal.
-
-    Example:
-        >>> import numpy as np, glassnet as gn
-        >>> net = gn.Network.from_sizes([2, 3, 2], seed=0, dtype="float64")
-        >>> X, Y = np.array([[0.5, -1.0], [1.0, 0.0]]), np.array([0, 1])
-        >>> g = backprop_per_example(net, X, Y)
-        >>> bool(np.allclose(g.W[1], net.gradients(X, Y).W[1]))
-        True
-    """
-    net.dense_layers("backprop_per_example")  # the textbook loop multiplies by W^(l)
-    x_all, y_all, _ = net.check_data(X, Y)
-    m, L = x_all.shape[0], net.L
-    Ws = [np.empty((0, 0))] + [np.asarray(w, dtype=np.float64) for w in net.W]
-    bs = [np.empty(0)] + [np.asarray(v, dtype=np.float64) for v in net.b]
-    sum_dW = [np.zeros_like(w) for w in Ws]
-    sum_db = [np.zeros_like(v) for v in bs]
-    for i in range(m):
-        x = np.asarray(x_all[i], dtype=np.float64)
-        y = np.asarray(y_all[i], dtype=np.float64)
-        # forward pass, one sample: z^(l) = W^(l) a^(l−1) + b^(l), a^(l) = σ(z^(l))
-        a, z = [x], [x]
-        for l in range(1, L + 1):
-            z.append(Ws[l] @ a[l - 1] + bs[l])
-            a.append(net.layers[l - 1].activation.forward(z[l][None, :])[0])
-        # output error: δ^(L) = ∂C/∂a^(L) ⊙ σ'(z^(L)) (the cost fuses it for softmax/sigmoid)
-        act_L = net.layers[-1].activation
-        delta = net.cost_function.output_delta(a[L][None, :], y[None, :], z[L][None, :], act_L)[0]
-        for l in range(L, 0, -1):
-            sum_dW[l] += np.outer(delta, a[l - 1])  # ∂C_i/∂w^(l)_jk = δ^(l)_j a^(l−1)_k
-            sum_db[l] += delta  # ∂C_i/∂b^(l)_j = δ^(l)_j
-            if l > 1:
-                dC_da = Ws[l].T @ delta  # ∂C_i/∂a^(l−1)_k = Σ_j w^(l)_jk δ^(l)_j
-                act = net.layers[l - 2].activation
-                delta = act.backward(z[l - 1][None, :], a[l - 1][None, :], dC_da[None, :])[0]
-    l2, l1 = net.l2, net.l1
-    dW = [sum_dW[l] / m + l2 * Ws[l] + l1 * np.sign(Ws[l]) for l in range(1, L + 1)]
-    db = [sum_db[l] / m for l in range(1, L + 1)]
-    return Gradients(ByLayer(dW, 1, "∂C/∂W"), ByLayer(db, 1, "∂C/∂b"))

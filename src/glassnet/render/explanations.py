@@ -181,7 +181,11 @@ def gradient_dict(e: GradientExplanation) -> dict[str, Any]:
         "notes": list(e.notes),
     }
     if e.formula is not None:  # explain_parameter's: the parameter by name and index, the sum
-        d.update(name=e.name, index=list(e.index), formula=dict(zip(("text", "latex"), e.formula)))
+        d.update(
+            name=e.name,
+            index=list(e.index),
+            formula=dict(zip(("text", "latex"), e.formula, strict=True)),
+        )
     return d
 
 
@@ -197,19 +201,33 @@ def _symbol(name: str, l: int, index: tuple[int | str, ...], latex: bool = False
     return f"{name}^({l})" + (f"_{sub}" if len(index) == 1 else f"_{{{sub}}}" if index else "")
 
 
+def _source(a_prev: Any, dz: Any) -> tuple[int, ...] | None:
+    """What ∂z_out/∂θ is, when it is recognisable: the index of the one entry of a^(l−1) equal
+    to it for every sample, ``()`` for the constant 1, else None."""
+    if np.all(dz == 1.0):
+        return ()
+    hits = np.flatnonzero((a_prev.reshape(len(a_prev), -1) == dz[:, None]).all(axis=0))
+    if len(hits) != 1:
+        return None
+    return tuple(int(i) for i in np.unravel_index(hits[0], a_prev.shape[1:]))
+
+
 def parameter_terms(
-    l: int, outs: list[tuple[int, ...]], sources: list[tuple[int, ...] | None], penalised: str
+    l: int, outs: list[tuple[int, ...]], a_prev: Any, dz: Any, penalised: str
 ) -> tuple[list[str], str, str]:
     """The symbols of ∂C/∂θ = (1/m) Σ_i Σ_p δ^(l)_{i,out_p} · ∂z^(l)_{i,out_p}/∂θ.
 
-    ``sources[p]`` says what ∂z_out/∂θ is: an index of a^(l−1) (``()`` for the constant 1,
-    ``None`` when it is neither). Returns each path's ∂z/∂θ term, then the sum in text and in
-    LaTeX; ``penalised`` (e.g. ``"g"``, or ``""``) adds the penalty's term.
+    ``dz[:, p]`` is ∂z_{out_p}/∂θ for each sample: named a^(l−1)_k when it is the one column k
+    of ``a_prev`` equal to it, left out when it is 1, else ∂z/∂θ. Returns each path's ∂z/∂θ
+    term, then the sum in text and in LaTeX; ``penalised`` (e.g. ``"g"``, or ``""``) adds the
+    penalty's term.
 
-    >>> parameter_terms(2, [(3,)], [(3,)], "")[1]
+    >>> a_prev = np.array([[1.0, 2.0, 3.0, 4.0]])
+    >>> parameter_terms(2, [(3,)], a_prev, a_prev[:, 3:], "")[1]
     '(1/m) Σ_i δ^(2)_{i,3} · a^(1)_{i,3}'
     """
     labels, texts, latexes = [], [], []
+    sources = [_source(a_prev, dz[:, p]) for p in range(len(outs))]
     for out, src in zip(outs, sources, strict=True):
         d_text, d_tex = _symbol("δ", l, ("i", *out)), _symbol(r"\delta", l, ("i", *out), True)
         if src == ():
