@@ -15,9 +15,19 @@ from?". This module answers with the real values filled in, in the tutorial's no
   and, for small networks, every path from the parameter to the cost with its product. The
   paths add up to the derivative: that is what the chain rule says when a neuron feeds more
   than one neuron of the next layer.
+* :func:`explain_parameter` — ∂C/∂θ for one number θ of any layer type's parameters, through
+  the layer contract: ∂C/∂θ = (1/m) Σ_i Σ_out δ^(l)_{i,out} · ∂z^(l)_{i,out}/∂θ, the outputs and
+  ∂z/∂θ from ``layer.parameter_paths``, δ^(l) from the network's own backpropagation.
 * :func:`backprop_ledger` — the three partial derivatives of every layer, showing where δ^(l+1)
   is reused to get δ^(l).
-* :func:`backprop_per_example` — the textbook loop, one sample at a time, as a reference.
+* :func:`backprop_per_example` — the textbook loop, one sample at a time, as a reference
+  (:mod:`glassnet.textbook`).
+
+Layer types: :func:`explain_parameter` works for any. In a network with layers other than
+:class:`~glassnet.Dense`, :func:`explain_weight` and :func:`explain_bias` give its result (with
+a note: the paths through every later weight are listed for Dense networks only), while
+:func:`explain_activation`, :func:`explain_neuron`, :func:`backprop_ledger` and
+:func:`backprop_per_example` refuse in one sentence: they multiply by the weight matrices.
 
 The results are data: numbers, factors, paths. Their text, LaTeX, HTML and JSON forms
 (``str(e)``, ``e.latex()``, ``e._repr_html_()``, ``e.to_dict()``) come from
@@ -26,7 +36,8 @@ The results are data: numbers, factors, paths. Their text, LaTeX, HTML and JSON 
 
 Everything here is computed in float64 from the network's weights, by its own short loops (not
 by calling ``net.gradients``), so that the tests can hold the explanation against backprop and
-against finite differences.
+against finite differences; :func:`explain_parameter` takes δ^(l) from ``net.trace`` (the
+layer's own backward step) and shows the last link of the chain, ∂z^(l)/∂θ.
 
 Softmax: a softmax output is not elementwise, so ∂a^(L)/∂z^(L) is the full Jacobian
 a_r (1[r = q] − a_q). The factors then carry that whole matrix, and the paths go through every
