@@ -435,8 +435,7 @@ def test_explanations_refuse_a_layer_type_they_cannot_follow_yet() -> None:
         def backward_delta(
             self, delta: np.ndarray, cache: Any, rows: Any, need: bool = True
         ) -> Any:
-            cache.delta = delta  # z = a / 2: ∂C_i/∂a^(l−1) = δ / 2
-            return np.multiply(delta, 0.5, out=cache.dC_da_prev) if need else None
+            return np.multiply(delta, 0.5, out=cache.dC_da_prev) if need else None  # z = a / 2
 
     net = gn.Network([gn.Dense(2, 2), Halve(), gn.Dense(2, 1)], seed=0, dtype="float64")
     X, Y = [[0.0, 1.0], [1.0, -1.0]], [[1.0], [0.0]]

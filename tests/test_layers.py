@@ -88,7 +88,6 @@ class Scale(Layer):
         return z
 
     def backward_delta(self, delta: Any, cache: Cache, rows: Any, need: bool = True) -> Any:
-        cache.delta = delta
         scaled = np.multiply(delta, rows, out=cache.scaled)
         np.einsum("ij,ij->j", scaled, cache.a_prev, out=cache.grads["g"])  # ∂z_j/∂g_j = a_j
         scaled.sum(axis=0, out=cache.grads["c"])  # ∂z_j/∂c_j = 1

@@ -101,9 +101,9 @@ class Layer:
     def backward_delta(
         self, delta: Array, cache: Cache, rows: Array | float, need_dC_da_prev: bool = True
     ) -> Array | None:
-        """Given δ = ∂C_i/∂z (one row per sample): keep it as ``cache.delta`` (for
-        :meth:`Network.trace` and the explanations), write ∂C/∂θ = Σ_i r_i δ_i ∂z_i/∂θ into
-        ``cache.grads`` and return ∂C_i/∂a^(l−1) (``None`` if not ``need_dC_da_prev``)."""
+        """Given δ = ∂C_i/∂z (one row per sample; the loop has kept it as ``cache.delta``),
+        write ∂C/∂θ = Σ_i r_i δ_i ∂z_i/∂θ into ``cache.grads`` and return ∂C_i/∂a^(l−1)
+        (``None`` if not ``need_dC_da_prev``)."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward_delta")
 
     def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
@@ -173,6 +173,7 @@ class Layer:
             np.multiply(dC_da, cache.mask, out=dC_da)
         # δ^(l) = ∂C/∂a^(l) ⊙ σ'(z^(l)), in place
         delta = self.activation.backward_into(cache.z, cache.sigma, dC_da, cache.tmp, cache.where)
+        cache.delta = delta
         return self.backward_delta(delta, cache, rows, need_dC_da_prev)
 
     def dropout_mask(self, m: int, rng: np.random.Generator, dtype: DTypeLike) -> Array:
@@ -304,7 +305,6 @@ class Dense(Layer):
     def backward_delta(
         self, delta: Array, cache: Cache, rows: Array | float, need_dC_da_prev: bool = True
     ) -> Array | None:
-        cache.delta = delta
         grads = cache.grads
         scaled = np.multiply(delta, rows, out=cache.scaled)  # r_i δ_i, r_i = 1/m without weights
         # ∂C/∂w_jk = Σ_i r_i δ_ij a^(l−1)_ik    (∂z_j/∂w_jk = a_k), laid out in memory as W is

@@ -338,7 +338,7 @@ class Network:
         if rows is None:
             rows = 1.0 / x.shape[0]  # C = (1/m) Σ_i C_i
         # backward: the chain rule from layer L to 1, reusing δ^(l+1) to get δ^(l)
-        record = out.record
+        record, out.delta = out.record, delta
         dC_da = layers[-1].backward_delta(delta, out, rows, L > 1 or record)
         for l in range(L - 1, 0, -1):
             dC_da = layers[l - 1].backward(dC_da, caches[l - 1], rows, l > 1 or record)  # type: ignore[arg-type]
