@@ -16,14 +16,25 @@ from glassnet._inputs import (
     as_features,
     as_rng,
     as_targets,
+    dropout_masks,
+    dropout_rate,
+    epoch_range,
     flag,
+    instance_of,
+    instances_of,
     is_real,
     is_whole,
+    layer_stack,
     numeric_array,
+    output_layer,
+    pair,
+    penalty_coefficient,
     plain,
     positive_int,
     real_number,
     short_repr,
+    small_positive,
+    verbosity,
     whole_number,
 )
 
@@ -260,3 +271,99 @@ def test_as_targets() -> None:
         as_targets([0, 1, 1], 2, 2, np.dtype(np.float32))
     with pytest.raises(ValueError, match="Y has class labels from 0 to 3"):
         as_targets([0, 3], 2, 2, np.dtype(np.float32))
+
+
+# -- objects, pairs, training's and the network's arguments ----------------------------------------
+
+
+def test_instance_of_and_instances_of() -> None:
+    assert instance_of(3, int, "n", must_be="an int") == 3
+    with pytest.raises(ValueError, match=r"^n must be an int, got 'x'$"):
+        instance_of("x", int, "n", must_be="an int")
+    assert instances_of((1, 2), int, "sizes", must_be="ints") == [1, 2]
+    with pytest.raises(ValueError, match=r"^sizes must be ints, got None$"):
+        instances_of([1, None], int, "sizes", must_be="ints")
+
+
+def test_pair() -> None:
+    assert pair([1, 2], "data", "(X, Y)") == (1, 2)
+    for bad in [(1,), (1, 2, 3), "ab", None]:
+        with pytest.raises(ValueError, match=r"^data must be a pair \(X, Y\)$"):
+            pair(bad, "data", "(X, Y)")
+
+
+def test_epoch_range_and_verbosity() -> None:
+    assert epoch_range(5, 0) == (5, 0) and epoch_range(5, 4) == (5, 4)
+    with pytest.raises(ValueError, match="epochs must be a positive integer, got 0"):
+        epoch_range(0, 0)
+    with pytest.raises(ValueError, match="initial_epoch must be a whole number >= 0, got True"):
+        epoch_range(5, True)
+    with pytest.raises(ValueError, match="initial_epoch = 5 must be >= 0 and below epochs = 5"):
+        epoch_range(5, 5)
+    assert verbosity(0) is False and verbosity(True) is True
+    with pytest.raises(ValueError, match=r"verbose must be 0 \(silent\) or 1"):
+        verbosity(2)
+
+
+def test_small_positive() -> None:
+    assert small_positive(1e-6, "tol", "small") == 1e-6
+    for bad in [0.0, 1.0, 1, -1e-3, "0.1", math.nan]:
+        with pytest.raises(ValueError, match=r"^tol must be small, got"):
+            small_positive(bad, "tol", "small")
+
+
+def test_penalty_coefficient_and_dropout_rate() -> None:
+    assert penalty_coefficient(0, "l2") == 0.0 and penalty_coefficient(np.float32(0.5), "l1") == 0.5
+    with pytest.raises(ValueError, match="l2 must be a number >= 0 such as 1e-4, got True"):
+        penalty_coefficient(True, "l2")
+    for bad in [-1e-3, math.inf, math.nan]:
+        with pytest.raises(ValueError, match="l1 must be a finite number >= 0"):
+            penalty_coefficient(bad, "l1")
+    assert dropout_rate(0) == 0.0 and dropout_rate(np.float64(0.25)) == 0.25
+    with pytest.raises(ValueError, match=r"dropout must be a probability 0 <= p < 1 such as 0.2"):
+        dropout_rate("0.2")
+    with pytest.raises(ValueError, match="use 0 for no dropout"):
+        dropout_rate(1.0)
+
+
+class _Box:
+    """A stand-in layer: shapes, an activation, a dropout rate."""
+
+    def __init__(self, n_in: int, n_out: int, activation: Any = "sigmoid", p: float = 0.0):
+        self.n_in, self.n_out = n_in, n_out
+        self.input_shape, self.output_shape = (n_in,), (n_out,)
+        self.activation, self.dropout = activation, p
+
+
+def test_layer_stack_and_output_layer() -> None:
+    stack = [_Box(2, 3), _Box(3, 1)]
+    assert layer_stack(iter(stack), _Box, _Box) == stack
+    with pytest.raises(ValueError, match="a Network needs at least one layer"):
+        layer_stack([], _Box, _Box)
+    with pytest.raises(
+        ValueError, match=r"layer 2 must be a glassnet layer such as gn.Dense, got int"
+    ):
+        layer_stack([_Box(2, 3), 3], _Box, _Box)
+    with pytest.raises(
+        ValueError, match="layer 2 takes n_in = 4 inputs, but layer 1 has n_out = 3"
+    ):
+        layer_stack([_Box(2, 3), _Box(4, 1)], _Box, _Box)
+    with pytest.raises(
+        ValueError, match=r"layer 2 takes inputs of shape \(4,\), but layer 1 gives"
+    ):
+        layer_stack([_Box(2, 3), _Box(4, 1)], _Box, int)
+    output_layer(_Box(3, 1), 2, float)  # fine
+    with pytest.raises(ValueError, match="a softmax output layer of one neuron always outputs 1"):
+        output_layer(_Box(3, 1, activation=1.5), 2, float)
+    with pytest.raises(ValueError, match=r"dropout=0.5 on the output layer 2 would switch off"):
+        output_layer(_Box(3, 2, p=0.5), 2, float)
+
+
+def test_dropout_masks() -> None:
+    f64 = np.dtype(np.float64)
+    masks = dropout_masks((None, [[1, 0]], None), [3, 2, 1], 1, f64)
+    assert masks[0] is None and masks[2] is None and masks[1].dtype == f64
+    with pytest.raises(ValueError, match=r"masks must be a list of L \+ 1 = 3 entries"):
+        dropout_masks([None, None], [3, 2, 1], 1, f64)
+    with pytest.raises(ValueError, match=r"masks\[1\] has shape \(1, 3\), expected \(m, n_1\)"):
+        dropout_masks([None, [[1, 0, 1]], None], [3, 2, 1], 1, f64)

@@ -26,13 +26,15 @@ Arrays: :func:`as_dtype`, :func:`as_rng`, :func:`numeric_array`, :func:`as_featu
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from numbers import Integral, Real
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 Array = NDArray[np.floating[Any]]
+T = TypeVar("T")
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -384,3 +386,244 @@ def short_repr(value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
+
+
+# -- objects, pairs and lists ---------------------------------------------------------------------
+
+
+def instance_of(value: T, kind: type | tuple[type, ...], what: str, *, must_be: str) -> T:
+    """``value`` if it is an instance of ``kind``, else ``ValueError("<what> must be <must_be>,
+    got <value>")``.
+
+    Example:
+        >>> instance_of(3, int, "n", must_be="a Python int")
+        3
+        >>> instance_of("x", int, "n", must_be="a Python int")
+        Traceback (most recent call last):
+        ValueError: n must be a Python int, got 'x'
+    """
+    if isinstance(value, kind):
+        return value
+    raise _refusal(value, what, None, must_be)
+
+
+def instances_of(values: Iterable[Any], kind: type[T], what: str, *, must_be: str) -> list[T]:
+    """``list(values)`` if every item is an instance of ``kind``, else a ValueError naming the
+    first that is not (in the form of :func:`instance_of`).
+
+    Example:
+        >>> instances_of((1, 2), int, "sizes", must_be="integers")
+        [1, 2]
+        >>> instances_of([1, "2"], int, "sizes", must_be="integers")
+        Traceback (most recent call last):
+        ValueError: sizes must be integers, got '2'
+    """
+    items = list(values)
+    for item in items:
+        instance_of(item, kind, what, must_be=must_be)
+    return items
+
+
+def pair(value: Any, what: str, example: str) -> tuple[Any, Any]:
+    """``value`` as a tuple if it is a pair (a tuple or list of two), else
+    ``ValueError("<what> must be a pair <example>")``.
+
+    Example:
+        >>> pair([1, 2], "validation_data", "(X_val, Y_val)")
+        (1, 2)
+        >>> pair((1, 2, 3), "validation_data", "(X_val, Y_val)")
+        Traceback (most recent call last):
+        ValueError: validation_data must be a pair (X_val, Y_val)
+    """
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return value[0], value[1]
+    raise ValueError(f"{what} must be a pair {example}")
+
+
+# -- training's arguments -------------------------------------------------------------------------
+
+
+def epoch_range(epochs: Any, initial_epoch: Any) -> tuple[int, int]:
+    """``(epochs, initial_epoch)`` checked for ``fit``: epochs ≥ 1, 0 ≤ initial_epoch < epochs
+    (training runs epochs initial_epoch + 1 .. epochs).
+
+    Example:
+        >>> epoch_range(10, 4)
+        (10, 4)
+        >>> epoch_range(3, 3)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: initial_epoch = 3 must be >= 0 and below epochs = 3: training runs ...
+    """
+    epochs = positive_int(epochs, "epochs")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int):
+        raise ValueError(f"initial_epoch must be a whole number >= 0, got {initial_epoch!r}")
+    if not 0 <= initial_epoch < epochs:
+        raise ValueError(
+            f"initial_epoch = {initial_epoch} must be >= 0 and below epochs = {epochs}: training "
+            f"runs epochs initial_epoch + 1 .. epochs; ask for more epochs to train further"
+        )
+    return epochs, initial_epoch
+
+
+def verbosity(verbose: Any) -> bool:
+    """``fit``'s ``verbose``, 0 (silent) or 1 (a line per epoch), as a bool.
+
+    Example:
+        >>> verbosity(1), verbosity(False)
+        (True, False)
+        >>> verbosity(2)
+        Traceback (most recent call last):
+        ValueError: verbose must be 0 (silent) or 1 (a line per epoch), got 2
+    """
+    if verbose not in (0, 1, False, True):
+        raise ValueError(f"verbose must be 0 (silent) or 1 (a line per epoch), got {verbose!r}")
+    return bool(verbose)
+
+
+def small_positive(value: Any, what: str, must_be: str) -> float:
+    """A float with 0 < value < 1, such as a gradient check's ε or tolerance; an int is refused.
+
+    Example:
+        >>> small_positive(1e-5, "eps", "a small positive float such as 1e-5")
+        1e-05
+        >>> small_positive(1, "tol", "a positive float below 1 such as 1e-6")
+        Traceback (most recent call last):
+        ValueError: tol must be a positive float below 1 such as 1e-6, got 1
+    """
+    if isinstance(value, float) and 0 < value < 1:
+        return value
+    raise _refusal(value, what, None, must_be)
+
+
+# -- the network's arguments ----------------------------------------------------------------------
+
+
+def penalty_coefficient(value: Any, name: str) -> float:
+    """λ₂ or λ₁ (``name`` is ``"l2"`` or ``"l1"``): a finite number ≥ 0, 0 turning it off.
+
+    Example:
+        >>> penalty_coefficient(1e-4, "l2")
+        0.0001
+        >>> penalty_coefficient(-1, "l1")
+        Traceback (most recent call last):
+        ValueError: l1 must be a finite number >= 0 (the penalty's strength; 0 turns it off), got -1
+    """
+    if not is_real(value):
+        raise ValueError(f"{name} must be a number >= 0 such as 1e-4, got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(
+            f"{name} must be a finite number >= 0 (the penalty's strength; 0 turns it off), "
+            f"got {value!r}"
+        )
+    return float(value)
+
+
+def dropout_rate(p: Any) -> float:
+    """A dropout probability p, the fraction of neurons switched off while training: 0 ≤ p < 1.
+
+    Example:
+        >>> dropout_rate(0.5)
+        0.5
+        >>> dropout_rate(True)
+        Traceback (most recent call last):
+        ValueError: dropout must be a probability 0 <= p < 1 such as 0.2, got True
+    """
+    if not is_real(p):
+        raise ValueError(f"dropout must be a probability 0 <= p < 1 such as 0.2, got {p!r}")
+    if not 0.0 <= float(p) < 1.0:
+        raise ValueError(
+            f"dropout must be a probability 0 <= p < 1 (the fraction of neurons switched off "
+            f"while training), got {p!r}; use 0 for no dropout"
+        )
+    return float(p)
+
+
+def layer_stack(layers: Iterable[Any], layer_type: type[Any], dense_type: type[Any]) -> list[Any]:
+    """A network's layers as a list, checked: at least one, each a ``layer_type``, and each
+    taking the shape the one before it gives (in words of n_in and n_out between two
+    ``dense_type`` layers).
+
+    Example:
+        >>> class Box:
+        ...     def __init__(self, n_in, n_out):
+        ...         self.input_shape, self.output_shape = (n_in,), (n_out,)
+        >>> len(layer_stack([Box(2, 3), Box(3, 1)], Box, Box))
+        2
+        >>> layer_stack([Box(2, 3), Box(4, 1)], Box, int)
+        Traceback (most recent call last):
+        ValueError: layer 2 takes inputs of shape (4,), but layer 1 gives (3,); make them equal
+    """
+    stack = list(layers)
+    if not stack:
+        raise ValueError("a Network needs at least one layer, e.g. [gn.Dense(2, 1)]")
+    for i, layer in enumerate(stack, start=1):
+        if not isinstance(layer, layer_type):
+            raise ValueError(
+                f"layer {i} must be a glassnet layer such as gn.Dense, got {type(layer).__name__}"
+            )
+        before = stack[i - 2] if i > 1 else None
+        if before is None or layer.input_shape == before.output_shape:
+            continue
+        if isinstance(layer, dense_type) and isinstance(before, dense_type):
+            raise ValueError(
+                f"layer {i} takes n_in = {layer.n_in} inputs, but layer {i - 1} has "
+                f"n_out = {before.n_out} neurons; make them equal"
+            )
+        raise ValueError(
+            f"layer {i} takes inputs of shape {layer.input_shape}, but layer {i - 1} "
+            f"gives {before.output_shape}; make them equal"
+        )
+    return stack
+
+
+def output_layer(layer: Any, L: int, softmax_type: type) -> None:
+    """Refuse an output layer (layer ``L``) that cannot learn: a softmax of one neuron (it
+    always outputs 1), or one with dropout (it would switch off the network's answers).
+
+    Example:
+        >>> class Out:
+        ...     activation, output_shape, dropout = "sigmoid", (1,), 0.5
+        >>> output_layer(Out(), 2, float)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: dropout=0.5 on the output layer 2 would switch off the network's answers; ...
+    """
+    if isinstance(layer.activation, softmax_type) and layer.output_shape[-1] == 1:
+        raise ValueError(
+            "a softmax output layer of one neuron always outputs 1 and cannot learn; "
+            "use at least 2 output neurons, or sigmoid for a single yes/no output"
+        )
+    if layer.dropout:
+        raise ValueError(
+            f"dropout={layer.dropout:g} on the output layer {L} would switch "
+            "off the network's answers; put dropout on hidden layers only"
+        )
+
+
+def dropout_masks(masks: Any, sizes: list[int], m: int, dtype: np.dtype[Any]) -> list[Any]:
+    """Dropout masks for a mini-batch of m samples through a network of ``sizes`` = [n_0, …,
+    n_L], checked and in ``dtype``: index l holds layer l's (m, n_l) mask or ``None``.
+
+    Example:
+        >>> masks = dropout_masks([None, [[0, 2]], None], [3, 2, 1], 1, np.dtype(np.float64))
+        >>> masks[1].tolist(), masks[2]
+        ([[0.0, 2.0]], None)
+        >>> dropout_masks([None, None], [3, 2, 1], 1, np.dtype(np.float64))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: masks must be a list of L + 1 = 3 entries (index 0 unused), as ...
+    """
+    L = len(sizes) - 1
+    if not isinstance(masks, (list, tuple)) or len(masks) != L + 1:
+        raise ValueError(
+            f"masks must be a list of L + 1 = {L + 1} entries (index 0 unused), as "
+            "net.dropout_masks(m) makes them"
+        )
+    checked: list[Any] = [None]
+    for l, mask in enumerate(masks[1:], start=1):
+        arr = None if mask is None else np.asarray(mask, dtype=dtype)
+        if arr is not None and arr.shape != (m, sizes[l]):
+            raise ValueError(
+                f"masks[{l}] has shape {arr.shape}, expected (m, n_{l}) = "
+                f"({m}, {sizes[l]}); make masks with net.dropout_masks(m)"
+            )
+        checked.append(arr)
+    return checked
