@@ -16,6 +16,10 @@ from glassnet._inputs import (
     as_features,
     as_rng,
     as_targets,
+    check_dampening,
+    check_lr,
+    check_momentum,
+    check_weight_decay,
     dropout_masks,
     dropout_rate,
     epoch_range,
@@ -32,6 +36,8 @@ from glassnet._inputs import (
     plain,
     positive_int,
     real_number,
+    saved_buffers,
+    saved_hyperparameters,
     short_repr,
     small_positive,
     verbosity,
@@ -367,3 +373,50 @@ def test_dropout_masks() -> None:
         dropout_masks([None, None], [3, 2, 1], 1, f64)
     with pytest.raises(ValueError, match=r"masks\[1\] has shape \(1, 3\), expected \(m, n_1\)"):
         dropout_masks([None, [[1, 0, 1]], None], [3, 2, 1], 1, f64)
+
+
+# -- optimizers' hyperparameters and saved state ------------------------------------------------
+
+
+def test_optimizer_hyperparameters() -> None:
+    assert check_lr(0.5) == 0.5 and check_lr(0, zero=True) == 0.0
+    with pytest.raises(ValueError, match="Invalid learning rate: 0; lr"):
+        check_lr(0)
+    with pytest.raises(ValueError, match="Invalid learning rate: -1; lr"):
+        check_lr(-1, zero=True)
+    assert check_momentum(0) == 0.0 and check_weight_decay(0.1) == 0.1 and check_dampening(1) == 1
+    with pytest.raises(ValueError, match="Invalid momentum value: 1"):
+        check_momentum(1)
+    with pytest.raises(ValueError, match=r"Invalid weight_decay value: -0.1"):
+        check_weight_decay(-0.1)
+    with pytest.raises(ValueError, match=r"Invalid dampening value: 1.5"):
+        check_dampening(1.5)
+
+
+def test_saved_hyperparameters() -> None:
+    sd = {"optimizer": np.array("SGD"), "lr": np.array(0.5), "momentum": 0.9, "t": 1}
+    assert saved_hyperparameters(sd, "SGD", ["lr", "momentum"]) == {"lr": 0.5, "momentum": 0.9}
+    with pytest.raises(ValueError, match="saved by a 'SGD' optimizer, not a 'Adam'"):
+        saved_hyperparameters(sd, "Adam", ["lr"])
+    with pytest.raises(ValueError, match=r"the state_dict lacks \['nesterov'\]"):
+        saved_hyperparameters(sd, "SGD", ["lr", "nesterov"])
+
+
+def test_saved_buffers() -> None:
+    W, b = np.ones((2, 3)), np.zeros(2)
+    sd = {"t": 1, "v.W[1]": W, "v.b[1]": b, "u.W[1]": W, "u.b[1]": b}
+    out = saved_buffers(sd, {"t"}, {"u", "v"}, 1, "X()", "F")
+    assert out["u"][0] == [(1, "W"), (1, "b")] and out["v"][1][0].flags.f_contiguous
+    assert saved_buffers({"t": 0}, {"t"}, {"v"}, 0, "X()", "F") == {}
+    with pytest.raises(ValueError, match="unexpected key 'v' in the state_dict"):
+        saved_buffers({"v": W}, set(), {"v"}, 1, "X()", "F")
+    with pytest.raises(ValueError, match=r"has buffers \[\], but X\(\) keeps \['v'\]"):
+        saved_buffers({"t": 2}, {"t"}, {"v"}, 2, "X()", "F")
+    with pytest.raises(
+        ValueError, match=r"needs arrays for every layer l = 1..L, got layers \[2\]"
+    ):
+        saved_buffers({"v.W[2]": W}, set(), {"v"}, 1, "X()", "F")
+    with pytest.raises(ValueError, match="must hold arrays of one dtype, float32 or float64"):
+        saved_buffers({"v.W[1]": W.astype(int)}, set(), {"v"}, 1, "X()", "F")
+    with pytest.raises(ValueError, match="do not agree in shape or dtype"):
+        saved_buffers({"v.W[1]": W, "u.W[1]": W.T}, set(), {"u", "v"}, 1, "X()", "F")

@@ -26,9 +26,10 @@ Arrays: :func:`as_dtype`, :func:`as_rng`, :func:`numeric_array`, :func:`as_featu
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, Literal, TypeGuard, TypeVar
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -627,3 +628,167 @@ def dropout_masks(masks: Any, sizes: list[int], m: int, dtype: np.dtype[Any]) ->
             )
         checked.append(arr)
     return checked
+
+
+# -- optimizers' hyperparameters and saved state --------------------------------------------------
+
+
+def check_lr(lr: Any, *, zero: bool = False) -> float:
+    """η: a finite number > 0 for a new optimizer, or ``ValueError("Invalid learning rate: …")``;
+    with ``zero=True`` (η set later, as a schedule does) 0 is allowed too.
+
+    Example:
+        >>> check_lr(0.1), check_lr(0, zero=True)
+        (0.1, 0.0)
+        >>> check_lr(0)
+        Traceback (most recent call last):
+        ValueError: Invalid learning rate: 0; lr (η) must be a positive number such as 0.1
+    """
+    if zero:
+        return real_number(
+            lr, "learning rate", "lr (η) must be a finite number ≥ 0, such as 0.1", low=0.0
+        )
+    return real_number(
+        lr, "learning rate", "lr (η) must be a positive number such as 0.1", low=0.0, low_open=True
+    )
+
+
+def check_weight_decay(weight_decay: Any) -> float:
+    """λ, the weight decay: a number ≥ 0 (0 turns it off).
+
+    >>> check_weight_decay(1e-4)
+    0.0001
+    """
+    return real_number(
+        weight_decay,
+        "weight_decay value",
+        "weight_decay (λ) must be a number ≥ 0, such as 1e-4; 0 turns weight decay off",
+        low=0.0,
+    )
+
+
+def check_momentum(momentum: Any) -> float:
+    """μ, the momentum: 0 ≤ μ < 1 (0 turns it off).
+
+    >>> check_momentum(0.9)
+    0.9
+    """
+    return real_number(
+        momentum,
+        "momentum value",
+        "momentum (μ) must satisfy 0 ≤ momentum < 1, such as 0.9; 0 turns momentum off",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+    )
+
+
+def check_dampening(dampening: Any) -> float:
+    """τ, SGD's dampening: 0 ≤ τ ≤ 1.
+
+    >>> check_dampening(0)
+    0.0
+    """
+    return real_number(
+        dampening,
+        "dampening value",
+        "dampening (τ) must satisfy 0 ≤ dampening ≤ 1; 0 (no dampening) is usual",
+        low=0.0,
+        high=1.0,
+    )
+
+
+def saved_hyperparameters(
+    state_dict: Mapping[str, Any], kind: str, names: list[str]
+) -> dict[str, Any]:
+    """The hyperparameters ``names`` of an optimizer's state_dict as plain values, after checking
+    that it was saved by a ``kind`` optimizer and holds them all, and the step count ``t``.
+
+    Example:
+        >>> saved_hyperparameters({"optimizer": "SGD", "lr": np.array(0.5), "t": 3}, "SGD", ["lr"])
+        {'lr': 0.5}
+        >>> saved_hyperparameters({"optimizer": "SGD", "t": 3}, "SGD", ["lr"])
+        Traceback (most recent call last):
+        ValueError: the state_dict lacks ['lr']; pass what state_dict() returned
+    """
+    saved = plain(state_dict.get("optimizer"))
+    if saved != kind:
+        raise ValueError(
+            f"this state_dict was saved by a {saved!r} optimizer, not a "
+            f"{kind!r}; load it into a {saved} instead"
+        )
+    missing = [key for key in [*names, "t"] if key not in state_dict]
+    if missing:
+        raise ValueError(f"the state_dict lacks {missing}; pass what state_dict() returned")
+    return {key: plain(state_dict[key]) for key in names}
+
+
+_BUFFER_KEY = re.compile(r"^(\w+)\.(\w+)\[(\d+)\]$")
+
+#: one saved buffer: the (l, θ) of each array, layer by layer, and the arrays
+SavedBuffer = tuple[list[tuple[int, str]], list[Array]]
+
+
+def saved_buffers(
+    state_dict: Mapping[str, Any],
+    skip: set[str],
+    expected: set[str],
+    t: int,
+    owner: str,
+    order: Literal["C", "F"],
+) -> dict[str, SavedBuffer]:
+    """The buffers of an optimizer's state_dict (keys ``"<name>.<θ>[l]"``, all keys but
+    ``skip``), checked: named as ``expected`` (none at all is fine before the first step,
+    ``t = 0``), arrays for every layer l = 1..L, one float dtype, the same shapes in every
+    buffer. ``owner`` is the optimizer, as the message names it; the arrays are copied in
+    memory ``order``.
+
+    Example:
+        >>> sd = {"t": 1, "v.W[1]": np.ones((2, 3)), "v.b[1]": np.zeros(2)}
+        >>> keys, arrays = saved_buffers(sd, {"t"}, {"v"}, 1, "SGD()", "F")["v"]
+        >>> keys, [a.shape for a in arrays]
+        ([(1, 'W'), (1, 'b')], [(2, 3), (2,)])
+        >>> saved_buffers(sd, {"t"}, {"m"}, 1, "Adam()", "F")
+        Traceback (most recent call last):
+        ValueError: the state_dict has buffers ['v'], but Adam() keeps ['m']
+    """
+    found: dict[str, dict[tuple[str, int], Array]] = {}
+    for key, value in state_dict.items():
+        if key in skip:
+            continue
+        match = _BUFFER_KEY.match(key)
+        if match is None:
+            raise ValueError(f"unexpected key {key!r} in the state_dict")
+        name, symbol, l = match.group(1), match.group(2), int(match.group(3))
+        found.setdefault(name, {})[symbol, l] = np.array(value, order=order)
+    if (found and set(found) != expected) or (not found and expected and t > 0):
+        raise ValueError(
+            f"the state_dict has buffers {sorted(found)}, but {owner} keeps {sorted(expected)}"
+        )
+    buffers: dict[str, SavedBuffer] = {}
+    for name, parts in found.items():
+        layers = sorted({l for _, l in parts})
+        if layers != list(range(1, len(layers) + 1)):
+            raise ValueError(
+                f"buffer {name!r} in the state_dict needs arrays for every layer l = 1..L, "
+                f"got layers {layers}"
+            )
+        # layer by layer, each layer's parameters in the order state_dict() wrote them
+        keys = sorted(((l, symbol) for symbol, l in parts), key=lambda key: key[0])
+        arrays = [parts[symbol, l] for l, symbol in keys]
+        if not (
+            all(a.dtype == arrays[0].dtype for a in arrays) and arrays[0].dtype in _FLOAT_DTYPES
+        ):
+            raise ValueError(
+                f"buffer {name!r} in the state_dict must hold arrays of one dtype, float32 "
+                "or float64, shaped like the network's parameters; got "
+                + ", ".join(f"{a.dtype}{list(a.shape)}" for a in arrays)
+            )
+        if buffers:
+            first_keys, first = next(iter(buffers.values()))
+            if keys != first_keys or [(a.shape, a.dtype) for a in arrays] != [
+                (a.shape, a.dtype) for a in first
+            ]:
+                raise ValueError("the buffers in the state_dict do not agree in shape or dtype")
+        buffers[name] = keys, arrays
+    return buffers

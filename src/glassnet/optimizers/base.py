@@ -35,14 +35,24 @@ bit for bit.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .._inputs import flag, plain, real_number, short_repr, whole_number
+from .._inputs import (
+    check_dampening,
+    check_lr,
+    check_momentum,
+    check_weight_decay,
+    flag,
+    plain,
+    saved_buffers,
+    saved_hyperparameters,
+    short_repr,
+    whole_number,
+)
 from ..layers import W_ORDER
 from ..notation import Gradients
 
@@ -61,42 +71,6 @@ __all__ = [
     "check_momentum",
     "check_weight_decay",
 ]
-
-
-# -- the hyperparameters every optimizer family shares (checked with glassnet._inputs) ------------
-
-
-def check_lr(lr: Any) -> float:
-    """η for a new optimizer: a finite number > 0, or ``ValueError("Invalid learning rate: …")``."""
-    return real_number(
-        lr,
-        "learning rate",
-        "lr (η) must be a positive number such as 0.1",
-        low=0.0,
-        low_open=True,
-    )
-
-
-def check_weight_decay(weight_decay: Any) -> float:
-    """λ: a number ≥ 0."""
-    return real_number(
-        weight_decay,
-        "weight_decay value",
-        "weight_decay (λ) must be a number ≥ 0, such as 1e-4; 0 turns weight decay off",
-        low=0.0,
-    )
-
-
-def check_momentum(momentum: Any) -> float:
-    """μ: 0 ≤ μ < 1."""
-    return real_number(
-        momentum,
-        "momentum value",
-        "momentum (μ) must satisfy 0 ≤ momentum < 1, such as 0.9; 0 turns momentum off",
-        low=0.0,
-        high=1.0,
-        high_open=True,
-    )
 
 
 # -- state --------------------------------------------------------------------------------------
@@ -152,14 +126,6 @@ def _sizes(shapes: tuple[tuple[int, ...], ...]) -> list[int] | list[tuple[int, .
     return [shapes[0][1], *(shape[0] for shape in shapes[::2])] if pairs else list(shapes)
 
 
-def _interleave(buf: Gradients) -> list[Array]:
-    """The arrays in parameter order: W^(1), b^(1), …, W^(L), b^(L)."""
-    return buf.arrays()
-
-
-_ARRAY_KEY = re.compile(r"^(\w+)\.(\w+)\[(\d+)\]$")
-
-
 # -- the optimizers -----------------------------------------------------------------------------
 
 
@@ -198,12 +164,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self._lr = real_number(
-            value,
-            "learning rate",
-            "lr (η) must be a finite number ≥ 0, such as 0.1",
-            low=0.0,
-        )
+        self._lr = check_lr(value, zero=True)
 
     def hyperparameters(self) -> dict[str, Any]:
         """The constructor's arguments, as numbers, booleans and tuples."""
@@ -331,7 +292,7 @@ class Optimizer:
 
     def _make_slots(self, signature: Signature) -> None:
         shapes, dtype = signature
-        arrays = {name: _interleave(buf) for name, buf in self.state.items()}
+        arrays = {name: buf.arrays() for name, buf in self.state.items()}
         decays = self._decays_gradient()
         self._slots = [
             Slot(
@@ -385,75 +346,28 @@ class Optimizer:
         The hyperparameters, ``lr`` included, ``t`` and the buffers all become the saved ones;
         nothing changes if the dict does not fit this optimizer.
         """
-        kind = plain(state_dict.get("optimizer"))
-        if kind != type(self).__name__:
-            raise ValueError(
-                f"this state_dict was saved by a {kind!r} optimizer, not a "
-                f"{type(self).__name__!r}; load it into a {kind} instead"
-            )
         names = list(self.hyperparameters())
-        missing = [key for key in [*names, "t"] if key not in state_dict]
-        if missing:
-            raise ValueError(f"the state_dict lacks {missing}; pass what state_dict() returned")
-        hyper = {key: plain(state_dict[key]) for key in names}
+        hyper = saved_hyperparameters(state_dict, type(self).__name__, names)
         lr = hyper.pop("lr")
         fresh = type(self)(1.0, **hyper)  # checks every hyperparameter but lr (which may be 0)
         fresh.lr = lr
         t = whole_number(plain(state_dict["t"]), "step count t", "t must be an integer ≥ 0", low=0)
-
-        found: dict[str, dict[tuple[str, int], Array]] = {}
-        for key, value in state_dict.items():
-            if key in names or key in ("optimizer", "t"):
-                continue
-            match = _ARRAY_KEY.match(key)
-            if match is None:
-                raise ValueError(f"unexpected key {key!r} in the state_dict")
-            name, symbol, l = match.group(1), match.group(2), int(match.group(3))
-            found.setdefault(name, {})[symbol, l] = np.array(value, order=W_ORDER)
-        expected = set(fresh.buffer_names())
-        if (found and set(found) != expected) or (not found and expected and t > 0):
-            raise ValueError(
-                f"the state_dict has buffers {sorted(found)}, but {fresh!r} keeps "
-                f"{sorted(expected)}"
-            )
-
-        state: dict[str, ParameterBuffer] = {}
-        signature: Signature | None = None
-        names_of: list[tuple[int, str]] | None = None
-        for name, parts in found.items():
-            layers = sorted({l for _, l in parts})
-            if layers != list(range(1, len(layers) + 1)):
-                raise ValueError(
-                    f"buffer {name!r} in the state_dict needs arrays for every layer l = 1..L, "
-                    f"got layers {layers}"
-                )
-            # layer by layer, each layer's parameters in the order state_dict() wrote them
-            keys = sorted(((l, symbol) for symbol, l in parts), key=lambda key: key[0])
-            arrays = [parts[symbol, l] for l, symbol in keys]
-            this = (tuple(a.shape for a in arrays), arrays[0].dtype)
-            if not (
-                all(a.dtype == this[1] for a in arrays)
-                and this[1] in (np.dtype(np.float32), np.dtype(np.float64))
-            ):
-                raise ValueError(
-                    f"buffer {name!r} in the state_dict must hold arrays of one dtype, float32 "
-                    "or float64, shaped like the network's parameters; got "
-                    + ", ".join(f"{a.dtype}{list(a.shape)}" for a in arrays)
-                )
-            if signature is not None and (this != signature or keys != names_of):
-                raise ValueError("the buffers in the state_dict do not agree in shape or dtype")
-            signature, names_of = this, keys
-            state[name] = self._buffer(name, arrays, keys)
-
+        skip = {*names, "optimizer", "t"}
+        buffers = saved_buffers(
+            state_dict, skip, set(fresh.buffer_names()), t, repr(fresh), W_ORDER
+        )
         for key in names[1:]:
             setattr(self, key, getattr(fresh, key))
         self.lr = fresh.lr
         self.t = t
-        self.state = state
+        self.state = {
+            name: self._buffer(name, arrays, keys) for name, (keys, arrays) in buffers.items()
+        }
         self._signature, self._slots, self._bound = None, [], None
-        if signature is not None and names_of is not None:
-            self._names = names_of
-            self._make_slots(signature)
+        if buffers:  # every buffer has the same shapes: the slots follow the first
+            keys, arrays = next(iter(buffers.values()))
+            self._names = keys
+            self._make_slots((tuple(a.shape for a in arrays), arrays[0].dtype))
 
     def __repr__(self) -> str:
         args = ", ".join(
@@ -506,13 +420,7 @@ class SGD(Optimizer):
     ) -> None:
         super().__init__(lr)
         self.momentum = check_momentum(momentum)
-        self.dampening = real_number(
-            dampening,
-            "dampening value",
-            "dampening (τ) must satisfy 0 ≤ dampening ≤ 1; 0 (no dampening) is usual",
-            low=0.0,
-            high=1.0,
-        )
+        self.dampening = check_dampening(dampening)
         self.nesterov = flag(nesterov, "nesterov value", "nesterov must be True or False")
         self.weight_decay = check_weight_decay(weight_decay)
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
