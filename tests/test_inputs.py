@@ -24,11 +24,15 @@ from glassnet._inputs import (
     dropout_rate,
     epoch_range,
     flag,
+    from_registry,
     instance_of,
     instances_of,
     is_real,
     is_whole,
+    layer_sizes,
     layer_stack,
+    matching_gradients,
+    nesterov_ready,
     numeric_array,
     output_layer,
     pair,
@@ -420,3 +424,42 @@ def test_saved_buffers() -> None:
         saved_buffers({"v.W[1]": W.astype(int)}, set(), {"v"}, 1, "X()", "F")
     with pytest.raises(ValueError, match="do not agree in shape or dtype"):
         saved_buffers({"v.W[1]": W, "u.W[1]": W.T}, set(), {"u", "v"}, 1, "X()", "F")
+
+
+def test_nesterov_ready() -> None:
+    nesterov_ready(True, 0.9, 0)
+    nesterov_ready(False, 0, 0.5)
+    for momentum, dampening in [(0, 0), (0.9, 0.1)]:
+        with pytest.raises(ValueError, match="Nesterov momentum requires a momentum and zero"):
+            nesterov_ready(True, momentum, dampening)
+
+
+def test_matching_gradients() -> None:
+    W, b = np.zeros((2, 3)), np.zeros(2)
+    matching_gradients([{"W": W, "b": b}], [{"W": W, "b": b}])
+    with pytest.raises(ValueError, match="grads has 1 layers but the network has L = 2"):
+        matching_gradients([{"W": W}], [{"W": W}, {"W": W}])
+    with pytest.raises(ValueError, match=r"grads\.b\[1\] has shape none but net\.b\[1\]"):
+        matching_gradients([{"W": W}], [{"W": W, "b": b}])
+
+
+# -- names in registries -------------------------------------------------------------------------
+
+
+def test_from_registry() -> None:
+    registry = {"zeta": 1, "alpha": 2}
+    assert from_registry("alpha", registry, "thing") == 2
+    with pytest.raises(ValueError, match=r"^unknown thing 'beta'; choose one of: alpha, zeta!$"):
+        from_registry("beta", registry, "thing", hint="!")
+    with pytest.raises(ValueError, match=r"^unknown thing 3; choose one of: zeta, alpha$"):
+        from_registry(3, registry, "thing", sort=False)
+    with pytest.raises(ValueError, match=r"^thing must be a name or a Thing, got float$"):
+        from_registry(1.5, registry, "thing", kind="a Thing")
+
+
+def test_layer_sizes() -> None:
+    assert layer_sizes(iter([3, np.int64(2)])) == [3, 2]
+    with pytest.raises(ValueError, match="sizes needs at least an input and an output layer"):
+        layer_sizes([3])
+    with pytest.raises(ValueError, match=r"sizes\[1\] must be a positive integer, got 0"):
+        layer_sizes([3, 0])

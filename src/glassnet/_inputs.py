@@ -792,3 +792,98 @@ def saved_buffers(
                 raise ValueError("the buffers in the state_dict do not agree in shape or dtype")
         buffers[name] = keys, arrays
     return buffers
+
+
+def nesterov_ready(nesterov: bool, momentum: Any, dampening: Any) -> None:
+    """Refuse Nesterov momentum without a momentum, or with dampening (as PyTorch does).
+
+    Example:
+        >>> nesterov_ready(True, 0.9, 0.0)
+        >>> nesterov_ready(True, 0.0, 0.0)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: Nesterov momentum requires a momentum and zero dampening: got momentum=0.0, ...
+    """
+    if nesterov and (momentum == 0 or dampening != 0):
+        raise ValueError(
+            "Nesterov momentum requires a momentum and zero dampening: got "
+            f"momentum={momentum!r}, dampening={dampening!r}; pass momentum > 0 (such as "
+            "0.9) and dampening=0, or nesterov=False"
+        )
+
+
+def matching_gradients(grads: list[dict[str, Any]], parameters: list[dict[str, Any]]) -> None:
+    """Check that ``grads`` (one dict per layer, as :class:`~glassnet.Gradients` holds them)
+    has an array shaped like each of the ``parameters`` (one dict per layer, by name).
+
+    Example:
+        >>> W = np.zeros((2, 3))
+        >>> matching_gradients([{"W": W}], [{"W": W}])
+        >>> matching_gradients([{"W": W.T}], [{"W": W}])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: grads.W[1] has shape (3, 2) but net.W[1] has shape (2, 3); pass the ...
+    """
+    if len(grads) != len(parameters):
+        raise ValueError(
+            f"grads has {len(grads)} layers but the network has L = {len(parameters)}; pass the "
+            "gradients of this network, net.gradients(X, Y)"
+        )
+    for l, (g, params) in enumerate(zip(grads, parameters, strict=True), start=1):
+        for name, w in params.items():
+            if name not in g or g[name].shape != w.shape:
+                shape = g[name].shape if name in g else "none"
+                raise ValueError(
+                    f"grads.{name}[{l}] has shape {shape} but net.{name}[{l}] has "
+                    f"shape {w.shape}; pass the gradients of this network"
+                )
+
+
+# -- names in registries --------------------------------------------------------------------------
+
+
+def from_registry(
+    key: object,
+    registry: Mapping[str, T],
+    what: str,
+    *,
+    kind: str | None = None,
+    hint: str = "",
+    sort: bool = True,
+) -> T:
+    """``registry[key]``, or a ValueError: ``"<what> must be a name or <kind>, got <type>"``
+    for a key that is no string (when ``kind`` is given), else ``"unknown <what> <key>; choose
+    one of: <names><hint>"`` (the names sorted unless ``sort=False``).
+
+    Example:
+        >>> from_registry("b", {"a": 1, "b": 2}, "letter")
+        2
+        >>> from_registry("c", {"b": 1, "a": 2}, "letter", hint=" (or a digit)")
+        Traceback (most recent call last):
+        ValueError: unknown letter 'c'; choose one of: a, b (or a digit)
+        >>> from_registry(3, {"a": 1}, "letter", kind="a Letter")
+        Traceback (most recent call last):
+        ValueError: letter must be a name or a Letter, got int
+    """
+    if kind is not None and not isinstance(key, str):
+        raise ValueError(f"{what} must be a name or {kind}, got {type(key).__name__}")
+    if isinstance(key, str) and key in registry:
+        return registry[key]
+    names = ", ".join(sorted(registry) if sort else registry)
+    raise ValueError(f"unknown {what} {key!r}; choose one of: {names}{hint}")
+
+
+def layer_sizes(sizes: Iterable[Any]) -> list[int]:
+    """``[n_0, n_1, …, n_L]``: at least two positive integers, input first.
+
+    Example:
+        >>> layer_sizes((784, 30, 10))
+        [784, 30, 10]
+        >>> layer_sizes([2])
+        Traceback (most recent call last):
+        ValueError: sizes needs at least an input and an output layer, e.g. [2, 1]; got [2]
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(
+            f"sizes needs at least an input and an output layer, e.g. [2, 1]; got {sizes}"
+        )
+    return [positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._inputs import from_registry
 from .activations import Activation, Sigmoid, Softmax, softplus
 
 Array = NDArray[np.floating[Any]]
@@ -335,12 +336,7 @@ def get(cost: str | Cost) -> Cost:
     """
     if isinstance(cost, Cost):
         return cost
-    if not isinstance(cost, str):
-        raise ValueError(f"cost must be a name or a Cost, got {type(cost).__name__}")
-    cls = COSTS.get(cost)
-    if cls is None:
-        raise ValueError(f"unknown cost {cost!r}; choose one of: {', '.join(sorted(COSTS))}")
-    return cls()
+    return from_registry(cost, COSTS, "cost", kind="a Cost")()
 
 
 # -- scoring: classes, accuracy, weighted shares ----------------------------------------------

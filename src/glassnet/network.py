@@ -30,6 +30,7 @@ from ._inputs import (
     as_rng,
     as_targets,
     dropout_masks,
+    layer_sizes,
     layer_stack,
     output_layer,
     penalty_coefficient,
@@ -183,12 +184,7 @@ class Network:
             >>> net
             Network([784, 30, 10], activations=[sigmoid, sigmoid], cost=quadratic, dtype=float32)
         """
-        sizes = list(sizes)
-        if len(sizes) < 2:
-            raise ValueError(
-                f"sizes needs at least an input and an output layer, e.g. [2, 1]; got {sizes}"
-            )
-        sizes = [positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
+        sizes = layer_sizes(sizes)
         out = activation if output_activation is None else output_activation
         layers = [
             Dense(

@@ -47,6 +47,9 @@ from .._inputs import (
     check_momentum,
     check_weight_decay,
     flag,
+    instance_of,
+    matching_gradients,
+    nesterov_ready,
     plain,
     saved_buffers,
     saved_hyperparameters,
@@ -235,24 +238,12 @@ class Optimizer:
             )
         ):
             return self._pairs
-        if not isinstance(grads, Gradients):
-            raise ValueError(
-                f"grads must be a glassnet Gradients such as net.gradients(X, Y), got {grads!r}"
-            )
-        if len(grads) != net.L:
-            raise ValueError(
-                f"grads has {len(grads)} layers but the network has L = {net.L}; pass the "
-                "gradients of this network, net.gradients(X, Y)"
-            )
+        must_be = "a glassnet Gradients such as net.gradients(X, Y)"
+        instance_of(grads, Gradients, "grads", must_be=must_be)
+        matching_gradients(grads.layers, [layer.parameters() for layer in net.layers])
         params, where, names = [], [], []
         for l, (layer, g) in enumerate(zip(net.layers, grads.layers, strict=True), start=1):
             for name, w in layer.parameters().items():
-                if name not in g or g[name].shape != w.shape:
-                    shape = g[name].shape if name in g else "none"
-                    raise ValueError(
-                        f"grads.{name}[{l}] has shape {shape} but net.{name}[{l}] has "
-                        f"shape {w.shape}; pass the gradients of this network"
-                    )
                 params.append((w, g[name]))
                 where.append((layer, name))
                 names.append((l, name))  # (l, θ) of each parameter, naming the buffers' arrays
@@ -423,12 +414,7 @@ class SGD(Optimizer):
         self.dampening = check_dampening(dampening)
         self.nesterov = flag(nesterov, "nesterov value", "nesterov must be True or False")
         self.weight_decay = check_weight_decay(weight_decay)
-        if self.nesterov and (self.momentum == 0 or self.dampening != 0):
-            raise ValueError(
-                "Nesterov momentum requires a momentum and zero dampening: got "
-                f"momentum={momentum!r}, dampening={dampening!r}; pass momentum > 0 (such as "
-                "0.9) and dampening=0, or nesterov=False"
-            )
+        nesterov_ready(self.nesterov, momentum, dampening)
 
     def hyperparameters(self) -> dict[str, Any]:
         return {
