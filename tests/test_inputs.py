@@ -29,6 +29,7 @@ from glassnet._inputs import (
     instances_of,
     is_real,
     is_whole,
+    layer_number,
     layer_sizes,
     layer_stack,
     matching_gradients,
@@ -40,6 +41,7 @@ from glassnet._inputs import (
     plain,
     positive_int,
     real_number,
+    replacement,
     saved_buffers,
     saved_hyperparameters,
     short_repr,
@@ -463,3 +465,28 @@ def test_layer_sizes() -> None:
         layer_sizes([3])
     with pytest.raises(ValueError, match=r"sizes\[1\] must be a positive integer, got 0"):
         layer_sizes([3, 0])
+
+
+# -- layer numbers and arrays put into a network ---------------------------------------------------
+
+
+def test_layer_number() -> None:
+    assert layer_number(1, 1, 3, "W") == 0 and layer_number(np.int64(-3), 1, 3, "W") == 0
+    assert layer_number(0, 0, 2, "a") == 0
+    with pytest.raises(TypeError, match=r"W\[l\] takes a layer number l, got True"):
+        layer_number(True, 1, 3, "W")
+    with pytest.raises(IndexError, match=r"W\[0\] does not exist: .* \(layer 0 is the input"):
+        layer_number(0, 1, 3, "W")
+    with pytest.raises(
+        IndexError, match=r"a\[3\] does not exist: a is defined for layers l = 0..2$"
+    ):
+        layer_number(3, 0, 2, "a")
+
+
+def test_replacement() -> None:
+    old = np.zeros((2, 2))
+    assert replacement(np.ones((2, 2)), old, "W[1]").shape == (2, 2)
+    with pytest.raises(ValueError, match=r"W\[1\] has shape \(2, 2\); cannot assign shape \(4,\)"):
+        replacement(np.ones(4), old, "W[1]")
+    with pytest.raises(ValueError, match=r"W\[1\] must be finite; the new value has NaN/inf"):
+        replacement([[0, np.inf], [0, 0]], old, "W[1]")

@@ -887,3 +887,52 @@ def layer_sizes(sizes: Iterable[Any]) -> list[int]:
             f"sizes needs at least an input and an output layer, e.g. [2, 1]; got {sizes}"
         )
     return [positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
+
+
+# -- layer numbers and arrays put into a network --------------------------------------------------
+
+
+def layer_number(l: object, first: int, last: int, symbol: str) -> int:
+    """The tutorial's layer number ``l`` (negative counts back from ``last``) as an index into
+    a list of layers ``first..last``; TypeError for a non-integer, IndexError out of range.
+
+    Example:
+        >>> layer_number(-1, 1, 3, "W")
+        2
+        >>> layer_number(0, 1, 3, "W")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        IndexError: W[0] does not exist: W is defined for layers l = 1..3 (layer 0 is the input ...
+    """
+    if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
+        raise TypeError(f"{symbol}[l] takes a layer number l, got {l!r}")
+    if l < 0:
+        l = l + last + 1
+    if not first <= l <= last:
+        why = (
+            " (layer 0 is the input layer: it has no weights, biases, z or δ)"
+            if l == 0 and first == 1
+            else ""
+        )
+        raise IndexError(
+            f"{symbol}[{l}] does not exist: {symbol} is defined for layers l = {first}..{last}{why}"
+        )
+    return int(l) - first
+
+
+def replacement(value: Any, old: NDArray[Any], what: str) -> NDArray[Any]:
+    """``value`` as an array to copy into ``old`` (``old[...] = value``): the same shape, and
+    finite.
+
+    Example:
+        >>> replacement([[1, 2]], np.zeros((1, 2)), "W[1]")
+        array([[1, 2]])
+        >>> replacement([1, 2], np.zeros((1, 2)), "W[1]")
+        Traceback (most recent call last):
+        ValueError: W[1] has shape (1, 2); cannot assign shape (2,)
+    """
+    new = np.asarray(value)
+    if new.shape != old.shape:
+        raise ValueError(f"{what} has shape {old.shape}; cannot assign shape {new.shape}")
+    if not np.isfinite(new).all():
+        raise ValueError(f"{what} must be finite; the new value has NaN/inf")
+    return new
