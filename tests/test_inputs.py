@@ -34,7 +34,9 @@ from glassnet._inputs import (
     layer_stack,
     matching_gradients,
     nesterov_ready,
+    new_name,
     numeric_array,
+    one_line,
     output_layer,
     pair,
     penalty_coefficient,
@@ -42,6 +44,7 @@ from glassnet._inputs import (
     positive_int,
     real_number,
     replacement,
+    same_network,
     saved_buffers,
     saved_hyperparameters,
     short_repr,
@@ -490,3 +493,35 @@ def test_replacement() -> None:
         replacement(np.ones(4), old, "W[1]")
     with pytest.raises(ValueError, match=r"W\[1\] must be finite; the new value has NaN/inf"):
         replacement([[0, np.inf], [0, 0]], old, "W[1]")
+
+
+# -- optimizers: one network each, and the registry of names ---------------------------------------
+
+
+def test_same_network() -> None:
+    f32, f64 = np.dtype(np.float32), np.dtype(np.float64)
+    dense = (((3, 2), (3,)), f32)
+    same_network(dense, None)
+    same_network(dense, dense)
+    with pytest.raises(
+        ValueError, match=r"sizes \[2, 3\] in float32, but .* sizes \[2, 3\] in float64"
+    ):
+        same_network((((3, 2), (3,)), f64), dense)
+    with pytest.raises(ValueError, match=r"sizes \[\(5,\)\] in float32"):  # not a Dense network
+        same_network(dense, (((5,),), f32))
+
+
+def test_new_name_and_one_line() -> None:
+    assert (
+        new_name("lion_2", {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+        == "lion_2"
+    )
+    for bad in ["2lion", "Lion", "", 3]:
+        with pytest.raises(ValueError, match=r"Invalid optimizer name: .*such as 'lion'$"):
+            new_name(bad, {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+    with pytest.raises(ValueError, match=r"is taken by 1; .* del OPTIMIZERS\['sgd'\] first"):
+        new_name("sgd", {"sgd": 1}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+    assert one_line("  one  ", "description", "one line") == "one"
+    for bad in ["", "  ", "a\nb", None]:
+        with pytest.raises(ValueError, match=r"^description must be one line, got"):
+            one_line(bad, "description", "one line")

@@ -419,10 +419,7 @@ def instances_of(values: Iterable[Any], kind: type[T], what: str, *, must_be: st
         Traceback (most recent call last):
         ValueError: sizes must be integers, got '2'
     """
-    items = list(values)
-    for item in items:
-        instance_of(item, kind, what, must_be=must_be)
-    return items
+    return [instance_of(item, kind, what, must_be=must_be) for item in values]
 
 
 def pair(value: Any, what: str, example: str) -> tuple[Any, Any]:
@@ -936,3 +933,83 @@ def replacement(value: Any, old: NDArray[Any], what: str) -> NDArray[Any]:
     if not np.isfinite(new).all():
         raise ValueError(f"{what} must be finite; the new value has NaN/inf")
     return new
+
+
+# -- optimizers: one network each, and the registry of names --------------------------------------
+
+#: the parameter shapes and dtype an optimizer's state was made for
+Signature = tuple[tuple[tuple[int, ...], ...], np.dtype[Any]]
+
+
+def _sizes(shapes: tuple[tuple[int, ...], ...]) -> list[int] | list[tuple[int, ...]]:
+    """``[n_0, …, n_L]`` from the parameter shapes W^(1), b^(1), …, W^(L), b^(L) of a network
+    of Dense layers; the shapes themselves for any other."""
+    pairs = len(shapes) % 2 == 0 and all(
+        len(w) == 2 and b == w[:1] for w, b in zip(shapes[::2], shapes[1::2], strict=True)
+    )
+    return [shapes[0][1], *(shape[0] for shape in shapes[::2])] if pairs else list(shapes)
+
+
+def same_network(signature: Signature, made_for: Signature | None) -> None:
+    """Refuse to step a network other than the one an optimizer's state was ``made_for``
+    (``None``: no state yet), saying both networks' sizes and dtypes.
+
+    Example:
+        >>> f32 = np.dtype(np.float32)
+        >>> same_network((((3, 2), (3,)), f32), None)
+        >>> same_network((((3, 2), (3,)), f32), (((4, 2), (4,)), f32))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: this optimizer's state is for a network of sizes [2, 4] in float32, but it ...
+    """
+    if made_for is not None and signature != made_for:
+        (shapes, dtype), (my_shapes, my_dtype) = signature, made_for
+        raise ValueError(
+            f"this optimizer's state is for a network of sizes {_sizes(my_shapes)} in "
+            f"{my_dtype}, but it was asked to step one of sizes {_sizes(shapes)} in {dtype}; "
+            "an optimizer serves one network: make a new optimizer, or call opt.reset()"
+        )
+
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def new_name(
+    name: object, registry: Mapping[str, Any], what: str, *, example: str, registry_name: str
+) -> str:
+    """A short name not yet in ``registry`` (called ``registry_name`` in the message): lower-case
+    letters, digits and ``_``, starting with a letter, such as ``example``.
+
+    Example:
+        >>> new_name("lion", {"sgd": 1}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+        'lion'
+        >>> new_name("Lion", {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: Invalid optimizer name: 'Lion'; a name is lower-case letters, digits and _, ...
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(
+            f"Invalid {what} name: {name!r}; a name is lower-case letters, digits and _, "
+            f"starting with a letter, such as {example}"
+        )
+    if name in registry:
+        raise ValueError(
+            f"the {what} name {name!r} is taken by {registry[name]!r}; choose another "
+            f"name, or del {registry_name}[{name!r}] first"
+        )
+    return name
+
+
+def one_line(text: object, what: str, must_be: str) -> str:
+    """``text`` stripped, if it is one non-empty line of text.
+
+    Example:
+        >>> one_line(" fast ", "description", "one line of text for --help")
+        'fast'
+        >>> one_line("a\\nb", "description", "one line of text for --help")
+        Traceback (most recent call last):
+        ValueError: description must be one line of text for --help, got 'a\\nb'
+    """
+    if not isinstance(text, str) or not text.strip() or "\n" in text:
+        raise _refusal(text, what, None, must_be)
+    return text.strip()

@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._inputs import (
+    Signature,
     check_dampening,
     check_lr,
     check_momentum,
@@ -51,6 +52,7 @@ from .._inputs import (
     matching_gradients,
     nesterov_ready,
     plain,
+    same_network,
     saved_buffers,
     saved_hyperparameters,
     short_repr,
@@ -63,7 +65,6 @@ if TYPE_CHECKING:
     from ..network import Network
 
 Array = NDArray[np.floating[Any]]
-Signature = tuple[tuple[tuple[int, ...], ...], np.dtype[Any]]
 
 __all__ = [
     "SGD",
@@ -118,15 +119,6 @@ class Slot:
         self.state = state  # the optimizer's buffers for this parameter (views into opt.state)
         self.tmp = tmp  # scratch, shaped like the parameter
         self.grad = grad  # room for g + λ w, when weight decay goes through the gradient
-
-
-def _sizes(shapes: tuple[tuple[int, ...], ...]) -> list[int] | list[tuple[int, ...]]:
-    """``[n_0, …, n_L]`` from the parameter shapes W^(1), b^(1), …, W^(L), b^(L) of a network
-    of Dense layers; the shapes themselves for any other."""
-    pairs = len(shapes) % 2 == 0 and all(
-        len(w) == 2 and b == w[:1] for w, b in zip(shapes[::2], shapes[1::2], strict=True)
-    )
-    return [shapes[0][1], *(shape[0] for shape in shapes[::2])] if pairs else list(shapes)
 
 
 # -- the optimizers -----------------------------------------------------------------------------
@@ -256,13 +248,7 @@ class Optimizer:
         signature = (tuple(w.shape for w in weights), weights[0].dtype)
         if signature == self._signature:
             return
-        if self._signature is not None:
-            (shapes, dtype), (my_shapes, my_dtype) = signature, self._signature
-            raise ValueError(
-                f"this optimizer's state is for a network of sizes {_sizes(my_shapes)} in "
-                f"{my_dtype}, but it was asked to step one of sizes {_sizes(shapes)} in {dtype}; "
-                "an optimizer serves one network: make a new optimizer, or call opt.reset()"
-            )
+        same_network(signature, self._signature)
         self.state = {
             name: self._buffer(
                 name, [np.full_like(w, self._initial_value(name)) for w in weights], self._names
