@@ -509,18 +509,19 @@ class Network:
         """
         x, y, _ = self.check_data(X, Y)
         checked = None if masks is None else dropout_masks(masks, self.sizes, len(x), self.dtype)
-        z_L, a_L = self._outputs(x, checked)
-        return float(np.mean(self.cost_function.per_sample(a_L, y, z_L))) + self.penalty()
+        return self._cost(x, y, checked)[0]
 
-    def _outputs(
-        self, x: Array, masks: Sequence[Array | None] | None = None
-    ) -> tuple[Array, Array]:
-        """z^(L) and a^(L) for checked x (thinned by dropout ``masks``, if given)."""
+    def _cost(
+        self, x: Array, y: Array, masks: Sequence[Array | None] | None = None
+    ) -> tuple[float, Array]:
+        """C = (1/m) Σ_i C_i + penalty and a^(L) for checked (x, y), without backpropagation
+        (thinned by dropout ``masks``, if given)."""
         a = x
         for l, layer in enumerate(self.layers[:-1], start=1):
             a = layer.forward(a, None, None if masks is None else masks[l])
         z_L = self.layers[-1].weighted_input(a)
-        return z_L, self.layers[-1].activation.forward(z_L)
+        a_L = self.layers[-1].activation.forward(z_L)
+        return float(np.mean(self.cost_function.per_sample(a_L, y, z_L))) + self.penalty(), a_L
 
     # -- the gradient vector ------------------------------------------------------------------
 
@@ -623,9 +624,8 @@ class Network:
             ['accuracy', 'loss']
         """
         x, y, labels = self.check_data(X, Y)
-        z_L, a_L = self._outputs(x)
-        data_cost = float(np.mean(self.cost_function.per_sample(a_L, y, z_L)))
-        result = {"loss": data_cost + self.penalty()}
+        loss, a_L = self._cost(x, y)
+        result = {"loss": loss}
         if labels is not None:
             result["accuracy"] = accuracy(a_L, labels)
         return result
