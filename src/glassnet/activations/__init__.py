@@ -92,12 +92,8 @@ def register(activation: Activation) -> Activation:
     """
     if not isinstance(activation, Activation):
         raise ValueError(f"register() takes an Activation, got {type(activation).__name__}")
-    if activation.name in ACTIVATIONS and ACTIVATIONS[activation.name] is not activation:
-        existing = ACTIVATIONS[activation.name]
-        if isinstance(existing, type):
-            raise ValueError(
-                f"{activation.name!r} is a built-in activation; give yours another name"
-            )
+    if isinstance(ACTIVATIONS.get(activation.name), type):  # a built-in class has the name
+        raise ValueError(f"{activation.name!r} is a built-in activation; give yours another name")
     ACTIVATIONS[activation.name] = activation
     return activation
 
