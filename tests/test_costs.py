@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.costs import COSTS, get, predicted_classes
+from glassnet.costs import COSTS, SumOfSquares, get, predicted_classes
 
 
 def test_mse_quadratic_and_elementwise_mse_values() -> None:
@@ -185,6 +185,23 @@ def test_in_place_forms_equal_the_plain_ones(cost_name: str, output: str, dtype:
     )
     delta = cost.output_delta_into(a, y, z, act, np.empty_like(z), tmp, mask)
     np.testing.assert_allclose(delta, cost.output_delta(a, y, z, act), rtol=tol, atol=tol)
+
+
+def test_a_sum_of_squares_cost_of_ones_own_says_only_its_divisor() -> None:
+    class Third(SumOfSquares):  # C_i = ‖y_i − a_i‖² / 3, ∂C_i/∂a = (2/3)(a − y)
+        name = "third"
+
+        def divisor(self, n_L: int) -> float:
+            return 3.0
+
+    a, y = np.array([[0.5, 2.0]]), np.array([[1.0, 0.0]])
+    cost, act = Third(), gn.activations.get("identity")
+    assert cost.per_sample(a, y, a).tolist() == [(0.25 + 4.0) / 3]
+    np.testing.assert_array_equal(cost.derivative(a, y), (2 / 3) * (a - y))
+    tmp, mask = np.empty_like(a), np.empty(a.shape, dtype=bool)
+    assert cost.per_sample_into(a, y, a, np.empty(1), tmp).tolist() == [(0.25 + 4.0) / 3]
+    delta = cost.output_delta_into(a, y, a, act, np.empty_like(a), tmp, mask)
+    np.testing.assert_array_equal(delta, cost.output_delta(a, y, a, act))
 
 
 def test_predicted_classes_into_out_equals_a_new_array() -> None:

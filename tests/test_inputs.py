@@ -16,14 +16,40 @@ from glassnet._inputs import (
     as_features,
     as_rng,
     as_targets,
+    check_dampening,
+    check_lr,
+    check_momentum,
+    check_weight_decay,
+    dropout_masks,
+    dropout_rate,
+    epoch_range,
     flag,
+    from_registry,
+    instance_of,
+    instances_of,
     is_real,
     is_whole,
+    layer_number,
+    layer_sizes,
+    layer_stack,
+    matching_gradients,
+    nesterov_ready,
+    new_name,
     numeric_array,
+    one_line,
+    output_layer,
+    pair,
+    penalty_coefficient,
     plain,
     positive_int,
     real_number,
+    replacement,
+    same_network,
+    saved_buffers,
+    saved_hyperparameters,
     short_repr,
+    small_positive,
+    verbosity,
     whole_number,
 )
 
@@ -260,3 +286,242 @@ def test_as_targets() -> None:
         as_targets([0, 1, 1], 2, 2, np.dtype(np.float32))
     with pytest.raises(ValueError, match="Y has class labels from 0 to 3"):
         as_targets([0, 3], 2, 2, np.dtype(np.float32))
+
+
+# -- objects, pairs, training's and the network's arguments ----------------------------------------
+
+
+def test_instance_of_and_instances_of() -> None:
+    assert instance_of(3, int, "n", must_be="an int") == 3
+    with pytest.raises(ValueError, match=r"^n must be an int, got 'x'$"):
+        instance_of("x", int, "n", must_be="an int")
+    assert instances_of((1, 2), int, "sizes", must_be="ints") == [1, 2]
+    with pytest.raises(ValueError, match=r"^sizes must be ints, got None$"):
+        instances_of([1, None], int, "sizes", must_be="ints")
+
+
+def test_pair() -> None:
+    assert pair([1, 2], "data", "(X, Y)") == (1, 2)
+    for bad in [(1,), (1, 2, 3), "ab", None]:
+        with pytest.raises(ValueError, match=r"^data must be a pair \(X, Y\)$"):
+            pair(bad, "data", "(X, Y)")
+
+
+def test_epoch_range_and_verbosity() -> None:
+    assert epoch_range(5, 0) == (5, 0) and epoch_range(5, 4) == (5, 4)
+    with pytest.raises(ValueError, match="epochs must be a positive integer, got 0"):
+        epoch_range(0, 0)
+    with pytest.raises(ValueError, match="initial_epoch must be a whole number >= 0, got True"):
+        epoch_range(5, True)
+    with pytest.raises(ValueError, match="initial_epoch = 5 must be >= 0 and below epochs = 5"):
+        epoch_range(5, 5)
+    assert verbosity(0) is False and verbosity(True) is True
+    with pytest.raises(ValueError, match=r"verbose must be 0 \(silent\) or 1"):
+        verbosity(2)
+
+
+def test_small_positive() -> None:
+    assert small_positive(1e-6, "tol", "small") == 1e-6
+    for bad in [0.0, 1.0, 1, -1e-3, "0.1", math.nan]:
+        with pytest.raises(ValueError, match=r"^tol must be small, got"):
+            small_positive(bad, "tol", "small")
+
+
+def test_penalty_coefficient_and_dropout_rate() -> None:
+    assert penalty_coefficient(0, "l2") == 0.0 and penalty_coefficient(np.float32(0.5), "l1") == 0.5
+    with pytest.raises(ValueError, match="l2 must be a number >= 0 such as 1e-4, got True"):
+        penalty_coefficient(True, "l2")
+    for bad in [-1e-3, math.inf, math.nan]:
+        with pytest.raises(ValueError, match="l1 must be a finite number >= 0"):
+            penalty_coefficient(bad, "l1")
+    assert dropout_rate(0) == 0.0 and dropout_rate(np.float64(0.25)) == 0.25
+    with pytest.raises(ValueError, match=r"dropout must be a probability 0 <= p < 1 such as 0.2"):
+        dropout_rate("0.2")
+    with pytest.raises(ValueError, match="use 0 for no dropout"):
+        dropout_rate(1.0)
+
+
+class _Box:
+    """A stand-in layer: shapes, an activation, a dropout rate."""
+
+    def __init__(self, n_in: int, n_out: int, activation: Any = "sigmoid", p: float = 0.0):
+        self.n_in, self.n_out = n_in, n_out
+        self.input_shape, self.output_shape = (n_in,), (n_out,)
+        self.activation, self.dropout = activation, p
+
+
+def test_layer_stack_and_output_layer() -> None:
+    stack = [_Box(2, 3), _Box(3, 1)]
+    assert layer_stack(iter(stack), _Box, _Box) == stack
+    with pytest.raises(ValueError, match="a Network needs at least one layer"):
+        layer_stack([], _Box, _Box)
+    with pytest.raises(
+        ValueError, match=r"layer 2 must be a glassnet layer such as gn.Dense, got int"
+    ):
+        layer_stack([_Box(2, 3), 3], _Box, _Box)
+    with pytest.raises(
+        ValueError, match="layer 2 takes n_in = 4 inputs, but layer 1 has n_out = 3"
+    ):
+        layer_stack([_Box(2, 3), _Box(4, 1)], _Box, _Box)
+    with pytest.raises(
+        ValueError, match=r"layer 2 takes inputs of shape \(4,\), but layer 1 gives"
+    ):
+        layer_stack([_Box(2, 3), _Box(4, 1)], _Box, int)
+    output_layer(_Box(3, 1), 2, float)  # fine
+    with pytest.raises(ValueError, match="a softmax output layer of one neuron always outputs 1"):
+        output_layer(_Box(3, 1, activation=1.5), 2, float)
+    with pytest.raises(ValueError, match=r"dropout=0.5 on the output layer 2 would switch off"):
+        output_layer(_Box(3, 2, p=0.5), 2, float)
+
+
+def test_dropout_masks() -> None:
+    f64 = np.dtype(np.float64)
+    masks = dropout_masks((None, [[1, 0]], None), [3, 2, 1], 1, f64)
+    assert masks[0] is None and masks[2] is None and masks[1].dtype == f64
+    with pytest.raises(ValueError, match=r"masks must be a list of L \+ 1 = 3 entries"):
+        dropout_masks([None, None], [3, 2, 1], 1, f64)
+    with pytest.raises(ValueError, match=r"masks\[1\] has shape \(1, 3\), expected \(m, n_1\)"):
+        dropout_masks([None, [[1, 0, 1]], None], [3, 2, 1], 1, f64)
+
+
+# -- optimizers' hyperparameters and saved state ------------------------------------------------
+
+
+def test_optimizer_hyperparameters() -> None:
+    assert check_lr(0.5) == 0.5 and check_lr(0, zero=True) == 0.0
+    with pytest.raises(ValueError, match="Invalid learning rate: 0; lr"):
+        check_lr(0)
+    with pytest.raises(ValueError, match="Invalid learning rate: -1; lr"):
+        check_lr(-1, zero=True)
+    assert check_momentum(0) == 0.0 and check_weight_decay(0.1) == 0.1 and check_dampening(1) == 1
+    with pytest.raises(ValueError, match="Invalid momentum value: 1"):
+        check_momentum(1)
+    with pytest.raises(ValueError, match=r"Invalid weight_decay value: -0.1"):
+        check_weight_decay(-0.1)
+    with pytest.raises(ValueError, match=r"Invalid dampening value: 1.5"):
+        check_dampening(1.5)
+
+
+def test_saved_hyperparameters() -> None:
+    sd = {"optimizer": np.array("SGD"), "lr": np.array(0.5), "momentum": 0.9, "t": 1}
+    assert saved_hyperparameters(sd, "SGD", ["lr", "momentum"]) == {"lr": 0.5, "momentum": 0.9}
+    with pytest.raises(ValueError, match="saved by a 'SGD' optimizer, not a 'Adam'"):
+        saved_hyperparameters(sd, "Adam", ["lr"])
+    with pytest.raises(ValueError, match=r"the state_dict lacks \['nesterov'\]"):
+        saved_hyperparameters(sd, "SGD", ["lr", "nesterov"])
+
+
+def test_saved_buffers() -> None:
+    W, b = np.ones((2, 3)), np.zeros(2)
+    sd = {"t": 1, "v.W[1]": W, "v.b[1]": b, "u.W[1]": W, "u.b[1]": b}
+    out = saved_buffers(sd, {"t"}, {"u", "v"}, 1, "X()", "F")
+    assert out["u"][0] == [(1, "W"), (1, "b")] and out["v"][1][0].flags.f_contiguous
+    assert saved_buffers({"t": 0}, {"t"}, {"v"}, 0, "X()", "F") == {}
+    with pytest.raises(ValueError, match="unexpected key 'v' in the state_dict"):
+        saved_buffers({"v": W}, set(), {"v"}, 1, "X()", "F")
+    with pytest.raises(ValueError, match=r"has buffers \[\], but X\(\) keeps \['v'\]"):
+        saved_buffers({"t": 2}, {"t"}, {"v"}, 2, "X()", "F")
+    with pytest.raises(
+        ValueError, match=r"needs arrays for every layer l = 1..L, got layers \[2\]"
+    ):
+        saved_buffers({"v.W[2]": W}, set(), {"v"}, 1, "X()", "F")
+    with pytest.raises(ValueError, match="must hold arrays of one dtype, float32 or float64"):
+        saved_buffers({"v.W[1]": W.astype(int)}, set(), {"v"}, 1, "X()", "F")
+    with pytest.raises(ValueError, match="do not agree in shape or dtype"):
+        saved_buffers({"v.W[1]": W, "u.W[1]": W.T}, set(), {"u", "v"}, 1, "X()", "F")
+
+
+def test_nesterov_ready() -> None:
+    nesterov_ready(True, 0.9, 0)
+    nesterov_ready(False, 0, 0.5)
+    for momentum, dampening in [(0, 0), (0.9, 0.1)]:
+        with pytest.raises(ValueError, match="Nesterov momentum requires a momentum and zero"):
+            nesterov_ready(True, momentum, dampening)
+
+
+def test_matching_gradients() -> None:
+    W, b = np.zeros((2, 3)), np.zeros(2)
+    matching_gradients([{"W": W, "b": b}], [{"W": W, "b": b}])
+    with pytest.raises(ValueError, match="grads has 1 layers but the network has L = 2"):
+        matching_gradients([{"W": W}], [{"W": W}, {"W": W}])
+    with pytest.raises(ValueError, match=r"grads\.b\[1\] has shape none but net\.b\[1\]"):
+        matching_gradients([{"W": W}], [{"W": W, "b": b}])
+
+
+# -- names in registries -------------------------------------------------------------------------
+
+
+def test_from_registry() -> None:
+    registry = {"zeta": 1, "alpha": 2}
+    assert from_registry("alpha", registry, "thing") == 2
+    with pytest.raises(ValueError, match=r"^unknown thing 'beta'; choose one of: alpha, zeta!$"):
+        from_registry("beta", registry, "thing", hint="!")
+    with pytest.raises(ValueError, match=r"^unknown thing 3; choose one of: zeta, alpha$"):
+        from_registry(3, registry, "thing", sort=False)
+    with pytest.raises(ValueError, match=r"^thing must be a name or a Thing, got float$"):
+        from_registry(1.5, registry, "thing", kind="a Thing")
+
+
+def test_layer_sizes() -> None:
+    assert layer_sizes(iter([3, np.int64(2)])) == [3, 2]
+    with pytest.raises(ValueError, match="sizes needs at least an input and an output layer"):
+        layer_sizes([3])
+    with pytest.raises(ValueError, match=r"sizes\[1\] must be a positive integer, got 0"):
+        layer_sizes([3, 0])
+
+
+# -- layer numbers and arrays put into a network ---------------------------------------------------
+
+
+def test_layer_number() -> None:
+    assert layer_number(1, 1, 3, "W") == 0 and layer_number(np.int64(-3), 1, 3, "W") == 0
+    assert layer_number(0, 0, 2, "a") == 0
+    with pytest.raises(TypeError, match=r"W\[l\] takes a layer number l, got True"):
+        layer_number(True, 1, 3, "W")
+    with pytest.raises(IndexError, match=r"W\[0\] does not exist: .* \(layer 0 is the input"):
+        layer_number(0, 1, 3, "W")
+    with pytest.raises(
+        IndexError, match=r"a\[3\] does not exist: a is defined for layers l = 0..2$"
+    ):
+        layer_number(3, 0, 2, "a")
+
+
+def test_replacement() -> None:
+    old = np.zeros((2, 2))
+    assert replacement(np.ones((2, 2)), old, "W[1]").shape == (2, 2)
+    with pytest.raises(ValueError, match=r"W\[1\] has shape \(2, 2\); cannot assign shape \(4,\)"):
+        replacement(np.ones(4), old, "W[1]")
+    with pytest.raises(ValueError, match=r"W\[1\] must be finite; the new value has NaN/inf"):
+        replacement([[0, np.inf], [0, 0]], old, "W[1]")
+
+
+# -- optimizers: one network each, and the registry of names ---------------------------------------
+
+
+def test_same_network() -> None:
+    f32, f64 = np.dtype(np.float32), np.dtype(np.float64)
+    dense = (((3, 2), (3,)), f32)
+    same_network(dense, None)
+    same_network(dense, dense)
+    with pytest.raises(
+        ValueError, match=r"sizes \[2, 3\] in float32, but .* sizes \[2, 3\] in float64"
+    ):
+        same_network((((3, 2), (3,)), f64), dense)
+    with pytest.raises(ValueError, match=r"sizes \[\(5,\)\] in float32"):  # not a Dense network
+        same_network(dense, (((5,),), f32))
+
+
+def test_new_name_and_one_line() -> None:
+    assert (
+        new_name("lion_2", {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+        == "lion_2"
+    )
+    for bad in ["2lion", "Lion", "", 3]:
+        with pytest.raises(ValueError, match=r"Invalid optimizer name: .*such as 'lion'$"):
+            new_name(bad, {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+    with pytest.raises(ValueError, match=r"is taken by 1; .* del OPTIMIZERS\['sgd'\] first"):
+        new_name("sgd", {"sgd": 1}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+    assert one_line("  one  ", "description", "one line") == "one"
+    for bad in ["", "  ", "a\nb", None]:
+        with pytest.raises(ValueError, match=r"^description must be one line, got"):
+            one_line(bad, "description", "one line")

@@ -26,13 +26,16 @@ Arrays: :func:`as_dtype`, :func:`as_rng`, :func:`numeric_array`, :func:`as_featu
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
-from typing import Any, TypeGuard
+from typing import Any, Literal, TypeGuard, TypeVar
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 Array = NDArray[np.floating[Any]]
+T = TypeVar("T")
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -384,3 +387,629 @@ def short_repr(value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
+
+
+# -- objects, pairs and lists ---------------------------------------------------------------------
+
+
+def instance_of(value: T, kind: type | tuple[type, ...], what: str, *, must_be: str) -> T:
+    """``value`` if it is an instance of ``kind``, else ``ValueError("<what> must be <must_be>,
+    got <value>")``.
+
+    Example:
+        >>> instance_of(3, int, "n", must_be="a Python int")
+        3
+        >>> instance_of("x", int, "n", must_be="a Python int")
+        Traceback (most recent call last):
+        ValueError: n must be a Python int, got 'x'
+    """
+    if isinstance(value, kind):
+        return value
+    raise _refusal(value, what, None, must_be)
+
+
+def instances_of(values: Iterable[Any], kind: type[T], what: str, *, must_be: str) -> list[T]:
+    """``list(values)`` if every item is an instance of ``kind``, else a ValueError naming the
+    first that is not (in the form of :func:`instance_of`).
+
+    Example:
+        >>> instances_of((1, 2), int, "sizes", must_be="integers")
+        [1, 2]
+        >>> instances_of([1, "2"], int, "sizes", must_be="integers")
+        Traceback (most recent call last):
+        ValueError: sizes must be integers, got '2'
+    """
+    return [instance_of(item, kind, what, must_be=must_be) for item in values]
+
+
+def pair(value: Any, what: str, example: str) -> tuple[Any, Any]:
+    """``value`` as a tuple if it is a pair (a tuple or list of two), else
+    ``ValueError("<what> must be a pair <example>")``.
+
+    Example:
+        >>> pair([1, 2], "validation_data", "(X_val, Y_val)")
+        (1, 2)
+        >>> pair((1, 2, 3), "validation_data", "(X_val, Y_val)")
+        Traceback (most recent call last):
+        ValueError: validation_data must be a pair (X_val, Y_val)
+    """
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return value[0], value[1]
+    raise ValueError(f"{what} must be a pair {example}")
+
+
+# -- training's arguments -------------------------------------------------------------------------
+
+
+def epoch_range(epochs: Any, initial_epoch: Any) -> tuple[int, int]:
+    """``(epochs, initial_epoch)`` checked for ``fit``: epochs ≥ 1, 0 ≤ initial_epoch < epochs
+    (training runs epochs initial_epoch + 1 .. epochs).
+
+    Example:
+        >>> epoch_range(10, 4)
+        (10, 4)
+        >>> epoch_range(3, 3)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: initial_epoch = 3 must be >= 0 and below epochs = 3: training runs ...
+    """
+    epochs = positive_int(epochs, "epochs")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int):
+        raise ValueError(f"initial_epoch must be a whole number >= 0, got {initial_epoch!r}")
+    if not 0 <= initial_epoch < epochs:
+        raise ValueError(
+            f"initial_epoch = {initial_epoch} must be >= 0 and below epochs = {epochs}: training "
+            f"runs epochs initial_epoch + 1 .. epochs; ask for more epochs to train further"
+        )
+    return epochs, initial_epoch
+
+
+def verbosity(verbose: Any) -> bool:
+    """``fit``'s ``verbose``, 0 (silent) or 1 (a line per epoch), as a bool.
+
+    Example:
+        >>> verbosity(1), verbosity(False)
+        (True, False)
+        >>> verbosity(2)
+        Traceback (most recent call last):
+        ValueError: verbose must be 0 (silent) or 1 (a line per epoch), got 2
+    """
+    if verbose not in (0, 1, False, True):
+        raise ValueError(f"verbose must be 0 (silent) or 1 (a line per epoch), got {verbose!r}")
+    return bool(verbose)
+
+
+def small_positive(value: Any, what: str, must_be: str) -> float:
+    """A float with 0 < value < 1, such as a gradient check's ε or tolerance; an int is refused.
+
+    Example:
+        >>> small_positive(1e-5, "eps", "a small positive float such as 1e-5")
+        1e-05
+        >>> small_positive(1, "tol", "a positive float below 1 such as 1e-6")
+        Traceback (most recent call last):
+        ValueError: tol must be a positive float below 1 such as 1e-6, got 1
+    """
+    if isinstance(value, float) and 0 < value < 1:
+        return value
+    raise _refusal(value, what, None, must_be)
+
+
+# -- the network's arguments ----------------------------------------------------------------------
+
+
+def penalty_coefficient(value: Any, name: str) -> float:
+    """λ₂ or λ₁ (``name`` is ``"l2"`` or ``"l1"``): a finite number ≥ 0, 0 turning it off.
+
+    Example:
+        >>> penalty_coefficient(1e-4, "l2")
+        0.0001
+        >>> penalty_coefficient(-1, "l1")
+        Traceback (most recent call last):
+        ValueError: l1 must be a finite number >= 0 (the penalty's strength; 0 turns it off), got -1
+    """
+    if not is_real(value):
+        raise ValueError(f"{name} must be a number >= 0 such as 1e-4, got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(
+            f"{name} must be a finite number >= 0 (the penalty's strength; 0 turns it off), "
+            f"got {value!r}"
+        )
+    return float(value)
+
+
+def dropout_rate(p: Any) -> float:
+    """A dropout probability p, the fraction of neurons switched off while training: 0 ≤ p < 1.
+
+    Example:
+        >>> dropout_rate(0.5)
+        0.5
+        >>> dropout_rate(True)
+        Traceback (most recent call last):
+        ValueError: dropout must be a probability 0 <= p < 1 such as 0.2, got True
+    """
+    if not is_real(p):
+        raise ValueError(f"dropout must be a probability 0 <= p < 1 such as 0.2, got {p!r}")
+    if not 0.0 <= float(p) < 1.0:
+        raise ValueError(
+            f"dropout must be a probability 0 <= p < 1 (the fraction of neurons switched off "
+            f"while training), got {p!r}; use 0 for no dropout"
+        )
+    return float(p)
+
+
+def layer_stack(layers: Iterable[Any], layer_type: type[Any], dense_type: type[Any]) -> list[Any]:
+    """A network's layers as a list, checked: at least one, each a ``layer_type``, and each
+    taking the shape the one before it gives (in words of n_in and n_out between two
+    ``dense_type`` layers).
+
+    Example:
+        >>> class Box:
+        ...     def __init__(self, n_in, n_out):
+        ...         self.input_shape, self.output_shape = (n_in,), (n_out,)
+        >>> len(layer_stack([Box(2, 3), Box(3, 1)], Box, Box))
+        2
+        >>> layer_stack([Box(2, 3), Box(4, 1)], Box, int)
+        Traceback (most recent call last):
+        ValueError: layer 2 takes inputs of shape (4,), but layer 1 gives (3,); make them equal
+    """
+    stack = list(layers)
+    if not stack:
+        raise ValueError("a Network needs at least one layer, e.g. [gn.Dense(2, 1)]")
+    for i, layer in enumerate(stack, start=1):
+        if not isinstance(layer, layer_type):
+            raise ValueError(
+                f"layer {i} must be a glassnet layer such as gn.Dense, got {type(layer).__name__}"
+            )
+        before = stack[i - 2] if i > 1 else None
+        if before is None or layer.input_shape == before.output_shape:
+            continue
+        if isinstance(layer, dense_type) and isinstance(before, dense_type):
+            raise ValueError(
+                f"layer {i} takes n_in = {layer.n_in} inputs, but layer {i - 1} has "
+                f"n_out = {before.n_out} neurons; make them equal"
+            )
+        raise ValueError(
+            f"layer {i} takes inputs of shape {layer.input_shape}, but layer {i - 1} "
+            f"gives {before.output_shape}; make them equal"
+        )
+    return stack
+
+
+def output_layer(layer: Any, L: int, softmax_type: type) -> None:
+    """Refuse an output layer (layer ``L``) that cannot learn: a softmax of one neuron (it
+    always outputs 1), or one with dropout (it would switch off the network's answers).
+
+    Example:
+        >>> class Out:
+        ...     activation, output_shape, dropout = "sigmoid", (1,), 0.5
+        >>> output_layer(Out(), 2, float)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: dropout=0.5 on the output layer 2 would switch off the network's answers; ...
+    """
+    if isinstance(layer.activation, softmax_type) and layer.output_shape[-1] == 1:
+        raise ValueError(
+            "a softmax output layer of one neuron always outputs 1 and cannot learn; "
+            "use at least 2 output neurons, or sigmoid for a single yes/no output"
+        )
+    if layer.dropout:
+        raise ValueError(
+            f"dropout={layer.dropout:g} on the output layer {L} would switch "
+            "off the network's answers; put dropout on hidden layers only"
+        )
+
+
+def dropout_masks(masks: Any, sizes: list[int], m: int, dtype: np.dtype[Any]) -> list[Any]:
+    """Dropout masks for a mini-batch of m samples through a network of ``sizes`` = [n_0, …,
+    n_L], checked and in ``dtype``: index l holds layer l's (m, n_l) mask or ``None``.
+
+    Example:
+        >>> masks = dropout_masks([None, [[0, 2]], None], [3, 2, 1], 1, np.dtype(np.float64))
+        >>> masks[1].tolist(), masks[2]
+        ([[0.0, 2.0]], None)
+        >>> dropout_masks([None, None], [3, 2, 1], 1, np.dtype(np.float64))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: masks must be a list of L + 1 = 3 entries (index 0 unused), as ...
+    """
+    L = len(sizes) - 1
+    if not isinstance(masks, (list, tuple)) or len(masks) != L + 1:
+        raise ValueError(
+            f"masks must be a list of L + 1 = {L + 1} entries (index 0 unused), as "
+            "net.dropout_masks(m) makes them"
+        )
+    checked: list[Any] = [None]
+    for l, mask in enumerate(masks[1:], start=1):
+        arr = None if mask is None else np.asarray(mask, dtype=dtype)
+        if arr is not None and arr.shape != (m, sizes[l]):
+            raise ValueError(
+                f"masks[{l}] has shape {arr.shape}, expected (m, n_{l}) = "
+                f"({m}, {sizes[l]}); make masks with net.dropout_masks(m)"
+            )
+        checked.append(arr)
+    return checked
+
+
+# -- optimizers' hyperparameters and saved state --------------------------------------------------
+
+
+def check_lr(lr: Any, *, zero: bool = False) -> float:
+    """η: a finite number > 0 for a new optimizer, or ``ValueError("Invalid learning rate: …")``;
+    with ``zero=True`` (η set later, as a schedule does) 0 is allowed too.
+
+    Example:
+        >>> check_lr(0.1), check_lr(0, zero=True)
+        (0.1, 0.0)
+        >>> check_lr(0)
+        Traceback (most recent call last):
+        ValueError: Invalid learning rate: 0; lr (η) must be a positive number such as 0.1
+    """
+    if zero:
+        return real_number(
+            lr, "learning rate", "lr (η) must be a finite number ≥ 0, such as 0.1", low=0.0
+        )
+    return real_number(
+        lr, "learning rate", "lr (η) must be a positive number such as 0.1", low=0.0, low_open=True
+    )
+
+
+def check_weight_decay(weight_decay: Any) -> float:
+    """λ, the weight decay: a number ≥ 0 (0 turns it off).
+
+    >>> check_weight_decay(1e-4)
+    0.0001
+    """
+    return real_number(
+        weight_decay,
+        "weight_decay value",
+        "weight_decay (λ) must be a number ≥ 0, such as 1e-4; 0 turns weight decay off",
+        low=0.0,
+    )
+
+
+def check_momentum(momentum: Any) -> float:
+    """μ, the momentum: 0 ≤ μ < 1 (0 turns it off).
+
+    >>> check_momentum(0.9)
+    0.9
+    """
+    return real_number(
+        momentum,
+        "momentum value",
+        "momentum (μ) must satisfy 0 ≤ momentum < 1, such as 0.9; 0 turns momentum off",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+    )
+
+
+def check_dampening(dampening: Any) -> float:
+    """τ, SGD's dampening: 0 ≤ τ ≤ 1.
+
+    >>> check_dampening(0)
+    0.0
+    """
+    return real_number(
+        dampening,
+        "dampening value",
+        "dampening (τ) must satisfy 0 ≤ dampening ≤ 1; 0 (no dampening) is usual",
+        low=0.0,
+        high=1.0,
+    )
+
+
+def saved_hyperparameters(
+    state_dict: Mapping[str, Any], kind: str, names: list[str]
+) -> dict[str, Any]:
+    """The hyperparameters ``names`` of an optimizer's state_dict as plain values, after checking
+    that it was saved by a ``kind`` optimizer and holds them all, and the step count ``t``.
+
+    Example:
+        >>> saved_hyperparameters({"optimizer": "SGD", "lr": np.array(0.5), "t": 3}, "SGD", ["lr"])
+        {'lr': 0.5}
+        >>> saved_hyperparameters({"optimizer": "SGD", "t": 3}, "SGD", ["lr"])
+        Traceback (most recent call last):
+        ValueError: the state_dict lacks ['lr']; pass what state_dict() returned
+    """
+    saved = plain(state_dict.get("optimizer"))
+    if saved != kind:
+        raise ValueError(
+            f"this state_dict was saved by a {saved!r} optimizer, not a "
+            f"{kind!r}; load it into a {saved} instead"
+        )
+    missing = [key for key in [*names, "t"] if key not in state_dict]
+    if missing:
+        raise ValueError(f"the state_dict lacks {missing}; pass what state_dict() returned")
+    return {key: plain(state_dict[key]) for key in names}
+
+
+_BUFFER_KEY = re.compile(r"^(\w+)\.(\w+)\[(\d+)\]$")
+
+#: one saved buffer: the (l, θ) of each array, layer by layer, and the arrays
+SavedBuffer = tuple[list[tuple[int, str]], list[Array]]
+
+
+def saved_buffers(
+    state_dict: Mapping[str, Any],
+    skip: set[str],
+    expected: set[str],
+    t: int,
+    owner: str,
+    order: Literal["C", "F"],
+) -> dict[str, SavedBuffer]:
+    """The buffers of an optimizer's state_dict (keys ``"<name>.<θ>[l]"``, all keys but
+    ``skip``), checked: named as ``expected`` (none at all is fine before the first step,
+    ``t = 0``), arrays for every layer l = 1..L, one float dtype, the same shapes in every
+    buffer. ``owner`` is the optimizer, as the message names it; the arrays are copied in
+    memory ``order``.
+
+    Example:
+        >>> sd = {"t": 1, "v.W[1]": np.ones((2, 3)), "v.b[1]": np.zeros(2)}
+        >>> keys, arrays = saved_buffers(sd, {"t"}, {"v"}, 1, "SGD()", "F")["v"]
+        >>> keys, [a.shape for a in arrays]
+        ([(1, 'W'), (1, 'b')], [(2, 3), (2,)])
+        >>> saved_buffers(sd, {"t"}, {"m"}, 1, "Adam()", "F")
+        Traceback (most recent call last):
+        ValueError: the state_dict has buffers ['v'], but Adam() keeps ['m']
+    """
+    found: dict[str, dict[tuple[str, int], Array]] = {}
+    for key, value in state_dict.items():
+        if key in skip:
+            continue
+        match = _BUFFER_KEY.match(key)
+        if match is None:
+            raise ValueError(f"unexpected key {key!r} in the state_dict")
+        name, symbol, l = match.group(1), match.group(2), int(match.group(3))
+        found.setdefault(name, {})[symbol, l] = np.array(value, order=order)
+    if (found and set(found) != expected) or (not found and expected and t > 0):
+        raise ValueError(
+            f"the state_dict has buffers {sorted(found)}, but {owner} keeps {sorted(expected)}"
+        )
+    buffers: dict[str, SavedBuffer] = {}
+    for name, parts in found.items():
+        layers = sorted({l for _, l in parts})
+        if layers != list(range(1, len(layers) + 1)):
+            raise ValueError(
+                f"buffer {name!r} in the state_dict needs arrays for every layer l = 1..L, "
+                f"got layers {layers}"
+            )
+        # layer by layer, each layer's parameters in the order state_dict() wrote them
+        keys = sorted(((l, symbol) for symbol, l in parts), key=lambda key: key[0])
+        arrays = [parts[symbol, l] for l, symbol in keys]
+        if not (
+            all(a.dtype == arrays[0].dtype for a in arrays) and arrays[0].dtype in _FLOAT_DTYPES
+        ):
+            raise ValueError(
+                f"buffer {name!r} in the state_dict must hold arrays of one dtype, float32 "
+                "or float64, shaped like the network's parameters; got "
+                + ", ".join(f"{a.dtype}{list(a.shape)}" for a in arrays)
+            )
+        if buffers:
+            first_keys, first = next(iter(buffers.values()))
+            if keys != first_keys or [(a.shape, a.dtype) for a in arrays] != [
+                (a.shape, a.dtype) for a in first
+            ]:
+                raise ValueError("the buffers in the state_dict do not agree in shape or dtype")
+        buffers[name] = keys, arrays
+    return buffers
+
+
+def nesterov_ready(nesterov: bool, momentum: Any, dampening: Any) -> None:
+    """Refuse Nesterov momentum without a momentum, or with dampening (as PyTorch does).
+
+    Example:
+        >>> nesterov_ready(True, 0.9, 0.0)
+        >>> nesterov_ready(True, 0.0, 0.0)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: Nesterov momentum requires a momentum and zero dampening: got momentum=0.0, ...
+    """
+    if nesterov and (momentum == 0 or dampening != 0):
+        raise ValueError(
+            "Nesterov momentum requires a momentum and zero dampening: got "
+            f"momentum={momentum!r}, dampening={dampening!r}; pass momentum > 0 (such as "
+            "0.9) and dampening=0, or nesterov=False"
+        )
+
+
+def matching_gradients(grads: list[dict[str, Any]], parameters: list[dict[str, Any]]) -> None:
+    """Check that ``grads`` (one dict per layer, as :class:`~glassnet.Gradients` holds them)
+    has an array shaped like each of the ``parameters`` (one dict per layer, by name).
+
+    Example:
+        >>> W = np.zeros((2, 3))
+        >>> matching_gradients([{"W": W}], [{"W": W}])
+        >>> matching_gradients([{"W": W.T}], [{"W": W}])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: grads.W[1] has shape (3, 2) but net.W[1] has shape (2, 3); pass the ...
+    """
+    if len(grads) != len(parameters):
+        raise ValueError(
+            f"grads has {len(grads)} layers but the network has L = {len(parameters)}; pass the "
+            "gradients of this network, net.gradients(X, Y)"
+        )
+    for l, (g, params) in enumerate(zip(grads, parameters, strict=True), start=1):
+        for name, w in params.items():
+            if name not in g or g[name].shape != w.shape:
+                shape = g[name].shape if name in g else "none"
+                raise ValueError(
+                    f"grads.{name}[{l}] has shape {shape} but net.{name}[{l}] has "
+                    f"shape {w.shape}; pass the gradients of this network"
+                )
+
+
+# -- names in registries --------------------------------------------------------------------------
+
+
+def from_registry(
+    key: object,
+    registry: Mapping[str, T],
+    what: str,
+    *,
+    kind: str | None = None,
+    hint: str = "",
+    sort: bool = True,
+) -> T:
+    """``registry[key]``, or a ValueError: ``"<what> must be a name or <kind>, got <type>"``
+    for a key that is no string (when ``kind`` is given), else ``"unknown <what> <key>; choose
+    one of: <names><hint>"`` (the names sorted unless ``sort=False``).
+
+    Example:
+        >>> from_registry("b", {"a": 1, "b": 2}, "letter")
+        2
+        >>> from_registry("c", {"b": 1, "a": 2}, "letter", hint=" (or a digit)")
+        Traceback (most recent call last):
+        ValueError: unknown letter 'c'; choose one of: a, b (or a digit)
+        >>> from_registry(3, {"a": 1}, "letter", kind="a Letter")
+        Traceback (most recent call last):
+        ValueError: letter must be a name or a Letter, got int
+    """
+    if kind is not None and not isinstance(key, str):
+        raise ValueError(f"{what} must be a name or {kind}, got {type(key).__name__}")
+    if isinstance(key, str) and key in registry:
+        return registry[key]
+    names = ", ".join(sorted(registry) if sort else registry)
+    raise ValueError(f"unknown {what} {key!r}; choose one of: {names}{hint}")
+
+
+def layer_sizes(sizes: Iterable[Any]) -> list[int]:
+    """``[n_0, n_1, …, n_L]``: at least two positive integers, input first.
+
+    Example:
+        >>> layer_sizes((784, 30, 10))
+        [784, 30, 10]
+        >>> layer_sizes([2])
+        Traceback (most recent call last):
+        ValueError: sizes needs at least an input and an output layer, e.g. [2, 1]; got [2]
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(
+            f"sizes needs at least an input and an output layer, e.g. [2, 1]; got {sizes}"
+        )
+    return [positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
+
+
+# -- layer numbers and arrays put into a network --------------------------------------------------
+
+
+def layer_number(l: object, first: int, last: int, symbol: str) -> int:
+    """The tutorial's layer number ``l`` (negative counts back from ``last``) as an index into
+    a list of layers ``first..last``; TypeError for a non-integer, IndexError out of range.
+
+    Example:
+        >>> layer_number(-1, 1, 3, "W")
+        2
+        >>> layer_number(0, 1, 3, "W")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        IndexError: W[0] does not exist: W is defined for layers l = 1..3 (layer 0 is the input ...
+    """
+    if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
+        raise TypeError(f"{symbol}[l] takes a layer number l, got {l!r}")
+    if l < 0:
+        l = l + last + 1
+    if not first <= l <= last:
+        why = (
+            " (layer 0 is the input layer: it has no weights, biases, z or δ)"
+            if l == 0 and first == 1
+            else ""
+        )
+        raise IndexError(
+            f"{symbol}[{l}] does not exist: {symbol} is defined for layers l = {first}..{last}{why}"
+        )
+    return int(l) - first
+
+
+def replacement(value: Any, old: NDArray[Any], what: str) -> NDArray[Any]:
+    """``value`` as an array to copy into ``old`` (``old[...] = value``): the same shape, and
+    finite.
+
+    Example:
+        >>> replacement([[1, 2]], np.zeros((1, 2)), "W[1]")
+        array([[1, 2]])
+        >>> replacement([1, 2], np.zeros((1, 2)), "W[1]")
+        Traceback (most recent call last):
+        ValueError: W[1] has shape (1, 2); cannot assign shape (2,)
+    """
+    new = np.asarray(value)
+    if new.shape != old.shape:
+        raise ValueError(f"{what} has shape {old.shape}; cannot assign shape {new.shape}")
+    if not np.isfinite(new).all():
+        raise ValueError(f"{what} must be finite; the new value has NaN/inf")
+    return new
+
+
+# -- optimizers: one network each, and the registry of names --------------------------------------
+
+#: the parameter shapes and dtype an optimizer's state was made for
+Signature = tuple[tuple[tuple[int, ...], ...], np.dtype[Any]]
+
+
+def _sizes(shapes: tuple[tuple[int, ...], ...]) -> list[int] | list[tuple[int, ...]]:
+    """``[n_0, …, n_L]`` from the parameter shapes W^(1), b^(1), …, W^(L), b^(L) of a network
+    of Dense layers; the shapes themselves for any other."""
+    pairs = len(shapes) % 2 == 0 and all(
+        len(w) == 2 and b == w[:1] for w, b in zip(shapes[::2], shapes[1::2], strict=True)
+    )
+    return [shapes[0][1], *(shape[0] for shape in shapes[::2])] if pairs else list(shapes)
+
+
+def same_network(signature: Signature, made_for: Signature | None) -> None:
+    """Refuse to step a network other than the one an optimizer's state was ``made_for``
+    (``None``: no state yet), saying both networks' sizes and dtypes.
+
+    Example:
+        >>> f32 = np.dtype(np.float32)
+        >>> same_network((((3, 2), (3,)), f32), None)
+        >>> same_network((((3, 2), (3,)), f32), (((4, 2), (4,)), f32))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: this optimizer's state is for a network of sizes [2, 4] in float32, but it ...
+    """
+    if made_for is not None and signature != made_for:
+        (shapes, dtype), (my_shapes, my_dtype) = signature, made_for
+        raise ValueError(
+            f"this optimizer's state is for a network of sizes {_sizes(my_shapes)} in "
+            f"{my_dtype}, but it was asked to step one of sizes {_sizes(shapes)} in {dtype}; "
+            "an optimizer serves one network: make a new optimizer, or call opt.reset()"
+        )
+
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def new_name(
+    name: object, registry: Mapping[str, Any], what: str, *, example: str, registry_name: str
+) -> str:
+    """A short name not yet in ``registry`` (called ``registry_name`` in the message): lower-case
+    letters, digits and ``_``, starting with a letter, such as ``example``.
+
+    Example:
+        >>> new_name("lion", {"sgd": 1}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+        'lion'
+        >>> new_name("Lion", {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: Invalid optimizer name: 'Lion'; a name is lower-case letters, digits and _, ...
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(
+            f"Invalid {what} name: {name!r}; a name is lower-case letters, digits and _, "
+            f"starting with a letter, such as {example}"
+        )
+    if name in registry:
+        raise ValueError(
+            f"the {what} name {name!r} is taken by {registry[name]!r}; choose another "
+            f"name, or del {registry_name}[{name!r}] first"
+        )
+    return name
+
+
+def one_line(text: object, what: str, must_be: str) -> str:
+    """``text`` stripped, if it is one non-empty line of text.
+
+    Example:
+        >>> one_line(" fast ", "description", "one line of text for --help")
+        'fast'
+        >>> one_line("a\\nb", "description", "one line of text for --help")
+        Traceback (most recent call last):
+        ValueError: description must be one line of text for --help, got 'a\\nb'
+    """
+    if not isinstance(text, str) or not text.strip() or "\n" in text:
+        raise _refusal(text, what, None, must_be)
+    return text.strip()

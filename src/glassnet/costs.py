@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._inputs import from_registry
 from .activations import Activation, Sigmoid, Softmax, softplus
 
 Array = NDArray[np.floating[Any]]
@@ -48,6 +49,7 @@ __all__ = [
     "CrossEntropy",
     "ElementwiseMSE",
     "Quadratic",
+    "SumOfSquares",
     "accuracy",
     "get",
     "predicted_classes",
@@ -148,65 +150,29 @@ class Cost:
         return hash(type(self))
 
 
-class MSE(Cost):
-    """The tutorial's cost: C_i = ‖y_i − a_i‖² = Σ_j (a_ij − y_ij)², ∂C_i/∂a = 2(a − y).
+class SumOfSquares(Cost):
+    """C_i = ‖y_i − a_i‖² / d, ∂C_i/∂a = (2/d)(a − y): the sum of a sample's squared errors,
+    divided by d = :meth:`divisor` (1 for ``"mse"``, 2 for ``"quadratic"``, n_L for
+    ``"elementwise_mse"``). A squared-error cost of your own says only its d."""
 
-    C_i is "the sum of the squared differences" between what we want, y, and what the network
-    gives, a, over the n_L output neurons; C = (1/m) Σ_i C_i is their "mean squared error"
-    over the samples. With one output neuron this is PyTorch's ``MSELoss()``; with n_L outputs
-    it is n_L times that (``"elementwise_mse"`` is PyTorch's, for any n_L).
-    """
-
-    name = "mse"
-    derivative_formula = "2(a − y)"
+    def divisor(self, n_L: int) -> float:
+        """d, what ‖y_i − a_i‖² is divided by for n_L output neurons."""
+        return 1.0
 
     def per_sample(self, a: Array, y: Array, z: Array) -> Array:
         d = a - y
-        return np.einsum("ij,ij->i", d, d)  # C_i = Σ_j (a_ij − y_ij)²
+        return np.einsum("ij,ij->i", d, d) / self.divisor(
+            a.shape[1]
+        )  # C_i = Σ_j (a_ij − y_ij)² / d
 
     def derivative(self, a: Array, y: Array) -> Array:
-        return 2.0 * (a - y)  # ∂C_i/∂a^(L) = 2(a^(L) − y)
+        return (2.0 / self.divisor(a.shape[1])) * (a - y)  # ∂C_i/∂a^(L) = (2/d)(a^(L) − y)
 
     def per_sample_into(self, a: Array, y: Array, z: Array, out: Array, tmp: Array) -> Array:
         d = np.subtract(a, y, out=tmp)
-        return np.einsum("ij,ij->i", d, d, out=out)
-
-    def output_delta_into(
-        self,
-        a: Array,
-        y: Array,
-        z: Array,
-        activation: Activation,
-        out: Array,
-        tmp: Array,
-        mask: NDArray[np.bool_],
-    ) -> Array:
-        dC_da = np.multiply(np.subtract(a, y, out=out), 2.0, out=out)
-        return activation.backward_into(z, a, dC_da, tmp, mask)
-
-
-class Quadratic(Cost):
-    """C_i = ½ ‖y_i − a_i‖², ∂C_i/∂a = a − y: Nielsen's convention (*Neural Networks and Deep
-    Learning*), where the ½ cancels the 2 of the derivative.
-
-    It is half the tutorial's cost ``"mse"``: the same minimum, half the gradient. SGD with
-    η on this cost takes exactly the steps of SGD with η/2 on ``"mse"``.
-    """
-
-    name = "quadratic"
-    derivative_formula = "a − y"
-    sklearn_output = "identity"  # its squared_error loss, ½ (y − a)²
-
-    def per_sample(self, a: Array, y: Array, z: Array) -> Array:
-        d = a - y
-        return 0.5 * np.einsum("ij,ij->i", d, d)
-
-    def derivative(self, a: Array, y: Array) -> Array:
-        return a - y  # ∂C_i/∂a^(L) = a^(L) − y
-
-    def per_sample_into(self, a: Array, y: Array, z: Array, out: Array, tmp: Array) -> Array:
-        d = np.subtract(a, y, out=tmp)
-        return np.multiply(np.einsum("ij,ij->i", d, d, out=out), 0.5, out=out)
+        costs = np.einsum("ij,ij->i", d, d, out=out)
+        divisor = self.divisor(a.shape[1])
+        return costs if divisor == 1 else np.divide(costs, divisor, out=out)
 
     def output_delta_into(
         self,
@@ -219,10 +185,42 @@ class Quadratic(Cost):
         mask: NDArray[np.bool_],
     ) -> Array:
         dC_da = np.subtract(a, y, out=out)
-        return activation.backward_into(z, a, dC_da, tmp, mask)
+        factor = 2.0 / self.divisor(a.shape[1])
+        if factor != 1:
+            np.multiply(dC_da, factor, out=dC_da)
+        return activation.backward_into(z, a, dC_da, tmp, mask)  # δ^(L) = ∂C/∂a ⊙ σ'(z)
 
 
-class ElementwiseMSE(Cost):
+class MSE(SumOfSquares):
+    """The tutorial's cost: C_i = ‖y_i − a_i‖² = Σ_j (a_ij − y_ij)², ∂C_i/∂a = 2(a − y).
+
+    C_i is "the sum of the squared differences" between what we want, y, and what the network
+    gives, a, over the n_L output neurons; C = (1/m) Σ_i C_i is their "mean squared error"
+    over the samples. With one output neuron this is PyTorch's ``MSELoss()``; with n_L outputs
+    it is n_L times that (``"elementwise_mse"`` is PyTorch's, for any n_L).
+    """
+
+    name = "mse"
+    derivative_formula = "2(a − y)"
+
+
+class Quadratic(SumOfSquares):
+    """C_i = ½ ‖y_i − a_i‖², ∂C_i/∂a = a − y: Nielsen's convention (*Neural Networks and Deep
+    Learning*), where the ½ cancels the 2 of the derivative.
+
+    It is half the tutorial's cost ``"mse"``: the same minimum, half the gradient. SGD with
+    η on this cost takes exactly the steps of SGD with η/2 on ``"mse"``.
+    """
+
+    name = "quadratic"
+    derivative_formula = "a − y"
+    sklearn_output = "identity"  # its squared_error loss, ½ (y − a)²
+
+    def divisor(self, n_L: int) -> float:
+        return 2.0  # ½ ‖y − a‖²
+
+
+class ElementwiseMSE(SumOfSquares):
     """C_i = (1/n_L) ‖y_i − a_i‖², ∂C_i/∂a = 2(a − y)/n_L: the mean over all m·n_L squared
     errors, PyTorch's ``MSELoss()`` and Keras's ``"mse"``. Equal to ``"mse"`` for one output
     neuron; with n_L outputs it is ``"mse"`` divided by n_L.
@@ -231,12 +229,8 @@ class ElementwiseMSE(Cost):
     name = "elementwise_mse"
     derivative_formula = "2(a − y)/n_L"
 
-    def per_sample(self, a: Array, y: Array, z: Array) -> Array:
-        d = a - y
-        return np.einsum("ij,ij->i", d, d) / a.shape[1]
-
-    def derivative(self, a: Array, y: Array) -> Array:
-        return (2.0 / a.shape[1]) * (a - y)
+    def divisor(self, n_L: int) -> float:
+        return float(n_L)
 
 
 def _log_softmax(z: Array) -> Array:
@@ -342,12 +336,7 @@ def get(cost: str | Cost) -> Cost:
     """
     if isinstance(cost, Cost):
         return cost
-    if not isinstance(cost, str):
-        raise ValueError(f"cost must be a name or a Cost, got {type(cost).__name__}")
-    cls = COSTS.get(cost)
-    if cls is None:
-        raise ValueError(f"unknown cost {cost!r}; choose one of: {', '.join(sorted(COSTS))}")
-    return cls()
+    return from_registry(cost, COSTS, "cost", kind="a Cost")()
 
 
 # -- scoring: classes, accuracy, weighted shares ----------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._inputs import as_rng
+from ._inputs import as_rng, small_positive
 from .network import Gradients, Network
 
 __all__ = ["GradientCheck", "gradient_check"]
@@ -104,10 +104,8 @@ def gradient_check(
         >>> gn.gradient_check(net, X, Y).passed
         True
     """
-    if not (isinstance(tol, float) and 0 < tol < 1):
-        raise ValueError(f"tol must be a positive float below 1 such as 1e-6, got {tol!r}")
-    if not (isinstance(eps, float) and 0 < eps < 1):
-        raise ValueError(f"eps must be a small positive float such as 1e-5, got {eps!r}")
+    tol = small_positive(tol, "tol", "a positive float below 1 such as 1e-6")
+    eps = small_positive(eps, "eps", "a small positive float such as 1e-5")
     net64 = net.astype("float64")
     x, y, _ = net64.check_data(X, Y)
     C0, _, backprop = net64.cost_and_gradients(x, y, masks)

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from ._inputs import from_registry
 from .activations import Activation
 
 __all__ = ["INITS", "Initializer", "default_for", "get", "he", "small", "xavier"]
@@ -81,9 +82,5 @@ def get(init: str | Initializer) -> Initializer:
     """Resolve an initializer by name; a callable ``(n_out, n_in, rng, dtype)`` passes through."""
     if callable(init):
         return init
-    if not isinstance(init, str) or init not in INITS:
-        raise ValueError(
-            f"unknown init {init!r}; choose one of: {', '.join(INITS)} "
-            "(or None for the activation's default, or a function (n_out, n_in, rng, dtype) -> W)"
-        )
-    return INITS[init]
+    hint = " (or None for the activation's default, or a function (n_out, n_in, rng, dtype) -> W)"
+    return from_registry(init, INITS, "init", hint=hint, sort=False)

@@ -47,7 +47,7 @@ from numpy.typing import DTypeLike, NDArray
 
 from . import activations
 from . import init as initializers
-from ._inputs import positive_int
+from ._inputs import dropout_rate, positive_int
 from .activations import Activation
 
 Array = NDArray[np.floating[Any]]
@@ -276,7 +276,7 @@ class Dense(Layer):
         self.activation = activations.get(activation)
         self.init = init if init is not None else initializers.default_for(self.activation)
         initializers.get(self.init)  # fail now, not when the network is built
-        self.dropout = _dropout_rate(dropout)
+        self.dropout = dropout_rate(dropout)
         self.W: Array = np.zeros((0, 0))
         self.b: Array = np.zeros(0)
         self.built = False
@@ -344,18 +344,6 @@ class Dense(Layer):
     def __repr__(self) -> str:
         drop = f", dropout={self.dropout:g}" if self.dropout else ""
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r}{drop})"
-
-
-def _dropout_rate(p: Any) -> float:
-    """Check a dropout probability: a real number with 0 ≤ p < 1."""
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
-        raise ValueError(f"dropout must be a probability 0 <= p < 1 such as 0.2, got {p!r}")
-    if not 0.0 <= float(p) < 1.0:
-        raise ValueError(
-            f"dropout must be a probability 0 <= p < 1 (the fraction of neurons switched off "
-            f"while training), got {p!r}; use 0 for no dropout"
-        )
-    return float(p)
 
 
 #: layer type name → class: files name a layer's type, and only these are built from a file

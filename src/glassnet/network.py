@@ -24,7 +24,19 @@ from numpy.typing import DTypeLike, NDArray
 
 from . import costs as cost_functions
 from . import training
-from ._inputs import as_dtype, as_features, as_rng, as_targets, positive_int, sample_weights
+from ._inputs import (
+    as_dtype,
+    as_features,
+    as_rng,
+    as_targets,
+    dropout_masks,
+    layer_sizes,
+    layer_stack,
+    output_layer,
+    penalty_coefficient,
+    positive_int,
+    sample_weights,
+)
 from .activations import Activation, Softmax
 from .costs import Cost, accuracy, predicted_classes, weight_shares  # noqa: F401 (re-export)
 from .layers import Cache, Dense, Layer
@@ -128,39 +140,10 @@ class Network:
         l2: float = 0.0,
         l1: float = 0.0,
     ) -> None:
-        layers = list(layers)
-        if not layers:
-            raise ValueError("a Network needs at least one layer, e.g. [gn.Dense(2, 1)]")
-        for i, layer in enumerate(layers, start=1):
-            if not isinstance(layer, Layer):
-                raise ValueError(
-                    f"layer {i} must be a glassnet layer such as gn.Dense, got "
-                    f"{type(layer).__name__}"
-                )
-            before = layers[i - 2] if i > 1 else None
-            if before is not None and layer.input_shape != before.output_shape:
-                if isinstance(layer, Dense) and isinstance(before, Dense):
-                    raise ValueError(
-                        f"layer {i} takes n_in = {layer.n_in} inputs, but layer {i - 1} has "
-                        f"n_out = {before.n_out} neurons; make them equal"
-                    )
-                raise ValueError(
-                    f"layer {i} takes inputs of shape {layer.input_shape}, but layer {i - 1} "
-                    f"gives {before.output_shape}; make them equal"
-                )
-        self.layers: list[Layer] = layers
+        self.layers: list[Layer] = layer_stack(layers, Layer, Dense)
         self.cost_function: Cost = cost_functions.get(cost)
-        self.cost_function.check_output(layers[-1].activation)
-        if isinstance(layers[-1].activation, Softmax) and layers[-1].output_shape[-1] == 1:
-            raise ValueError(
-                "a softmax output layer of one neuron always outputs 1 and cannot learn; "
-                "use at least 2 output neurons, or sigmoid for a single yes/no output"
-            )
-        if layers[-1].dropout:
-            raise ValueError(
-                f"dropout={layers[-1].dropout:g} on the output layer {len(layers)} would switch "
-                "off the network's answers; put dropout on hidden layers only"
-            )
+        self.cost_function.check_output(self.layers[-1].activation)
+        output_layer(self.layers[-1], self.L, Softmax)
         self.l2 = l2
         self.l1 = l1
         self.dtype = as_dtype(dtype)
@@ -201,12 +184,7 @@ class Network:
             >>> net
             Network([784, 30, 10], activations=[sigmoid, sigmoid], cost=quadratic, dtype=float32)
         """
-        sizes = list(sizes)
-        if len(sizes) < 2:
-            raise ValueError(
-                f"sizes needs at least an input and an output layer, e.g. [2, 1]; got {sizes}"
-            )
-        sizes = [positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
+        sizes = layer_sizes(sizes)
         out = activation if output_activation is None else output_activation
         layers = [
             Dense(
@@ -255,7 +233,7 @@ class Network:
 
     @l2.setter
     def l2(self, value: float) -> None:
-        self._l2 = _penalty_coefficient(value, "l2")
+        self._l2 = penalty_coefficient(value, "l2")
 
     @property
     def l1(self) -> float:
@@ -264,7 +242,7 @@ class Network:
 
     @l1.setter
     def l1(self, value: float) -> None:
-        self._l1 = _penalty_coefficient(value, "l1")
+        self._l1 = penalty_coefficient(value, "l1")
 
     # -- forward ------------------------------------------------------------------------------
 
@@ -407,26 +385,6 @@ class Network:
         """Whether any layer drops neurons while training."""
         return any(layer.dropout for layer in self.layers)
 
-    def _check_masks(self, masks: Sequence[Any], m: int) -> list[Array | None]:
-        if not isinstance(masks, (list, tuple)) or len(masks) != self.L + 1:
-            raise ValueError(
-                f"masks must be a list of L + 1 = {self.L + 1} entries (index 0 unused), as "
-                "net.dropout_masks(m) makes them"
-            )
-        checked: list[Array | None] = [None]
-        for l, mask in enumerate(masks[1:], start=1):
-            if mask is None:
-                checked.append(None)
-                continue
-            arr = np.asarray(mask, dtype=self.dtype)
-            if arr.shape != (m, self.sizes[l]):
-                raise ValueError(
-                    f"masks[{l}] has shape {arr.shape}, expected (m, n_{l}) = "
-                    f"({m}, {self.sizes[l]}); make masks with net.dropout_masks(m)"
-                )
-            checked.append(arr)
-        return checked
-
     # -- the penalty ----------------------------------------------------------------------------
 
     def penalty(self) -> float:
@@ -516,7 +474,7 @@ class Network:
         """
         x, y, _ = self.check_data(X, Y)
         m = x.shape[0]
-        checked = None if masks is None else self._check_masks(masks, m)
+        checked = None if masks is None else dropout_masks(masks, self.sizes, m, self.dtype)
         caches = self.workspace(m)
         if sample_weight is None:
             costs, a_L = self.step(x, y, caches, masks=checked)
@@ -550,19 +508,20 @@ class Network:
         ``masks`` (from :meth:`dropout_masks`) evaluates the thinned network they pick.
         """
         x, y, _ = self.check_data(X, Y)
-        checked = None if masks is None else self._check_masks(masks, x.shape[0])
-        z_L, a_L = self._outputs(x, checked)
-        return float(np.mean(self.cost_function.per_sample(a_L, y, z_L))) + self.penalty()
+        checked = None if masks is None else dropout_masks(masks, self.sizes, len(x), self.dtype)
+        return self._cost(x, y, checked)[0]
 
-    def _outputs(
-        self, x: Array, masks: Sequence[Array | None] | None = None
-    ) -> tuple[Array, Array]:
-        """z^(L) and a^(L) for checked x (thinned by dropout ``masks``, if given)."""
+    def _cost(
+        self, x: Array, y: Array, masks: Sequence[Array | None] | None = None
+    ) -> tuple[float, Array]:
+        """C = (1/m) Σ_i C_i + penalty and a^(L) for checked (x, y), without backpropagation
+        (thinned by dropout ``masks``, if given)."""
         a = x
         for l, layer in enumerate(self.layers[:-1], start=1):
             a = layer.forward(a, None, None if masks is None else masks[l])
         z_L = self.layers[-1].weighted_input(a)
-        return z_L, self.layers[-1].activation.forward(z_L)
+        a_L = self.layers[-1].activation.forward(z_L)
+        return float(np.mean(self.cost_function.per_sample(a_L, y, z_L))) + self.penalty(), a_L
 
     # -- the gradient vector ------------------------------------------------------------------
 
@@ -665,9 +624,8 @@ class Network:
             ['accuracy', 'loss']
         """
         x, y, labels = self.check_data(X, Y)
-        z_L, a_L = self._outputs(x)
-        data_cost = float(np.mean(self.cost_function.per_sample(a_L, y, z_L)))
-        result = {"loss": data_cost + self.penalty()}
+        loss, a_L = self._cost(x, y)
+        result = {"loss": loss}
         if labels is not None:
             result["accuracy"] = accuracy(a_L, labels)
         return result
@@ -755,18 +713,6 @@ class Network:
             f"Network({self.sizes}, activations=[{acts}], cost={self.cost_function!r}, "
             f"dtype={self.dtype}{extras})"
         )
-
-
-def _penalty_coefficient(value: Any, name: str) -> float:
-    """Check λ₂ or λ₁: a finite number ≥ 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number >= 0 such as 1e-4, got {value!r}")
-    if not (np.isfinite(value) and value >= 0):
-        raise ValueError(
-            f"{name} must be a finite number >= 0 (the penalty's strength; 0 turns it off), "
-            f"got {value!r}"
-        )
-    return float(value)
 
 
 #: methods the network once had, now functions of the optional parts that take it

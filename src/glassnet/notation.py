@@ -44,6 +44,8 @@ from typing import Any, Generic, TypeVar, overload
 import numpy as np
 from numpy.typing import NDArray
 
+from ._inputs import layer_number, replacement
+
 Array = NDArray[np.floating[Any]]
 T = TypeVar("T")
 
@@ -73,21 +75,7 @@ class ByLayer(Generic[T]):
         self.symbol = symbol
 
     def _index(self, l: int) -> int:
-        if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
-            raise TypeError(f"{self.symbol}[l] takes a layer number l, got {l!r}")
-        if l < 0:
-            l = l + self.last + 1
-        if not self.first <= l <= self.last:
-            why = (
-                " (layer 0 is the input layer: it has no weights, biases, z or δ)"
-                if l == 0 and self.first == 1
-                else ""
-            )
-            raise IndexError(
-                f"{self.symbol}[{l}] does not exist: {self.symbol} is defined for layers "
-                f"l = {self.first}..{self.last}{why}"
-            )
-        return int(l) - self.first
+        return layer_number(l, self.first, self.last, self.symbol)
 
     def __getitem__(self, l: int) -> T:
         return self._items[self._index(l)]
@@ -98,14 +86,7 @@ class ByLayer(Generic[T]):
         if value is old:
             return  # ``net.W[l] -= dW`` already changed it in place
         if isinstance(old, np.ndarray):
-            new = np.asarray(value)
-            if new.shape != old.shape:
-                raise ValueError(
-                    f"{self.symbol}[{l}] has shape {old.shape}; cannot assign shape {new.shape}"
-                )
-            if not np.isfinite(new).all():
-                raise ValueError(f"{self.symbol}[{l}] must be finite; the new value has NaN/inf")
-            old[...] = new
+            old[...] = replacement(value, old, f"{self.symbol}[{l}]")
         else:
             self._items[i] = value
 

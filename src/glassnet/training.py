@@ -38,7 +38,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._inputs import as_rng, positive_int, sample_weights
+from ._inputs import (
+    as_rng,
+    epoch_range,
+    instance_of,
+    instances_of,
+    pair,
+    positive_int,
+    sample_weights,
+    verbosity,
+)
 from .callbacks import (
     BLOWUP,
     STOP_KINDS,
@@ -185,34 +194,20 @@ def fit(
         >>> h.epochs
         2
     """
-    epochs = positive_int(epochs, "epochs")
-    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int):
-        raise ValueError(f"initial_epoch must be a whole number >= 0, got {initial_epoch!r}")
-    if not 0 <= initial_epoch < epochs:
-        raise ValueError(
-            f"initial_epoch = {initial_epoch} must be >= 0 and below epochs = {epochs}: training "
-            f"runs epochs initial_epoch + 1 .. epochs; ask for more epochs to train further"
-        )
+    epochs, initial_epoch = epoch_range(epochs, initial_epoch)
     batch_size = positive_int(batch_size, "batch_size")
-    if verbose not in (0, 1, False, True):
-        raise ValueError(f"verbose must be 0 (silent) or 1 (a line per epoch), got {verbose!r}")
+    verbose = verbosity(verbose)
     optimizer = SGD(lr=0.1) if optimizer is None else optimizer
-    if not isinstance(optimizer, Optimizer):
-        raise ValueError(
-            f"optimizer must be a glassnet Optimizer such as gn.SGD(lr=0.1), got {optimizer!r}"
-        )
-    callbacks = list(callbacks)
-    for cb in callbacks:
-        if not isinstance(cb, Callback):
-            raise ValueError(f"callbacks must be glassnet Callback objects, got {cb!r}")
+    instance_of(
+        optimizer, Optimizer, "optimizer", must_be="a glassnet Optimizer such as gn.SGD(lr=0.1)"
+    )
+    callbacks = instances_of(callbacks, Callback, "callbacks", must_be="glassnet Callback objects")
     if verbose:
         callbacks.append(EpochLogger())
     x, y, labels = net.check_data(X, Y)
-    val = None
-    if validation_data is not None:
-        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-            raise ValueError("validation_data must be a pair (X_val, Y_val)")
-        val = validation_data
+    val = validation_data
+    if val is not None:
+        val = pair(val, "validation_data", "(X_val, Y_val)")
         net.check_data(*val)  # fail before training, not after the first epoch
     rng = net.rng if seed is None else as_rng(seed)
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._inputs import from_registry
 from .base import Activation, OnnxGraph
 from .functions import (
     BUILT_IN,
@@ -91,12 +92,8 @@ def register(activation: Activation) -> Activation:
     """
     if not isinstance(activation, Activation):
         raise ValueError(f"register() takes an Activation, got {type(activation).__name__}")
-    if activation.name in ACTIVATIONS and ACTIVATIONS[activation.name] is not activation:
-        existing = ACTIVATIONS[activation.name]
-        if isinstance(existing, type):
-            raise ValueError(
-                f"{activation.name!r} is a built-in activation; give yours another name"
-            )
+    if isinstance(ACTIVATIONS.get(activation.name), type):  # a built-in class has the name
+        raise ValueError(f"{activation.name!r} is a built-in activation; give yours another name")
     ACTIVATIONS[activation.name] = activation
     return activation
 
@@ -111,17 +108,8 @@ def get(activation: str | Activation, **kwargs: Any) -> Activation:
     """
     if isinstance(activation, Activation):
         return activation
-    if not isinstance(activation, str):
-        raise ValueError(
-            f"activation must be a name or an Activation, got {type(activation).__name__}"
-        )
-    entry = ACTIVATIONS.get(activation)
-    if entry is None:
-        names = ", ".join(sorted(ACTIVATIONS))
-        raise ValueError(
-            f"unknown activation {activation!r}; choose one of: {names} "
-            "(or pass an Activation instance for your own)"
-        )
+    hint = " (or pass an Activation instance for your own)"
+    entry = from_registry(activation, ACTIVATIONS, "activation", kind="an Activation", hint=hint)
     if isinstance(entry, Activation):
         if kwargs:
             raise ValueError(f"activation {activation!r} takes no arguments, got {kwargs}")

@@ -45,13 +45,12 @@ included::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .._inputs import short_repr
+from .._inputs import new_name, one_line, short_repr
 from .adaptive import Adagrad, Adam, AdamW, RMSprop
 from .base import SGD, Optimizer, ParameterBuffer, Slot, check_lr
 
@@ -126,8 +125,6 @@ class NamedOptimizer:
 #: scikit-learn solvers take → its :class:`NamedOptimizer`. Add to it with :func:`register`.
 OPTIMIZERS: dict[str, NamedOptimizer] = {}
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
 
 def register(
     name: str,
@@ -167,16 +164,7 @@ def register(
         SGD(lr=0.05, momentum=0.99, dampening=0, nesterov=False, weight_decay=0)
         >>> del OPTIMIZERS["heavy_ball"]
     """
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(
-            f"Invalid optimizer name: {name!r}; a name is lower-case letters, digits and _, "
-            "starting with a letter, such as 'lion'"
-        )
-    if name in OPTIMIZERS:
-        raise ValueError(
-            f"the optimizer name {name!r} is taken by {OPTIMIZERS[name]!r}; choose another "
-            f"name, or del OPTIMIZERS[{name!r}] first"
-        )
+    name = new_name(name, OPTIMIZERS, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
     if not (isinstance(cls, type) and issubclass(cls, Optimizer)):
         raise ValueError(f"cls must be a subclass of glassnet.optimizers.Optimizer, got {cls!r}")
     other = registered_classes().get(cls.__name__)
@@ -187,8 +175,7 @@ def register(
             f"{cls.__module__}.{cls.__qualname__} a name of its own"
         )
     lr = check_lr(lr)
-    if not isinstance(description, str) or not description.strip() or "\n" in description:
-        raise ValueError(f"description must be one line of text for --help, got {description!r}")
+    description = one_line(description, "description", "one line of text for --help")
     options = dict(options or {})
     try:
         cls(lr, **options)
@@ -197,7 +184,7 @@ def register(
             f"{cls.__name__}({short_repr(lr)}, **{options!r}) fails: {exc}; options must be "
             f"keyword arguments that {cls.__name__} takes"
         ) from None
-    entry = NamedOptimizer(name, cls, lr, description.strip(), MappingProxyType(options))
+    entry = NamedOptimizer(name, cls, lr, description, MappingProxyType(options))
     OPTIMIZERS[name] = entry
     return entry
 

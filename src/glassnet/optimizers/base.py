@@ -35,14 +35,29 @@ bit for bit.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .._inputs import flag, plain, real_number, short_repr, whole_number
+from .._inputs import (
+    Signature,
+    check_dampening,
+    check_lr,
+    check_momentum,
+    check_weight_decay,
+    flag,
+    instance_of,
+    matching_gradients,
+    nesterov_ready,
+    plain,
+    same_network,
+    saved_buffers,
+    saved_hyperparameters,
+    short_repr,
+    whole_number,
+)
 from ..layers import W_ORDER
 from ..notation import Gradients
 
@@ -50,7 +65,6 @@ if TYPE_CHECKING:
     from ..network import Network
 
 Array = NDArray[np.floating[Any]]
-Signature = tuple[tuple[tuple[int, ...], ...], np.dtype[Any]]
 
 __all__ = [
     "SGD",
@@ -61,42 +75,6 @@ __all__ = [
     "check_momentum",
     "check_weight_decay",
 ]
-
-
-# -- the hyperparameters every optimizer family shares (checked with glassnet._inputs) ------------
-
-
-def check_lr(lr: Any) -> float:
-    """η for a new optimizer: a finite number > 0, or ``ValueError("Invalid learning rate: …")``."""
-    return real_number(
-        lr,
-        "learning rate",
-        "lr (η) must be a positive number such as 0.1",
-        low=0.0,
-        low_open=True,
-    )
-
-
-def check_weight_decay(weight_decay: Any) -> float:
-    """λ: a number ≥ 0."""
-    return real_number(
-        weight_decay,
-        "weight_decay value",
-        "weight_decay (λ) must be a number ≥ 0, such as 1e-4; 0 turns weight decay off",
-        low=0.0,
-    )
-
-
-def check_momentum(momentum: Any) -> float:
-    """μ: 0 ≤ μ < 1."""
-    return real_number(
-        momentum,
-        "momentum value",
-        "momentum (μ) must satisfy 0 ≤ momentum < 1, such as 0.9; 0 turns momentum off",
-        low=0.0,
-        high=1.0,
-        high_open=True,
-    )
 
 
 # -- state --------------------------------------------------------------------------------------
@@ -143,23 +121,6 @@ class Slot:
         self.grad = grad  # room for g + λ w, when weight decay goes through the gradient
 
 
-def _sizes(shapes: tuple[tuple[int, ...], ...]) -> list[int] | list[tuple[int, ...]]:
-    """``[n_0, …, n_L]`` from the parameter shapes W^(1), b^(1), …, W^(L), b^(L) of a network
-    of Dense layers; the shapes themselves for any other."""
-    pairs = len(shapes) % 2 == 0 and all(
-        len(w) == 2 and b == w[:1] for w, b in zip(shapes[::2], shapes[1::2], strict=True)
-    )
-    return [shapes[0][1], *(shape[0] for shape in shapes[::2])] if pairs else list(shapes)
-
-
-def _interleave(buf: Gradients) -> list[Array]:
-    """The arrays in parameter order: W^(1), b^(1), …, W^(L), b^(L)."""
-    return buf.arrays()
-
-
-_ARRAY_KEY = re.compile(r"^(\w+)\.(\w+)\[(\d+)\]$")
-
-
 # -- the optimizers -----------------------------------------------------------------------------
 
 
@@ -198,12 +159,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self._lr = real_number(
-            value,
-            "learning rate",
-            "lr (η) must be a finite number ≥ 0, such as 0.1",
-            low=0.0,
-        )
+        self._lr = check_lr(value, zero=True)
 
     def hyperparameters(self) -> dict[str, Any]:
         """The constructor's arguments, as numbers, booleans and tuples."""
@@ -274,24 +230,12 @@ class Optimizer:
             )
         ):
             return self._pairs
-        if not isinstance(grads, Gradients):
-            raise ValueError(
-                f"grads must be a glassnet Gradients such as net.gradients(X, Y), got {grads!r}"
-            )
-        if len(grads) != net.L:
-            raise ValueError(
-                f"grads has {len(grads)} layers but the network has L = {net.L}; pass the "
-                "gradients of this network, net.gradients(X, Y)"
-            )
+        must_be = "a glassnet Gradients such as net.gradients(X, Y)"
+        instance_of(grads, Gradients, "grads", must_be=must_be)
+        matching_gradients(grads.layers, [layer.parameters() for layer in net.layers])
         params, where, names = [], [], []
         for l, (layer, g) in enumerate(zip(net.layers, grads.layers, strict=True), start=1):
             for name, w in layer.parameters().items():
-                if name not in g or g[name].shape != w.shape:
-                    shape = g[name].shape if name in g else "none"
-                    raise ValueError(
-                        f"grads.{name}[{l}] has shape {shape} but net.{name}[{l}] has "
-                        f"shape {w.shape}; pass the gradients of this network"
-                    )
                 params.append((w, g[name]))
                 where.append((layer, name))
                 names.append((l, name))  # (l, θ) of each parameter, naming the buffers' arrays
@@ -304,13 +248,7 @@ class Optimizer:
         signature = (tuple(w.shape for w in weights), weights[0].dtype)
         if signature == self._signature:
             return
-        if self._signature is not None:
-            (shapes, dtype), (my_shapes, my_dtype) = signature, self._signature
-            raise ValueError(
-                f"this optimizer's state is for a network of sizes {_sizes(my_shapes)} in "
-                f"{my_dtype}, but it was asked to step one of sizes {_sizes(shapes)} in {dtype}; "
-                "an optimizer serves one network: make a new optimizer, or call opt.reset()"
-            )
+        same_network(signature, self._signature)
         self.state = {
             name: self._buffer(
                 name, [np.full_like(w, self._initial_value(name)) for w in weights], self._names
@@ -331,7 +269,7 @@ class Optimizer:
 
     def _make_slots(self, signature: Signature) -> None:
         shapes, dtype = signature
-        arrays = {name: _interleave(buf) for name, buf in self.state.items()}
+        arrays = {name: buf.arrays() for name, buf in self.state.items()}
         decays = self._decays_gradient()
         self._slots = [
             Slot(
@@ -385,75 +323,28 @@ class Optimizer:
         The hyperparameters, ``lr`` included, ``t`` and the buffers all become the saved ones;
         nothing changes if the dict does not fit this optimizer.
         """
-        kind = plain(state_dict.get("optimizer"))
-        if kind != type(self).__name__:
-            raise ValueError(
-                f"this state_dict was saved by a {kind!r} optimizer, not a "
-                f"{type(self).__name__!r}; load it into a {kind} instead"
-            )
         names = list(self.hyperparameters())
-        missing = [key for key in [*names, "t"] if key not in state_dict]
-        if missing:
-            raise ValueError(f"the state_dict lacks {missing}; pass what state_dict() returned")
-        hyper = {key: plain(state_dict[key]) for key in names}
+        hyper = saved_hyperparameters(state_dict, type(self).__name__, names)
         lr = hyper.pop("lr")
         fresh = type(self)(1.0, **hyper)  # checks every hyperparameter but lr (which may be 0)
         fresh.lr = lr
         t = whole_number(plain(state_dict["t"]), "step count t", "t must be an integer ≥ 0", low=0)
-
-        found: dict[str, dict[tuple[str, int], Array]] = {}
-        for key, value in state_dict.items():
-            if key in names or key in ("optimizer", "t"):
-                continue
-            match = _ARRAY_KEY.match(key)
-            if match is None:
-                raise ValueError(f"unexpected key {key!r} in the state_dict")
-            name, symbol, l = match.group(1), match.group(2), int(match.group(3))
-            found.setdefault(name, {})[symbol, l] = np.array(value, order=W_ORDER)
-        expected = set(fresh.buffer_names())
-        if (found and set(found) != expected) or (not found and expected and t > 0):
-            raise ValueError(
-                f"the state_dict has buffers {sorted(found)}, but {fresh!r} keeps "
-                f"{sorted(expected)}"
-            )
-
-        state: dict[str, ParameterBuffer] = {}
-        signature: Signature | None = None
-        names_of: list[tuple[int, str]] | None = None
-        for name, parts in found.items():
-            layers = sorted({l for _, l in parts})
-            if layers != list(range(1, len(layers) + 1)):
-                raise ValueError(
-                    f"buffer {name!r} in the state_dict needs arrays for every layer l = 1..L, "
-                    f"got layers {layers}"
-                )
-            # layer by layer, each layer's parameters in the order state_dict() wrote them
-            keys = sorted(((l, symbol) for symbol, l in parts), key=lambda key: key[0])
-            arrays = [parts[symbol, l] for l, symbol in keys]
-            this = (tuple(a.shape for a in arrays), arrays[0].dtype)
-            if not (
-                all(a.dtype == this[1] for a in arrays)
-                and this[1] in (np.dtype(np.float32), np.dtype(np.float64))
-            ):
-                raise ValueError(
-                    f"buffer {name!r} in the state_dict must hold arrays of one dtype, float32 "
-                    "or float64, shaped like the network's parameters; got "
-                    + ", ".join(f"{a.dtype}{list(a.shape)}" for a in arrays)
-                )
-            if signature is not None and (this != signature or keys != names_of):
-                raise ValueError("the buffers in the state_dict do not agree in shape or dtype")
-            signature, names_of = this, keys
-            state[name] = self._buffer(name, arrays, keys)
-
+        skip = {*names, "optimizer", "t"}
+        buffers = saved_buffers(
+            state_dict, skip, set(fresh.buffer_names()), t, repr(fresh), W_ORDER
+        )
         for key in names[1:]:
             setattr(self, key, getattr(fresh, key))
         self.lr = fresh.lr
         self.t = t
-        self.state = state
+        self.state = {
+            name: self._buffer(name, arrays, keys) for name, (keys, arrays) in buffers.items()
+        }
         self._signature, self._slots, self._bound = None, [], None
-        if signature is not None and names_of is not None:
-            self._names = names_of
-            self._make_slots(signature)
+        if buffers:  # every buffer has the same shapes: the slots follow the first
+            keys, arrays = next(iter(buffers.values()))
+            self._names = keys
+            self._make_slots((tuple(a.shape for a in arrays), arrays[0].dtype))
 
     def __repr__(self) -> str:
         args = ", ".join(
@@ -506,21 +397,10 @@ class SGD(Optimizer):
     ) -> None:
         super().__init__(lr)
         self.momentum = check_momentum(momentum)
-        self.dampening = real_number(
-            dampening,
-            "dampening value",
-            "dampening (τ) must satisfy 0 ≤ dampening ≤ 1; 0 (no dampening) is usual",
-            low=0.0,
-            high=1.0,
-        )
+        self.dampening = check_dampening(dampening)
         self.nesterov = flag(nesterov, "nesterov value", "nesterov must be True or False")
         self.weight_decay = check_weight_decay(weight_decay)
-        if self.nesterov and (self.momentum == 0 or self.dampening != 0):
-            raise ValueError(
-                "Nesterov momentum requires a momentum and zero dampening: got "
-                f"momentum={momentum!r}, dampening={dampening!r}; pass momentum > 0 (such as "
-                "0.9) and dampening=0, or nesterov=False"
-            )
+        nesterov_ready(self.nesterov, momentum, dampening)
 
     def hyperparameters(self) -> dict[str, Any]:
         return {
