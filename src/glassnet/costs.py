@@ -161,9 +161,8 @@ class SumOfSquares(Cost):
 
     def per_sample(self, a: Array, y: Array, z: Array) -> Array:
         d = a - y
-        return np.einsum("ij,ij->i", d, d) / self.divisor(
-            a.shape[1]
-        )  # C_i = Σ_j (a_ij − y_ij)² / d
+        squares = np.einsum("ij,ij->i", d, d)  # Σ_j (a_ij − y_ij)²
+        return squares / self.divisor(a.shape[1])  # C_i = ‖y_i − a_i‖² / d
 
     def derivative(self, a: Array, y: Array) -> Array:
         return (2.0 / self.divisor(a.shape[1])) * (a - y)  # ∂C_i/∂a^(L) = (2/d)(a^(L) − y)
