@@ -163,3 +163,16 @@ def test_notebooks_show_networks_and_traces_through_render(monkeypatch: pytest.M
     assert registered[gn.Trace](t) == render.trace_html(t)
     monkeypatch.setattr(fake, "get_ipython", lambda: None)  # plain Python: nothing to do
     assert not gn._notebook_views()
+
+
+def test_trace_views_show_every_layer_types_own_gradients() -> None:
+    """A layer type of its own shows ∂C/∂ of its own parameters, by their names."""
+    from test_layers import Scale
+
+    layers = [gn.Dense(3, 4, activation="tanh"), Scale(4, "sigmoid"), gn.Dense(4, 2)]
+    net = gn.Network(layers, cost="mse", seed=0, dtype="float64")
+    t = net.trace(np.ones((2, 3)), np.zeros((2, 2)))
+    text = render.trace_text(t)
+    assert "∂C/∂g^(2) =" in text and "∂C/∂c^(2) =" in text and "∂C/∂W^(3) =" in text
+    page = render.trace_html(t)
+    assert "∂C/∂g<sup>(2)</sup>" in page and page.count("<table>") == 1 + 5 * net.L

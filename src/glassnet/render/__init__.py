@@ -116,7 +116,8 @@ def network_html(net: Network) -> str:
 
 
 def trace_html(trace: Trace) -> str:
-    """An HTML view of a trace: a^(l), z^(l), δ^(l) (one row per sample i), ∂C/∂W^(l), ∂C/∂b^(l).
+    """An HTML view of a trace: a^(l), z^(l), δ^(l) (one row per sample i), and ∂C/∂θ for each
+    of layer l's parameters θ (∂C/∂W^(l), ∂C/∂b^(l) for Dense).
 
     >>> import numpy as np, glassnet as gn
     >>> net = gn.Network.from_sizes([2, 2, 1], seed=0)
@@ -133,8 +134,10 @@ def trace_html(trace: Trace) -> str:
         parts.append(f"<p>z<sup>({l})</sup></p>" + html_matrix(trace.z[l], "i="))
         parts.append(f"<p>a<sup>({l})</sup></p>" + html_matrix(trace.a[l], "i="))
         parts.append(f"<p>δ<sup>({l})</sup></p>" + html_matrix(trace.delta[l], "i="))
-        parts.append(f"<p>∂C/∂W<sup>({l})</sup></p>" + html_matrix(trace.dW[l], "j=", "k="))
-        parts.append(f"<p>∂C/∂b<sup>({l})</sup></p>" + html_matrix(trace.db[l][:, None], "j="))
+        for name, grad in trace.gradients[l].items():  # ∂C/∂W^(l), ∂C/∂b^(l) for Dense
+            labels = ("j=", "k=") if grad.ndim == 2 else ("j=",)
+            shown = grad if grad.ndim == 2 else grad.reshape(grad.shape[0], -1)
+            parts.append(f"<p>∂C/∂{name}<sup>({l})</sup></p>" + html_matrix(shown, *labels))
     return "".join(parts) + "</div>"
 
 
@@ -167,6 +170,6 @@ def trace_text(trace: Trace) -> str:
     lines.append("backward pass (δ and ∂C/∂a per sample; gradients averaged over the batch)")
     for l in reversed(trace.z.keys()):
         lines.append(show(f"δ^({l}) = ∂C/∂z^({l})", trace.delta[l]))
-        lines.append(show(f"∂C/∂W^({l})", trace.dW[l]))
-        lines.append(show(f"∂C/∂b^({l})", trace.db[l]))
+        for name, grad in trace.gradients[l].items():  # ∂C/∂W^(l), ∂C/∂b^(l) for Dense
+            lines.append(show(f"∂C/∂{name}^({l})", grad))
     return "\n".join(lines)
