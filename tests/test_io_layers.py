@@ -26,44 +26,19 @@ from glassnet.io._layers import (
     tensor_shapes,
     tensors_to_save,
 )
-from glassnet.layers import LAYERS, Cache, Layer, register
+from glassnet.layers import LAYERS, register
+from test_layers import Scale
 
 
-class ScaleShift(Layer):
-    """z = a ⊙ g + c, one gain g_j and one shift c_j per neuron (as ``Scale`` in
-    test_layers.py): a layer type glassnet.io has never heard of."""
-
-    parameter_names = ("g", "c")
-    penalised = ("g",)
+class ScaleShift(Scale):
+    """z = a ⊙ g + c (``Scale`` of test_layers.py), checking its argument and allocating nothing
+    before build, as a layer type read from a file must: one glassnet.io has never heard of."""
 
     def __init__(self, n: int, activation: str = "identity") -> None:
         if type(n) is not int or n < 1:
             raise ValueError(f"ScaleShift n must be a positive integer, got {n!r}")
-        self.n = n
-        self.input_shape = self.output_shape = (n,)
-        self.activation = gn.activations.get(activation)
+        super().__init__(n, activation)
         self.g, self.c = np.zeros(0), np.zeros(0)  # nothing allocated before build
-
-    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {"g": (self.n,), "c": (self.n,)}
-
-    def build(self, rng: np.random.Generator, dtype: Any) -> None:
-        self.g = rng.uniform(0.5, 1.5, self.n).astype(dtype)
-        self.c = np.zeros(self.n, dtype=dtype)
-
-    def weighted_input(self, a_prev: Any, out: Any = None) -> Any:
-        z = np.multiply(a_prev, self.g, out=out)
-        z += self.c
-        return z
-
-    def backward_delta(self, delta: Any, cache: Cache, rows: Any, need: bool = True) -> Any:
-        scaled = np.multiply(delta, rows, out=cache.scaled)
-        np.einsum("ij,ij->j", scaled, cache.a_prev, out=cache.grads["g"])  # ∂z_j/∂g_j = a_j
-        scaled.sum(axis=0, out=cache.grads["c"])  # ∂z_j/∂c_j = 1
-        return np.multiply(delta, self.g, out=cache.dC_da_prev) if need else None
-
-    def config(self) -> dict[str, Any]:
-        return {"n": self.n, "activation": self.activation.name}
 
 
 @pytest.fixture

@@ -78,6 +78,9 @@ class Scale(Layer):
         self.activation = gn.activations.get(activation)
         self.g, self.c = np.ones(n), np.zeros(n)
 
+    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"g": (self.n,), "c": (self.n,)}
+
     def build(self, rng: np.random.Generator, dtype: Any) -> None:
         self.g = rng.uniform(0.5, 1.5, self.n).astype(dtype)
         self.c = np.zeros(self.n, dtype=dtype)

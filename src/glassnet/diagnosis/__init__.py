@@ -47,7 +47,7 @@ from ..render import diagnoses as render
 from ..render.diagnoses import TEXT_WIDTH as TEXT_WIDTH  # the width str(report) wraps to
 from ..training import History
 from .findings import SEVERITIES as SEVERITIES
-from .findings import Finding, Report, finding
+from .findings import Finding, Report, check_thresholds, finding
 from .network import LayerDiagnosis, NetworkDiagnosis, NetworkThresholds, diagnose
 
 if TYPE_CHECKING:
@@ -129,11 +129,7 @@ class TrainingThresholds:
     recent_epochs: int = 3
 
     def __post_init__(self) -> None:
-        for name, value in vars(self).items():
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(
-                    f"TrainingThresholds.{name} must be a positive number, got {value!r}"
-                )
+        check_thresholds(self)
         for name in ("oscillation_epochs", "overfitting_patience", "recent_epochs"):
             if not isinstance(getattr(self, name), int):
                 raise ValueError(f"TrainingThresholds.{name} must be a whole number of epochs")

@@ -12,6 +12,7 @@ some data) compute findings; :func:`finding` writes a finding's sentences from t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,3 +102,23 @@ class Report:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(ok={self.ok}, kinds={self.kinds})"
+
+
+def check_thresholds(thresholds: Any) -> None:
+    """Every field of a thresholds dataclass must be a positive number (ValueError naming it).
+
+    >>> from dataclasses import dataclass
+    >>> @dataclass
+    ... class Limits:
+    ...     ratio: float = -1.0
+    ...     def __post_init__(self) -> None:
+    ...         check_thresholds(self)
+    >>> Limits()
+    Traceback (most recent call last):
+    ValueError: Limits.ratio must be a positive number, got -1.0
+    """
+    for name, value in vars(thresholds).items():
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+            raise ValueError(
+                f"{type(thresholds).__name__}.{name} must be a positive number, got {value!r}"
+            )

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from ..network import Network
 from ..optimizers import SGD, Optimizer
 from ..render import diagnoses as render
-from .findings import Finding, Report, finding
+from .findings import Finding, Report, check_thresholds, finding
 
 __all__ = ["LayerDiagnosis", "NetworkDiagnosis", "NetworkThresholds", "diagnose"]
 
@@ -66,11 +66,7 @@ class NetworkThresholds:
     large_update_ratio: float = 1.0
 
     def __post_init__(self) -> None:
-        for name, value in vars(self).items():
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(
-                    f"NetworkThresholds.{name} must be a positive number, got {value!r}"
-                )
+        check_thresholds(self)
 
 
 @dataclass(frozen=True)
