@@ -45,10 +45,10 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from . import activations
-from . import init as initializers
-from ._inputs import dropout_rate, positive_int
-from .activations import Activation
+from .. import activations
+from .. import init as initializers
+from .._inputs import dropout_rate, positive_int
+from ..activations import Activation
 
 Array = NDArray[np.floating[Any]]
 
