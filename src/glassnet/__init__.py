@@ -8,14 +8,14 @@ built so that every number in it can be printed, checked and explained.
 [(1, 2), (1, 3), (1, 1)]
 
 The notation (layers 0..L, ``net.W[l][j, k]`` to j from k, rows as samples) is declared once,
-in :mod:`glassnet.network` and ``docs/notation.md``.
+in :mod:`glassnet.notation` and ``docs/notation.md``.
 
 ``import glassnet`` loads the core that trains a network: activations, costs, init, layers,
-notation, network, optimizers, training and callbacks. Everything else (learning-rate schedules
-and the gradient check included) — model files, checkpoints, the
+notation, network, SGD and training with its callbacks. Everything else — the adaptive
+optimizers, learning-rate schedules, the gradient check, model files, checkpoints, the
 explanations, the diagnosis, data sets, scaling, the lab — loads on first use of its name
-(``gn.load``, ``gn.explain_weight(net, …)``, ``gn.datasets``): they take the network as an
-argument and never the other way round (``docs/architecture.md``).
+(``gn.Adam``, ``gn.load``, ``gn.explain_weight(net, …)``, ``gn.datasets``): the optional parts
+take the network as an argument and never the other way round (``docs/architecture.md``).
 """
 
 import importlib as _importlib
@@ -29,7 +29,7 @@ from .callbacks import Callback, Stop, TrainingRun
 from .costs import Cost
 from .layers import Dense, Layer
 from .network import ByLayer, Gradients, Network, Trace
-from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from .optimizers import SGD, Optimizer
 from .training import History
 
 if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers and editors
@@ -57,6 +57,7 @@ if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers an
     )
     from .gradcheck import GradientCheck, gradient_check
     from .io import ModelFormatError, load, save
+    from .optimizers import Adagrad, Adam, AdamW, RMSprop
     from .schedules import (
         CosineAnnealingLR,
         ExponentialLR,
@@ -86,6 +87,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "InverseScaling": ("schedules", "InverseScaling"),
     "ReduceLROnPlateau": ("schedules", "ReduceLROnPlateau"),
     "StepLR": ("schedules", "StepLR"),
+    "Adagrad": ("optimizers", "Adagrad"),
+    "Adam": ("optimizers", "Adam"),
+    "AdamW": ("optimizers", "AdamW"),
+    "RMSprop": ("optimizers", "RMSprop"),
     "GradientCheck": ("gradcheck", "GradientCheck"),
     "gradient_check": ("gradcheck", "gradient_check"),
     "Checkpoint": ("checkpoint", "Checkpoint"),

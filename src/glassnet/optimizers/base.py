@@ -36,6 +36,7 @@ bit for bit.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -104,6 +105,7 @@ class ParameterBuffer(Gradients):
         return f"ParameterBuffer({self.name!r}," + super().__repr__().removeprefix("Gradients(")
 
 
+@dataclass(slots=True)
 class Slot:
     """What ``_update(w, g, slot)`` gets for one parameter array besides w and g.
 
@@ -113,12 +115,9 @@ class Slot:
         grad: room for d = g + λ w when weight decay goes through the gradient, else None.
     """
 
-    __slots__ = ("grad", "state", "tmp")
-
-    def __init__(self, state: dict[str, Array], tmp: Array, grad: Array | None) -> None:
-        self.state = state  # the optimizer's buffers for this parameter (views into opt.state)
-        self.tmp = tmp  # scratch, shaped like the parameter
-        self.grad = grad  # room for g + λ w, when weight decay goes through the gradient
+    state: dict[str, Array]
+    tmp: Array
+    grad: Array | None
 
 
 # -- the optimizers -----------------------------------------------------------------------------
