@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,10 +94,17 @@ def test_erfc_matches_math_erfc_to_1e12() -> None:
     np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=0)
 
 
-def test_user_defined_activation_trains_without_editing_the_library(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(gn.activations, "ACTIVATIONS", dict(ACTIVATIONS))  # undone after the test
+@pytest.fixture
+def restored_registry() -> Iterator[None]:
+    """The activation registry's contents are put back after the test."""
+    saved = dict(ACTIVATIONS)
+    yield
+    ACTIVATIONS.clear()
+    ACTIVATIONS.update(saved)
+
+
+@pytest.mark.usefixtures("restored_registry")
+def test_user_defined_activation_trains_without_editing_the_library() -> None:
     cube = gn.Activation(name="cube_test", forward=lambda z: z**3 / 3, prime=lambda z, a: z**2)
     net = gn.Network([gn.Dense(2, 2, activation=cube), gn.Dense(2, 1)], dtype="float64", seed=0)
     X = np.array([[0.3, -0.2], [0.1, 0.4]])
@@ -326,9 +334,8 @@ class Softsign(Activation):
 
 
 @pytest.fixture
-def softsign(monkeypatch: pytest.MonkeyPatch) -> Softsign:
+def softsign(restored_registry: None) -> Softsign:
     """Softsign, registered for one test (the registry is restored afterwards)."""
-    monkeypatch.setattr(gn.activations, "ACTIVATIONS", dict(ACTIVATIONS))
     act = Softsign()
     gn.activations.register(act)
     return act

@@ -1,7 +1,8 @@
 """The activation functions glassnet ships, in the order of the tutorial's table and after it.
 
 Each is one class stating σ, σ' and its facts (see :class:`~glassnet.activations.Activation`);
-a new built-in activation is one more class here, listed in :data:`BUILT_IN`.
+a new built-in activation is one more class here, listed in :data:`BUILT_IN`. The registry of
+names, :data:`ACTIVATIONS` (with :func:`get`, :func:`register` and :func:`find`), follows them.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from typing import Any
 
 import numpy as np
 
+from .._inputs import from_registry
 from .base import Activation, Array, Mask, OnnxGraph
 
 __all__ = [
+    "ACTIVATIONS",
     "BUILT_IN",
     "ELU",
+    "FACTS",
     "GELU",
     "SELU",
     "Identity",
@@ -27,6 +31,9 @@ __all__ = [
     "Softplus",
     "Tanh",
     "erfc",
+    "find",
+    "get",
+    "register",
     "sigmoid",
     "softmax_into",
     "softplus",
@@ -455,3 +462,88 @@ class Softmax(Activation):
 BUILT_IN: tuple[type[Activation], ...] = (
     Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, SELU, Softplus, SiLU, GELU, Softmax,
 )  # fmt: skip
+
+
+# -- the registry of names --------------------------------------------------------------------
+
+#: name → activation class. Extended with :func:`register`.
+ACTIVATIONS: dict[str, type[Activation] | Activation] = {cls.name: cls for cls in BUILT_IN}
+
+
+def register(activation: Activation) -> Activation:
+    """Make ``activation`` available by its name, e.g. ``Dense(3, 2, activation="cube")``.
+
+    >>> cube = register(Activation("cube", lambda z: z**3, lambda z, a: 3 * z**2))
+    >>> get("cube") is cube
+    True
+    """
+    if not isinstance(activation, Activation):
+        raise ValueError(f"register() takes an Activation, got {type(activation).__name__}")
+    if isinstance(ACTIVATIONS.get(activation.name), type):  # a built-in class has the name
+        raise ValueError(f"{activation.name!r} is a built-in activation; give yours another name")
+    ACTIVATIONS[activation.name] = activation
+    return activation
+
+
+def get(activation: str | Activation, **kwargs: Any) -> Activation:
+    """Resolve an activation given by name (or pass an instance through).
+
+    >>> get("sigmoid")
+    sigmoid
+    >>> get("leaky_relu", slope=0.1)
+    leaky_relu(slope=0.1)
+    """
+    if isinstance(activation, Activation):
+        return activation
+    hint = " (or pass an Activation instance for your own)"
+    entry = from_registry(activation, ACTIVATIONS, "activation", kind="an Activation", hint=hint)
+    if isinstance(entry, Activation):
+        if kwargs:
+            raise ValueError(f"activation {activation!r} takes no arguments, got {kwargs}")
+        return entry
+    try:
+        return entry(**kwargs)
+    except TypeError as exc:
+        raise ValueError(f"bad arguments {kwargs} for activation {activation!r}: {exc}") from None
+
+
+#: The facts :func:`find` can ask about: the class attributes described on :class:`Activation`.
+FACTS = (
+    "elementwise",
+    "default_init",
+    "output_range",
+    "saturates",
+    "dies",
+    "formula",
+    "derivative_formula",
+    "onnx_op",
+    "torch_module",
+    "sklearn_name",
+)
+
+
+def find(**facts: Any) -> list[str]:
+    """The names of the registered activations whose facts have the given values.
+
+    In the registry's order; built-in classes are asked with their default parameters. This is
+    how other tools' names lead back to glassnet's, e.g. scikit-learn's ``"logistic"``:
+
+    >>> find(sklearn_name="logistic")
+    ['sigmoid']
+    >>> find(elementwise=False)
+    ['softmax']
+    """
+    for fact in facts:
+        if fact not in FACTS:
+            raise ValueError(f"{fact!r} is not a fact of an activation; ask one of {FACTS}")
+    names = []
+    for name, entry in ACTIVATIONS.items():
+        act: type[Activation] | Activation = entry
+        if isinstance(entry, type):
+            try:
+                act = entry()
+            except (TypeError, ValueError):  # a class that needs arguments: its class facts
+                act = entry
+        if all(getattr(act, fact) == value for fact, value in facts.items()):
+            names.append(name)
+    return names
