@@ -41,10 +41,8 @@ from .activations import Activation, Softmax
 from .costs import Cost, accuracy, predicted_classes, weight_shares  # noqa: F401 (re-export)
 from .layers import Cache, Dense, Layer
 from .notation import ByLayer, Gradients, LayerAttribute
-from .training import History
 
 if TYPE_CHECKING:
-    from .callbacks import Callback
     from .optimizers import Optimizer
 
 Array = NDArray[np.floating[Any]]
@@ -309,10 +307,8 @@ class Network:
             a = layer.forward(a, cache, None if masks is None else masks[l])
         # the cost C_i of each sample, and the output error δ^(L) = ∂C_i/∂a^(L) ⊙ σ'(z^(L))
         out, cost = caches[-1], self.cost_function
-        costs = cost.per_sample_into(a, y, out.z, out.costs, out.tmp)
-        delta = cost.output_delta_into(
-            a, y, out.z, layers[-1].activation, out.delta_L, out.tmp, out.where
-        )
+        costs = cost.per_sample_into(y, out)
+        delta = cost.output_delta_into(y, out, layers[-1].activation)
         if rows is None:
             rows = 1.0 / x.shape[0]  # C = (1/m) Σ_i C_i
         # backward: the chain rule from layer L to 1, reusing δ^(l+1) to get δ^(l)
@@ -576,41 +572,9 @@ class Network:
 
     # -- training and evaluation --------------------------------------------------------------
 
-    def fit(
-        self,
-        X: Any,
-        Y: Any,
-        epochs: int = 30,
-        batch_size: int = 10,
-        optimizer: Optimizer | None = None,
-        validation_data: tuple[Any, Any] | None = None,
-        shuffle: bool = True,
-        seed: int | np.random.Generator | None = None,
-        verbose: int = 1,
-        callbacks: Sequence[Callback] = (),
-        initial_epoch: int = 0,
-        history: History | None = None,
-        *,
-        sample_weight: Any = None,
-    ) -> History:
-        """Train by mini-batch gradient descent: :func:`glassnet.training.fit` as a method
-        (its documentation follows the class)."""
-        return training.fit(
-            self,
-            X,
-            Y,
-            epochs=epochs,
-            batch_size=batch_size,
-            optimizer=optimizer,
-            validation_data=validation_data,
-            shuffle=shuffle,
-            seed=seed,
-            verbose=verbose,
-            callbacks=callbacks,
-            initial_epoch=initial_epoch,
-            history=history,
-            sample_weight=sample_weight,
-        )
+    #: Train by mini-batch gradient descent: ``net.fit(X, Y, …)`` is
+    #: :func:`glassnet.training.fit` with this network as ``net``.
+    fit = training.fit
 
     def evaluate(self, X: Any, Y: Any) -> dict[str, float]:
         """``{"loss": C, "accuracy": …}`` on (X, Y); accuracy only for classification targets.
@@ -726,15 +690,3 @@ _MOVED = {
     "backprop_ledger": "gn.backprop_ledger(net, X, Y)",
     "backprop_per_example": "gn.backprop_per_example(net, X, Y)",
 }
-
-
-def _method_doc(doc: str) -> str:
-    """``fit``'s documentation as ``Network.fit``'s: there the network is ``self``."""
-    return doc.replace("Train ``net`` on", "Train this network on").replace(
-        "        net: the network; its weights change in place.\n", ""
-    )
-
-
-# Network.fit is training.fit as a method: one documentation for both (help(net.fit) shows it)
-if training.fit.__doc__:  # (python -OO drops docstrings)
-    Network.fit.__doc__ = _method_doc(training.fit.__doc__)

@@ -152,8 +152,10 @@ def fit(
 ) -> History:
     """Train ``net`` on (X, Y) by mini-batch stochastic gradient descent.
 
+    ``net.fit(X, Y, …)`` is this function as a method of :class:`~glassnet.Network`.
+
     Args:
-        net: the network; its weights change in place.
+        net: the network (``self`` of ``net.fit``); its weights change in place.
         X: inputs, shape (m, n_0).
         Y: targets, shape (m, n_L), or integer class labels, shape (m,).
         epochs: passes over the training data.
