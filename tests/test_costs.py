@@ -9,6 +9,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.costs import COSTS, SumOfSquares, get, predicted_classes
+from glassnet.layers import Cache
 
 
 def test_mse_quadratic_and_elementwise_mse_values() -> None:
@@ -164,6 +165,13 @@ PAIRS = [
 ]  # fmt: skip
 
 
+def _output_cache(a: np.ndarray, z: np.ndarray, tmp: np.ndarray, mask: np.ndarray) -> Cache:
+    """An output layer's cache after its forward pass: a^(L), z^(L) and the scratch σ used."""
+    cache = Cache(gn.Dense(1, a.shape[1]), a.shape[0], a.dtype)
+    cache.out, cache.z, cache.tmp, cache.where = a, z, tmp, mask
+    return cache
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize(("cost_name", "output"), PAIRS)
 def test_in_place_forms_equal_the_plain_ones(cost_name: str, output: str, dtype: str) -> None:
@@ -178,12 +186,10 @@ def test_in_place_forms_equal_the_plain_ones(cost_name: str, output: str, dtype:
     tmp, mask = np.empty_like(z), np.empty(z.shape, dtype=bool)
     # as in Network.step: the output layer's forward_into, then the cost on the same scratch
     a = np.array(act.forward_into(z, np.empty_like(z), tmp, mask))
-    out = np.empty(9, dtype=dtype)
+    cache = _output_cache(a, z, tmp, mask)
     tol = 1e-5 if dtype == "float32" else 1e-13
-    np.testing.assert_allclose(
-        cost.per_sample_into(a, y, z, out, tmp), cost.per_sample(a, y, z), rtol=tol
-    )
-    delta = cost.output_delta_into(a, y, z, act, np.empty_like(z), tmp, mask)
+    np.testing.assert_allclose(cost.per_sample_into(y, cache), cost.per_sample(a, y, z), rtol=tol)
+    delta = cost.output_delta_into(y, cache, act)
     np.testing.assert_allclose(delta, cost.output_delta(a, y, z, act), rtol=tol, atol=tol)
 
 
@@ -198,9 +204,9 @@ def test_a_sum_of_squares_cost_of_ones_own_says_only_its_divisor() -> None:
     cost, act = Third(), gn.activations.get("identity")
     assert cost.per_sample(a, y, a).tolist() == [(0.25 + 4.0) / 3]
     np.testing.assert_array_equal(cost.derivative(a, y), (2 / 3) * (a - y))
-    tmp, mask = np.empty_like(a), np.empty(a.shape, dtype=bool)
-    assert cost.per_sample_into(a, y, a, np.empty(1), tmp).tolist() == [(0.25 + 4.0) / 3]
-    delta = cost.output_delta_into(a, y, a, act, np.empty_like(a), tmp, mask)
+    cache = _output_cache(a, a, np.empty_like(a), np.empty(a.shape, dtype=bool))
+    assert cost.per_sample_into(y, cache).tolist() == [(0.25 + 4.0) / 3]
+    delta = cost.output_delta_into(y, cache, act)
     np.testing.assert_array_equal(delta, cost.output_delta(a, y, a, act))
 
 

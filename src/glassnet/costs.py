@@ -31,13 +31,16 @@ array([0.02])
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ._inputs import from_registry
 from .activations import Activation, Sigmoid, Softmax, softplus
+
+if TYPE_CHECKING:
+    from .layers import Cache
 
 Array = NDArray[np.floating[Any]]
 
@@ -65,8 +68,9 @@ class Cost:
     """
 
     name: str = "cost"
-    #: the output activation this cost is defined for (``None``: any)
+    #: the output activation this cost is defined for (``None``: any), and how to get it
     requires: type[Activation] | None = None
+    requires_fix: str = ""
     #: ∂C_i/∂a^(L) as text, as explanations print it (``None``: not stated)
     derivative_formula: str | None = None
     #: δ^(L) as text when the cost and its output activation multiply out to a simpler δ
@@ -89,39 +93,24 @@ class Cost:
 
     # -- the same, in place (the training step's buffers) -----------------------------------------
 
-    def per_sample_into(self, a: Array, y: Array, z: Array, out: Array, tmp: Array) -> Array:
-        """C_i for each row, written into ``out`` (shape (m,)) where this class knows how;
-        ``tmp`` (like a) is scratch. By default the new array ``per_sample(a, y, z)``."""
-        return self.per_sample(a, y, z)
+    def per_sample_into(self, y: Array, cache: Cache) -> Array:
+        """C_i for each row, from the output layer's :class:`~glassnet.layers.Cache` (a^(L) is
+        ``cache.out``, z^(L) ``cache.z``), written into ``cache.costs`` where this class knows
+        how; ``cache.tmp`` is scratch. By default the new array ``per_sample(a, y, z)``."""
+        return self.per_sample(cache.out, y, cache.z)
 
-    def output_delta_into(
-        self,
-        a: Array,
-        y: Array,
-        z: Array,
-        activation: Activation,
-        out: Array,
-        tmp: Array,
-        mask: NDArray[np.bool_],
-    ) -> Array:
-        """δ^(L) for each row, written into ``out`` (like a) where this class knows how;
-        ``tmp`` and ``mask`` are scratch, as for :meth:`Activation.backward_into`. By default
-        the new array ``output_delta(a, y, z, activation)``."""
-        return self.output_delta(a, y, z, activation)
+    def output_delta_into(self, y: Array, cache: Cache, activation: Activation) -> Array:
+        """δ^(L) for each row, written into ``cache.delta_L`` where this class knows how;
+        ``cache.tmp`` and ``cache.where`` are scratch, as for :meth:`Activation.backward_into`.
+        By default the new array ``output_delta(a, y, z, activation)``."""
+        return self.output_delta(cache.out, y, cache.z, activation)
 
     def check_output(self, activation: Activation) -> None:
         """Raise ValueError if this cost is not defined for the given output activation."""
         if self.requires is not None and not isinstance(activation, self.requires):
-            want = self.requires.name
-            hint = {
-                "softmax": "use output_activation='softmax' (or cost='binary_cross_entropy' "
-                "for independent sigmoid outputs)",
-                "sigmoid": "use output_activation='sigmoid' (or cost='cross_entropy' with a "
-                "softmax output for one-of-n classes)",
-            }[want]
             raise ValueError(
-                f"cost {self.name!r} needs a {want} output layer, but the output activation "
-                f"is {activation!r}; {hint}"
+                f"cost {self.name!r} needs a {self.requires.name} output layer, but the output "
+                f"activation is {activation!r}; {self.requires_fix}"
             )
 
     def __call__(self, a: Array, y: Array, z: Array) -> float:
@@ -167,27 +156,20 @@ class SumOfSquares(Cost):
     def derivative(self, a: Array, y: Array) -> Array:
         return (2.0 / self.divisor(a.shape[1])) * (a - y)  # ∂C_i/∂a^(L) = (2/d)(a^(L) − y)
 
-    def per_sample_into(self, a: Array, y: Array, z: Array, out: Array, tmp: Array) -> Array:
-        d = np.subtract(a, y, out=tmp)
-        costs = np.einsum("ij,ij->i", d, d, out=out)
-        divisor = self.divisor(a.shape[1])
-        return costs if divisor == 1 else np.divide(costs, divisor, out=out)
+    def per_sample_into(self, y: Array, cache: Cache) -> Array:
+        d = np.subtract(cache.out, y, out=cache.tmp)
+        costs = np.einsum("ij,ij->i", d, d, out=cache.costs)
+        divisor = self.divisor(y.shape[1])
+        return costs if divisor == 1 else np.divide(costs, divisor, out=costs)
 
-    def output_delta_into(
-        self,
-        a: Array,
-        y: Array,
-        z: Array,
-        activation: Activation,
-        out: Array,
-        tmp: Array,
-        mask: NDArray[np.bool_],
-    ) -> Array:
-        dC_da = np.subtract(a, y, out=out)
-        factor = 2.0 / self.divisor(a.shape[1])
+    def output_delta_into(self, y: Array, cache: Cache, activation: Activation) -> Array:
+        a, z = cache.out, cache.z
+        dC_da = np.subtract(a, y, out=cache.delta_L)
+        factor = 2.0 / self.divisor(y.shape[1])
         if factor != 1:
             np.multiply(dC_da, factor, out=dC_da)
-        return activation.backward_into(z, a, dC_da, tmp, mask)  # δ^(L) = ∂C/∂a ⊙ σ'(z)
+        # δ^(L) = ∂C/∂a ⊙ σ'(z)
+        return activation.backward_into(z, a, dC_da, cache.tmp, cache.where)
 
 
 class MSE(SumOfSquares):
@@ -250,6 +232,10 @@ class CrossEntropy(Cost):
     fused_delta_formula = "a − y"
     sklearn_output = "softmax"  # log_loss
     requires = Softmax
+    requires_fix = (
+        "use output_activation='softmax' (or cost='binary_cross_entropy' for independent "
+        "sigmoid outputs)"
+    )
 
     def per_sample(self, a: Array, y: Array, z: Array) -> Array:
         return -np.einsum("ij,ij->i", y, _log_softmax(z))  # ln a computed from z, never ln 0
@@ -261,27 +247,19 @@ class CrossEntropy(Cost):
     def output_delta(self, a: Array, y: Array, z: Array, activation: Activation) -> Array:
         return a - y  # δ^(L) = a^(L) − y, the softmax Jacobian and −y/a multiplied out
 
-    def per_sample_into(self, a: Array, y: Array, z: Array, out: Array, tmp: Array) -> Array:
+    def per_sample_into(self, y: Array, cache: Cache) -> Array:
         """C_i = −Σ_j y_j ln a_j = Σ_j y_j (ln Σ_k e^(z_k) − z_j), reusing what the softmax just
-        computed: ``tmp`` must be the scratch its ``forward_into`` wrote for this z (max z in
-        column 0, Σ_k e^(z_k − max z) in column 1), as :meth:`Network.step` passes it. The
+        computed: ``cache.tmp`` holds the scratch its ``forward_into`` wrote for this z (max z in
+        column 0, Σ_k e^(z_k − max z) in column 1), as in :meth:`Network.step`. The
         log-partition ln Σ_k e^(z_k) = max z + ln Σ_k e^(z_k − max z) never takes ln 0."""
+        tmp, out = cache.tmp, cache.costs
         lse = np.log(tmp[:, 1], out=out)
         lse += tmp[:, 0]  # ln Σ_k e^(z_k), one per row
-        gap = np.subtract(lse[:, None], z, out=tmp)  # −ln a_j = ln Σ_k e^(z_k) − z_j
+        gap = np.subtract(lse[:, None], cache.z, out=tmp)  # −ln a_j = ln Σ_k e^(z_k) − z_j
         return np.einsum("ij,ij->i", y, gap, out=out)
 
-    def output_delta_into(
-        self,
-        a: Array,
-        y: Array,
-        z: Array,
-        activation: Activation,
-        out: Array,
-        tmp: Array,
-        mask: NDArray[np.bool_],
-    ) -> Array:
-        return np.subtract(a, y, out=out)  # δ^(L) = a^(L) − y
+    def output_delta_into(self, y: Array, cache: Cache, activation: Activation) -> Array:
+        return np.subtract(cache.out, y, out=cache.delta_L)  # δ^(L) = a^(L) − y
 
 
 class BinaryCrossEntropy(Cost):
@@ -297,6 +275,10 @@ class BinaryCrossEntropy(Cost):
     fused_delta_formula = "(a − y)/n_L"
     sklearn_output = "logistic"  # log_loss
     requires = Sigmoid
+    requires_fix = (
+        "use output_activation='sigmoid' (or cost='cross_entropy' with a softmax output for "
+        "one-of-n classes)"
+    )
 
     def per_sample(self, a: Array, y: Array, z: Array) -> Array:
         return np.sum(softplus(z) - y * z, axis=1) / z.shape[1]
@@ -308,17 +290,9 @@ class BinaryCrossEntropy(Cost):
     def output_delta(self, a: Array, y: Array, z: Array, activation: Activation) -> Array:
         return (a - y) / a.shape[1]  # σ'(z) = a(1 − a) cancels the denominator of ∂C/∂a
 
-    def output_delta_into(
-        self,
-        a: Array,
-        y: Array,
-        z: Array,
-        activation: Activation,
-        out: Array,
-        tmp: Array,
-        mask: NDArray[np.bool_],
-    ) -> Array:
-        return np.divide(np.subtract(a, y, out=out), a.shape[1], out=out)
+    def output_delta_into(self, y: Array, cache: Cache, activation: Activation) -> Array:
+        delta = np.subtract(cache.out, y, out=cache.delta_L)
+        return np.divide(delta, y.shape[1], out=delta)  # δ^(L) = (a − y)/n_L
 
 
 #: name → cost class.
