@@ -429,8 +429,8 @@ def test_explanations_refuse_a_layer_type_they_cannot_follow_yet() -> None:
     class Halve(Layer):
         input_shape = output_shape = (2,)
 
-        def weighted_input(self, a_prev: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-            return np.multiply(a_prev, 0.5, out=out)
+        def weighted_input(self, a_prev: np.ndarray, cache: Any = None) -> np.ndarray:
+            return np.multiply(a_prev, 0.5, out=None if cache is None else cache.z)
 
         def backward_delta(
             self, delta: np.ndarray, cache: Any, rows: Any, need: bool = True

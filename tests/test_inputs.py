@@ -34,9 +34,7 @@ from glassnet._inputs import (
     layer_stack,
     matching_gradients,
     nesterov_ready,
-    new_name,
     numeric_array,
-    one_line,
     output_layer,
     pair,
     penalty_coefficient,
@@ -45,8 +43,6 @@ from glassnet._inputs import (
     real_number,
     replacement,
     same_network,
-    saved_buffers,
-    saved_hyperparameters,
     short_repr,
     small_positive,
     verbosity,
@@ -274,6 +270,15 @@ def test_as_features() -> None:
         as_features([[1, 2], [np.nan, 0]], 2, np.dtype(np.float64))
     with pytest.raises(ValueError, match="X holds numbers too large for float32"):
         as_features([[1e300, 0]], 2, np.dtype(np.float32))
+    # a shaped input: (m, C, H, W) images
+    images = as_features(np.zeros((3, 1, 2, 2)), (1, 2, 2), np.dtype(np.float64))
+    assert images.shape == (3, 1, 2, 2)
+    with pytest.raises(
+        ValueError, match=r"must have shape \(m, 1, 2, 2\).*gn\.Reshape\(\(1, 2, 2\)\)"
+    ):
+        as_features(np.zeros((3, 4)), (1, 2, 2), np.dtype(np.float64))
+    with pytest.raises(ValueError, match=r"got shape \(3, 2, 2\)$"):
+        as_features(np.zeros((3, 2, 2)), (1, 2, 2), np.dtype(np.float64))
 
 
 def test_as_targets() -> None:
@@ -349,6 +354,21 @@ class _Box:
         self.input_shape, self.output_shape = (n_in,), (n_out,)
         self.activation, self.dropout = activation, p
 
+    def connect(self, shape: tuple[int, ...]) -> None:
+        if shape != self.input_shape:
+            raise ValueError(f"takes inputs of shape {self.input_shape}")
+
+
+class _AnyShape(_Box):
+    """A stand-in layer that takes any shape and halves the last axis."""
+
+    def __init__(self) -> None:
+        super().__init__(0, 0)
+        self.input_shape = self.output_shape = ()
+
+    def connect(self, shape: tuple[int, ...]) -> None:
+        self.input_shape, self.output_shape = shape, (*shape[:-1], shape[-1] // 2)
+
 
 def test_layer_stack_and_output_layer() -> None:
     stack = [_Box(2, 3), _Box(3, 1)]
@@ -364,9 +384,18 @@ def test_layer_stack_and_output_layer() -> None:
     ):
         layer_stack([_Box(2, 3), _Box(4, 1)], _Box, _Box)
     with pytest.raises(
-        ValueError, match=r"layer 2 takes inputs of shape \(4,\), but layer 1 gives"
+        ValueError,
+        match=r"layer 2 \(_Box\) gets inputs of shape \(3,\) from layer 1, but takes inputs of "
+        r"shape \(4,\)$",
     ):
         layer_stack([_Box(2, 3), _Box(4, 1)], _Box, int)
+    # a layer that takes any shape is connected to what the one before it gives
+    shaped = layer_stack([_AnyShape(), _AnyShape(), _Box(3, 1)], _Box, int, input_shape=(12,))
+    assert [b.output_shape for b in shaped] == [(6,), (3,), (1,)]
+    with pytest.raises(ValueError, match=r"from the network's input, but takes inputs of shape"):
+        layer_stack([_Box(2, 3)], _Box, int, input_shape=(5,))
+    with pytest.raises(ValueError, match=r"layer 1 \(_AnyShape\) takes inputs of any shape; say"):
+        layer_stack([_AnyShape(), _Box(3, 1)], _Box, int)
     output_layer(_Box(3, 1), 2, float)  # fine
     with pytest.raises(ValueError, match="a softmax output layer of one neuron always outputs 1"):
         output_layer(_Box(3, 1, activation=1.5), 2, float)
@@ -376,12 +405,15 @@ def test_layer_stack_and_output_layer() -> None:
 
 def test_dropout_masks() -> None:
     f64 = np.dtype(np.float64)
-    masks = dropout_masks((None, [[1, 0]], None), [3, 2, 1], 1, f64)
+    shapes = [(3,), (2,), (1,)]
+    masks = dropout_masks((None, [[1, 0]], None), shapes, 1, f64)
     assert masks[0] is None and masks[2] is None and masks[1].dtype == f64
     with pytest.raises(ValueError, match=r"masks must be a list of L \+ 1 = 3 entries"):
-        dropout_masks([None, None], [3, 2, 1], 1, f64)
+        dropout_masks([None, None], shapes, 1, f64)
     with pytest.raises(ValueError, match=r"masks\[1\] has shape \(1, 3\), expected \(m, n_1\)"):
-        dropout_masks([None, [[1, 0, 1]], None], [3, 2, 1], 1, f64)
+        dropout_masks([None, [[1, 0, 1]], None], shapes, 1, f64)
+    image = dropout_masks([None, np.ones((2, 1, 2, 2))], [(1, 3, 3), (1, 2, 2)], 2, f64)
+    assert image[1].shape == (2, 1, 2, 2)
 
 
 # -- optimizers' hyperparameters and saved state ------------------------------------------------
@@ -400,35 +432,6 @@ def test_optimizer_hyperparameters() -> None:
         check_weight_decay(-0.1)
     with pytest.raises(ValueError, match=r"Invalid dampening value: 1.5"):
         check_dampening(1.5)
-
-
-def test_saved_hyperparameters() -> None:
-    sd = {"optimizer": np.array("SGD"), "lr": np.array(0.5), "momentum": 0.9, "t": 1}
-    assert saved_hyperparameters(sd, "SGD", ["lr", "momentum"]) == {"lr": 0.5, "momentum": 0.9}
-    with pytest.raises(ValueError, match="saved by a 'SGD' optimizer, not a 'Adam'"):
-        saved_hyperparameters(sd, "Adam", ["lr"])
-    with pytest.raises(ValueError, match=r"the state_dict lacks \['nesterov'\]"):
-        saved_hyperparameters(sd, "SGD", ["lr", "nesterov"])
-
-
-def test_saved_buffers() -> None:
-    W, b = np.ones((2, 3)), np.zeros(2)
-    sd = {"t": 1, "v.W[1]": W, "v.b[1]": b, "u.W[1]": W, "u.b[1]": b}
-    out = saved_buffers(sd, {"t"}, {"u", "v"}, 1, "X()", "F")
-    assert out["u"][0] == [(1, "W"), (1, "b")] and out["v"][1][0].flags.f_contiguous
-    assert saved_buffers({"t": 0}, {"t"}, {"v"}, 0, "X()", "F") == {}
-    with pytest.raises(ValueError, match="unexpected key 'v' in the state_dict"):
-        saved_buffers({"v": W}, set(), {"v"}, 1, "X()", "F")
-    with pytest.raises(ValueError, match=r"has buffers \[\], but X\(\) keeps \['v'\]"):
-        saved_buffers({"t": 2}, {"t"}, {"v"}, 2, "X()", "F")
-    with pytest.raises(
-        ValueError, match=r"needs arrays for every layer l = 1..L, got layers \[2\]"
-    ):
-        saved_buffers({"v.W[2]": W}, set(), {"v"}, 1, "X()", "F")
-    with pytest.raises(ValueError, match="must hold arrays of one dtype, float32 or float64"):
-        saved_buffers({"v.W[1]": W.astype(int)}, set(), {"v"}, 1, "X()", "F")
-    with pytest.raises(ValueError, match="do not agree in shape or dtype"):
-        saved_buffers({"v.W[1]": W, "u.W[1]": W.T}, set(), {"u", "v"}, 1, "X()", "F")
 
 
 def test_nesterov_ready() -> None:
@@ -509,19 +512,3 @@ def test_same_network() -> None:
         same_network((((3, 2), (3,)), f64), dense)
     with pytest.raises(ValueError, match=r"sizes \[\(5,\)\] in float32"):  # not a Dense network
         same_network(dense, (((5,),), f32))
-
-
-def test_new_name_and_one_line() -> None:
-    assert (
-        new_name("lion_2", {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
-        == "lion_2"
-    )
-    for bad in ["2lion", "Lion", "", 3]:
-        with pytest.raises(ValueError, match=r"Invalid optimizer name: .*such as 'lion'$"):
-            new_name(bad, {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
-    with pytest.raises(ValueError, match=r"is taken by 1; .* del OPTIMIZERS\['sgd'\] first"):
-        new_name("sgd", {"sgd": 1}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
-    assert one_line("  one  ", "description", "one line") == "one"
-    for bad in ["", "  ", "a\nb", None]:
-        with pytest.raises(ValueError, match=r"^description must be one line, got"):
-            one_line(bad, "description", "one line")

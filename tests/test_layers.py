@@ -85,8 +85,8 @@ class Scale(Layer):
         self.g = rng.uniform(0.5, 1.5, self.n).astype(dtype)
         self.c = np.zeros(self.n, dtype=dtype)
 
-    def weighted_input(self, a_prev: Any, out: Any = None) -> Any:
-        z = np.multiply(a_prev, self.g, out=out)
+    def weighted_input(self, a_prev: Any, cache: Cache | None = None) -> Any:
+        z = np.multiply(a_prev, self.g, out=None if cache is None else cache.z)
         z += self.c
         return z
 

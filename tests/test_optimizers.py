@@ -25,6 +25,7 @@ from glassnet.optimizers import (
     register,
     registered_classes,
 )
+from glassnet.optimizers.registry import _new_name, _one_line
 from helpers import xor_data
 
 # (id, glassnet class, keyword arguments): the same arguments make the torch.optim optimizer
@@ -602,3 +603,19 @@ def test_adam_trains_xor(dtype: str) -> None:
     assert opt.t == 300 and opt.state["exp_avg"].W[1].dtype == np.dtype(dtype)
     assert history.loss[-1] < 0.1 * before
     assert net.cost(X, y) < 0.01
+
+
+def test_a_registered_name_is_checked_by_new_name_and_one_line() -> None:
+    assert (
+        _new_name("lion_2", {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+        == "lion_2"
+    )
+    for bad in ["2lion", "Lion", "", 3]:
+        with pytest.raises(ValueError, match=r"Invalid optimizer name: .*such as 'lion'$"):
+            _new_name(bad, {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+    with pytest.raises(ValueError, match=r"is taken by 1; .* del OPTIMIZERS\['sgd'\] first"):
+        _new_name("sgd", {"sgd": 1}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+    assert _one_line("  one  ", "description", "one line") == "one"
+    for bad in ["", "  ", "a\nb", None]:
+        with pytest.raises(ValueError, match=r"^description must be one line, got"):
+            _one_line(bad, "description", "one line")

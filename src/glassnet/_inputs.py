@@ -26,10 +26,9 @@ Arrays: :func:`as_dtype`, :func:`as_rng`, :func:`numeric_array`, :func:`as_featu
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
-from typing import Any, Literal, TypeGuard, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -83,10 +82,25 @@ _TEXT_LABELS = (
 )
 
 
-def as_features(X: Any, n_in: int, dtype: np.dtype[Any], name: str = "X") -> Array:
-    """X as a C-contiguous (m, n_0) array of ``dtype``, checked for shape and finiteness."""
+def as_features(
+    X: Any, n_in: int | tuple[int, ...], dtype: np.dtype[Any], name: str = "X"
+) -> Array:
+    """X as a C-contiguous (m, n_0) array of ``dtype`` (or (m, *shape) for a network whose
+    input is shaped, such as (m, 1, 28, 28) images), checked for shape and finiteness."""
     arr = numeric_array(X, name)
-    if arr.ndim != 2:
+    shape = n_in if isinstance(n_in, tuple) else (n_in,)
+    if len(shape) > 1 and arr.shape[1:] != shape:
+        reshape = (
+            f"; flat rows need gn.Reshape({shape}) as the first layer"
+            if arr.ndim == 2 and arr.shape[1] == math.prod(shape)
+            else ""
+        )
+        raise ValueError(
+            f"{name} must have shape (m, {', '.join(map(str, shape))}), one sample per entry of "
+            f"its first axis; got shape {arr.shape}{reshape}"
+        )
+    n_in = shape[0]
+    if len(shape) == 1 and arr.ndim != 2:
         hint = (
             f"; for a single sample use {name}.reshape(1, -1)"
             if arr.ndim == 1 and arr.shape[0] == n_in
@@ -96,7 +110,7 @@ def as_features(X: Any, n_in: int, dtype: np.dtype[Any], name: str = "X") -> Arr
             f"{name} must be a 2-D array of shape (m, n_0) = (m, {n_in}), one sample per row; "
             f"got shape {arr.shape}{hint}"
         )
-    if arr.shape[1] != n_in:
+    if len(shape) == 1 and arr.shape[1] != n_in:
         raise ValueError(
             f"{name} has {arr.shape[1]} features (columns) but the network's input layer has "
             f"n_0 = {n_in} neurons; pass {name} of shape (m, {n_in}) or build the network with "
@@ -536,41 +550,63 @@ def dropout_rate(p: Any) -> float:
     return float(p)
 
 
-def layer_stack(layers: Iterable[Any], layer_type: type[Any], dense_type: type[Any]) -> list[Any]:
-    """A network's layers as a list, checked: at least one, each a ``layer_type``, and each
-    taking the shape the one before it gives (in words of n_in and n_out between two
-    ``dense_type`` layers).
+def layer_stack(
+    layers: Iterable[Any],
+    layer_type: type[Any],
+    dense_type: type[Any],
+    input_shape: Iterable[int] | None = None,
+) -> list[Any]:
+    """A network's layers as a list, checked and connected: at least one, each a
+    ``layer_type``, and each taking the shape the one before it gives (``layer.connect``), the
+    first ``input_shape`` (default: its own ``input_shape``). Between two ``dense_type`` layers
+    the message speaks of n_in and n_out.
 
     Example:
         >>> class Box:
         ...     def __init__(self, n_in, n_out):
         ...         self.input_shape, self.output_shape = (n_in,), (n_out,)
+        ...     def connect(self, shape):
+        ...         if shape != self.input_shape:
+        ...             raise ValueError(f"takes inputs of shape {self.input_shape}")
         >>> len(layer_stack([Box(2, 3), Box(3, 1)], Box, Box))
         2
-        >>> layer_stack([Box(2, 3), Box(4, 1)], Box, int)
+        >>> layer_stack([Box(2, 3), Box(4, 1)], Box, int)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
-        ValueError: layer 2 takes inputs of shape (4,), but layer 1 gives (3,); make them equal
+        ValueError: layer 2 (Box) gets inputs of shape (3,) from layer 1, but takes inputs of ...
     """
     stack = list(layers)
     if not stack:
         raise ValueError("a Network needs at least one layer, e.g. [gn.Dense(2, 1)]")
+    shape = tuple(getattr(stack[0], "input_shape", ()) if input_shape is None else input_shape)
     for i, layer in enumerate(stack, start=1):
         if not isinstance(layer, layer_type):
             raise ValueError(
                 f"layer {i} must be a glassnet layer such as gn.Dense, got {type(layer).__name__}"
             )
         before = stack[i - 2] if i > 1 else None
-        if before is None or layer.input_shape == before.output_shape:
-            continue
-        if isinstance(layer, dense_type) and isinstance(before, dense_type):
+        if (
+            isinstance(layer, dense_type)
+            and isinstance(before, dense_type)
+            and shape != layer.input_shape
+        ):
             raise ValueError(
                 f"layer {i} takes n_in = {layer.n_in} inputs, but layer {i - 1} has "
                 f"n_out = {before.n_out} neurons; make them equal"
             )
-        raise ValueError(
-            f"layer {i} takes inputs of shape {layer.input_shape}, but layer {i - 1} "
-            f"gives {before.output_shape}; make them equal"
-        )
+        if not shape:
+            raise ValueError(
+                f"layer 1 ({type(layer).__name__}) takes inputs of any shape; say which: "
+                "gn.Network(layers, input_shape=(1, 28, 28)) for 1-channel 28×28 images"
+            )
+        try:
+            layer.connect(shape)
+        except ValueError as exc:
+            source = f"layer {i - 1}" if i > 1 else "the network's input"
+            raise ValueError(
+                f"layer {i} ({type(layer).__name__}) gets inputs of shape {shape} from "
+                f"{source}, but {exc}"
+            ) from None
+        shape = tuple(layer.output_shape)
     return stack
 
 
@@ -597,19 +633,23 @@ def output_layer(layer: Any, L: int, softmax_type: type) -> None:
         )
 
 
-def dropout_masks(masks: Any, sizes: list[int], m: int, dtype: np.dtype[Any]) -> list[Any]:
-    """Dropout masks for a mini-batch of m samples through a network of ``sizes`` = [n_0, …,
-    n_L], checked and in ``dtype``: index l holds layer l's (m, n_l) mask or ``None``.
+def dropout_masks(
+    masks: Any, shapes: list[tuple[int, ...]], m: int, dtype: np.dtype[Any]
+) -> list[Any]:
+    """Dropout masks for a mini-batch of m samples through a network whose layers give one
+    sample ``shapes`` = [shape_0, …, shape_L], checked and in ``dtype``: index l holds layer l's
+    (m, *shape_l) mask, e.g. (m, n_l), or ``None``.
 
     Example:
-        >>> masks = dropout_masks([None, [[0, 2]], None], [3, 2, 1], 1, np.dtype(np.float64))
+        >>> f64, shapes = np.dtype(np.float64), [(3,), (2,), (1,)]
+        >>> masks = dropout_masks([None, [[0, 2]], None], shapes, 1, f64)
         >>> masks[1].tolist(), masks[2]
         ([[0.0, 2.0]], None)
-        >>> dropout_masks([None, None], [3, 2, 1], 1, np.dtype(np.float64))  # doctest: +ELLIPSIS
+        >>> dropout_masks([None, None], shapes, 1, f64)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ValueError: masks must be a list of L + 1 = 3 entries (index 0 unused), as ...
     """
-    L = len(sizes) - 1
+    L = len(shapes) - 1
     if not isinstance(masks, (list, tuple)) or len(masks) != L + 1:
         raise ValueError(
             f"masks must be a list of L + 1 = {L + 1} entries (index 0 unused), as "
@@ -618,10 +658,10 @@ def dropout_masks(masks: Any, sizes: list[int], m: int, dtype: np.dtype[Any]) ->
     checked: list[Any] = [None]
     for l, mask in enumerate(masks[1:], start=1):
         arr = None if mask is None else np.asarray(mask, dtype=dtype)
-        if arr is not None and arr.shape != (m, sizes[l]):
+        if arr is not None and arr.shape != (m, *shapes[l]):
             raise ValueError(
                 f"masks[{l}] has shape {arr.shape}, expected (m, n_{l}) = "
-                f"({m}, {sizes[l]}); make masks with net.dropout_masks(m)"
+                f"{(m, *shapes[l])}; make masks with net.dropout_masks(m)"
             )
         checked.append(arr)
     return checked
@@ -693,102 +733,6 @@ def check_dampening(dampening: Any) -> float:
         low=0.0,
         high=1.0,
     )
-
-
-def saved_hyperparameters(
-    state_dict: Mapping[str, Any], kind: str, names: list[str]
-) -> dict[str, Any]:
-    """The hyperparameters ``names`` of an optimizer's state_dict as plain values, after checking
-    that it was saved by a ``kind`` optimizer and holds them all, and the step count ``t``.
-
-    Example:
-        >>> saved_hyperparameters({"optimizer": "SGD", "lr": np.array(0.5), "t": 3}, "SGD", ["lr"])
-        {'lr': 0.5}
-        >>> saved_hyperparameters({"optimizer": "SGD", "t": 3}, "SGD", ["lr"])
-        Traceback (most recent call last):
-        ValueError: the state_dict lacks ['lr']; pass what state_dict() returned
-    """
-    saved = plain(state_dict.get("optimizer"))
-    if saved != kind:
-        raise ValueError(
-            f"this state_dict was saved by a {saved!r} optimizer, not a "
-            f"{kind!r}; load it into a {saved} instead"
-        )
-    missing = [key for key in [*names, "t"] if key not in state_dict]
-    if missing:
-        raise ValueError(f"the state_dict lacks {missing}; pass what state_dict() returned")
-    return {key: plain(state_dict[key]) for key in names}
-
-
-_BUFFER_KEY = re.compile(r"^(\w+)\.(\w+)\[(\d+)\]$")
-
-#: one saved buffer: the (l, θ) of each array, layer by layer, and the arrays
-SavedBuffer = tuple[list[tuple[int, str]], list[Array]]
-
-
-def saved_buffers(
-    state_dict: Mapping[str, Any],
-    skip: set[str],
-    expected: set[str],
-    t: int,
-    owner: str,
-    order: Literal["C", "F"],
-) -> dict[str, SavedBuffer]:
-    """The buffers of an optimizer's state_dict (keys ``"<name>.<θ>[l]"``, all keys but
-    ``skip``), checked: named as ``expected`` (none at all is fine before the first step,
-    ``t = 0``), arrays for every layer l = 1..L, one float dtype, the same shapes in every
-    buffer. ``owner`` is the optimizer, as the message names it; the arrays are copied in
-    memory ``order``.
-
-    Example:
-        >>> sd = {"t": 1, "v.W[1]": np.ones((2, 3)), "v.b[1]": np.zeros(2)}
-        >>> keys, arrays = saved_buffers(sd, {"t"}, {"v"}, 1, "SGD()", "F")["v"]
-        >>> keys, [a.shape for a in arrays]
-        ([(1, 'W'), (1, 'b')], [(2, 3), (2,)])
-        >>> saved_buffers(sd, {"t"}, {"m"}, 1, "Adam()", "F")
-        Traceback (most recent call last):
-        ValueError: the state_dict has buffers ['v'], but Adam() keeps ['m']
-    """
-    found: dict[str, dict[tuple[str, int], Array]] = {}
-    for key, value in state_dict.items():
-        if key in skip:
-            continue
-        match = _BUFFER_KEY.match(key)
-        if match is None:
-            raise ValueError(f"unexpected key {key!r} in the state_dict")
-        name, symbol, l = match.group(1), match.group(2), int(match.group(3))
-        found.setdefault(name, {})[symbol, l] = np.array(value, order=order)
-    if (found and set(found) != expected) or (not found and expected and t > 0):
-        raise ValueError(
-            f"the state_dict has buffers {sorted(found)}, but {owner} keeps {sorted(expected)}"
-        )
-    buffers: dict[str, SavedBuffer] = {}
-    for name, parts in found.items():
-        layers = sorted({l for _, l in parts})
-        if layers != list(range(1, len(layers) + 1)):
-            raise ValueError(
-                f"buffer {name!r} in the state_dict needs arrays for every layer l = 1..L, "
-                f"got layers {layers}"
-            )
-        # layer by layer, each layer's parameters in the order state_dict() wrote them
-        keys = sorted(((l, symbol) for symbol, l in parts), key=lambda key: key[0])
-        arrays = [parts[symbol, l] for l, symbol in keys]
-        if not (
-            all(a.dtype == arrays[0].dtype for a in arrays) and arrays[0].dtype in _FLOAT_DTYPES
-        ):
-            raise ValueError(
-                f"buffer {name!r} in the state_dict must hold arrays of one dtype, float32 "
-                "or float64, shaped like the network's parameters; got "
-                + ", ".join(f"{a.dtype}{list(a.shape)}" for a in arrays)
-            )
-        if buffers:
-            first_keys, first = next(iter(buffers.values()))
-            if keys != first_keys or [(a.shape, a.dtype) for a in arrays] != [
-                (a.shape, a.dtype) for a in first
-            ]:
-                raise ValueError("the buffers in the state_dict do not agree in shape or dtype")
-        buffers[name] = keys, arrays
-    return buffers
 
 
 def nesterov_ready(nesterov: bool, momentum: Any, dampening: Any) -> None:
@@ -968,48 +912,3 @@ def same_network(signature: Signature, made_for: Signature | None) -> None:
             f"{my_dtype}, but it was asked to step one of sizes {_sizes(shapes)} in {dtype}; "
             "an optimizer serves one network: make a new optimizer, or call opt.reset()"
         )
-
-
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def new_name(
-    name: object, registry: Mapping[str, Any], what: str, *, example: str, registry_name: str
-) -> str:
-    """A short name not yet in ``registry`` (called ``registry_name`` in the message): lower-case
-    letters, digits and ``_``, starting with a letter, such as ``example``.
-
-    Example:
-        >>> new_name("lion", {"sgd": 1}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
-        'lion'
-        >>> new_name("Lion", {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
-        ... # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ValueError: Invalid optimizer name: 'Lion'; a name is lower-case letters, digits and _, ...
-    """
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(
-            f"Invalid {what} name: {name!r}; a name is lower-case letters, digits and _, "
-            f"starting with a letter, such as {example}"
-        )
-    if name in registry:
-        raise ValueError(
-            f"the {what} name {name!r} is taken by {registry[name]!r}; choose another "
-            f"name, or del {registry_name}[{name!r}] first"
-        )
-    return name
-
-
-def one_line(text: object, what: str, must_be: str) -> str:
-    """``text`` stripped, if it is one non-empty line of text.
-
-    Example:
-        >>> one_line(" fast ", "description", "one line of text for --help")
-        'fast'
-        >>> one_line("a\\nb", "description", "one line of text for --help")
-        Traceback (most recent call last):
-        ValueError: description must be one line of text for --help, got 'a\\nb'
-    """
-    if not isinstance(text, str) or not text.strip() or "\n" in text:
-        raise _refusal(text, what, None, must_be)
-    return text.strip()

@@ -524,7 +524,10 @@ class DivergenceGuard:
     """
 
     def __init__(self, net: Network, y: Any) -> None:
-        self.live = [p for layer in net.layers for p in layer.parameters().values()]
+        # the parameters, and the buffers (BatchNorm's running statistics) beside them
+        self.live = [
+            p for layer in net.layers for p in {**layer.parameters(), **layer.buffers()}.values()
+        ]
         self.kept = [np.empty_like(p) for p in self.live]  # keeps W's memory order
         self.epoch = 0  # the epoch whose starting weights are kept; 0: none yet
         self.knows_nothing = _zero_output_cost(net, y)

@@ -35,8 +35,8 @@ class GradientCheck:
     """The result of :func:`gradient_check`.
 
     Attributes:
-        per_layer: ``{l: {"W": error, "b": error}}``, relative errors
-            ‖numeric − backprop‖ / (‖numeric‖ + ‖backprop‖) over the checked entries.
+        per_layer: ``{l: {"W": error, "b": error}}``, by each layer's parameter names: relative
+            errors ‖numeric − backprop‖ / (‖numeric‖ + ‖backprop‖) over the checked entries.
         max_rel_error: the largest of them.
         numeric, backprop: the two gradients (float64; unchecked entries of ``numeric`` are NaN).
         tol: the threshold for :attr:`passed`.
@@ -59,7 +59,11 @@ class GradientCheck:
         return self.passed
 
     def __repr__(self) -> str:
-        rows = [f"  layer {l}: W {e['W']:.2e}   b {e['b']:.2e}" for l, e in self.per_layer.items()]
+        rows = [
+            f"  layer {l}: " + "   ".join(f"{name} {err:.2e}" for name, err in e.items())
+            for l, e in self.per_layer.items()
+            if e
+        ]
         verdict = "passed" if self.passed else "FAILED"
         return (
             f"GradientCheck({verdict}: max relative error {self.max_rel_error:.2e}, "
@@ -113,7 +117,7 @@ def gradient_check(
     rng = as_rng(seed)
 
     def cost() -> float:
-        return net64.cost(x, y, masks)  # C = (1/m) Σ C_i + penalty
+        return net64.cost(x, y, masks, training=True)  # C = (1/m) Σ C_i + penalty, as trained
 
     numeric_layers: list[dict[str, NDArray[Any]]] = []
     per_layer: dict[int, dict[str, float]] = {}
@@ -143,7 +147,7 @@ def gradient_check(
             numeric_layers_l[name] = numeric.reshape(param.shape)
     return GradientCheck(
         per_layer=per_layer,
-        max_rel_error=max(e for errs in per_layer.values() for e in errs.values()),
+        max_rel_error=max((e for errs in per_layer.values() for e in errs.values()), default=0.0),
         numeric=Gradients(layers=numeric_layers),
         backprop=backprop,
         tol=tol,

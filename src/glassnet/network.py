@@ -113,6 +113,8 @@ class Network:
             added once to the mini-batch *average*, so λ does not depend on the batch size or
             the size of the training set (``docs/regularisation.md`` converts from other
             conventions). Biases are not penalised.
+        input_shape: one sample's shape, e.g. ``(1, 28, 28)`` for one-channel images, when the
+            first layer takes any shape (a convolution); by default the first layer's own.
 
     Attributes:
         optimizer: the optimizer the latest :meth:`fit` trained with, state and all (``None``
@@ -137,8 +139,9 @@ class Network:
         *,
         l2: float = 0.0,
         l1: float = 0.0,
+        input_shape: Sequence[int] | None = None,
     ) -> None:
-        self.layers: list[Layer] = layer_stack(layers, Layer, Dense)
+        self.layers: list[Layer] = layer_stack(layers, Layer, Dense, input_shape)
         self.cost_function: Cost = cost_functions.get(cost)
         self.cost_function.check_output(self.layers[-1].activation)
         output_layer(self.layers[-1], self.L, Softmax)
@@ -205,6 +208,16 @@ class Network:
         return [math.prod(first)] + [math.prod(layer.output_shape) for layer in self.layers]
 
     @property
+    def input_shape(self) -> tuple[int, ...]:
+        """One sample's shape: ``(n_0,)``, or e.g. ``(1, 28, 28)`` for images."""
+        return self.layers[0].input_shape
+
+    @property
+    def shapes(self) -> list[tuple[int, ...]]:
+        """One sample's shape in every layer l = 0..L: ``[(n_0,), (n_1,), …]`` for Dense layers."""
+        return [self.input_shape] + [layer.output_shape for layer in self.layers]
+
+    @property
     def L(self) -> int:
         """The number of weighted layers (the output layer's number)."""
         return len(self.layers)
@@ -245,7 +258,7 @@ class Network:
     # -- forward ------------------------------------------------------------------------------
 
     def _features(self, X: Any) -> Array:
-        return as_features(X, self.sizes[0], self.dtype)
+        return as_features(X, self.input_shape, self.dtype)
 
     def check_data(self, X: Any, Y: Any) -> tuple[Array, Array, NDArray[np.intp] | None]:
         """(X, Y) checked and converted as training sees them: ``(x, y, labels)``.
@@ -267,10 +280,11 @@ class Network:
 
     # -- the one loop: forward, cost, backward -------------------------------------------------
 
-    def workspace(self, m: int, record: bool = False) -> list[Cache]:
+    def workspace(self, m: int, record: bool = False, running: bool = False) -> list[Cache]:
         """One :class:`~glassnet.layers.Cache` per layer for mini-batches of m samples: every
-        array a training step writes, made once (``fit`` reuses them for every mini-batch)."""
-        return [Cache(layer, m, self.dtype, record) for layer in self.layers]
+        array a training step writes, made once (``fit`` reuses them for every mini-batch, and
+        sets ``running``: BatchNorm layers update their running statistics)."""
+        return [Cache(layer, m, self.dtype, record, running) for layer in self.layers]
 
     def step(
         self,
@@ -325,11 +339,12 @@ class Network:
     def forward(self, X: Any) -> Array:
         """The output activations a^(L), shape (m, n_L), for the rows of X (shape (m, n_0)).
 
-        A single sample may be given as a 1-D array of length n_0; the result is then 1-D.
+        A single sample may be given as one array of the input's shape (length n_0); the result
+        is then one sample's output too.
         """
         x = np.asarray(X)
-        if x.ndim == 1 and x.shape[0] == self.sizes[0]:
-            return self.forward(x[None, :])[0]
+        if x.shape == self.input_shape:  # one sample
+            return self.forward(x[None])[0]
         a = self._features(x)
         for layer in self.layers:
             a = layer.forward(a)
@@ -470,7 +485,7 @@ class Network:
         """
         x, y, _ = self.check_data(X, Y)
         m = x.shape[0]
-        checked = None if masks is None else dropout_masks(masks, self.sizes, m, self.dtype)
+        checked = None if masks is None else dropout_masks(masks, self.shapes, m, self.dtype)
         caches = self.workspace(m)
         if sample_weight is None:
             costs, a_L = self.step(x, y, caches, masks=checked)
@@ -498,24 +513,34 @@ class Network:
         """
         return self.cost_and_gradients(X, Y, masks)[2]
 
-    def cost(self, X: Any, Y: Any, masks: Sequence[Any] | None = None) -> float:
+    def cost(
+        self, X: Any, Y: Any, masks: Sequence[Any] | None = None, *, training: bool = False
+    ) -> float:
         """The cost C = (1/m) Σ_i C_i + penalty of the network on (X, Y).
 
-        ``masks`` (from :meth:`dropout_masks`) evaluates the thinned network they pick.
+        ``masks`` (from :meth:`dropout_masks`) evaluates the thinned network they pick;
+        ``training=True`` computes C as a training step does, the C whose gradient
+        :meth:`gradients` gives: BatchNorm layers then use the mini-batch's statistics instead
+        of their running ones (nothing else differs).
         """
         x, y, _ = self.check_data(X, Y)
-        checked = None if masks is None else dropout_masks(masks, self.sizes, len(x), self.dtype)
-        return self._cost(x, y, checked)[0]
+        checked = None if masks is None else dropout_masks(masks, self.shapes, len(x), self.dtype)
+        return self._cost(x, y, checked, training)[0]
 
     def _cost(
-        self, x: Array, y: Array, masks: Sequence[Array | None] | None = None
+        self,
+        x: Array,
+        y: Array,
+        masks: Sequence[Array | None] | None = None,
+        training: bool = False,
     ) -> tuple[float, Array]:
         """C = (1/m) Σ_i C_i + penalty and a^(L) for checked (x, y), without backpropagation
-        (thinned by dropout ``masks``, if given)."""
+        (thinned by dropout ``masks``, if given; as in training, if ``training``)."""
+        caches = self.workspace(len(x)) if training else [None] * self.L
         a = x
-        for l, layer in enumerate(self.layers[:-1], start=1):
-            a = layer.forward(a, None, None if masks is None else masks[l])
-        z_L = self.layers[-1].weighted_input(a)
+        for l, (layer, cache) in enumerate(zip(self.layers[:-1], caches, strict=False), start=1):
+            a = layer.forward(a, cache, None if masks is None else masks[l])
+        z_L = self.layers[-1].weighted_input(a, caches[-1])
         a_L = self.layers[-1].activation.forward(z_L)
         return float(np.mean(self.cost_function.per_sample(a_L, y, z_L))) + self.penalty(), a_L
 
@@ -626,29 +651,35 @@ class Network:
         return copy.deepcopy(self)
 
     def astype(self, dtype: DTypeLike) -> Network:
-        """A copy with every weight and bias in ``dtype`` (``"float32"`` or ``"float64"``)."""
+        """A copy with every weight, bias and buffer in ``dtype`` (``"float32"`` or
+        ``"float64"``)."""
         net = self.copy()
         net.dtype = as_dtype(dtype)
         for layer in net.layers:
-            for name, p in layer.parameters().items():
+            for name, p in {**layer.parameters(), **layer.buffers()}.items():
                 setattr(layer, name, p.astype(net.dtype))
         return net
 
     def summary(self) -> str:
-        """A table of the layers: sizes, activations, W and b shapes, parameter counts."""
-        rows = [("layer", "neurons", "activation", "W shape", "b shape", "params")]
-        rows.append(("0 (input)", str(self.sizes[0]), "-", "-", "-", "0"))
+        """A table of the layers: sizes, activations, W and b shapes, parameter counts (a
+        layer of another type than Dense is named, a shaped output written as C×H×W)."""
+
+        def size(shape: tuple[int, ...]) -> str:
+            return "×".join(map(str, shape))
+
+        rows: list[tuple[str, ...]] = [
+            ("layer", "neurons", "activation", "W shape", "b shape", "params")
+        ]
+        rows.append(("0 (input)", size(self.input_shape), "-", "-", "-", "0"))
         for l, layer in enumerate(self.layers, start=1):
-            shapes = [str(p.shape) for p in layer.parameters().values()] + ["-", "-"]
+            kind = "" if isinstance(layer, Dense) else f" {type(layer).__name__}"
+            shapes = [
+                ("" if name in ("W", "b") else f"{name} ") + str(p.shape)
+                for name, p in layer.parameters().items()
+            ] + ["-", "-"]
+            act = repr(layer.activation)
             rows.append(
-                (
-                    str(l),
-                    str(math.prod(layer.output_shape)),
-                    repr(layer.activation),
-                    shapes[0],
-                    shapes[1],
-                    f"{layer.n_params:,}",
-                )
+                (f"{l}{kind}", size(layer.output_shape), act, *shapes[:2], f"{layer.n_params:,}")
             )
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         lines = [

@@ -252,7 +252,7 @@ def fit(
                 idx = order[lo : lo + batch_size]
                 wb = None if weights is None else weights[idx]  # the mini-batch's s_i
                 if len(idx) not in workspaces:
-                    caches = net.workspace(len(idx))
+                    caches = net.workspace(len(idx), running=True)
                     workspaces[len(idx)] = caches, net.gradients_of(caches)
                 caches, grads = workspaces[len(idx)]
                 # dropout: a fresh random choice of switched-off neurons for every mini-batch

@@ -66,10 +66,11 @@ class Layer:
     """The layer contract: what the network's loop, the optimizers and the files ask a layer.
 
     A subclass sets :attr:`activation`, :attr:`input_shape` and :attr:`output_shape` (one
-    sample's shapes) and defines
+    sample's shapes; a layer that takes any shape works them out in :meth:`connect`) and defines
 
-    - :meth:`build`: make the parameters (the arrays named in :attr:`parameter_names`);
-    - :meth:`weighted_input`: z = f(a^(l−1); θ), written into ``out`` when given;
+    - :meth:`build`: make the parameters (the arrays named in :attr:`parameter_names`) and
+      the buffers (:attr:`buffer_names`);
+    - :meth:`weighted_input`: z = f(a^(l−1); θ), written into ``cache.z`` when given a cache;
     - :meth:`backward_delta`: from δ, the parameters' gradients (into the cache's ``grads``)
       and ∂C_i/∂a^(l−1);
     - :meth:`parameter_shapes` and :meth:`config` (its constructor arguments), for files;
@@ -86,6 +87,11 @@ class Layer:
     parameter_names: tuple[str, ...] = ()
     #: the parameters the penalties λ₂, λ₁ apply to (weights, not biases)
     penalised: tuple[str, ...] = ()
+    #: arrays the layer keeps that training does not optimise (BatchNorm's running statistics):
+    #: saved in files and converted by ``astype`` with the parameters
+    buffer_names: tuple[str, ...] = ()
+    #: one sample's input and output shapes (empty until :meth:`connect` for a layer that
+    #: takes any shape)
     input_shape: tuple[int, ...] = ()
     output_shape: tuple[int, ...] = ()
 
@@ -94,8 +100,20 @@ class Layer:
     def build(self, rng: np.random.Generator, dtype: DTypeLike) -> None:
         """Make the parameters, drawing any random ones from ``rng``."""
 
-    def weighted_input(self, a_prev: Array, out: Array | None = None) -> Array:
-        """z = f(a^(l−1); θ) for every row of ``a_prev``."""
+    def connect(self, input_shape: tuple[int, ...]) -> None:
+        """Take one sample's ``input_shape`` (what the layer before gives) and set
+        :attr:`output_shape`; ValueError, in words, if this layer cannot take it. By default
+        the shapes are fixed when the layer is made, and must match."""
+        if input_shape != self.input_shape:
+            flat = len(input_shape) > len(self.input_shape)
+            raise ValueError(
+                f"takes inputs of shape {self.input_shape}"
+                + ("; put gn.Flatten() before it" if flat else "")
+            )
+
+    def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
+        """z = f(a^(l−1); θ) for every sample of ``a_prev``. Given a ``cache`` (a training
+        computation), write z into ``cache.z`` and keep what :meth:`backward_delta` needs."""
         raise NotImplementedError(f"{type(self).__name__} does not define weighted_input")
 
     def backward_delta(
@@ -136,6 +154,10 @@ class Layer:
         """The live parameter arrays by name, e.g. ``{"W": W, "b": b}``."""
         return {name: getattr(self, name) for name in self.parameter_names}
 
+    def buffers(self) -> dict[str, Array]:
+        """The live buffer arrays by name (see :attr:`buffer_names`)."""
+        return {name: getattr(self, name) for name in self.buffer_names}
+
     @property
     def n_params(self) -> int:
         """The number of numbers in the parameters."""
@@ -144,7 +166,8 @@ class Layer:
     def forward(
         self, a_prev: Array, cache: Cache | None = None, mask: Array | None = None
     ) -> Array:
-        """a^(l) for the rows of ``a_prev``; with a ``cache``, keep what backward needs.
+        """a^(l) for the rows of ``a_prev``; with a ``cache`` (a training computation), keep
+        what backward needs.
 
         ``mask`` is a dropout mask (0 or 1/(1 − p) per sample and neuron) while training.
         """
@@ -152,7 +175,7 @@ class Layer:
             a = self.activation.forward(self.weighted_input(a_prev))
             return a if mask is None else a * mask
         cache.a_prev = a_prev
-        z = self.weighted_input(a_prev, out=cache.z)  # z^(l) = f(a^(l−1); θ)
+        z = self.weighted_input(a_prev, cache)  # z^(l) = f(a^(l−1); θ)
         a = self.activation.forward_into(z, cache.a, cache.tmp, cache.where)  # a^(l) = σ(z^(l))
         cache.sigma, cache.mask = a, mask
         if mask is not None:  # inverted dropout: a^(l) = σ(z^(l)) ⊙ mask
@@ -202,9 +225,14 @@ class Cache:
         dC_da_prev: ∂C_i/∂a^(l−1) (after backward, when it was needed).
         grads: ∂C/∂θ by parameter name, shaped like the parameters (after backward).
         dC_da: ∂C_i/∂a^(l), kept only when ``record`` (for :meth:`Network.trace`).
+        saved: what a layer type keeps for its backward pass besides these (by name).
+        running: whether layers with running statistics (BatchNorm) update them from this
+            mini-batch: true only in ``fit``.
     """
 
-    def __init__(self, layer: Layer, m: int, dtype: DTypeLike, record: bool = False) -> None:
+    def __init__(
+        self, layer: Layer, m: int, dtype: DTypeLike, record: bool = False, running: bool = False
+    ) -> None:
         out, inp = (m, *layer.output_shape), (m, *layer.input_shape)
         self.z: Array = np.empty(out, dtype=dtype)
         self.a: Array = np.empty(out, dtype=dtype)
@@ -218,7 +246,8 @@ class Cache:
         self.grads: dict[str, Array] = {
             name: np.empty_like(p, dtype=dtype) for name, p in layer.parameters().items()
         }
-        self.record = record
+        self.record, self.running = record, running
+        self.saved: dict[str, Any] = {}
         self.a_prev: Array = self.z
         self.sigma: Array = self.a
         self.out: Array = self.a
@@ -297,9 +326,10 @@ class Dense(Layer):
         self.b = np.zeros(self.n_out, dtype=dtype)
         self.built = True
 
-    def weighted_input(self, a_prev: Array, out: Array | None = None) -> Array:
-        z = np.matmul(a_prev, self.W.T, out=out)  # z = a^(l−1) W^(l)ᵀ + b^(l):
-        z += self.b  # row i is W a_i + b
+    def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
+        # z = a^(l−1) W^(l)ᵀ + b^(l): row i is W a_i + b
+        z = np.matmul(a_prev, self.W.T, out=None if cache is None else cache.z)
+        z += self.b
         return z
 
     def backward_delta(

@@ -52,12 +52,8 @@ from .._inputs import (
     instance_of,
     matching_gradients,
     nesterov_ready,
-    plain,
     same_network,
-    saved_buffers,
-    saved_hyperparameters,
     short_repr,
-    whole_number,
 )
 from ..layers import W_ORDER
 from ..notation import Gradients
@@ -322,19 +318,11 @@ class Optimizer:
         The hyperparameters, ``lr`` included, ``t`` and the buffers all become the saved ones;
         nothing changes if the dict does not fit this optimizer.
         """
-        names = list(self.hyperparameters())
-        hyper = saved_hyperparameters(state_dict, type(self).__name__, names)
-        lr = hyper.pop("lr")
-        fresh = type(self)(1.0, **hyper)  # checks every hyperparameter but lr (which may be 0)
-        fresh.lr = lr
-        t = whole_number(plain(state_dict["t"]), "step count t", "t must be an integer ≥ 0", low=0)
-        skip = {*names, "optimizer", "t"}
-        buffers = saved_buffers(
-            state_dict, skip, set(fresh.buffer_names()), t, repr(fresh), W_ORDER
-        )
-        for key in names[1:]:
+        from .state import read_state  # the checks of a saved state, loaded when first needed
+
+        fresh, t, buffers = read_state(self, state_dict)
+        for key in self.hyperparameters():
             setattr(self, key, getattr(fresh, key))
-        self.lr = fresh.lr
         self.t = t
         self.state = {
             name: self._buffer(name, arrays, keys) for name, (keys, arrays) in buffers.items()

@@ -7,16 +7,65 @@ load it: :mod:`glassnet.optimizers` loads it on the first use of one of its name
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .._inputs import new_name, one_line, short_repr
+from .._inputs import short_repr
 from .adaptive import Adagrad, Adam, AdamW, RMSprop
 from .base import SGD, Optimizer, check_lr
 
 __all__ = ["OPTIMIZERS", "NamedOptimizer", "by_name", "register", "registered_classes"]
+
+
+# -- checks of a new name ---------------------------------------------------------------------
+
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _new_name(
+    name: object, registry: Mapping[str, Any], what: str, *, example: str, registry_name: str
+) -> str:
+    """A short name not yet in ``registry`` (called ``registry_name`` in the message): lower-case
+    letters, digits and ``_``, starting with a letter, such as ``example``.
+
+    Example:
+        >>> _new_name("lion", {"sgd": 1}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+        'lion'
+        >>> _new_name("Lion", {}, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: Invalid optimizer name: 'Lion'; a name is lower-case letters, digits and _, ...
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(
+            f"Invalid {what} name: {name!r}; a name is lower-case letters, digits and _, "
+            f"starting with a letter, such as {example}"
+        )
+    if name in registry:
+        raise ValueError(
+            f"the {what} name {name!r} is taken by {registry[name]!r}; choose another "
+            f"name, or del {registry_name}[{name!r}] first"
+        )
+    return name
+
+
+def _one_line(text: object, what: str, must_be: str) -> str:
+    """``text`` stripped, if it is one non-empty line of text.
+
+    Example:
+        >>> _one_line(" fast ", "description", "one line of text for --help")
+        'fast'
+        >>> _one_line("a\\nb", "description", "one line of text for --help")
+        Traceback (most recent call last):
+        ValueError: description must be one line of text for --help, got 'a\\nb'
+    """
+    if not isinstance(text, str) or not text.strip() or "\n" in text:
+        raise ValueError(f"{what} must be {must_be}, got {text!r}")
+    return text.strip()
 
 
 # -- by name: the registry ----------------------------------------------------------------------
@@ -112,7 +161,7 @@ def register(
         SGD(lr=0.05, momentum=0.99, dampening=0, nesterov=False, weight_decay=0)
         >>> del OPTIMIZERS["heavy_ball"]
     """
-    name = new_name(name, OPTIMIZERS, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
+    name = _new_name(name, OPTIMIZERS, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
     if not (isinstance(cls, type) and issubclass(cls, Optimizer)):
         raise ValueError(f"cls must be a subclass of glassnet.optimizers.Optimizer, got {cls!r}")
     other = registered_classes().get(cls.__name__)
@@ -123,7 +172,7 @@ def register(
             f"{cls.__module__}.{cls.__qualname__} a name of its own"
         )
     lr = check_lr(lr)
-    description = one_line(description, "description", "one line of text for --help")
+    description = _one_line(description, "description", "one line of text for --help")
     options = dict(options or {})
     try:
         cls(lr, **options)
