@@ -40,7 +40,8 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import importlib
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -52,7 +53,10 @@ from ..activations import Activation
 
 Array = NDArray[np.floating[Any]]
 
-__all__ = ["LAYERS", "Cache", "Dense", "Layer", "register"]
+if TYPE_CHECKING:
+    from .registry import LAYERS, register
+
+__all__ = ["LAYERS", "MODULES", "Cache", "Dense", "Layer", "register"]
 
 #: W is stored column by column (Fortran order), so that Wᵀ in z = a Wᵀ is an ordinary
 #: row-major matrix: OpenBLAS multiplies by it 10-25% faster than by a transposed one for the
@@ -376,27 +380,15 @@ class Dense(Layer):
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation!r}{drop})"
 
 
-#: layer type name → class: files name a layer's type, and only these are built from a file
-LAYERS: dict[str, type[Layer]] = {"Dense": Dense}
+#: glassnet's layer types in modules of their own (class name → module), and the registry of
+#: types: loaded on the first use of a name (``gn.Conv2D``, ``glassnet.layers.LAYERS``)
+MODULES: dict[str, str] = {"LAYERS": "registry", "register": "registry"}
 
 
-def register(cls: type[Layer]) -> type[Layer]:
-    """Make a layer class known to model files by its class name (usable as a decorator).
-
-    >>> @register
-    ... class Twice(Layer):
-    ...     pass
-    >>> LAYERS["Twice"] is Twice
-    True
-    >>> del LAYERS["Twice"]
-    """
-    if not (isinstance(cls, type) and issubclass(cls, Layer)):
-        raise ValueError(f"register() takes a subclass of glassnet.layers.Layer, got {cls!r}")
-    other = LAYERS.get(cls.__name__)
-    if other is not None and other is not cls:
-        raise ValueError(
-            f"another layer class named {cls.__name__!r} is registered; files name a layer by "
-            "its class name, so give yours another name"
-        )
-    LAYERS[cls.__name__] = cls
-    return cls
+def __getattr__(name: str) -> Any:
+    """Load a layer type's module (or the registry) on the first use of its name (PEP 562)."""
+    if name not in MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{MODULES[name]}"), name)
+    globals()[name] = value
+    return value
