@@ -157,7 +157,8 @@ def test_a_wrong_tensor_shape_is_refused_before_reading(
         ),
         (
             lambda c: c["layers"][1].update(n=5),
-            r"layer 2 \(ScaleShift\) takes inputs of shape \(5,\), but layer 1 \(Dense\) gives \(4",
+            r"layer 2 \(ScaleShift\) gets inputs of shape \(4,\) from layer 1 \(Dense\), but "
+            r"takes inputs of shape \(5,\)",
         ),
         (lambda c: c["layers"][1].update(type=3), "'type' must be a layer type's name"),
         (lambda c: c.update(format_version=2), "format version 2 holds Dense layers only"),

@@ -439,6 +439,8 @@ def _config_of(net: Network, version: int) -> dict[str, Any]:
     for name in ("l2", "l1"):  # only when set, so that older readers still load the file
         if getattr(net, name):
             config[name] = getattr(net, name)
+    if net.input_shape != (net.sizes[0],):  # shaped input, e.g. images (m, C, H, W)
+        config["input_shape"] = list(net.input_shape)
     return config
 
 
@@ -742,6 +744,7 @@ def _build(header: Header, rng: np.random.Generator) -> Network:
             dtype=config["dtype"],
             l2=config.get("l2", 0.0),
             l1=config.get("l1", 0.0),
+            input_shape=config.get("input_shape"),
         )
     except ValueError as exc:
         raise BadFileError(f"its configuration does not make a valid network: {exc}") from None

@@ -66,8 +66,9 @@ _CONFIG_KEYS = {
     "layers",
     "l2",
     "l1",
+    "input_shape",
 }
-_CONFIG_OPTIONAL = {"glassnet_version", "l2", "l1"}
+_CONFIG_OPTIONAL = {"glassnet_version", "l2", "l1", "input_shape"}
 _TENSOR_KEYS = {"dtype", "shape", "data_offsets"}
 _MAX_NDIM = 8  # the most dimensions a tensor may have (NumPy's own limit is 32)
 
@@ -236,6 +237,17 @@ def check_config(config: dict[str, Any], limits: Limits) -> dict[str, Any]:
         raise BadFileError(
             f"{where}: 'sizes' describes a network of {len(sizes) - 1:,} layers, more than the "
             f"{limits.layers:,} a model file may have (glassnet.io.MAX_LAYERS)"
+        )
+    shape = config.get("input_shape", [sizes[0]])
+    if not (
+        isinstance(shape, list)
+        and 1 <= len(shape) <= _MAX_NDIM
+        and all(is_int(n) and n >= 1 for n in shape)
+        and math.prod(shape) == sizes[0]
+    ):
+        raise BadFileError(
+            f"{where}: 'input_shape' must list one sample's shape, 1 to {_MAX_NDIM} positive "
+            f"integers whose product is n_0 = {sizes[0]}; got {short(shape)}"
         )
     dtype = config["dtype"]
     if not isinstance(dtype, str) or dtype not in DTYPES:

@@ -7,14 +7,17 @@ Layer l of a network is stored as
   is rebuilt with ``cls.from_config(entry without "type")``. An entry without ``"type"`` is a
   :class:`~glassnet.layers.Dense` layer; Dense is stored that way, and checked field by field
   (:mod:`glassnet.io._dense`);
-- one tensor per parameter, named ``<parameter>.<l>`` after :attr:`Layer.parameter_names
-  <glassnet.layers.Layer.parameter_names>` (for Dense ``W.l`` and ``b.l``), of the shape
+- one tensor per parameter and buffer, named ``<name>.<l>`` after :attr:`Layer.parameter_names
+  <glassnet.layers.Layer.parameter_names>` and :attr:`~glassnet.layers.Layer.buffer_names`
+  (for Dense ``W.l`` and ``b.l``; BatchNorm's running statistics too), of the shape
   :meth:`Layer.parameter_shapes <glassnet.layers.Layer.parameter_shapes>` gives. The shapes
   are known from the configuration alone, so every tensor's entry is checked against them
   before any number is read or any parameter allocated.
 
-Consecutive layers must fit (``input_shape`` of layer l is ``output_shape`` of layer l − 1),
-and ``sizes`` counts the numbers in each: n_l = ∏ output_shape of layer l.
+Consecutive layers must fit: each layer is connected (:meth:`Layer.connect
+<glassnet.layers.Layer.connect>`) to the shape the one before gives, the first to the
+configuration's ``input_shape`` (written only for a shaped input such as images; default
+``[n_0]``), and ``sizes`` counts the numbers in each: n_l = ∏ output_shape of layer l.
 
 >>> config = {"format_version": 1, "sizes": [2, 3, 1], "layers": [
 ...     {"n_in": 2, "n_out": 3}, {"n_in": 3, "n_out": 1}]}
@@ -114,27 +117,23 @@ def check_layer(spec: object, l: int, sizes: list[int], what: str, version: int)
 
 def describe(config: dict[str, Any]) -> list[OnDisk]:
     """Each layer's shapes, from a configuration :func:`check_layer` accepted: a Dense entry's
-    from its fields, another type's from ``cls.from_config``; checks that they fit together
-    and fit ``sizes``. No parameter is allocated."""
+    from its fields, another type's from ``cls.from_config`` connected to the shape the layer
+    before gives (the first to ``input_shape``, default ``[n_0]``); checks that they fit
+    together and fit ``sizes``. No parameter is allocated."""
     sizes = config["sizes"]
+    shape = tuple(config.get("input_shape", [sizes[0]]))
     found: list[OnDisk] = []
     for l, spec in enumerate(config["layers"], start=1):
         name = type_of(spec)
+        source = f"layer {l - 1} ({found[-1].type})" if found else "the input"
         if name == DEFAULT_TYPE:
             entry = OnDisk(name, (spec["n_in"],), (spec["n_out"],), _dense.shapes(spec), None)
         else:
-            entry = _from_config(LAYERS[name], spec, l)
-        if l == 1 and math.prod(entry.input_shape) != sizes[0]:
+            entry = _from_config(LAYERS[name], spec, l, shape, source)
+        if entry.input_shape != shape:
             raise BadFileError(
-                f"layer 1 ({name}) takes inputs of shape {entry.input_shape}, "
-                f"{math.prod(entry.input_shape)} numbers, but sizes {short(sizes)} say "
-                f"n_0 = {sizes[0]}"
-            )
-        if l > 1 and entry.input_shape != found[-1].output_shape:
-            raise BadFileError(
-                f"layer {l} ({name}) takes inputs of shape {entry.input_shape}, but layer "
-                f"{l - 1} ({found[-1].type}) gives {found[-1].output_shape}; consecutive layers "
-                "must fit"
+                f"layer {l} ({name}) takes inputs of shape {entry.input_shape}, but {source} "
+                f"gives {shape}; consecutive layers must fit"
             )
         if math.prod(entry.output_shape) != sizes[l]:
             raise BadFileError(
@@ -143,20 +142,31 @@ def describe(config: dict[str, Any]) -> list[OnDisk]:
                 f"n_{l} = {sizes[l]}"
             )
         found.append(entry)
+        shape = entry.output_shape
     return found
 
 
-def _from_config(cls: type[Layer], spec: dict[str, Any], l: int) -> OnDisk:
-    """Layer l of a registered type other than Dense, built from its entry (parameters not)."""
+def _from_config(
+    cls: type[Layer], spec: dict[str, Any], l: int, input_shape: tuple[int, ...], source: str
+) -> OnDisk:
+    """Layer l of a registered type other than Dense, built from its entry and connected to
+    ``input_shape``, what ``source`` gives (parameters not built)."""
     name = cls.__name__
     params = {k: v for k, v in spec.items() if k != TYPE_KEY}
     try:
         layer = cls.from_config(params)
-        problem = _contract_problem(layer, cls)
     except (ValueError, TypeError, KeyError) as exc:
         raise BadFileError(
             f"layer {l} ({name}) cannot be built from its configuration {short(params)}: "
             f"{type(exc).__name__}: {exc}"
+        ) from None
+    try:
+        if isinstance(layer, Layer):
+            layer.connect(input_shape)
+        problem = _contract_problem(layer, cls)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise BadFileError(
+            f"layer {l} ({name}) gets inputs of shape {input_shape} from {source}, but {exc}"
         ) from None
     if problem:
         raise BadFileError(f"layer {l} ({name}) built from {short(params)} {problem}")
@@ -171,11 +181,11 @@ def _contract_problem(layer: object, cls: type[Layer]) -> str:
     for what, shape in (("input_shape", layer.input_shape), ("output_shape", layer.output_shape)):
         if not (_is_shape(shape, low=1) and shape):
             return f"has {what} {short(shape)}; expected 1 to {_MAX_NDIM} positive integers"
-    shapes = layer.parameter_shapes()
-    if not isinstance(shapes, dict) or list(shapes) != list(layer.parameter_names):
+    shapes, names = layer.parameter_shapes(), [*layer.parameter_names, *layer.buffer_names]
+    if not isinstance(shapes, dict) or list(shapes) != names:
         return (
-            f"has parameter_shapes() for {short(list(shapes))}, but its parameter_names are "
-            f"{list(layer.parameter_names)}; they must name the same parameters, in order"
+            f"has parameter_shapes() for {short(list(shapes))}, but its parameters and buffers "
+            f"are {names}; they must name the same arrays, in order"
         )
     for p, shape in shapes.items():
         if not (isinstance(p, str) and p.isidentifier()) or f"{p}.".startswith(EXTRA_TENSOR_PREFIX):
@@ -259,7 +269,7 @@ def layer_config(layer: Layer, l: int) -> dict[str, Any]:
     if problem:
         raise ValueError(f"cannot save layer {l}: the {name} {problem}")
     try:
-        again = _from_config(cls, spec, l)
+        again = _from_config(cls, spec, l, layer.input_shape, "the layer before")
     except BadFileError as exc:
         raise ValueError(f"cannot save layer {l}: it could not be loaded back, as {exc}") from None
     if again[1:4] != (layer.input_shape, layer.output_shape, layer.parameter_shapes()):

@@ -129,8 +129,8 @@ class Layer:
         raise NotImplementedError(f"{type(self).__name__} does not define backward_delta")
 
     def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
-        """The shape of each parameter by name, known before :meth:`build` (files check a
-        tensor's shape against it before reading any number)."""
+        """The shape of each parameter, then each buffer, by name, known before :meth:`build`
+        (files check a tensor's shape against it before reading any number)."""
         return {}
 
     def config(self) -> dict[str, Any]:
