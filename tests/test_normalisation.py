@@ -376,6 +376,10 @@ def test_one_value_per_feature_cannot_be_normalised() -> None:
     with pytest.raises(ValueError, match="leaves none over"):  # 5 = 2 + 2 + 1
         net.fit(X, Y, epochs=1, batch_size=2, verbose=0)
     assert net.forward(X[:1]).shape == (1, 3)  # prediction needs no mini-batch
+    one_pixel = image_net(C=2, H=1, W=1)  # m·H·W = 1 value per channel: refused as well
+    X, Y = data(one_pixel, 1, 20)
+    with pytest.raises(ValueError, match=r"inputs of shape \(1, 2, 1, 1\)"):
+        one_pixel.gradients(X, Y)
 
 
 @pytest.mark.parametrize(
