@@ -127,9 +127,8 @@ def test_random_convolutional_networks_equal_pytorch_and_finite_differences(case
     Y = rng.random((m, 3))
     if cost == "cross_entropy":
         Y = Y / Y.sum(axis=1, keepdims=True)
-    params = [
-        torch.tensor(p, requires_grad=True) for layer in net.layers for p in layer.parameters().values()
-    ]
+    arrays = [p for layer in net.layers for p in layer.parameters().values()]
+    params = [torch.tensor(p, requires_grad=True) for p in arrays]
     a, z = torch_forward(net, torch.tensor(X), params)
     C = TORCH_COSTS[cost](a, z, torch.tensor(Y))
     C.backward()

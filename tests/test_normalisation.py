@@ -422,9 +422,38 @@ def test_config_round_trip() -> None:
     assert repr(layer) == "BatchNorm(6, momentum=0.2, eps=0.001, activation=leaky_relu(slope=0.2))"
     assert repr(BatchNorm(4)) == "BatchNorm(4)"
     assert again.gamma.size == 0  # from_config allocates nothing; build does
-    assert layer.parameter_shapes() == {"gamma": (6,), "beta": (6,)}
+    assert layer.parameter_shapes() == dict.fromkeys(
+        ("gamma", "beta", "running_mean", "running_var"), (6,)
+    )  # parameters, then buffers: what a model file holds
     assert layer.penalised == () and layer.buffer_names == ("running_mean", "running_var")
     net = gn.Network([gn.Dense(3, 6), again], seed=0)
     assert net.layers[1].gamma.tolist() == [1.0] * 6 and net.layers[1].beta.tolist() == [0.0] * 6
     assert net.layers[1].running_mean.tolist() == [0.0] * 6
     assert net.layers[1].running_var.tolist() == [1.0] * 6
+
+
+def test_a_diverging_run_puts_the_running_statistics_back_with_the_weights() -> None:
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(60, 4)), rng.integers(0, 3, 60)
+    net = gn.Network(
+        [gn.Dense(4, 8), BatchNorm(8, activation="relu"), gn.Dense(8, 3, activation="softmax")],
+        cost="cross_entropy",
+        seed=0,
+    )
+    starts: list[dict[str, np.ndarray]] = []
+
+    class Record(gn.Callback):  # the state each epoch starts from, before its first step
+        def on_epoch_begin(self, run: Any) -> None:
+            state = {name: a.copy() for name, a in net.layers[1].buffers().items()}
+            starts.append({**state, "W1": net.W[1].copy(), "W3": net.W[3].copy()})
+            if run.epoch == 3:  # from here on the steps are absurdly large: the run diverges
+                run.optimizer.lr = 1e30
+
+    with pytest.warns(RuntimeWarning, match="diverged|blew up|infinite"):
+        history = net.fit(X, y, epochs=5, batch_size=20, optimizer=gn.SGD(lr=0.1),
+                          callbacks=[Record()], verbose=0, shuffle=False)  # fmt: skip
+    assert history.diverged and history.stop is not None
+    sound = starts[history.stop.restored_epoch - 1]  # the epoch whose start was put back
+    for name, kept in sound.items():
+        live = {"W1": net.W[1], "W3": net.W[3], **net.layers[1].buffers()}[name]
+        np.testing.assert_array_equal(live, kept, err_msg=name)

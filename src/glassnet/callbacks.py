@@ -529,6 +529,7 @@ class DivergenceGuard:
             p for layer in net.layers for p in {**layer.parameters(), **layer.buffers()}.values()
         ]
         self.kept = [np.empty_like(p) for p in self.live]  # keeps W's memory order
+        self.held = [np.empty_like(p) for p in self.live]  # the epoch's start, until kept
         self.epoch = 0  # the epoch whose starting weights are kept; 0: none yet
         self.knows_nothing = _zero_output_cost(net, y)
         self.limit = math.inf  # BLOWUP × the starting level, set at the first mini-batch
@@ -546,10 +547,15 @@ class DivergenceGuard:
             self.keep(run.epoch)
         return True
 
+    def hold(self) -> None:
+        """Copy the weights and buffers as an epoch starts, before its first forward pass (which
+        moves BatchNorm's running statistics); :meth:`keep` keeps them once its cost is sound."""
+        for held, live in zip(self.held, self.live, strict=True):
+            np.copyto(held, live)
+
     def keep(self, epoch: int) -> None:
-        """Copy the weights (those epoch ``epoch`` starts from) into the arrays kept for them."""
-        for kept, live in zip(self.kept, self.live, strict=True):
-            np.copyto(kept, live)
+        """Keep what :meth:`hold` copied (what epoch ``epoch`` starts from) as the sound state."""
+        self.kept, self.held = self.held, self.kept
         self.epoch = epoch
 
     def weights_are_sound(self, run: TrainingRun) -> bool:

@@ -257,6 +257,8 @@ def fit(
                 caches, grads = workspaces[len(idx)]
                 # dropout: a fresh random choice of switched-off neurons for every mini-batch
                 masks = net.dropout_masks(len(idx), rng) if dropout else None
+                if run.batch == 1:  # the state this epoch starts from, kept if its cost is sound
+                    guard.hold()
                 # forward, cost, backward: the network's one loop (glassnet.network)
                 if wb is None:  # C = (1/m) Σ_i C_i
                     costs, a_L = net.step(x[idx], y[idx], caches, None, masks)

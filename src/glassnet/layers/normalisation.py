@@ -142,8 +142,8 @@ class BatchNorm(Layer):
         self.input_shape = self.output_shape = tuple(input_shape)
 
     def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
-        """gamma: (n,), beta: (n,)."""
-        return {"gamma": (self.n,), "beta": (self.n,)}
+        """gamma, beta and the buffers running_mean, running_var: each (n,)."""
+        return dict.fromkeys((*self.parameter_names, *self.buffer_names), (self.n,))
 
     def build(self, rng: np.random.Generator, dtype: DTypeLike) -> None:
         """γ = 1 and β = 0 (z = x̂ at first); running mean 0 and running variance 1."""
