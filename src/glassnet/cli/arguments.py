@@ -24,6 +24,7 @@ __all__ = [
     "fraction",
     "indices",
     "layer_size",
+    "layer_spec",
     "non_negative",
     "numbers",
     "positive",
@@ -131,6 +132,16 @@ def layer_size(text: str) -> int:
             f"expected whole numbers such as 30 (or 0 alone for no hidden layer), got {text!r}"
         )
     return value
+
+
+def layer_spec(text: str) -> list[Any]:
+    """A ``--layers`` SPEC: its layers, read by :func:`glassnet.cli.layerspec.parse_layers`."""
+    from .layerspec import parse_layers
+
+    try:
+        return parse_layers(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--layers ")) from None
 
 
 def positive(kind: type) -> Callable[[str], Any]:

@@ -12,6 +12,7 @@ The lab's command (:mod:`glassnet.lab.command`) uses them too.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..layers import Layer
 from ..network import Network
 from ..optimizers import Optimizer
 
@@ -81,13 +83,15 @@ def check_memory(
     rows: int,
     copies: int = 0,
     hint: str = "choose smaller --hidden layers",
+    layers: Sequence[Layer] | None = None,
 ) -> None:
     """Refuse a network too large to train here, before a single array is made.
 
     Training keeps each parameter in the weights, their gradients, fit's copy of the last sound
     weights, each of the optimizer's buffers and the optimizer's scratch space (plus ``copies``
     more, e.g. the lab's recorded path), and holds z, a, δ and scratch for ``rows`` samples in
-    every layer. Above half of this machine's memory, that is a mistake, not a plan.
+    every layer. Above half of this machine's memory, that is a mistake, not a plan. The
+    network is the Dense one of ``sizes``, or ``layers`` (not yet built) where given.
 
     Example:
         >>> from glassnet.cli.common import check_memory
@@ -98,13 +102,19 @@ def check_memory(
         ...
         glassnet.cli.common.CLIError: a 1-10000000-10000000-1 network would need about ...
     """
+    name = f"a {'-'.join(map(str, sizes))} network"
     params = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+    units = sum(sizes[1:])
+    if layers is not None:
+        name = f"a network of {len(layers)} layers"
+        params = sum(math.prod(s) for lay in layers for s in lay.parameter_shapes().values())
+        units = sum(math.prod(lay.output_shape) for lay in layers)
     kept = 4 + len(optimizer.buffer_names()) + copies
-    need = np.dtype(dtype).itemsize * (params * kept + 4 * rows * sum(sizes[1:]))
+    need = np.dtype(dtype).itemsize * (params * kept + 4 * rows * units)
     total, limit = _memory_limit()
     if need > limit:
         raise CLIError(
-            f"a {'-'.join(map(str, sizes))} network would need about {need / 2**30:,.0f} GiB to "
+            f"{name} would need about {need / 2**30:,.0f} GiB to "
             f"train ({params:,} weights and biases in {dtype}, each kept {kept} times: weights, "
             f"gradients, optimizer buffers{', recorded steps' if copies else ''}), more than "
             f"half of this machine's {total / 2**30:,.0f} GiB; {hint}"

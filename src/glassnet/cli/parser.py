@@ -23,12 +23,14 @@ from .arguments import (
     fraction,
     indices,
     layer_size,
+    layer_spec,
     non_negative,
     numbers,
     positive,
 )
 from .common import CLIError
 from .inspection import run_evaluate, run_explain, run_info, run_plot
+from .layerspec import GRAMMAR
 from .predict import run_predict
 from .train import run_train
 
@@ -111,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the data set: {', '.join(available())}",
     )
     train.add_argument("--data-dir", metavar="DIR", help=_DATA_DIR_HELP)
-    train.add_argument(
+    shape = train.add_mutually_exclusive_group()
+    shape.add_argument(
         "--hidden",
         type=layer_size,
         nargs="*",
@@ -121,17 +124,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="hidden layer sizes, input side first; input and output sizes come from the "
         "data; --hidden 0 for no hidden layer",
     )
+    shape.add_argument(
+        "--layers",
+        type=layer_spec,
+        default=None,
+        metavar="SPEC",
+        help="instead of --hidden, the network layer by layer (default: none, the network "
+        "of --hidden). " + GRAMMAR + ". A layer without an "
+        "activation after it has none; the last one's is --output-activation's. On images, a "
+        "first conv or pool gets each flat row as a 1×H×W image",
+    )
     train.add_argument(
         "--activation",
-        default="sigmoid",
+        default=None,
         metavar="NAME",
-        help=f"activation σ of the hidden layers: {', '.join(ACTIVATIONS)}",
+        help=f"activation σ of the --hidden layers: {', '.join(ACTIVATIONS)} (default: "
+        "sigmoid; with --layers, write each layer's activation in SPEC)",
     )
     train.add_argument(
         "--output-activation",
         default=None,
         metavar="NAME",
-        help="activation of the output layer (default: the same as --activation)",
+        help="activation of the output layer (default: the same as --activation, sigmoid "
+        "unless given)",
     )
     train.add_argument(
         "--cost",
@@ -193,7 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=dropout,
         default=0.0,
         metavar="P",
-        help="dropout probability of the hidden layers while training",
+        help="dropout probability of the --hidden layers while training (with --layers, write "
+        "dropout:P after a layer)",
     )
     train.add_argument(
         "--patience",

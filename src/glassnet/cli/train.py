@@ -21,6 +21,7 @@ from ..network import Network
 from ..optimizers import Optimizer, by_name
 from .common import CLIError, check_memory, writable_file
 from .data import load_data
+from .layerspec import build_layers
 
 __all__ = ["make_optimizer", "run_train"]
 
@@ -78,6 +79,32 @@ def _training_control(
     return control
 
 
+def _output_activation(args: argparse.Namespace) -> str | None:
+    """The output layer's activation, if the command line names it: written after the last
+    layer of --layers, or --output-activation (not both). --layers writes every other
+    activation in its SPEC, and its dropout, so --activation and --dropout go with --hidden."""
+    if args.layers is None:
+        return args.output_activation
+    if args.activation is not None:
+        raise CLIError(
+            "--activation is for the layers of --hidden; with --layers, write each layer's "
+            "activation after it, e.g. conv:16:3,relu"
+        )
+    if args.dropout:
+        raise CLIError(
+            "--dropout is for the layers of --hidden; with --layers, write dropout:P after the "
+            "layer it applies to, e.g. dense:128,relu,dropout:0.2"
+        )
+    last = args.layers[-1]
+    if last.activation and args.output_activation:
+        raise CLIError(
+            f"--layers sets the output layer's activation ({last.activation}, token "
+            f"{last.activation_at}) and so does --output-activation {args.output_activation}; "
+            "keep one"
+        )
+    return last.activation or args.output_activation
+
+
 def run_train(args: argparse.Namespace) -> int:
     """``glassnet train``: train, print the test scores, save the model with its data record."""
     from ..scaling import train_test_split
@@ -86,6 +113,7 @@ def run_train(args: argparse.Namespace) -> int:
     model_path = (
         None if args.no_save or not args.output else writable_file(args.output, "the model")
     )
+    named_output = _output_activation(args)  # a mistake in the options fails before the data loads
     data = load_data(args)
     X, y = data.X_train, data.y_train
     classification = data.task == "classification"
@@ -94,33 +122,47 @@ def run_train(args: argparse.Namespace) -> int:
         X, X_val, y, y_val = train_test_split(X, y, test_fraction=args.val_fraction, seed=args.seed)
         validation = (X_val, y_val)
     n_out = int(data.n_classes) if classification else 1
-    output = args.output_activation or args.activation
+    hidden = args.activation or "sigmoid"
+    output = named_output or hidden
     if classification and n_out == 2 and args.cost != "cross_entropy" and output != "softmax":
         n_out = 1  # one sigmoid neuron for two classes, as the tutorial would draw it
     sizes = [X.shape[1], *args.hidden, n_out]
+    layers = None
+    if args.layers is not None:
+        layers = build_layers(
+            args.layers, X.shape[1], data.image_shape, n_out, output, args.init, data.name
+        )
     optimizer = make_optimizer(args.optimizer, args.lr, args.momentum)
     rows = max(
         min(args.batch_size, len(X)), len(data.X_test), len(validation[0]) if validation else 0
     )
-    check_memory(sizes, args.dtype, optimizer, rows)
+    check_memory(sizes, args.dtype, optimizer, rows, layers=layers)
     if model_path is None and not args.no_save:
         model_path = writable_file(f"glassnet-{data.name}.safetensors", "the model")
-    net = Network.from_sizes(
-        sizes,
-        activation=args.activation,
-        cost=args.cost,
-        output_activation=args.output_activation,
-        seed=args.seed,
-        # the tutorial's "small random number" for its sigmoid network; else the activation's own
-        init=args.init or ("small" if args.activation == "sigmoid" else None),
-        dtype=args.dtype,
-        l2=args.l2,
-        l1=args.l1,
-        dropout=args.dropout,
-    )
+    if layers is not None:
+        net = Network(
+            layers, cost=args.cost, seed=args.seed, dtype=args.dtype, l2=args.l2, l1=args.l1
+        )
+    else:
+        net = Network.from_sizes(
+            sizes,
+            activation=hidden,
+            cost=args.cost,
+            output_activation=output,
+            seed=args.seed,
+            # the tutorial's "small random number" for its sigmoid network; else the
+            # activation's own
+            init=args.init or ("small" if hidden == "sigmoid" else None),
+            dtype=args.dtype,
+            l2=args.l2,
+            l1=args.l1,
+            dropout=args.dropout,
+        )
     control = _training_control(args, optimizer, validation is not None)
     if not args.quiet:
         print(f"glassnet {__version__}: training {net}")
+        if layers is not None:
+            print(net.summary())
         print(
             f"data: {data.name}, {len(X)} training samples"
             + (f", {len(validation[0])} for validation" if validation else "")
