@@ -124,7 +124,8 @@ def test_an_unknown_layer_type_is_refused_in_one_line(
         message = str(info.value)
         assert "\n" not in message
         assert "layer 2 is of type 'ScaleShift', which is not registered" in message
-        assert "glassnet.layers.register(cls)" in message and "Registered now: Dense" in message
+        assert "glassnet.layers.register(cls)" in message
+        assert "Dense" in message.partition("Registered now: ")[2]  # the types it knows
 
 
 def test_a_wrong_tensor_shape_is_refused_before_reading(

@@ -14,7 +14,7 @@ import pytest
 import glassnet as gn
 from glassnet.io import load, save
 from glassnet.layers import AvgPool2D, Cache, Flatten, MaxPool2D, Reshape
-from test_reshaping import assert_matches_torch, torch_module
+from test_reshaping import assert_matches_torch, connected, torch_module
 
 torch = pytest.importorskip("torch")
 
@@ -35,7 +35,7 @@ CASES = [
 
 def _layer(kind: str, case: tuple[Any, ...]) -> Any:
     kernel, stride, padding, shape = case
-    return POOLS[kind](kernel, stride, padding, input_shape=shape)
+    return connected(POOLS[kind](kernel, stride, padding), shape)
 
 
 def _through_layer(layer: Any, a: np.ndarray, dC_dz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +94,7 @@ def test_a_hand_worked_max_pool_with_ties() -> None:
     a = np.array(
         [[[[0.0, 0.0, 1.0, 3.0], [0.0, 0.0, 3.0, 2.0]]]]
     )  # windows [[0,0],[0,0]], [[1,3],[3,2]]
-    layer = MaxPool2D(2, input_shape=(1, 2, 4))
+    layer = connected(MaxPool2D(2), (1, 2, 4))
     cache = Cache(layer, 1, np.float64)
     np.testing.assert_array_equal(layer.forward(a, cache), [[[[0.0, 3.0]]]])
     np.testing.assert_array_equal(cache.saved["argmax"], [[[[0, 1]]]])  # offsets p·kW + q
@@ -102,7 +102,7 @@ def test_a_hand_worked_max_pool_with_ties() -> None:
     # window 1: all four tie at 0, δ = 5 goes to the first, (0, 0); window 2: 3 at (0, 1)
     # and (1, 0) tie, δ = 7 goes to the first in row-major order, (0, 1)
     np.testing.assert_array_equal(dC_da_prev, [[[[5.0, 0.0, 0.0, 7.0], [0.0, 0.0, 0.0, 0.0]]]])
-    avg = AvgPool2D(2, input_shape=(1, 2, 4))
+    avg = connected(AvgPool2D(2), (1, 2, 4))
     cache = Cache(avg, 1, np.float64)
     np.testing.assert_array_equal(avg.forward(a, cache), [[[[0.0, 2.25]]]])  # (1+3+3+2)/4
     dC_da_prev = avg.backward(np.array([[[[4.0, 8.0]]]]), cache, 1.0)
@@ -186,7 +186,7 @@ def test_config_round_trip_and_model_files(tmp_path: Path) -> None:
     for kind in POOLS:
         for case in CASES:
             layer = _layer(kind, case)
-            again = type(layer).from_config(layer.config())
+            again = connected(type(layer).from_config(layer.config()), layer.input_shape)
             assert again.config() == layer.config() and repr(again) == repr(layer)
             assert (again.input_shape, again.output_shape) == (
                 layer.input_shape,
@@ -204,6 +204,13 @@ def test_config_round_trip_and_model_files(tmp_path: Path) -> None:
     assert [repr(layer) for layer in loaded.layers] == [repr(layer) for layer in net.layers]
     X = np.random.default_rng(6).normal(size=(3, 5))
     np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
+    layers = [AvgPool2D((2, 3), stride=1, padding=(1, 0)), Flatten(), gn.Dense(24, 2)]
+    images = gn.Network(layers, input_shape=(2, 5, 4), seed=0)  # images in, pooled first
+    save(images, tmp_path / "images.gnn")
+    loaded = load(tmp_path / "images.gnn")
+    assert loaded.shapes == images.shapes == [(2, 5, 4), (2, 6, 2), (24,), (2,)]
+    X = np.random.default_rng(7).normal(size=(3, 2, 5, 4))
+    np.testing.assert_array_equal(loaded.forward(X), images.forward(X))
 
 
 @pytest.mark.parametrize("kind", POOLS)

@@ -117,6 +117,12 @@ def assert_matches_torch(
         np.testing.assert_allclose(t.dC_da[0] * share, ref["dC_dX"], rtol=1e-10, atol=1e-14)
 
 
+def connected(layer: Any, input_shape: tuple[int, ...]) -> Any:
+    """``layer`` connected to inputs of ``input_shape``, as a network connects it."""
+    layer.connect(input_shape)
+    return layer
+
+
 def _network(layers: list[Any], cost: str = "mse", **kwargs: Any) -> gn.Network:
     net = gn.Network(layers, cost=cost, seed=0, dtype="float64", **kwargs)
     rng = np.random.default_rng(1)
@@ -128,9 +134,9 @@ def _network(layers: list[Any], cost: str = "mse", **kwargs: Any) -> gn.Network:
 
 def test_flatten_and_reshape_move_numbers_in_row_major_order() -> None:
     a = np.arange(24.0).reshape(2, 3, 4)  # two samples of shape (3, 4)
-    flat = Flatten(input_shape=(3, 4))
+    flat = connected(Flatten(), (3, 4))
     np.testing.assert_array_equal(flat.forward(a), torch.flatten(torch.tensor(a), 1).numpy())
-    back = Reshape((3, 4), input_shape=(12,))
+    back = Reshape((3, 4))
     np.testing.assert_array_equal(back.forward(flat.forward(a)), a)
     cache = Cache(flat, 2, np.float64)
     z = flat.forward(a, cache)
@@ -185,22 +191,28 @@ def test_fit_through_reshape_and_flatten_lowers_the_cost() -> None:
 
 
 def test_config_round_trip_and_model_files(tmp_path: Path) -> None:
-    for layer in [
-        Reshape((1, 4, 4)),
-        Reshape([2, 8], input_shape=(4, 4)),
-        Flatten(input_shape=(2, 3, 4)),
+    for layer, shape in [
+        (Reshape((1, 4, 4)), (16,)),
+        (Reshape([2, 8]), (4, 4)),
+        (Flatten(), (2, 3)),
     ]:
-        again = type(layer).from_config(layer.config())
+        connected(layer, shape)
+        again = connected(type(layer).from_config(layer.config()), shape)
         assert (again.input_shape, again.output_shape) == (layer.input_shape, layer.output_shape)
         assert again.config() == layer.config() and repr(again) == repr(layer)
-    assert Reshape((1, 4, 4)).config() == {"shape": [1, 4, 4]}  # the flat input is the default
-    assert Flatten().config() == {}  # not connected yet
-    net = _network([Reshape((1, 4, 4)), Flatten(), gn.Dense(16, 2, activation="sigmoid")])
-    save(net, tmp_path / "net.gnn")
-    loaded = load(tmp_path / "net.gnn")
-    assert [repr(layer) for layer in loaded.layers] == [repr(layer) for layer in net.layers]
-    X = np.random.default_rng(5).normal(size=(3, 16))
-    np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
+    assert Reshape((1, 4, 4)).config() == {"shape": [1, 4, 4]} and Flatten().config() == {}
+    rng = np.random.default_rng(5)
+    for layers, input_shape in [
+        ([Reshape((1, 4, 4)), Flatten(), gn.Dense(16, 2, activation="sigmoid")], None),
+        ([Reshape((4, 4)), Flatten(), gn.Dense(16, 2, activation="sigmoid")], (2, 8)),
+    ]:
+        net = _network(layers, input_shape=input_shape)
+        save(net, tmp_path / "net.gnn")
+        loaded = load(tmp_path / "net.gnn")
+        assert [repr(layer) for layer in loaded.layers] == [repr(layer) for layer in net.layers]
+        assert loaded.shapes == net.shapes
+        X = rng.normal(size=(3, *net.input_shape))
+        np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
 
 
 def test_bad_arguments_are_refused_in_words() -> None:
@@ -210,20 +222,18 @@ def test_bad_arguments_are_refused_in_words() -> None:
     with pytest.raises(
         ValueError, match=r"Reshape\(\(1, 28, 28\)\) needs 784 numbers per sample, not 780"
     ):
-        Reshape((1, 28, 28), input_shape=(780,))
+        Reshape((1, 28, 28)).connect((780,))
     with pytest.raises(
         ValueError,
         match=r"layer 2 \(Reshape\) gets inputs of shape \(10,\) from layer 1, but "
         r"Reshape\(\(3, 3\)\) needs 9 numbers per sample, not 10",
     ):
         gn.Network([gn.Dense(4, 10), Reshape((3, 3))])
-    with pytest.raises(ValueError, match=r"Flatten input_shape must be a tuple of positive"):
-        Flatten(input_shape=(3, 0))
     with pytest.raises(
         ValueError, match="layer 1 \\(Flatten\\) takes inputs of any shape; say which"
     ):
         gn.Network([Flatten(), gn.Dense(4, 1)])
     with pytest.raises(ValueError, match="Flatten has no parameters"):
-        Flatten(input_shape=(2, 2)).parameter_paths("W", (0,), np.zeros((1, 2, 2)))
+        connected(Flatten(), (2, 2)).parameter_paths("W", (0,), np.zeros((1, 2, 2)))
     with pytest.raises(ValueError, match="Reshape has no parameters"):
         Reshape((2, 2)).parameter_paths("b", (0,), np.zeros((1, 4)))

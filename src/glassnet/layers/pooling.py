@@ -38,7 +38,8 @@ Example:
     >>> pool.connect((1, 2, 4))
     >>> pool.forward(a)  # windows [[1, 2], [3, 4]] and [[0, 0], [0, 0]]
     array([[[[4., 0.]]]])
-    >>> avg = gn.layers.AvgPool2D(2, input_shape=(1, 2, 4))
+    >>> avg = gn.layers.AvgPool2D(2)
+    >>> avg.connect((1, 2, 4))
     >>> avg.forward(a)
     array([[[[2.5, 0. ]]]])
 """
@@ -104,8 +105,6 @@ class _Pool2D(Layer):
         kernel_size: int | tuple[int, int],
         stride: int | tuple[int, int] | None = None,
         padding: int | tuple[int, int] = 0,
-        *,
-        input_shape: tuple[int, int, int] | None = None,
     ) -> None:
         name = type(self).__name__
         self.kernel_size = _pair(kernel_size, f"{name} kernel_size", 1)
@@ -117,8 +116,6 @@ class _Pool2D(Layer):
                 f"// 2, as in PyTorch), got padding {self.padding} for a kernel of "
                 f"{self.kernel_size}; pad less or use a larger kernel"
             )
-        if input_shape is not None:
-            self.connect(tuple(input_shape))
 
     # -- shapes ------------------------------------------------------------------------------
 
@@ -210,16 +207,13 @@ class _Pool2D(Layer):
     # -- files and printing --------------------------------------------------------------------
 
     def config(self) -> dict[str, Any]:
-        """kernel_size, stride and padding (one int when rows and columns agree) and, once
-        connected, the input shape."""
-        config: dict[str, Any] = {
+        """kernel_size, stride and padding, each one int when rows and columns agree (the
+        shapes come from :meth:`connect`)."""
+        return {
             "kernel_size": _plain(self.kernel_size),
             "stride": _plain(self.stride),
             "padding": _plain(self.padding),
         }
-        if self.input_shape:
-            config["input_shape"] = list(self.input_shape)
-        return config
 
     def __repr__(self) -> str:
         text = f"{type(self).__name__}({_plain(self.kernel_size)}"
@@ -242,7 +236,6 @@ class MaxPool2D(_Pool2D):
             side, not overlapping.
         padding: (pH, pW) or one int, rows and columns of −∞ added on each side; at most half
             the kernel (PyTorch's rule), so that every window holds an input.
-        input_shape: (C, H, W); by default the layer before sets it (see :meth:`connect`).
 
     Shape:
         input (m, C, H, W) → output (m, C, H_out, W_out), H_out = ⌊(H + 2pH − kH)/sH⌋ + 1 and
@@ -250,7 +243,8 @@ class MaxPool2D(_Pool2D):
 
     Example:
         >>> import numpy as np, glassnet as gn
-        >>> pool = gn.layers.MaxPool2D(2, input_shape=(1, 5, 7))  # floor: the last row/col drop
+        >>> pool = gn.layers.MaxPool2D(2)
+        >>> pool.connect((1, 5, 7))  # the network does this; floor: the last row and column drop
         >>> pool, pool.output_shape
         (MaxPool2D(2), (1, 2, 3))
         >>> gn.layers.MaxPool2D((3, 2), stride=1, padding=(1, 0))
@@ -311,14 +305,15 @@ class AvgPool2D(_Pool2D):
     δ/(kH·kW) over the window.
 
     Args:
-        kernel_size, stride, padding, input_shape: as for :class:`MaxPool2D` (the padding is 0).
+        kernel_size, stride, padding: as for :class:`MaxPool2D` (but the padding is 0).
 
     Shape:
         input (m, C, H, W) → output (m, C, H_out, W_out), as for :class:`MaxPool2D`.
 
     Example:
         >>> import numpy as np, glassnet as gn
-        >>> avg = gn.layers.AvgPool2D(3, stride=1, padding=1, input_shape=(1, 2, 2))
+        >>> avg = gn.layers.AvgPool2D(3, stride=1, padding=1)
+        >>> avg.connect((1, 2, 2))
         >>> avg.forward(np.ones((1, 1, 2, 2)))  # each window holds 4 ones and 5 padded zeros
         array([[[[0.44444444, 0.44444444],
                  [0.44444444, 0.44444444]]]])

@@ -31,13 +31,13 @@ from . import Array, Cache, Layer, Path
 __all__ = ["Flatten", "Reshape"]
 
 
-def _shape(value: object, what: str, example: str) -> tuple[int, ...]:
+def _shape(value: object, what: str) -> tuple[int, ...]:
     """``value`` as a shape: a tuple of positive integers (one int means a 1-D shape)."""
     shape = (value,) if is_whole(value) else value
     if isinstance(shape, (tuple, list)) and shape and all(is_whole(n) and n >= 1 for n in shape):
         return tuple(int(n) for n in shape)
     raise ValueError(
-        f"{what} must be a tuple of positive integers such as {example}; got {value!r}"
+        f"{what} must be a tuple of positive integers such as (1, 28, 28); got {value!r}"
     )
 
 
@@ -72,30 +72,20 @@ class Flatten(_Move):
     """Each sample as one flat row: (m, *shape) → (m, ∏ shape), in row-major order (the
     last axis varies fastest), as ``torch.nn.Flatten()`` does.
 
-    Args:
-        input_shape: one sample's shape; by default the layer before sets it.
-
     Example:
         >>> import numpy as np, glassnet as gn
-        >>> flat = gn.layers.Flatten(input_shape=(2, 1, 3))
+        >>> flat = gn.layers.Flatten()
+        >>> flat.connect((2, 1, 3))  # the network does this, with what the layer before gives
         >>> flat.output_shape
         (6,)
         >>> flat.forward(np.arange(6.0).reshape(1, 2, 1, 3))
         array([[0., 1., 2., 3., 4., 5.]])
     """
 
-    def __init__(self, *, input_shape: Sequence[int] | None = None) -> None:
-        if input_shape is not None:
-            self.connect(_shape(input_shape, "Flatten input_shape", "(16, 7, 7)"))
-
     def connect(self, input_shape: tuple[int, ...]) -> None:
         """Take inputs of any shape; the output is their ∏ input_shape numbers."""
         self.input_shape = tuple(input_shape)
         self.output_shape = (math.prod(self.input_shape),)
-
-    def config(self) -> dict[str, Any]:
-        """Nothing but, once connected, the input shape."""
-        return {"input_shape": list(self.input_shape)} if self.input_shape else {}
 
     def __repr__(self) -> str:
         return "Flatten()"
@@ -106,9 +96,9 @@ class Reshape(_Move):
     order (as ``torch.reshape``), e.g. flat 784-pixel rows as (1, 28, 28) images.
 
     Args:
-        shape: one sample's new shape, e.g. ``(1, 28, 28)``.
-        input_shape: one sample's shape before, holding as many numbers; by default the
-            flat ``(∏ shape,)``, so that a network starting with ``Reshape`` takes flat rows.
+        shape: one sample's new shape, e.g. ``(1, 28, 28)``. The input may have any shape
+            holding as many numbers; a network starting with ``Reshape`` takes flat rows,
+            ``(∏ shape,)``, unless the network is given another ``input_shape``.
 
     Example:
         >>> import numpy as np, glassnet as gn
@@ -120,17 +110,9 @@ class Reshape(_Move):
         (10,)
     """
 
-    def __init__(self, shape: Sequence[int], *, input_shape: Sequence[int] | None = None) -> None:
-        self.shape = _shape(shape, "Reshape shape", "(1, 28, 28)")
-        self.output_shape = self.shape
-        flat = (math.prod(self.shape),)
-        self.input_shape = flat
-        if input_shape is not None:
-            given = _shape(input_shape, "Reshape input_shape", str(flat))
-            try:
-                self.connect(given)
-            except ValueError as exc:
-                raise ValueError(f"Reshape input_shape {given}: {exc}") from None
+    def __init__(self, shape: Sequence[int]) -> None:
+        self.shape = _shape(shape, "Reshape shape")
+        self.input_shape, self.output_shape = (math.prod(self.shape),), self.shape
 
     def connect(self, input_shape: tuple[int, ...]) -> None:
         """Take inputs of any shape holding ∏ shape numbers."""
@@ -143,11 +125,8 @@ class Reshape(_Move):
         self.input_shape = tuple(input_shape)
 
     def config(self) -> dict[str, Any]:
-        """The shape and, when it is not the flat default, the input shape."""
-        config: dict[str, Any] = {"shape": list(self.shape)}
-        if self.input_shape != (math.prod(self.shape),):
-            config["input_shape"] = list(self.input_shape)
-        return config
+        """The new shape (the input's comes from :meth:`connect`)."""
+        return {"shape": list(self.shape)}
 
     def __repr__(self) -> str:
         return f"Reshape({self.shape})"
