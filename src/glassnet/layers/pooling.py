@@ -22,14 +22,20 @@ the identity, so backpropagation is only the chain rule through z, one window at
 So max pooling passes each δ back to one input, the window's winner; when several inputs tie
 for the maximum (common after ReLU, where many are 0) the winner is the first of them in
 row-major order within the window, as in PyTorch. A window's winner is found while the maximum
-is taken: the forward pass keeps, for every output, the offset p·kW + q of its winner
+is taken, offset by offset in that order: it is the offset k = p·kW + q where the running
+maximum last grew (strictly). The forward pass keeps it for every output
 (``cache.saved["argmax"]``), and the backward pass routes δ through it, one kernel offset at a
 time. Average pooling spreads δ/(kH·kW) evenly over its window.
 
 Both are vectorised over samples, channels and positions; the only Python loop is over the
-kH·kW kernel offsets, each one a strided view of the (padded) image. When the windows tile the
-image (stride = kernel, no padding, H and W divisible by it), the image is viewed as
-(m, C, H_out, kH, W_out, kW) blocks and no padding or zeroing is needed.
+kH·kW kernel offsets, each one a strided view of the (padded) image, a[:, :, p::sH, q::sW]
+cut to (H_out, W_out). When the windows tile the image (stride = kernel, no padding, H and W
+divisible by it) that view is the block view (m, C, H_out, kH, W_out, kW)[:, :, :, p, :, q]:
+nothing is padded or copied, and backward need not zero ∂C/∂a^(l−1) first, since it writes
+every input exactly once. (NumPy's max or sum over the block view's axes 3 and 5 gives the same
+z, but ten to forty times slower than these kH·kW elementwise operations.) Every operation is
+elementwise and branch-free: a masked copy (``np.copyto(..., where=)``) on a random mask is
+as slow again, so the winner's offset is kept with a maximum instead.
 
 Example:
     >>> import numpy as np, glassnet as gn
@@ -137,7 +143,7 @@ class _Pool2D(Layer):
             )
         self.input_shape = (C, H, W)
         self.output_shape = (C, (H + 2 * pH - kH) // sH + 1, (W + 2 * pW - kW) // sW + 1)
-        # the windows tile the image exactly: view it as blocks, nothing to pad or zero
+        # the windows tile the image exactly: every input is in one window
         self.tiles = (
             self.stride == self.kernel_size and (pH, pW) == (0, 0) and H % kH == 0 and W % kW == 0
         )
@@ -254,27 +260,25 @@ class MaxPool2D(_Pool2D):
     fill = -np.inf
 
     def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
-        m, (C, H_out, W_out) = a_prev.shape[0], self.output_shape
-        if cache is None and self.tiles:  # prediction: the maximum of each block, in one call
-            (kH, kW) = self.kernel_size
-            return a_prev.reshape(m, C, H_out, kH, W_out, kW).max(axis=(3, 5))
         windows = self._windows(self._padded(a_prev, cache))
-        z = np.empty((m, C, H_out, W_out), a_prev.dtype) if cache is None else cache.z
+        z = np.empty((len(a_prev), *self.output_shape), a_prev.dtype) if cache is None else cache.z
         np.copyto(z, next(windows)[1])  # z = the input at offset (0, 0) of each window …
         if cache is None:
             for _, view in windows:  # … then z = max(z, the input at offset (p, q))
                 np.maximum(z, view, out=z)
             return z
-        # the winner's offset k = p·kW + q of each window: replaced only by a strictly
-        # larger input, so that of several equal maxima the first in row-major order wins
+        # and the winner's offset: the last k = p·kW + q where the running maximum grew
+        # strictly, so that of several equal maxima the first in row-major order wins
         n = self.kernel_size[0] * self.kernel_size[1]
         argmax = _buffer(cache, "argmax", z.shape, np.uint8 if n <= 256 else np.intp)
+        grew_at = _buffer(cache, "grew_at", z.shape, argmax.dtype)
         argmax.fill(0)
-        larger = cache.where  # scratch: σ is the identity, which needs none
+        grew = cache.where  # scratch: σ is the identity, which needs none
         for k, view in windows:
-            np.greater(view, z, out=larger)
-            np.copyto(z, view, where=larger)
-            np.copyto(argmax, k, where=larger)
+            np.greater(view, z, out=grew)
+            np.maximum(z, view, out=z)
+            # argmax = k where it grew, else unchanged: k is larger than every offset before
+            np.maximum(argmax, np.multiply(grew, argmax.dtype.type(k), out=grew_at), out=argmax)
         return z
 
     def backward_delta(
@@ -320,18 +324,13 @@ class AvgPool2D(_Pool2D):
     """
 
     def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
-        m, (C, H_out, W_out) = a_prev.shape[0], self.output_shape
         (kH, kW) = self.kernel_size
-        share = a_prev.dtype.type(1.0 / (kH * kW))
-        z = np.empty((m, *self.output_shape), a_prev.dtype) if cache is None else cache.z
-        if self.tiles:  # the sum of each block
-            np.sum(a_prev.reshape(m, C, H_out, kH, W_out, kW), axis=(3, 5), out=z)
-        else:  # z = Σ_{p,q} the input at offset (p, q) of each window
-            windows = self._windows(self._padded(a_prev, cache))
-            np.copyto(z, next(windows)[1])
-            for _, view in windows:
-                z += view
-        z *= share  # z = (1/(kH kW)) Σ
+        z = np.empty((len(a_prev), *self.output_shape), a_prev.dtype) if cache is None else cache.z
+        windows = self._windows(self._padded(a_prev, cache))
+        np.copyto(z, next(windows)[1])
+        for _, view in windows:  # z = Σ_{p,q} the input at offset (p, q) of each window
+            z += view
+        z *= a_prev.dtype.type(1.0 / (kH * kW))  # z = (1/(kH kW)) Σ
         return z
 
     def backward_delta(
@@ -343,13 +342,8 @@ class AvgPool2D(_Pool2D):
         # ∂C_i/∂a_{c,u,v} = Σ_{windows holding a_{c,u,v}} δ_{i,c,y,x} / (kH kW)
         spread = np.multiply(delta, delta.dtype.type(1.0 / (kH * kW)), out=cache.tmp)
         grad = self._input_gradient(cache)
-        if self.tiles:  # every input of block (y, x) gets δ_{y,x}/(kH kW)
-            m, C, H_out, W_out = spread.shape
-            blocks = grad.reshape(m, C, H_out, kH, W_out, kW)
-            np.copyto(blocks, spread[:, :, :, None, :, None])
-            return grad
-        for _, view in self._windows(grad):
-            if self.overlap:
+        for _, view in self._windows(grad):  # each input of a window gets its δ/(kH kW)
+            if self.overlap:  # an input in several windows: add up their shares
                 view += spread
             else:
                 np.copyto(view, spread)
