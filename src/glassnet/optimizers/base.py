@@ -257,7 +257,7 @@ class Optimizer:
         """The buffer ``name`` over ``arrays``, one per parameter ``keys`` = [(l, θ), …]."""
         layers: list[dict[str, Array]] = []
         for (l, symbol), array in zip(keys, arrays, strict=True):
-            if l > len(layers):
+            while l > len(layers):  # layers without parameters (pooling, Flatten) get {}
                 layers.append({})
             layers[l - 1][symbol] = array
         return ParameterBuffer(layers, name=name)
