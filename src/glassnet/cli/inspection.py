@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..layers import Dense
 from ..network import Network
 from .common import CLIError, load_model, say, writable_file
 from .data import model_data, preparation_of, recorded_image_shape
@@ -81,6 +82,57 @@ def _explain_data(
     return X, data.y_test[: args.samples]
 
 
+def _layer_words(net: Network) -> str:
+    """``1 Reshape, 2 Conv2D, 3 MaxPool2D, …``: each layer's number and type."""
+    return ", ".join(f"{l} {type(layer).__name__}" for l, layer in enumerate(net.layers, 1))
+
+
+def _check_explainable(args: argparse.Namespace, net: Network) -> None:
+    """What ``explain`` asks of a network with layers other than Dense (a convolutional one),
+    refused in one sentence where the tutorial's indices do not fit: --weight l,j,k and
+    --bias l,j explain a Dense layer's w_jk and any layer's b_j; the forward equation of a
+    neuron, ∂C/∂a and the ledger speak of Dense layers only. Python's gn.explain_parameter
+    explains any number of any layer."""
+    from ..layers import Dense
+
+    if all(isinstance(layer, Dense) for layer in net.layers):
+        return
+    anything = (
+        "gn.explain_parameter(net, X, Y, l, name, index) explains any parameter of any layer, "
+        "in Python"
+    )
+    asked = args.weight or args.bias
+    if asked is None:
+        option = "--ledger" if args.ledger else "--neuron" if args.neuron else "--activation"
+        raise CLIError(
+            f"{option} explains networks of Dense layers only, and {args.model} has others "
+            f"(layers {_layer_words(net)}); --weight l,j,k and --bias l,j explain its Dense "
+            f"layers' weights and its biases, and {anything}"
+        )
+    l = asked[0] + net.L + 1 if -net.L <= asked[0] < 0 else asked[0]
+    if not 1 <= l <= net.L:
+        return  # explain says which layers there are
+    layer = net.layers[l - 1]
+    name, ndim = ("W", 2) if args.weight else ("b", 1)
+    shapes = {n: p.shape for n, p in layer.parameters().items()}
+    if name in shapes and len(shapes[name]) == ndim:
+        return
+    have = (
+        "has no parameters"
+        if not shapes
+        else "holds " + ", ".join(f"{n} of shape {shape}" for n, shape in shapes.items())
+    )
+    index = ", ".join("0" for _ in shapes.get(name, (0, 0)))
+    example = f' (here: gn.explain_parameter(net, X, Y, {l}, "{name}", ({index})))'
+    raise CLIError(
+        f"layer {l} of {args.model} is a {type(layer).__name__} layer, which {have}; "
+        f"--{'weight l,j,k' if args.weight else 'bias l,j'} explains "
+        + ("a Dense layer's weight w^(l)_jk" if args.weight else "a bias b^(l)_j")
+        + f"; {anything}"
+        + (example if name in shapes else f"; its layers: {_layer_words(net)}")
+    )
+
+
 def run_explain(args: argparse.Namespace) -> int:
     """``glassnet explain MODEL``: one number of the model, or its backward pass, in numbers."""
     from ..explain import (
@@ -92,6 +144,7 @@ def run_explain(args: argparse.Namespace) -> int:
     )
 
     net, meta = load_model(args.model)
+    _check_explainable(args, net)
     notes: list[str] = []
     X, Y = _explain_data(args, net, meta, notes)
     shown: Any
@@ -117,6 +170,14 @@ def run_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+#: the pictures that know only fully connected layers, and what they draw
+_DENSE_ONLY = {
+    "network": "draws every neuron and weight of a network of Dense layers",
+    "backward": "draws the backward pass through a network of Dense layers",
+    "weights": "draws the first layer's weights as images, for a network of Dense layers",
+}
+
+
 def run_plot(args: argparse.Namespace) -> int:
     """``glassnet plot MODEL``: one picture of the model, saved to an image file."""
     from .. import plots
@@ -126,6 +187,11 @@ def run_plot(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CLIError(str(exc)) from None
     net, meta = load_model(args.model)
+    if args.kind in _DENSE_ONLY and not all(isinstance(layer, Dense) for layer in net.layers):
+        raise CLIError(
+            f"a {args.kind} picture {_DENSE_ONLY[args.kind]}, and {args.model} has other "
+            f"layers ({_layer_words(net)}); choose --kind gradients, activations or history"
+        )
     picture = args.output or f"{Path(args.model).stem}-{args.kind}.png"
     output = writable_file(picture, "the picture")
     X = y = history = None

@@ -160,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         choices=list(INITS),
         help="how the starting weights are drawn; biases start at 0 (default: small, the "
-        "tutorial's N(0, 0.1²), for sigmoid; else the activation's own: he for relu and its "
+        "tutorial's N(0, 0.1²), for sigmoid --hidden layers; else, and with --layers, each "
+        "activation's own: he for relu and its "
         "relatives, xavier for the rest)",
     )
     train.add_argument(
@@ -208,8 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=dropout,
         default=0.0,
         metavar="P",
-        help="dropout probability of the --hidden layers while training (with --layers, write "
-        "dropout:P after a layer)",
+        help="dropout probability of the --hidden layers while training; --layers writes "
+        "dropout:P after a layer instead",
     )
     train.add_argument(
         "--patience",
