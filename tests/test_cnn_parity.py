@@ -88,9 +88,7 @@ def torch_forward(net: gn.Network, x: Any, params: list[Any]) -> tuple[Any, Any]
             z = a @ W.T + b
         elif kind == "Conv2D":
             W, b = next(it), next(it)
-            z = F.conv2d(
-                a, W, b, stride=_pair(config["stride"]), padding=_pair(config["padding"])
-            )
+            z = F.conv2d(a, W, b, stride=_pair(config["stride"]), padding=_pair(config["padding"]))
         elif kind == "MaxPool2D":
             k = _pair(config["kernel_size"])
             s = k if config.get("stride") is None else _pair(config["stride"])
@@ -105,9 +103,7 @@ def torch_forward(net: gn.Network, x: Any, params: list[Any]) -> tuple[Any, Any]
             z = a.reshape(a.shape[0], *config["shape"])
         elif kind == "BatchNorm":
             gamma, beta = next(it), next(it)
-            z = F.batch_norm(
-                a, None, None, gamma, beta, training=True, eps=config.get("eps", 1e-5)
-            )
+            z = F.batch_norm(a, None, None, gamma, beta, training=True, eps=config.get("eps", 1e-5))
         else:  # pragma: no cover - a new layer type needs its PyTorch form here
             raise AssertionError(f"no PyTorch form for {kind}")
         a = TORCH_ACTIVATIONS[layer.activation.name](z)
