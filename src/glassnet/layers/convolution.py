@@ -315,9 +315,7 @@ class Conv2D(Layer):
         }
         if self.dropout:
             config["dropout"] = self.dropout
-        if self.input_shape:
-            config["input_shape"] = list(self.input_shape)
-        return config
+        return config  # (not input_shape: the network connects the layer to the one before)
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Conv2D:
