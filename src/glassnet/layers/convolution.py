@@ -207,54 +207,67 @@ class Conv2D(Layer):
         return buf
 
     def _columns(self, a_prev: Array, saved: dict[str, Any]) -> Array:
-        """im2col: every patch the kernel covers, as ``cols[n, (i, p, q), (y, x)]``.
+        """im2col: every patch the kernel covers as a column, and a last row of ones.
 
-        cols[n, i, p, q, y, x] = a^(l−1)_{n, i, y·s+p, x·s+q} of the zero-padded image, laid
-        out as (m, in·kH·kW, H_out·W_out) so that z_n = W cols_n is one matrix product.
+        cols[n, (i, p, q), (y, x)] = a^(l−1)_{n, i, y·s+p, x·s+q} of the zero-padded image, one
+        column per output position (y, x) of sample n, shape (m, in·kH·kW + 1, H_out·W_out).
+        The last row is all ones, so that [W b] cols_n = W patches + b: the bias is the weight
+        of an input that is always 1 (it is written once, when the array is made).
         """
         m, (C, H, W), dtype = len(a_prev), self.input_shape, a_prev.dtype
         (kH, kW), (sH, sW), (pH, pW) = self.kernel_size, self.stride, self.padding
         _, Ho, Wo = self.output_shape
+        K = C * kH * kW
         x = a_prev
         if pH or pW:  # zeros around the image: the border stays 0, only the middle is written
             x = self._buffer(saved, "padded", (m, C, H + 2 * pH, W + 2 * pW), dtype)
             x[:, :, pH : pH + H, pW : pW + W] = a_prev
-        cols = self._buffer(saved, "columns", (m, C, kH, kW, Ho, Wo), dtype)
+        cols = saved.get("columns")
+        if cols is None or cols.shape != (m, K + 1, Ho * Wo) or cols.dtype != dtype:
+            cols = saved["columns"] = np.ones((m, K + 1, Ho * Wo), dtype=dtype)
+        # patches[n, i, p, q, y, x]: a view of cols (splitting axes never copies)
+        patches = cols[:, :K].reshape(m, C, kH, kW, Ho, Wo)
         # windows[n, i, y, x, p, q] = x[n, i, y·s + p, x·s + q]: a view, nothing copied yet
         windows = sliding_window_view(x, (kH, kW), axis=(2, 3))[:, :, ::sH, ::sW]
-        np.copyto(cols, windows.transpose(0, 1, 4, 5, 2, 3))
-        return cols.reshape(m, C * kH * kW, Ho * Wo)
+        np.copyto(patches, windows.transpose(0, 1, 4, 5, 2, 3))
+        return cols
 
     def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
         m, (out, Ho, Wo) = len(a_prev), self.output_shape
         saved: dict[str, Any] = {} if cache is None else cache.saved
         cols = self._columns(a_prev, saved)
+        Wb = self._buffer(saved, "W_b", (out, cols.shape[1]), cols.dtype)
+        Wb[:, :-1], Wb[:, -1] = self.W.reshape(out, -1), self.b  # [W b]: one row per filter
         z = np.empty((m, out, Ho, Wo), dtype=a_prev.dtype) if cache is None else cache.z
-        # z_n = W cols_n + b: every filter (a row of W) times every patch (a column of cols)
-        np.matmul(self.W.reshape(out, -1), cols, out=z.reshape(m, out, Ho * Wo))
-        z += self.b[:, None, None]
+        # z_n = [W b] cols_n: every filter times every patch of sample n, plus b; one matrix
+        # product for the mini-batch (a stack of m)
+        np.matmul(Wb, cols, out=z.reshape(m, out, Ho * Wo))
         return z
 
     def backward_delta(
         self, delta: Array, cache: Cache, rows: Array | float, need_dC_da_prev: bool = True
     ) -> Array | None:
-        m, (out, Ho, Wo), grads = len(delta), self.output_shape, cache.grads
-        cols = cache.saved["columns"].reshape(m, -1, Ho * Wo)  # (m, in·kH·kW, H_out·W_out)
-        r = np.reshape(rows, (m, 1, 1, 1)) if np.ndim(rows) else rows
-        scaled = np.multiply(delta, r, out=cache.scaled).reshape(m, out, Ho * Wo)  # r_n δ_n
-        # ∂C/∂w_{o,(i,p,q)} = Σ_n Σ_{y,x} r_n δ_{n,o,y,x} cols_{n,(i,p,q),(y,x)}: summed over
-        # every position the kernel was applied at, and over the samples
-        dW = np.matmul(scaled, cols.transpose(0, 2, 1))  # (m, out, in·kH·kW), one per sample
-        dW.sum(axis=0, out=grads["W"].reshape(out, -1))
-        scaled.sum(axis=(0, 2), out=grads["b"])  # ∂C/∂b_o = Σ_n Σ_{y,x} r_n δ_{n,o,y,x}
+        m, (out, Ho, Wo), saved = len(delta), self.output_shape, cache.saved
+        cols, d = saved["columns"], delta.reshape(m, out, Ho * Wo)
+        # per sample, δ_n cols_nᵀ: ∂C_n/∂[W b] summed over every position the kernel was
+        # applied at (the last column, against the row of ones, is Σ_{y,x} δ_{n,o,y,x} for b)
+        each = self._buffer(saved, "d_W_b", (m, out, cols.shape[1]), d.dtype)
+        np.matmul(d, cols.transpose(0, 2, 1), out=each)
+        # ∂C/∂[W b] = Σ_n r_n δ_n cols_nᵀ (r_n = 1/m, or each sample's share with weights)
+        r = np.broadcast_to(np.reshape(rows, -1), (m,)).astype(d.dtype, copy=False)
+        dWb = (r @ each.reshape(m, -1)).reshape(out, -1)
+        cache.grads["W"][...] = dWb[:, :-1].reshape(self.W.shape)
+        cache.grads["b"][...] = dWb[:, -1]
         if not need_dC_da_prev:
             return None
-        # ∂C_n/∂cols_n = Wᵀ δ_n: what each patch's pixels pass back ...
-        dcols = np.matmul(self.W.reshape(out, -1).T, delta.reshape(m, out, Ho * Wo))
+        # ∂C_n/∂patches_n = Wᵀ δ_n: what each patch's pixels pass back ...
+        dcols = self._buffer(saved, "d_columns", (m, cols.shape[1] - 1, Ho * Wo), d.dtype)
+        np.matmul(self.W.reshape(out, -1).T, d, out=dcols)
         return self._col2im(dcols, cache)
 
     def _col2im(self, dcols: Array, cache: Cache) -> Array:
-        """... added back onto the image: a pixel covered by several patches gets the sum."""
+        """... added back onto the image where each patch was taken: a pixel covered by
+        several patches gets the sum (the "transposed convolution" of δ with W)."""
         m, (C, H, W) = len(dcols), self.input_shape
         (kH, kW), (sH, sW), (pH, pW) = self.kernel_size, self.stride, self.padding
         _, Ho, Wo = self.output_shape
@@ -268,9 +281,8 @@ class Conv2D(Layer):
         dx.fill(0.0)
         for p in range(kH):  # one kernel offset (p, q) at a time, every patch at once
             for q in range(kW):
-                dx[:, :, p : p + sH * (Ho - 1) + 1 : sH, q : q + sW * (Wo - 1) + 1 : sW] += d[
-                    :, :, p, q
-                ]
+                ys, xs = slice(p, p + sH * (Ho - 1) + 1, sH), slice(q, q + sW * (Wo - 1) + 1, sW)
+                dx[:, :, ys, xs] += d[:, :, p, q]
         if padded:  # the padding's share is dropped: those zeros were not inputs
             np.copyto(cache.dC_da_prev, dx[:, :, pH : pH + H, pW : pW + W])
         return cache.dC_da_prev
