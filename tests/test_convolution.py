@@ -279,6 +279,16 @@ def test_gradient_check(shape: Any, c1: Any, c2: Any) -> None:
     assert check.passed and check.max_rel_error < 1e-6, check
 
 
+def test_gradient_check_with_dropout_on_the_feature_maps() -> None:
+    net = _conv_net(*SHAPES[1], "sigmoid", seed=17)
+    net.layers[0].dropout = 0.4  # each (channel, position) of layer 1 switched off at random
+    X, Y = _data(net, 3, seed=18)
+    masks = net.dropout_masks(3, rng=0)
+    assert masks[1].shape == (3, *net.layers[0].output_shape) and not masks[1].all()
+    check = gn.gradient_check(net, X, Y, masks=masks)
+    assert check.passed and check.max_rel_error < 1e-6, check
+
+
 def test_explain_parameter_of_a_kernel_weight_is_its_gradient() -> None:
     net = _conv_net(*SHAPES[1], "tanh", seed=12)
     X, Y = _data(net, 4, seed=13)

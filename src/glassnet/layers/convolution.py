@@ -8,17 +8,19 @@ weighted sum, the tutorial's z = Σ w a + b with the inputs the filter covers th
 
 (s: the stride; the image is first padded with zeros). So a convolution is a Dense layer in
 which output neuron (o, y, x) is fed by only the kH×kW patch under it, and every position of
-one filter uses the *same* weights. Lay each patch out as a column of ``cols`` (im2col) and
-z is one matrix product, z_o = W_o · cols + b_o: Dense's equation, patch by patch.
+one filter uses the *same* weights. Lay each patch of sample n out as a column of ``cols_n``
+(im2col), with a row of ones under them, and z_n = [W b] cols_n is one matrix product: Dense's
+z = W a + b with the patches as the inputs a (the bias is the weight of an input that is 1).
 
-Backpropagation is Dense's three products with that sharing summed over (δ = ∂C_i/∂z, one
-entry per sample, output channel and position; r_i each sample's share of C)::
+Backpropagation is Dense's three products with that sharing summed over (δ = ∂C_n/∂z, one
+entry per sample n, output channel and position; r_n each sample's share of C)::
 
     ∂C/∂w_{o,i,p,q} = Σ_n r_n Σ_{y,x} δ_{n,o,y,x} · a^(l−1)_{n,i,y·s+p,x·s+q}
         the weight met one input pixel at every position where the kernel was applied,
-        so its gradient sums over all of them: δ ⊗ cols, one matrix product
+        so its gradient sums over all of them: Σ_n r_n δ_n cols_nᵀ, one matrix product
     ∂C/∂b_o = Σ_n r_n Σ_{y,x} δ_{n,o,y,x}
-        a bias enters every position of its channel with factor 1
+        a bias enters every position of its channel with factor 1 (the same product,
+        against the row of ones)
     ∂C_n/∂a^(l−1)_{i,u,v} = Σ_{o,p,q : u = y·s+p, v = x·s+q} δ_{n,o,y,x} · w_{o,i,p,q}
         each input pixel collects δ from every output whose patch covered it: the
         "transposed convolution" of δ with W, computed as Wᵀ δ (a column per patch) and then
@@ -70,6 +72,14 @@ def _pair(value: object, what: str, low: int) -> tuple[int, int]:
         f"Conv2D {what} must be an integer >= {low} or a pair (height, width) of them, "
         f"such as {max(low, 1)} or ({max(low, 1)}, {max(low, 2)}); got {value!r}"
     )
+
+
+def _reused(saved: dict[str, Any], name: str, shape: tuple[int, ...], dtype: Any) -> Any:
+    """``saved[name]``, made (zeroed) the first time: an array reused from step to step."""
+    buf = saved.get(name)
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = saved[name] = np.zeros(shape, dtype=dtype)
+    return buf
 
 
 def _shown(pair: tuple[int, int]) -> int | tuple[int, int]:
@@ -199,13 +209,6 @@ class Conv2D(Layer):
 
     # -- forward and backward -----------------------------------------------------------------
 
-    def _buffer(self, saved: dict[str, Any], name: str, shape: tuple[int, ...], dtype: Any) -> Any:
-        """``saved[name]``, made (zeroed) the first time: an array reused from step to step."""
-        buf = saved.get(name)
-        if buf is None or buf.shape != shape or buf.dtype != dtype:
-            buf = saved[name] = np.zeros(shape, dtype=dtype)
-        return buf
-
     def _columns(self, a_prev: Array, saved: dict[str, Any]) -> Array:
         """im2col: every patch the kernel covers as a column, and a last row of ones.
 
@@ -220,7 +223,7 @@ class Conv2D(Layer):
         K = C * kH * kW
         x = a_prev
         if pH or pW:  # zeros around the image: the border stays 0, only the middle is written
-            x = self._buffer(saved, "padded", (m, C, H + 2 * pH, W + 2 * pW), dtype)
+            x = _reused(saved, "padded", (m, C, H + 2 * pH, W + 2 * pW), dtype)
             x[:, :, pH : pH + H, pW : pW + W] = a_prev
         cols = saved.get("columns")
         if cols is None or cols.shape != (m, K + 1, Ho * Wo) or cols.dtype != dtype:
@@ -236,7 +239,7 @@ class Conv2D(Layer):
         m, (out, Ho, Wo) = len(a_prev), self.output_shape
         saved: dict[str, Any] = {} if cache is None else cache.saved
         cols = self._columns(a_prev, saved)
-        Wb = self._buffer(saved, "W_b", (out, cols.shape[1]), cols.dtype)
+        Wb = _reused(saved, "W_b", (out, cols.shape[1]), cols.dtype)
         Wb[:, :-1], Wb[:, -1] = self.W.reshape(out, -1), self.b  # [W b]: one row per filter
         z = np.empty((m, out, Ho, Wo), dtype=a_prev.dtype) if cache is None else cache.z
         # z_n = [W b] cols_n: every filter times every patch of sample n, plus b; one matrix
@@ -251,7 +254,7 @@ class Conv2D(Layer):
         cols, d = saved["columns"], delta.reshape(m, out, Ho * Wo)
         # per sample, δ_n cols_nᵀ: ∂C_n/∂[W b] summed over every position the kernel was
         # applied at (the last column, against the row of ones, is Σ_{y,x} δ_{n,o,y,x} for b)
-        each = self._buffer(saved, "d_W_b", (m, out, cols.shape[1]), d.dtype)
+        each = _reused(saved, "d_W_b", (m, out, cols.shape[1]), d.dtype)
         np.matmul(d, cols.transpose(0, 2, 1), out=each)
         # ∂C/∂[W b] = Σ_n r_n δ_n cols_nᵀ (r_n = 1/m, or each sample's share with weights)
         r = np.broadcast_to(np.reshape(rows, -1), (m,)).astype(d.dtype, copy=False)
@@ -261,7 +264,7 @@ class Conv2D(Layer):
         if not need_dC_da_prev:
             return None
         # ∂C_n/∂patches_n = Wᵀ δ_n: what each patch's pixels pass back ...
-        dcols = self._buffer(saved, "d_columns", (m, cols.shape[1] - 1, Ho * Wo), d.dtype)
+        dcols = _reused(saved, "d_columns", (m, cols.shape[1] - 1, Ho * Wo), d.dtype)
         np.matmul(self.W.reshape(out, -1).T, d, out=dcols)
         return self._col2im(dcols, cache)
 
@@ -274,7 +277,7 @@ class Conv2D(Layer):
         d = dcols.reshape(m, C, kH, kW, Ho, Wo)
         padded = pH or pW
         dx = (
-            self._buffer(cache.saved, "d_padded", (m, C, H + 2 * pH, W + 2 * pW), dcols.dtype)
+            _reused(cache.saved, "d_padded", (m, C, H + 2 * pH, W + 2 * pW), dcols.dtype)
             if padded
             else cache.dC_da_prev
         )
