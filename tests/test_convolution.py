@@ -14,23 +14,13 @@ import pytest
 
 import glassnet as gn
 from glassnet.activations import ACTIVATIONS
-from glassnet.layers import LAYERS, Cache, Layer
+from glassnet.layers import LAYERS, Cache, Flatten, Layer
 from glassnet.layers.convolution import Conv2D
 
 
-class Flatten(Layer):
-    """(m, C, H, W) → (m, C·H·W): the test's own, so that a Dense layer can follow a Conv2D."""
-
-    def connect(self, input_shape: tuple[int, ...]) -> None:
-        self.input_shape, self.output_shape = input_shape, (math.prod(input_shape),)
-
-    def weighted_input(self, a_prev: Any, cache: Cache | None = None) -> Any:
-        flat = a_prev.reshape(len(a_prev), -1)
-        return flat.copy() if cache is None else np.copyto(cache.z, flat) or cache.z
-
-    def backward_delta(self, delta: Any, cache: Cache, rows: Any, need: bool = True) -> Any:
-        np.copyto(cache.dC_da_prev, delta.reshape(cache.dC_da_prev.shape))
-        return cache.dC_da_prev
+def _connected(layer: Conv2D, shape: tuple[int, ...]) -> Conv2D:
+    layer.connect(shape)
+    return layer
 
 
 def _built(layer: Layer, seed: int = 0) -> Layer:
@@ -83,7 +73,7 @@ DA = np.array([[1, -1, -1, 1], [2, 2, -4, 0], [-1, 5, 1, -1], [-2, 0, 2, 0]], dt
 
 
 def _hand_layer() -> Conv2D:
-    conv = Conv2D(1, 1, kernel_size=2, activation="identity", input_shape=(1, 4, 4))
+    conv = _connected(Conv2D(1, 1, kernel_size=2, activation="identity"), (1, 4, 4))
     conv.W, conv.b = FILTER.reshape(1, 1, 2, 2).copy(), np.array([1.0])
     return conv
 
@@ -125,7 +115,7 @@ def test_the_hand_worked_example_in_a_network() -> None:
 
 def test_a_convolution_is_a_dense_layer_with_shared_weights() -> None:
     """z = W cols + b: the same numbers as a Dense layer on the patches, position by position."""
-    conv = _built(Conv2D(2, 3, kernel_size=(2, 3), stride=(1, 2), input_shape=(2, 5, 6)))
+    conv = _built(_connected(Conv2D(2, 3, kernel_size=(2, 3), stride=(1, 2)), (2, 5, 6)))
     x = np.random.default_rng(1).normal(size=(4, 2, 5, 6))
     z = conv.weighted_input(x)
     assert isinstance(conv, Conv2D)
@@ -255,7 +245,7 @@ def test_sample_weights_give_pytorchs_weighted_loss() -> None:
 
 def test_float32_forward_equals_pytorch() -> None:
     torch = pytest.importorskip("torch")
-    conv = Conv2D(3, 5, (3, 2), stride=2, padding=1, activation="sigmoid", input_shape=(3, 9, 7))
+    conv = _connected(Conv2D(3, 5, (3, 2), stride=2, padding=1, activation="sigmoid"), (3, 9, 7))
     conv.build(np.random.default_rng(8), np.float32)
     x = np.random.default_rng(9).normal(size=(16, 3, 9, 7)).astype(np.float32)
     expected = torch.sigmoid(
@@ -302,7 +292,7 @@ def test_explain_parameter_of_a_kernel_weight_is_its_gradient() -> None:
 
 
 def test_parameter_paths_meet_zeros_in_the_padding() -> None:
-    conv = Conv2D(1, 1, kernel_size=2, padding=1, input_shape=(1, 2, 2))
+    conv = _connected(Conv2D(1, 1, kernel_size=2, padding=1), (1, 2, 2))
     a = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
     paths = conv.parameter_paths("W", (0, 0, 0, 0), a)  # w00 meets the pixel up and left
     assert [out for out, _ in paths] == [(0, y, x) for y in range(3) for x in range(3)]
@@ -337,11 +327,11 @@ def test_shapes_repr_and_init() -> None:
     conv.build(np.random.default_rng(0), np.float64)
     assert conv.init == "he" and not conv.b.any()
     # He: W ~ N(0, 2 / fan-in) with fan-in = in·kH·kW = 9
-    assert np.std(_built(Conv2D(8, 64, 3, input_shape=(8, 5, 5))).W) == pytest.approx(
+    assert np.std(_built(_connected(Conv2D(8, 64, 3), (8, 5, 5))).W) == pytest.approx(
         np.sqrt(2 / 72), rel=0.05
     )
     # H_out = (H + 2p − kH) // s + 1 with PyTorch's meaning
-    assert Conv2D(2, 1, (3, 2), (2, 3), (1, 0), input_shape=(2, 7, 5)).output_shape == (1, 4, 2)
+    assert _connected(Conv2D(2, 1, (3, 2), (2, 3), (1, 0)), (2, 7, 5)).output_shape == (1, 4, 2)
 
 
 def test_config_round_trip_and_files(tmp_path: Any) -> None:
@@ -352,12 +342,11 @@ def test_config_round_trip_and_files(tmp_path: Any) -> None:
     assert again.config() == conv.config() and repr(again) == repr(conv)
     assert again.output_shape == conv.output_shape and again.init == "xavier"
     assert LAYERS["Conv2D"] is Conv2D and gn.layers.Conv2D is Conv2D
-    layers = [Conv2D(2, 3, 3, padding=1, activation="tanh"), Conv2D(3, 2, (3, 2), stride=2)]
-    net = gn.Network(layers, seed=15, dtype="float64", input_shape=(2, 7, 5))
+    net = _conv_net(*SHAPES[2], "tanh", seed=15)  # Conv2D, Conv2D, Flatten, Dense
     gn.save(net, tmp_path / "conv.npz")
     loaded = gn.load(tmp_path / "conv.npz")
-    assert [repr(layer) for layer in loaded.layers] == [repr(layer) for layer in layers]
-    X = np.random.default_rng(16).normal(size=(3, 2, 7, 5))
+    assert [repr(layer) for layer in loaded.layers] == [repr(layer) for layer in net.layers]
+    X, _ = _data(net, 3, seed=16)
     np.testing.assert_array_equal(loaded.forward(X), net.forward(X))
 
 
@@ -375,7 +364,6 @@ def test_config_round_trip_and_files(tmp_path: Any) -> None:
         ({"activation": "swish?"}, "activation"),
         ({"init": "zeros"}, "init"),
         ({"dropout": 1.0}, "dropout must be a probability"),
-        ({"input_shape": (2, 5, 5)}, r"gets input_shape=\(2, 5, 5\), but takes 1 input channel "),
     ],
 )
 def test_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
@@ -396,4 +384,6 @@ def test_a_network_says_what_does_not_fit() -> None:
         gn.Network([Conv2D(1, 2, 5)], input_shape=(1, 4, 4))
     with pytest.raises(ValueError, match=r"takes images of shape \(channels, height, width\)"):
         gn.Network([Conv2D(1, 2, 3)], input_shape=(784,))
-    Conv2D(1, 2, 5, padding=1, input_shape=(1, 3, 3))  # padded to 5×5: fits
+    gn.Network([Conv2D(1, 2, 5, padding=1)], input_shape=(1, 3, 3))  # padded to 5×5: fits
+    with pytest.raises(ValueError, match=r"takes 1 input channel \(in_channels=1\); make in_"):
+        Conv2D(1, 2, 3).connect((2, 5, 5))

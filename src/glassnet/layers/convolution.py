@@ -31,7 +31,8 @@ Shapes follow PyTorch's ``torch.nn.Conv2d``: images (m, C, H, W), W (out, in, kH
 
 Example:
     >>> import numpy as np
-    >>> conv = Conv2D(1, 2, kernel_size=2, input_shape=(1, 3, 3))
+    >>> conv = Conv2D(1, 2, kernel_size=2)
+    >>> conv.connect((1, 3, 3))  # one sample's (C, H, W); a network does this in order
     >>> conv.build(np.random.default_rng(0), "float64")
     >>> conv.output_shape, conv.W.shape
     ((2, 2, 2), (2, 1, 2, 2))
@@ -104,7 +105,6 @@ class Conv2D(Layer):
             (out_channels, in_channels·kH·kW) matrix, so fan-in is in_channels·kH·kW, then
             reshaped; ``None`` for the activation's default. Biases start at 0.
         dropout: p, the probability that each output (channel, position) is switched off.
-        input_shape: one sample's (C, H, W), if known now; a network works it out otherwise.
 
     Shape:
         W: (out_channels, in_channels, kH, kW), b: (out_channels,); input (m, C, H, W) →
@@ -113,7 +113,9 @@ class Conv2D(Layer):
     Example:
         >>> Conv2D(1, 16, kernel_size=3)
         Conv2D(1, 16, kernel_size=3, stride=1, padding=0, activation=relu)
-        >>> Conv2D(3, 8, (3, 2), stride=2, padding=1, input_shape=(3, 7, 5)).output_shape
+        >>> conv = Conv2D(3, 8, (3, 2), stride=2, padding=1)
+        >>> conv.connect((3, 7, 5))
+        >>> conv.output_shape
         (8, 4, 3)
     """
 
@@ -130,8 +132,6 @@ class Conv2D(Layer):
         activation: str | Activation = "relu",
         init: str | initializers.Initializer | None = None,
         dropout: float = 0.0,
-        *,
-        input_shape: Sequence[int] | None = None,
     ) -> None:
         self.in_channels = positive_int(in_channels, "Conv2D in_channels")
         self.out_channels = positive_int(out_channels, "Conv2D out_channels")
@@ -150,12 +150,6 @@ class Conv2D(Layer):
         self.dropout = dropout_rate(dropout)
         self.W: Array = np.zeros((0, 0, 0, 0))
         self.b: Array = np.zeros(0)
-        if input_shape is not None:
-            shape = tuple(input_shape)
-            try:
-                self.connect(shape)
-            except ValueError as exc:
-                raise ValueError(f"Conv2D gets input_shape={shape}, but {exc}") from None
 
     # -- shapes -------------------------------------------------------------------------------
 
@@ -298,7 +292,8 @@ class Conv2D(Layer):
         bias b_o enters every z_{o,y,x} with factor 1.
 
         >>> import numpy as np
-        >>> conv = Conv2D(1, 1, kernel_size=2, input_shape=(1, 2, 3))
+        >>> conv = Conv2D(1, 1, kernel_size=2)
+        >>> conv.connect((1, 2, 3))
         >>> [(out, f.tolist()) for out, f in conv.parameter_paths(
         ...     "W", (0, 0, 1, 0), np.arange(6.0).reshape(1, 1, 2, 3))]
         [((0, 0, 0), [3.0]), ((0, 0, 1), [4.0])]
