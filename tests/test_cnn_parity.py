@@ -42,6 +42,7 @@ def random_cnn(rng: np.random.Generator, cost: str, dtype: str = "float64") -> g
     for _ in range(int(rng.integers(1, 3))):
         kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
         s, p = int(rng.integers(1, 3)), int(rng.integers(0, 2))
+        kh, kw = min(kh, H + 2 * p), min(kw, W + 2 * p)  # the kernel fits the padded image
         out = int(rng.integers(1, 4))
         act = str(rng.choice(ELEMENTWISE))
         layers.append(gn.layers.Conv2D(C, out, (kh, kw), stride=s, padding=p, activation=act))
@@ -67,13 +68,19 @@ def random_cnn(rng: np.random.Generator, cost: str, dtype: str = "float64") -> g
         cost, str(rng.choice(ELEMENTWISE))
     )
     layers.append(gn.Dense(n, 3, activation=output))
-    return gn.Network(
+    net = gn.Network(
         layers,
         cost=cost,
         seed=int(rng.integers(2**31)),
         dtype=dtype,
         input_shape=None if flat_input else image,  # a Reshape first takes flat rows itself
     )
+    # biases away from 0: a position that sees only padding has z = b, which for b = 0 sits
+    # on the kink of relu/selu, where finite differences average the two one-sided slopes
+    for layer in net.layers:
+        if "b" in layer.parameter_names:
+            layer.b[...] = rng.normal(0.0, 0.3, layer.b.shape)
+    return net
 
 
 def torch_forward(net: gn.Network, x: Any, params: list[Any]) -> tuple[Any, Any]:
@@ -88,9 +95,7 @@ def torch_forward(net: gn.Network, x: Any, params: list[Any]) -> tuple[Any, Any]
             z = a @ W.T + b
         elif kind == "Conv2D":
             W, b = next(it), next(it)
-            z = F.conv2d(
-                a, W, b, stride=_pair(config["stride"]), padding=_pair(config["padding"])
-            )
+            z = F.conv2d(a, W, b, stride=_pair(config["stride"]), padding=_pair(config["padding"]))
         elif kind == "MaxPool2D":
             k = _pair(config["kernel_size"])
             s = k if config.get("stride") is None else _pair(config["stride"])
@@ -105,9 +110,7 @@ def torch_forward(net: gn.Network, x: Any, params: list[Any]) -> tuple[Any, Any]
             z = a.reshape(a.shape[0], *config["shape"])
         elif kind == "BatchNorm":
             gamma, beta = next(it), next(it)
-            z = F.batch_norm(
-                a, None, None, gamma, beta, training=True, eps=config.get("eps", 1e-5)
-            )
+            z = F.batch_norm(a, None, None, gamma, beta, training=True, eps=config.get("eps", 1e-5))
         else:  # pragma: no cover - a new layer type needs its PyTorch form here
             raise AssertionError(f"no PyTorch form for {kind}")
         a = TORCH_ACTIVATIONS[layer.activation.name](z)

@@ -334,7 +334,7 @@ def test_load_state_dict_rejects_what_does_not_fit() -> None:
         ({**sd, "colour": 1}, "unexpected key 'colour'"),
         ({**sd, "momentum": 1.5}, "Invalid momentum value: 1.5"),
         ({**sd, "t": -1}, "Invalid step count t"),
-        ({**sd, "velocity.W[5]": sd["velocity.b[2]"]}, r"every layer l = 1\.\.L, got layers"),
+        ({**sd, "velocity.W[0]": sd["velocity.b[2]"]}, r"arrays for layer 0; layers are numbered"),
         ({**sd, "momentum": 0.0}, r"has buffers \['velocity'\]"),
         ({**sd, "velocity.W[1]": sd["velocity.W[1]"].astype(np.float32)}, "of one dtype"),
     ]

@@ -57,6 +57,7 @@ if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers an
     )
     from .gradcheck import GradientCheck, gradient_check
     from .io import ModelFormatError, load, save
+    from .layers import AvgPool2D, BatchNorm, Flatten, MaxPool2D, Reshape
     from .optimizers import Adagrad, Adam, AdamW, RMSprop
     from .schedules import (
         CosineAnnealingLR,
@@ -87,6 +88,11 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "InverseScaling": ("schedules", "InverseScaling"),
     "ReduceLROnPlateau": ("schedules", "ReduceLROnPlateau"),
     "StepLR": ("schedules", "StepLR"),
+    "AvgPool2D": ("layers", "AvgPool2D"),
+    "BatchNorm": ("layers", "BatchNorm"),
+    "Flatten": ("layers", "Flatten"),
+    "MaxPool2D": ("layers", "MaxPool2D"),
+    "Reshape": ("layers", "Reshape"),
     "Adagrad": ("optimizers", "Adagrad"),
     "Adam": ("optimizers", "Adam"),
     "AdamW": ("optimizers", "AdamW"),
@@ -154,6 +160,8 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "AvgPool2D",
+    "BatchNorm",
     "ByLayer",
     "Callback",
     "Checkpoint",
@@ -161,16 +169,19 @@ __all__ = [
     "Cost",
     "Dense",
     "ExponentialLR",
+    "Flatten",
     "GradientCheck",
     "Gradients",
     "History",
     "InverseScaling",
     "Layer",
+    "MaxPool2D",
     "ModelFormatError",
     "Network",
     "Optimizer",
     "RMSprop",
     "ReduceLROnPlateau",
+    "Reshape",
     "StepLR",
     "Stop",
     "Trace",

@@ -441,13 +441,19 @@ def _state_from(
     optimizer = cls(0.1)  # load_state_dict sets η and the rest
     optimizer.load_state_dict(opt_state)  # checks hyperparameters, t and buffers
     for name, buf in optimizer.state.items():
-        if len(buf) != net.L:
+        if len(buf) > net.L:
             raise _BadCheckpointError(
                 f"the optimizer's buffer {name} has {len(buf)} layers, but the network {net.L}"
             )
         for l, layer in enumerate(net.layers, start=1):  # each parameter, whatever the layer
+            saved = buf.layers[l - 1] if l <= len(buf) else {}  # {} for a layer without any
+            if set(saved) - set(layer.parameters()):
+                raise _BadCheckpointError(
+                    f"the optimizer's buffer {name} has {sorted(saved)} for layer {l}, whose "
+                    f"parameters are {list(layer.parameters())}"
+                )
             for symbol, p in layer.parameters().items():
-                arr = buf[l].get(symbol)
+                arr = saved.get(symbol)
                 if arr is None or arr.shape != p.shape or arr.dtype != net.dtype:
                     got = "missing" if arr is None else f"{arr.dtype}{list(arr.shape)}"
                     raise _BadCheckpointError(

@@ -86,9 +86,9 @@ def saved_buffers(
 ) -> dict[str, SavedBuffer]:
     """The buffers of an optimizer's state_dict (keys ``"<name>.<θ>[l]"``, all keys but
     ``skip``), checked: named as ``expected`` (none at all is fine before the first step,
-    ``t = 0``), arrays for every layer l = 1..L, one float dtype, the same shapes in every
-    buffer. ``owner`` is the optimizer, as the message names it; the arrays are copied in
-    memory ``order``.
+    ``t = 0``), layer numbers l ≥ 1 (a layer without parameters, such as pooling, has none),
+    one float dtype, the same shapes in every buffer. ``owner`` is the optimizer, as the message
+    names it; the arrays are copied in memory ``order``.
 
     Example:
         >>> sd = {"t": 1, "v.W[1]": np.ones((2, 3)), "v.b[1]": np.zeros(2)}
@@ -115,10 +115,10 @@ def saved_buffers(
     buffers: dict[str, SavedBuffer] = {}
     for name, parts in found.items():
         layers = sorted({l for _, l in parts})
-        if layers != list(range(1, len(layers) + 1)):
+        if layers[0] < 1:
             raise ValueError(
-                f"buffer {name!r} in the state_dict needs arrays for every layer l = 1..L, "
-                f"got layers {layers}"
+                f"buffer {name!r} in the state_dict has arrays for layer {layers[0]}; layers are "
+                "numbered from 1, as in net.W[1]"
             )
         # layer by layer, each layer's parameters in the order state_dict() wrote them
         keys = sorted(((l, symbol) for symbol, l in parts), key=lambda key: key[0])

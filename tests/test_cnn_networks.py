@@ -1,0 +1,96 @@
+"""Networks of shaped layers (images through pooling, BatchNorm, Flatten, Reshape) as whole
+networks: model files, checkpoints, the summary, one-sample prediction and the trace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.layers import AvgPool2D, BatchNorm, Flatten, MaxPool2D, Reshape
+
+
+def image_net(seed: int = 0, flat: bool = False) -> gn.Network:
+    """2-channel 6×5 images → BatchNorm → max pooling → BatchNorm → Flatten → Dense → softmax."""
+    layers = [
+        BatchNorm(2, activation="tanh"),
+        MaxPool2D(2, stride=1),
+        AvgPool2D((2, 1)),
+        Flatten(),
+        gn.Dense(2 * 2 * 4, 5, activation="relu"),
+        BatchNorm(5),
+        gn.Dense(5, 3, activation="softmax"),
+    ]
+    if flat:
+        return gn.Network([Reshape((2, 6, 5)), *layers], cost="cross_entropy", seed=seed)
+    return gn.Network(layers, cost="cross_entropy", seed=seed, input_shape=(2, 6, 5))
+
+
+def data(flat: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 2, 6, 5))
+    y = (X[:, 0].mean(axis=(1, 2)) > X[:, 1].mean(axis=(1, 2))).astype(int) + (X[:, 0, 0, 0] > 1)
+    return (X.reshape(30, -1) if flat else X), y
+
+
+def test_shapes_summary_and_one_sample() -> None:
+    net = image_net()
+    assert net.input_shape == (2, 6, 5) and net.sizes == [60, 60, 40, 16, 16, 5, 5, 3]
+    assert net.shapes[1:4] == [(2, 6, 5), (2, 5, 4), (2, 2, 4)]
+    summary = net.summary()
+    for row in [
+        "0 (input)    2×6×5",
+        "1 BatchNorm  2×6×5",
+        "3 AvgPool2D  2×2×4",
+        "4 Flatten    16",
+    ]:
+        assert row in summary, (row, summary)
+    X, y = data()
+    batch = net.forward(X[:4])
+    np.testing.assert_allclose(net.forward(X[2]), batch[2], rtol=1e-6)  # one sample, its shape
+    t = net.trace(X[:4], y[:4])
+    assert [t.a[l].shape for l in range(net.L + 1)][:5] == [
+        (4, 2, 6, 5), (4, 2, 6, 5), (4, 2, 5, 4), (4, 2, 2, 4), (4, 16)
+    ]  # fmt: skip
+    assert t.delta[2].shape == (4, 2, 5, 4) and t.grads[3] == {} and t.dW[3].size == 0
+    with pytest.raises(ValueError, match=r"X must have shape \(m, 2, 6, 5\).*gn\.Reshape"):
+        net.forward(X.reshape(30, -1))
+
+
+@pytest.mark.parametrize("flat", [False, True])
+def test_a_model_file_keeps_the_input_shape_and_the_running_statistics(
+    flat: bool, tmp_path: Path
+) -> None:
+    net = image_net(flat=flat)
+    X, y = data(flat)
+    net.fit(X, y, epochs=3, batch_size=10, optimizer=gn.Adam(lr=0.01), verbose=0)
+    assert not np.allclose(net.layers[-2].running_mean, 0)  # fit moved them
+    gn.save(net, tmp_path / "cnn.safetensors")
+    again = gn.load(tmp_path / "cnn.safetensors")
+    assert again.input_shape == net.input_shape and again.summary() == net.summary()
+    for mine, theirs in zip(again.layers, net.layers, strict=True):
+        for name, arr in {**theirs.parameters(), **theirs.buffers()}.items():
+            np.testing.assert_array_equal(getattr(mine, name), arr, err_msg=name)
+    np.testing.assert_array_equal(again.forward(X), net.forward(X))
+
+
+def test_a_checkpoint_of_an_image_network_resumes_exactly(tmp_path: Path) -> None:
+    """Pooling and Flatten have no parameters: the optimizer's buffers skip their layer
+    numbers, and the running statistics come back with the weights."""
+    X, y = data()
+    path = tmp_path / "run.ckpt.safetensors"
+    whole = image_net()
+    whole.fit(X, y, epochs=4, batch_size=8, optimizer=gn.Adam(lr=0.02), seed=1, verbose=0)
+    first = image_net()
+    first.fit(X, y, epochs=2, batch_size=8, optimizer=gn.Adam(lr=0.02), seed=1, verbose=0,
+              callbacks=[gn.Checkpoint(path)])  # fmt: skip
+    state = gn.load_checkpoint(path)
+    assert "exp_avg.W[5]" in state.optimizer.state_dict()
+    assert not any(key.endswith(("[2]", "[3]", "[4]")) for key in state.optimizer.state_dict())
+    state.resume(X, y, epochs=4, verbose=0)
+    np.testing.assert_array_equal(state.net.parameter_vector(), whole.parameter_vector())
+    for mine, theirs in zip(state.net.layers, whole.layers, strict=True):
+        for name, arr in theirs.buffers().items():
+            np.testing.assert_array_equal(getattr(mine, name), arr, err_msg=name)
