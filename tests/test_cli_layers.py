@@ -94,7 +94,6 @@ def test_a_mistake_in_spec_names_the_token_and_shows_the_grammar(spec: str, said
 
 
 def test_layers_are_built_for_the_datas_shape() -> None:
-    pytest.importorskip("glassnet.layers.convolution")
     layers = build_layers(parse_layers("bn,conv:2:3:1:1,pool:2,flatten,dense"), 64, (8, 8), 10,
                           "softmax")  # fmt: skip
     names = [type(layer).__name__ for layer in layers]
@@ -151,8 +150,6 @@ def test_a_network_that_does_not_fit_is_one_line_and_exit_2(
     said: str,
 ) -> None:
     pytest.importorskip("sklearn")
-    if "conv" in " ".join(args):
-        pytest.importorskip("glassnet.layers.convolution")
     monkeypatch.chdir(tmp_path)
     code, out, err = glassnet(capsys, "train", "--epochs", "1", "-q", *args)
     assert code == 2 and out == "" and err.count("\n") == 1, err
@@ -164,7 +161,6 @@ def test_a_conv_network_on_the_digits_trains_saves_and_is_read_by_every_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("sklearn")
-    pytest.importorskip("glassnet.layers.convolution")
     monkeypatch.chdir(tmp_path)
     code, out, err = glassnet(
         capsys, "train", "--layers", CONV, "--epochs", "1", "--cost", "cross_entropy",
@@ -222,7 +218,6 @@ def test_plot_refuses_the_pictures_of_dense_networks_for_a_conv_network(
 ) -> None:
     pytest.importorskip("sklearn")
     pytest.importorskip("matplotlib")
-    pytest.importorskip("glassnet.layers.convolution")
     monkeypatch.chdir(tmp_path)
     code, _, err = glassnet(capsys, "train", "--layers", CONV, "--epochs", "1", "-q", "-o", "c.st")
     assert code == 0, err
