@@ -260,3 +260,17 @@ def test_hidden_still_builds_the_tutorials_network(
                               "--activation", "relu", "-q", "-o", "r.st")  # fmt: skip
     assert code == 0, err
     assert [layer.activation.name for layer in gn.load("r.st").layers] == ["relu", "relu"]
+
+
+def test_a_conv_network_too_large_for_memory_is_refused_before_it_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("sklearn")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("glassnet.cli.common._memory_limit", lambda: (2 * 2**30, 2**30))
+    # 4096·4096·9 = 151 million kernel weights, each kept 4 times in float32: 2.3 GiB at least
+    spec = "conv:4096:3:1:1,relu,conv:4096:3:1:1,relu,flatten,dense"
+    code, out, err = glassnet(capsys, "train", "--layers", spec, "--epochs", "1")
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert "a network of 5 layers would need about" in err  # Reshape, 2 Conv2D, Flatten, Dense
+    assert "more than half of this machine's 2 GiB; choose fewer filters" in err

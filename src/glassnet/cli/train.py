@@ -136,7 +136,11 @@ def run_train(args: argparse.Namespace) -> int:
     rows = max(
         min(args.batch_size, len(X)), len(data.X_test), len(validation[0]) if validation else 0
     )
-    check_memory(sizes, args.dtype, optimizer, rows, layers=layers)
+    if layers is None:
+        check_memory(sizes, args.dtype, optimizer, rows)
+    else:
+        hint = "choose fewer filters, neurons or layers in --layers (or pool earlier)"
+        check_memory(sizes, args.dtype, optimizer, rows, hint=hint, layers=layers)
     if model_path is None and not args.no_save:
         model_path = writable_file(f"glassnet-{data.name}.safetensors", "the model")
     if layers is not None:
