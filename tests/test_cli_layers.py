@@ -138,6 +138,9 @@ def test_layers_are_built_for_the_datas_shape() -> None:
          "1×8×8 from the layer before, but"),
         (["--layers", "pool:2,pool:2,pool:2,pool:2,flatten,dense"], "token 4 'pool:2' gets "
          "inputs of shape 1×1×1 from the layer before, but"),
+        (["--layers", "conv:4:3,bn,flatten,dense", "--diagnose"], "--diagnose reads networks "
+         "of Dense layers only (every W^(l) a matrix of neurons), and --layers has bn, conv, "
+         "flatten; leave out --diagnose"),
         (["--layers", "dense:8,relu", "--hidden", "30"], "argument --hidden: not allowed with "
          "argument --layers"),
     ],
