@@ -78,7 +78,7 @@ GRAMMAR = _grammar()
 class LayerToken:
     """One layer of SPEC: its token (``text`` at 1-based ``position``), its kind (``conv``,
     ``maxpool``, ``avgpool``, ``bn``, ``flatten``, ``dense``), its numbers, and the activation
-    and dropout written after it (with the position of each, for messages)."""
+    and dropout written after it (and where the activation was written, for messages)."""
 
     position: int
     text: str
@@ -98,7 +98,7 @@ def _mistake(position: int, text: str, problem: str) -> ValueError:
 
 
 def _whole(text: str, field: str, position: int, token: str, low: int) -> int:
-    if not (text.isdigit() and int(text) >= low):
+    if not (text.isascii() and text.isdigit() and int(text) >= low):
         raise _mistake(position, token, f"needs a whole number >= {low} for {field}, got {text!r}")
     return int(text)
 
