@@ -149,19 +149,15 @@ def test_from_sklearn_refuses_an_unfitted_or_poisson_model() -> None:
         from_sklearn(mlp)
 
 
+BATCHNORM = gn.Network([gn.Dense(3, 4), gn.layers.BatchNorm(4), gn.Dense(4, 2)])
+
+
 @pytest.mark.parametrize(
     ("net", "refused"),
-    [
-        (image_network("float64"), "layer 1 is Conv2D"),
-        (
-            gn.Network([gn.Dense(3, 4), gn.layers.BatchNorm(4), gn.Dense(4, 2)]),
-            "layer 2 is BatchNorm",
-        ),
-    ],
+    [(image_network("float64"), "layer 1 is Conv2D"), (BATCHNORM, "layer 2 is BatchNorm")],
     ids=["convolutional", "batchnorm"],
 )
 def test_to_sklearn_refuses_layers_other_than_dense(net: gn.Network, refused: str) -> None:
-    with pytest.raises(
-        ValueError, match=rf"MLP works with fully connected \(Dense\) layers only, but {refused}"
-    ):
+    only = r"scikit-learn's MLP works with fully connected \(Dense\) layers only, but "
+    with pytest.raises(ValueError, match=only + refused):
         to_sklearn(net)
