@@ -137,7 +137,7 @@ def test_random_convolutional_networks_equal_pytorch_and_finite_differences(case
     C.backward()
     t = net.trace(X, Y)
     np.testing.assert_allclose(t.a[net.L], a.detach().numpy(), rtol=1e-10, atol=1e-12)
-    assert t.cost == pytest.approx(float(C), rel=1e-10)
+    assert t.cost == pytest.approx(C.item(), rel=1e-10)
     ours = [g for l in range(1, net.L + 1) for g in t.grads[l].values()]
     assert len(ours) == len(params)
     for mine, theirs in zip(ours, params, strict=True):

@@ -57,7 +57,7 @@ if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers an
     )
     from .gradcheck import GradientCheck, gradient_check
     from .io import ModelFormatError, load, save
-    from .layers import AvgPool2D, BatchNorm, Flatten, MaxPool2D, Reshape
+    from .layers import AvgPool2D, BatchNorm, Conv2D, Flatten, MaxPool2D, Reshape
     from .optimizers import Adagrad, Adam, AdamW, RMSprop
     from .schedules import (
         CosineAnnealingLR,
@@ -90,6 +90,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "StepLR": ("schedules", "StepLR"),
     "AvgPool2D": ("layers", "AvgPool2D"),
     "BatchNorm": ("layers", "BatchNorm"),
+    "Conv2D": ("layers", "Conv2D"),
     "Flatten": ("layers", "Flatten"),
     "MaxPool2D": ("layers", "MaxPool2D"),
     "Reshape": ("layers", "Reshape"),
@@ -165,6 +166,7 @@ __all__ = [
     "ByLayer",
     "Callback",
     "Checkpoint",
+    "Conv2D",
     "CosineAnnealingLR",
     "Cost",
     "Dense",
