@@ -27,8 +27,8 @@ the gradients of the same cost are the same. Dropout is not exported: it acts on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -235,7 +235,7 @@ def _activation_of_module(module: Any, index: str) -> Activation | None:
     )
 
 
-def _refuse(module: Any, index: str, why: str) -> None:
+def _refuse(module: Any, index: str, why: str) -> NoReturn:
     raise ValueError(f"module {index} is {module!r}; glassnet cannot represent it: {why}")
 
 
@@ -356,7 +356,8 @@ def _layers_of_module(module: Any) -> list[tuple[str, Any, Activation]]:
             raise ValueError(
                 f"module {name!r} ({m!r}) follows {layer!r}, which applies no activation in "
                 f"glassnet: σ belongs to a layer of type {', '.join(_WITH_ACTIVATION)}. Put "
-                "the activation before it (max pooling and an increasing σ commute)"
+                "the activation on the layer before it (after max pooling or before it, an "
+                "increasing σ such as relu gives the same numbers)"
             )
         found[-1] = (before, layer, a)
     if not found:
@@ -427,7 +428,7 @@ def from_torch(
     cost: str | Cost = "quadratic",
     dtype: DTypeLike | None = None,
     seed: int | np.random.Generator | None = None,
-    input_shape: tuple[int, ...] | None = None,
+    input_shape: Sequence[int] | None = None,
 ) -> Network:
     """A glassnet Network computing what a PyTorch module does, with its weights copied.
 
