@@ -142,6 +142,12 @@ class GradientExplanation:
         network: a one-line description of the network.
         name, index, formula: for :func:`explain_parameter` (kind ``"parameter"``), the
             parameter's name and index in its layer, and the sum ∂C/∂θ is, in text and LaTeX.
+        outputs, sources, terms: for ``"parameter"``: the outputs z^(l)_out θ enters (every
+            position of one channel, for a convolution's kernel weight); for each, the entry of
+            a^(l−1) that ∂z_out/∂θ is (the input pixel the weight met there; ``()`` for the
+            constant 1, ``"0"`` where it met padding, ``None`` otherwise); and ``terms[i, p]``
+            = δ^(l)_{i,out_p} · ∂z^(l)_{i,out_p}/∂θ, one per sample and output: ``value`` is
+            ``terms.sum(axis=1).mean()`` plus the penalty.
     """
 
     kind: str
@@ -161,6 +167,9 @@ class GradientExplanation:
     name: str = ""
     index: tuple[int, ...] = ()
     formula: tuple[str, str] | None = None
+    outputs: list[tuple[int, ...]] = field(default_factory=list)
+    sources: list[tuple[int, ...] | str | None] = field(default_factory=list)
+    terms: Array | None = None
 
     @property
     def m(self) -> int:

@@ -254,15 +254,21 @@ def _explain(
 
 
 def explain_weight(
-    net: Network, X: Any, Y: Any, l: int, j: int, k: int, max_paths: int = MAX_PATHS
+    net: Network, X: Any, Y: Any, l: int, j: int, k: int, *more: int, max_paths: int = MAX_PATHS
 ) -> GradientExplanation:
     """Why ∂C/∂w^(l)_jk has its value: the chain rule, factor by factor, path by path.
+
+    A convolution's kernel weight w^(l)_{o,i,p,q} takes four numbers,
+    ``explain_weight(net, X, Y, l, o, i, p, q)``: the weight met the input pixel
+    a^(l−1)_{i, y·s+p, x·s+q} at every output position (y, x), so its explanation is
+    :func:`explain_parameter`'s, the chain rule summed over those positions.
 
     Args:
         net: the network.
         X, Y: a mini-batch (rows are samples; one sample may be a 1-D x with its y).
         l: the layer, 1..L (negative counts from L).
         j: the neuron of layer l the weight goes *to*; k: the neuron of layer l−1 it comes *from*.
+        more: the rest of the index of a weight with more than two (a kernel's p, q).
         max_paths: list the paths only when there are at most this many.
 
     Example:
@@ -276,8 +282,9 @@ def explain_weight(
         True
     """
     l = _layer(net, l)
-    if not all(isinstance(layer, Dense) for layer in net.layers):
-        return _through_own_delta(explain_parameter(net, X, Y, l, "W", (j, k), max_paths))
+    if more or not all(isinstance(layer, Dense) for layer in net.layers):
+        e = explain_parameter(net, X, Y, l, "W", (j, k, *more), max_paths)
+        return _through_own_delta(e)
     j = _neuron(net, l, j, "j")
     k = _neuron(net, l - 1, k, "k")
     return _explain(net, X, Y, "weight", l, j, k, max_paths)

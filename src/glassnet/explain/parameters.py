@@ -13,7 +13,16 @@ import numpy as np
 
 from ..layers import Layer
 from ..render import explanations as views
-from .base import MAX_PATHS, GradientExplanation, Path, _describe, _factor, _layer, _sym
+from .base import (
+    MAX_PATHS,
+    Array,
+    GradientExplanation,
+    Path,
+    _describe,
+    _factor,
+    _layer,
+    _sym,
+)
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -80,26 +89,28 @@ def explain_parameter(
     for p, (out, factor) in enumerate(zip(outs, (f for _, f in paths), strict=True)):
         key: tuple[Any, ...] = (slice(None), *out)
         d[:, p], dz[:, p] = delta[key], factor  # δ_{i,out}, ∂z_{i,out}/∂θ
-    per_sample = np.einsum("ip,ip->i", d, dz)  # Σ_out δ_{i,out} ∂z_{i,out}/∂θ
+    terms = d * dz  # δ_{i,out} ∂z_{i,out}/∂θ: one term per sample and output (position)
+    per_sample = terms.sum(axis=1)  # Σ_out δ_{i,out} ∂z_{i,out}/∂θ
     theta = float(layer.parameters()[name][index])
     penalised = name in layer.penalised and bool(net.l2 or net.l1)
     penalty = net.l2 * theta + net.l1 * float(np.sign(theta)) if penalised else 0.0
     letter = name.lower() if len(name) == 1 else name  # W^(l) is a matrix, w^(l)_jk one number
     symbol, tex = _sym(letter, l, *index)
-    labels, text, latex = views.parameter_terms(l, outs, a_prev, dz, letter * penalised)
+    sources = _sources(layer, name, index, a_prev, dz)
+    labels, text, latex = views.parameter_terms(l, outs, sources, letter * penalised)
     z_out = _sym("z", l, *outs[0]) if len(outs) == 1 else _sym("z", l)
     one = len(outs) == 1
     where = (
         _sym("δ", l, *outs[0])[0] if one else f"δ^({l}) at {len(outs)} outputs"
     ) + ", by backprop"
     factors = [_factor(_sym("C"), z_out, where, d[:, None, :])]
-    factors.append(_factor(z_out, (symbol, tex), ", ".join(labels), dz[:, :, None]))
+    shown = labels if len(labels) <= 4 else [*labels[:3], f"… ({len(labels)} in all)"]
+    factors.append(_factor(z_out, (symbol, tex), ", ".join(shown), dz[:, :, None]))
     found: list[Path] | None = None
     if len(paths) <= max_paths:  # one path per output: θ → z^(l)_out → C
-        each = d * dz
         found = [
-            Path((_sym("z", l, *out)[0],), (labels[p], _sym("δ", l, *out)[0]), each[:, p], v)
-            for p, (out, v) in enumerate(zip(outs, each.mean(axis=0).tolist(), strict=True))
+            Path((_sym("z", l, *out)[0],), (labels[p], _sym("δ", l, *out)[0]), terms[:, p], v)
+            for p, (out, v) in enumerate(zip(outs, terms.mean(axis=0).tolist(), strict=True))
         ]
         if penalty:
             term = f"l2·{letter} + l1·sign({letter})"
@@ -107,8 +118,38 @@ def explain_parameter(
     (j, k), value = (*index, 0, 0)[:2], float(np.mean(per_sample)) + penalty
     return GradientExplanation(
         "parameter", l, j, k, symbol, tex, value, per_sample, penalty, factors, found,
-        len(paths), _describe(net), [], name, index, (text, latex),
+        len(paths), _describe(net), [], name, index, (text, latex), outs, sources, terms,
     )  # fmt: skip
+
+
+def _sources(
+    layer: Layer, name: str, index: tuple[int, ...], a_prev: Array, dz: Array
+) -> list[tuple[int, ...] | str | None]:
+    """Which entry of a^(l−1) each ∂z_out/∂θ is: its index (without the sample's), ``()`` for the
+    constant 1 (a bias), ``"0"`` for the constant 0 (where a kernel met padding), None for
+    anything else (x̂ for BatchNorm's γ, …).
+
+    The layer is asked about a probe input whose entries are their own numbers (2, 3, …; one
+    sample), so that a factor that *is* an entry of a^(l−1) names it; the name is kept only if
+    that entry equals ∂z_out/∂θ for every real sample.
+    """
+    m, shape = a_prev.shape[0], a_prev.shape[1:]
+    flat = a_prev.reshape(m, -1)
+    probe = np.arange(2.0, flat.shape[1] + 2.0).reshape(1, *shape)
+    with np.errstate(all="ignore"):  # (a layer that normalises one probe sample divides by 0)
+        probed = [float(np.ravel(f)[0]) for _, f in layer.parameter_paths(name, index, probe)]
+    found: list[tuple[int, ...] | str | None] = []
+    for p, v in enumerate(probed):
+        k = int(v) - 2 if v == int(v) and 2 <= v < flat.shape[1] + 2 else None
+        if v == 1.0 and np.all(dz[:, p] == 1.0):
+            found.append(())
+        elif v == 0.0 and not np.any(dz[:, p]):
+            found.append("0")
+        elif k is not None and np.array_equal(flat[:, k], dz[:, p]):
+            found.append(tuple(int(i) for i in np.unravel_index(k, shape)))
+        else:
+            found.append(None)
+    return found
 
 
 def _through_own_delta(e: GradientExplanation) -> GradientExplanation:
