@@ -91,8 +91,8 @@ class BatchNorm(Layer):
         >>> net = gn.Network(
         ...     [gn.Dense(3, 4, activation="identity"), BatchNorm(4, activation="relu"),
         ...      gn.Dense(4, 1)], seed=0, dtype="float64")
-        >>> net.layers[1], net.layers[1].parameter_shapes()
-        (BatchNorm(4, activation=relu), {'gamma': (4,), 'beta': (4,)})
+        >>> net.layers[1], list(net.layers[1].parameters()), list(net.layers[1].buffers())
+        (BatchNorm(4, activation=relu), ['gamma', 'beta'], ['running_mean', 'running_var'])
     """
 
     parameter_names = ("gamma", "beta")

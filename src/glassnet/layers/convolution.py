@@ -1,0 +1,348 @@
+"""Convolution: :class:`Conv2D`, a Dense layer whose weights are shared across an image.
+
+A filter o of layer l is a small block of weights w^(l)_{o,i,p,q} (input channel i, kernel row
+p, kernel column q) slid over the image a^(l−1); at each output position (y, x) it gives one
+weighted sum, the tutorial's z = Σ w a + b with the inputs the filter covers there::
+
+    z^(l)_{o,y,x} = Σ_{i,p,q} w^(l)_{o,i,p,q} · a^(l−1)_{i, y·s+p, x·s+q} + b^(l)_o
+
+(s: the stride; the image is first padded with zeros). So a convolution is a Dense layer in
+which output neuron (o, y, x) is fed by only the kH×kW patch under it, and every position of
+one filter uses the *same* weights. Lay each patch of sample n out as a column of ``cols_n``
+(im2col), with a row of ones under them, and z_n = [W b] cols_n is one matrix product: Dense's
+z = W a + b with the patches as the inputs a (the bias is the weight of an input that is 1).
+
+Backpropagation is Dense's three products with that sharing summed over (δ = ∂C_n/∂z, one
+entry per sample n, output channel and position; r_n each sample's share of C)::
+
+    ∂C/∂w_{o,i,p,q} = Σ_n r_n Σ_{y,x} δ_{n,o,y,x} · a^(l−1)_{n,i,y·s+p,x·s+q}
+        the weight met one input pixel at every position where the kernel was applied,
+        so its gradient sums over all of them: Σ_n r_n δ_n cols_nᵀ, one matrix product
+    ∂C/∂b_o = Σ_n r_n Σ_{y,x} δ_{n,o,y,x}
+        a bias enters every position of its channel with factor 1 (the same product,
+        against the row of ones)
+    ∂C_n/∂a^(l−1)_{i,u,v} = Σ_{o,p,q : u = y·s+p, v = x·s+q} δ_{n,o,y,x} · w_{o,i,p,q}
+        each input pixel collects δ from every output whose patch covered it: the
+        "transposed convolution" of δ with W, computed as Wᵀ δ (a column per patch) and then
+        added back onto the image, kernel offset by kernel offset (col2im)
+
+Shapes follow PyTorch's ``torch.nn.Conv2d``: images (m, C, H, W), W (out, in, kH, kW), b
+(out,), H_out = (H + 2·padding − kH) // stride + 1 (and the same for widths).
+
+Example:
+    >>> import numpy as np
+    >>> conv = Conv2D(1, 2, kernel_size=2)
+    >>> conv.connect((1, 3, 3))  # one sample's (C, H, W); a network does this in order
+    >>> conv.build(np.random.default_rng(0), "float64")
+    >>> conv.output_shape, conv.W.shape
+    ((2, 2, 2), (2, 1, 2, 2))
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> z = conv.weighted_input(x)
+    >>> bool(np.isclose(z[0, 1, 0, 1], np.sum(conv.W[1, 0] * x[0, 0, 0:2, 1:3]) + conv.b[1]))
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import DTypeLike
+
+from .. import activations
+from .. import init as initializers
+from .._inputs import dropout_rate, is_whole, positive_int
+from ..activations import Activation
+from . import Array, Cache, Layer, Path
+
+__all__ = ["Conv2D"]
+
+
+def _pair(value: object, what: str, low: int) -> tuple[int, int]:
+    """An int or a pair of ints, each ≥ ``low``, as (height, width); else a ValueError."""
+    pair = (value, value) if is_whole(value) else value
+    if (
+        isinstance(pair, (tuple, list))
+        and len(pair) == 2
+        and all(is_whole(n) and n >= low for n in pair)
+    ):
+        return int(pair[0]), int(pair[1])
+    raise ValueError(
+        f"Conv2D {what} must be an integer >= {low} or a pair (height, width) of them, "
+        f"such as {max(low, 1)} or ({max(low, 1)}, {max(low, 2)}); got {value!r}"
+    )
+
+
+def _reused(saved: dict[str, Any], name: str, shape: tuple[int, ...], dtype: Any) -> Any:
+    """``saved[name]``, made (zeroed) the first time: an array reused from step to step."""
+    buf = saved.get(name)
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = saved[name] = np.zeros(shape, dtype=dtype)
+    return buf
+
+
+def _shown(pair: tuple[int, int]) -> int | tuple[int, int]:
+    """3 for (3, 3), as PyTorch's repr shows a square kernel; the pair otherwise."""
+    return pair[0] if pair[0] == pair[1] else pair
+
+
+class Conv2D(Layer):
+    """A 2-D convolution: ``out_channels`` filters of ``in_channels × kH × kW`` weights each.
+
+    z^(l)_{o,y,x} = Σ_{i,p,q} w_{o,i,p,q} a^(l−1)_{i,y·s+p,x·s+q} + b_o, a^(l) = σ(z^(l)) (see
+    the module's docstring for the chain rule through it).
+
+    Args:
+        in_channels: C, the channels of the input images (1 for grey, 3 for colour).
+        out_channels: the number of filters, the channels of the output.
+        kernel_size: kH × kW, an int for a square kernel or a pair (kH, kW).
+        stride: s, how far the kernel moves between positions (an int or a pair).
+        padding: the rows and columns of zeros added on each side (an int or a pair).
+        activation: σ, by name or an :class:`~glassnet.activations.Activation`.
+        init: how W is drawn (see :class:`~glassnet.layers.Dense`): as an
+            (out_channels, in_channels·kH·kW) matrix, so fan-in is in_channels·kH·kW, then
+            reshaped; ``None`` for the activation's default. Biases start at 0.
+        dropout: p, the probability that each output (channel, position) is switched off.
+
+    Shape:
+        W: (out_channels, in_channels, kH, kW), b: (out_channels,); input (m, C, H, W) →
+        output (m, out_channels, H_out, W_out), H_out = (H + 2·padding − kH) // stride + 1.
+
+    Example:
+        >>> Conv2D(1, 16, kernel_size=3)
+        Conv2D(1, 16, kernel_size=3, stride=1, padding=0, activation=relu)
+        >>> conv = Conv2D(3, 8, (3, 2), stride=2, padding=1)
+        >>> conv.connect((3, 7, 5))
+        >>> conv.output_shape
+        (8, 4, 3)
+    """
+
+    parameter_names = ("W", "b")
+    penalised = ("W",)
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | Sequence[int],
+        stride: int | Sequence[int] = 1,
+        padding: int | Sequence[int] = 0,
+        activation: str | Activation = "relu",
+        init: str | initializers.Initializer | None = None,
+        dropout: float = 0.0,
+    ) -> None:
+        self.in_channels = positive_int(in_channels, "Conv2D in_channels")
+        self.out_channels = positive_int(out_channels, "Conv2D out_channels")
+        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
+        self.stride = _pair(stride, "stride", 1)
+        self.padding = _pair(padding, "padding", 0)
+        self.activation = activations.get(activation)
+        if not self.activation.elementwise:
+            raise ValueError(
+                f"Conv2D takes an elementwise activation such as 'relu', got "
+                f"{self.activation!r}, which mixes neurons; put it on a Dense layer after "
+                "gn.Flatten()"
+            )
+        self.init = init if init is not None else initializers.default_for(self.activation)
+        initializers.get(self.init)  # fail now, not when the network is built
+        self.dropout = dropout_rate(dropout)
+        self.W: Array = np.zeros((0, 0, 0, 0))
+        self.b: Array = np.zeros(0)
+
+    # -- shapes -------------------------------------------------------------------------------
+
+    def connect(self, input_shape: tuple[int, ...]) -> None:
+        """Take images of one sample's shape (C, H, W) and work out (out, H_out, W_out)."""
+        if len(input_shape) != 3 or not all(is_whole(n) and n >= 1 for n in input_shape):
+            raise ValueError(
+                "takes images of shape (channels, height, width); put "
+                "gn.Reshape((C, H, W)) before it to turn flat rows into images"
+            )
+        C, H, W = (int(n) for n in input_shape)
+        if self.in_channels != C:
+            plural = "s" if self.in_channels != 1 else ""
+            raise ValueError(
+                f"takes {self.in_channels} input channel{plural} (in_channels="
+                f"{self.in_channels}); make in_channels={C} to match the images' {C}"
+            )
+        (kH, kW), (sH, sW), (pH, pW) = self.kernel_size, self.stride, self.padding
+        if H + 2 * pH < kH or W + 2 * pW < kW:
+            raise ValueError(
+                f"its {kH}×{kW} kernel does not fit in the {H + 2 * pH}×{W + 2 * pW} image "
+                f"(with padding={_shown(self.padding)}); use a smaller kernel_size or more "
+                "padding"
+            )
+        self.input_shape = (C, H, W)
+        self.output_shape = (
+            self.out_channels,
+            (H + 2 * pH - kH) // sH + 1,
+            (W + 2 * pW - kW) // sW + 1,
+        )
+
+    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
+        """W: (out_channels, in_channels, kH, kW), b: (out_channels,)."""
+        return {
+            "W": (self.out_channels, self.in_channels, *self.kernel_size),
+            "b": (self.out_channels,),
+        }
+
+    def build(self, rng: np.random.Generator, dtype: DTypeLike) -> None:
+        """Draw W as an (out, in·kH·kW) matrix with this layer's init scheme; b = 0."""
+        shape = self.parameter_shapes()["W"]
+        fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        W = initializers.get(self.init)(self.out_channels, fan_in, rng, dtype)
+        if W.shape != (self.out_channels, fan_in):
+            raise ValueError(
+                f"init returned W of shape {W.shape}, expected (out_channels, in_channels·kH·kW)"
+                f" = ({self.out_channels}, {fan_in})"
+            )
+        self.W = np.array(W, dtype=dtype).reshape(shape)
+        self.b = np.zeros(self.out_channels, dtype=dtype)
+
+    # -- forward and backward -----------------------------------------------------------------
+
+    def _columns(self, a_prev: Array, saved: dict[str, Any]) -> Array:
+        """im2col: every patch the kernel covers as a column, and a last row of ones.
+
+        cols[n, (i, p, q), (y, x)] = a^(l−1)_{n, i, y·s+p, x·s+q} of the zero-padded image, one
+        column per output position (y, x) of sample n, shape (m, in·kH·kW + 1, H_out·W_out).
+        The last row is all ones, so that [W b] cols_n = W patches + b: the bias is the weight
+        of an input that is always 1 (it is written once, when the array is made).
+        """
+        m, (C, H, W), dtype = len(a_prev), self.input_shape, a_prev.dtype
+        (kH, kW), (sH, sW), (pH, pW) = self.kernel_size, self.stride, self.padding
+        _, Ho, Wo = self.output_shape
+        K = C * kH * kW
+        x = a_prev
+        if pH or pW:  # zeros around the image: the border stays 0, only the middle is written
+            x = _reused(saved, "padded", (m, C, H + 2 * pH, W + 2 * pW), dtype)
+            x[:, :, pH : pH + H, pW : pW + W] = a_prev
+        cols = saved.get("columns")
+        if cols is None or cols.shape != (m, K + 1, Ho * Wo) or cols.dtype != dtype:
+            cols = saved["columns"] = np.ones((m, K + 1, Ho * Wo), dtype=dtype)
+        # patches[n, i, p, q, y, x]: a view of cols (splitting axes never copies)
+        patches = cols[:, :K].reshape(m, C, kH, kW, Ho, Wo)
+        # windows[n, i, y, x, p, q] = x[n, i, y·s + p, x·s + q]: a view, nothing copied yet
+        windows = sliding_window_view(x, (kH, kW), axis=(2, 3))[:, :, ::sH, ::sW]
+        np.copyto(patches, windows.transpose(0, 1, 4, 5, 2, 3))
+        return cols
+
+    def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
+        m, (out, Ho, Wo) = len(a_prev), self.output_shape
+        saved: dict[str, Any] = {} if cache is None else cache.saved
+        cols = self._columns(a_prev, saved)
+        Wb = _reused(saved, "W_b", (out, cols.shape[1]), cols.dtype)
+        Wb[:, :-1], Wb[:, -1] = self.W.reshape(out, -1), self.b  # [W b]: one row per filter
+        z = np.empty((m, out, Ho, Wo), dtype=a_prev.dtype) if cache is None else cache.z
+        # z_n = [W b] cols_n: every filter times every patch of sample n, plus b; one matrix
+        # product for the mini-batch (a stack of m)
+        np.matmul(Wb, cols, out=z.reshape(m, out, Ho * Wo))
+        return z
+
+    def backward_delta(
+        self, delta: Array, cache: Cache, rows: Array | float, need_dC_da_prev: bool = True
+    ) -> Array | None:
+        m, (out, Ho, Wo), saved = len(delta), self.output_shape, cache.saved
+        cols, d = saved["columns"], delta.reshape(m, out, Ho * Wo)
+        # per sample, δ_n cols_nᵀ: ∂C_n/∂[W b] summed over every position the kernel was
+        # applied at (the last column, against the row of ones, is Σ_{y,x} δ_{n,o,y,x} for b)
+        each = _reused(saved, "d_W_b", (m, out, cols.shape[1]), d.dtype)
+        np.matmul(d, cols.transpose(0, 2, 1), out=each)
+        # ∂C/∂[W b] = Σ_n r_n δ_n cols_nᵀ (r_n = 1/m, or each sample's share with weights)
+        r = np.broadcast_to(np.reshape(rows, -1), (m,)).astype(d.dtype, copy=False)
+        dWb = (r @ each.reshape(m, -1)).reshape(out, -1)
+        cache.grads["W"][...] = dWb[:, :-1].reshape(self.W.shape)
+        cache.grads["b"][...] = dWb[:, -1]
+        if not need_dC_da_prev:
+            return None
+        # ∂C_n/∂patches_n = Wᵀ δ_n: what each patch's pixels pass back ...
+        dcols = _reused(saved, "d_columns", (m, cols.shape[1] - 1, Ho * Wo), d.dtype)
+        np.matmul(self.W.reshape(out, -1).T, d, out=dcols)
+        return self._col2im(dcols, cache)
+
+    def _col2im(self, dcols: Array, cache: Cache) -> Array:
+        """... added back onto the image where each patch was taken: a pixel covered by
+        several patches gets the sum (the "transposed convolution" of δ with W)."""
+        m, (C, H, W) = len(dcols), self.input_shape
+        (kH, kW), (sH, sW), (pH, pW) = self.kernel_size, self.stride, self.padding
+        _, Ho, Wo = self.output_shape
+        d = dcols.reshape(m, C, kH, kW, Ho, Wo)
+        padded = pH or pW
+        dx = (
+            _reused(cache.saved, "d_padded", (m, C, H + 2 * pH, W + 2 * pW), dcols.dtype)
+            if padded
+            else cache.dC_da_prev
+        )
+        dx.fill(0.0)
+        for p in range(kH):  # one kernel offset (p, q) at a time, every patch at once
+            for q in range(kW):
+                ys, xs = slice(p, p + sH * (Ho - 1) + 1, sH), slice(q, q + sW * (Wo - 1) + 1, sW)
+                dx[:, :, ys, xs] += d[:, :, p, q]
+        if padded:  # the padding's share is dropped: those zeros were not inputs
+            np.copyto(cache.dC_da_prev, dx[:, :, pH : pH + H, pW : pW + W])
+        return cache.dC_da_prev
+
+    # -- the glass box --------------------------------------------------------------------------
+
+    def parameter_paths(self, name: str, index: tuple[int, ...], a_prev: Array) -> list[Path]:
+        """A kernel weight w_{o,i,p,q} enters z_{o,y,x} at every output position (y, x), with
+        ∂z_{o,y,x}/∂w_{o,i,p,q} = a^(l−1)_{i,y·s+p,x·s+q} (0 where the kernel met padding); a
+        bias b_o enters every z_{o,y,x} with factor 1.
+
+        >>> import numpy as np
+        >>> conv = Conv2D(1, 1, kernel_size=2)
+        >>> conv.connect((1, 2, 3))
+        >>> [(out, f.tolist()) for out, f in conv.parameter_paths(
+        ...     "W", (0, 0, 1, 0), np.arange(6.0).reshape(1, 1, 2, 3))]
+        [((0, 0, 0), [3.0]), ((0, 0, 1), [4.0])]
+        """
+        _, Ho, Wo = self.output_shape
+        positions = [(y, x) for y in range(Ho) for x in range(Wo)]
+        if name == "b":
+            (o,) = index
+            ones = np.ones(len(a_prev), dtype=a_prev.dtype)
+            return [((o, y, x), ones) for y, x in positions]
+        o, i, p, q = index
+        (sH, sW), (pH, pW) = self.stride, self.padding
+        padded = np.pad(a_prev[:, i], ((0, 0), (pH, pH), (pW, pW)))
+        return [((o, y, x), padded[:, y * sH + p, x * sW + q]) for y, x in positions]
+
+    # -- files and printing -----------------------------------------------------------------------
+
+    def config(self) -> dict[str, Any]:
+        """The layer's constructor arguments as plain JSON-ready values."""
+        act = self.activation
+        config: dict[str, Any] = {
+            "in_channels": self.in_channels,
+            "out_channels": self.out_channels,
+            "kernel_size": list(self.kernel_size),
+            "stride": list(self.stride),
+            "padding": list(self.padding),
+            "activation": {"name": act.name, **act.config()},
+            "init": self.init if isinstance(self.init, str) else None,
+        }
+        if self.dropout:
+            config["dropout"] = self.dropout
+        return config  # (not input_shape: the network connects the layer to the one before)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Conv2D:
+        """The layer :meth:`config` describes, its parameters not yet built."""
+        config = dict(config)
+        act = config.pop("activation", "relu")
+        if isinstance(act, dict):
+            act = dict(act)
+            if not isinstance(act.get("name"), str):
+                raise ValueError(f"activation must name one, e.g. {{'name': 'relu'}}; got {act}")
+            act = activations.get(act.pop("name"), **act)
+        return cls(activation=act, **config)
+
+    def __repr__(self) -> str:
+        drop = f", dropout={self.dropout:g}" if self.dropout else ""
+        return (
+            f"Conv2D({self.in_channels}, {self.out_channels}, "
+            f"kernel_size={_shown(self.kernel_size)}, stride={_shown(self.stride)}, "
+            f"padding={_shown(self.padding)}, activation={self.activation!r}{drop})"
+        )
