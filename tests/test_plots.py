@@ -570,3 +570,65 @@ def test_plot_activations_draws_glassnets_own_sigma_and_derivative(tmp_path: Pat
 def test_plot_activations_rejects_what_it_cannot_draw(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         plots.plot_activations(fig=plt.figure(), **kwargs)
+
+
+# -- images: kernels, feature maps, saliency ---------------------------------------------------
+
+
+def image_net() -> tuple[gn.Network, np.ndarray]:
+    """Conv2D(2 → 3, 3×3) → MaxPool2D(2) → Flatten → Dense(·, 2) on 2×8×7 images."""
+    layers = [gn.Conv2D(2, 3, 3, padding=1), gn.MaxPool2D(2), gn.Flatten(), gn.Dense(36, 2)]
+    net = gn.Network(layers, input_shape=(2, 8, 7), cost="mse", seed=0, dtype="float64")
+    return net, np.random.default_rng(0).normal(size=(2, 8, 7))
+
+
+def test_plot_filters_draws_every_kernel(tmp_path: Path) -> None:
+    net, _ = image_net()
+    axes = plots.plot_filters(net, 1)
+    assert axes.shape == (3, 2)
+    for o in range(3):
+        for i in range(2):
+            assert np.array_equal(axes[o, i].images[0].get_array(), net.W[1][o, i])
+    render(axes[0, 0].figure, tmp_path)
+    axes = plots.plot_filters(net, 1, max_filters=2, max_inputs=1)
+    assert axes.shape == (2, 1)
+
+
+def test_plot_feature_maps_draws_one_panel_per_channel(tmp_path: Path) -> None:
+    net, x = image_net()
+    axes = plots.plot_feature_maps(net, x, 1)
+    shown = [ax for ax in axes.flat if ax.images]
+    a1 = net.forward_pass(x[None])[0][1][0]
+    assert len(shown) == 3
+    for c, ax in enumerate(shown):
+        assert np.allclose(ax.images[0].get_array(), a1[c])
+    render(axes.flat[0].figure, tmp_path)
+    pooled = plots.plot_feature_maps(net, x[None], 2)  # the pooling layer's (3, 4, 3) maps
+    assert pooled.flat[0].images[0].get_array().shape == (4, 3)
+    assert sum(len(ax.images) for ax in plots.plot_feature_maps(net, x, 0).flat) == 2
+
+
+def test_plot_saliency_is_the_input_gradient(tmp_path: Path) -> None:
+    net, x = image_net()
+    y = np.array([1.0, 0.0])
+    ax = plots.plot_saliency(net, x, y)
+    dC_dx = net.trace(x[None], y[None]).dC_da[0][0]
+    assert np.allclose(ax.images[0].get_array(), np.abs(dC_dx).max(axis=0))
+    render(ax.figure, tmp_path)
+
+
+def test_image_pictures_refuse_what_is_not_an_image() -> None:
+    net, x = image_net()
+    with pytest.raises(ValueError, match=r"layer 4 \(Dense\) has W of shape \(2, 36\), not"):
+        plots.plot_filters(net, -1)
+    with pytest.raises(ValueError, match=r"layer 2 \(MaxPool2D\) has no W"):
+        plots.plot_filters(net, 2)
+    with pytest.raises(ValueError, match=r"layer 3 outputs shape \(36,\), not images"):
+        plots.plot_feature_maps(net, x, 3)
+    with pytest.raises(ValueError, match=r"x must be one image of shape \(2, 8, 7\)"):
+        plots.plot_feature_maps(net, x[0], 1)
+    with pytest.raises(ValueError, match="layer l = 5 does not exist"):
+        plots.plot_feature_maps(net, x, 5)
+    flat = gn.Network.from_sizes([4, 2])
+    with pytest.raises(ValueError, match=r"inputs of shape \(4,\), not images"):
+        plots.plot_saliency(flat, np.ones(4), 1)

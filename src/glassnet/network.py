@@ -69,6 +69,7 @@ class Trace:
         penalty: (λ₂/2) Σ_l ‖W^(l)‖² + λ₁ Σ_l Σ |w^(l)_jk| (0 without ``l2``/``l1``).
         grads: ∂C/∂θ of every layer's parameters by name, whatever the layer type
             (``t.grads[l]["W"]`` is ``t.dW[l]``).
+        formulas: each layer's z^(l) as its type writes it (``Layer.formula``), l = 1..L.
     """
 
     a: ByLayer[Array]
@@ -82,6 +83,7 @@ class Trace:
     cost: float
     penalty: float = 0.0
     grads: Gradients | None = None
+    formulas: tuple[str, ...] = ()
 
     @property
     def L(self) -> int:
@@ -462,6 +464,7 @@ class Network:
             cost=float(np.mean(costs)) + penalty,
             penalty=penalty,
             grads=self.gradients_of(caches),
+            formulas=tuple(layer.formula for layer in self.layers),
         )
 
     def cost_and_gradients(

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..layers import Layer
 from ..network import Network
 from ..optimizers import SGD, Optimizer
 from ..render import diagnoses as render
@@ -73,31 +74,50 @@ class NetworkThresholds:
 class LayerDiagnosis:
     """The numbers of one layer l = 1..L (see :func:`diagnose`).
 
+    A *unit* is a neuron of a flat layer, and a channel (a filter's output map) of a layer
+    whose outputs are images (C, H, W): its values are those of every sample and position.
+
     Attributes:
         l: the layer number (the tutorial's; 0 is the input and has no row).
-        neurons: n_l.
+        neurons: n_l, the numbers the layer outputs per sample.
         activation: σ_l's name.
-        weight_norm: ‖W^(l)‖ (Frobenius).
-        gradient_norm: ‖∂C/∂W^(l)‖ on (X, Y).
-        update_ratio: ‖ΔW^(l)‖/‖W^(l)‖ after one optimizer step.
-        saturated: the share of (sample, neuron) values with σ'(z) < saturated_slope · σ'(0),
-            for activations that saturate (``act.saturates``: sigmoid, tanh; else ``None``).
+        weight_norm: ‖W^(l)‖ (Frobenius) of the layer's weights (``weights``); ``None`` for a
+            layer without parameters (pooling, Flatten).
+        gradient_norm: ‖∂C/∂W^(l)‖ on (X, Y), of the same parameter (or ``None``).
+        update_ratio: ‖ΔW^(l)‖/‖W^(l)‖ after one optimizer step (or ``None``).
+        saturated: the share of values with σ'(z) < saturated_slope · σ'(0), for activations
+            that saturate (``act.saturates``: sigmoid, tanh; else ``None``).
         stuck: for a saturating output layer, the share of samples with an output that is
             saturated *and* wrong (|a − y| > wrong_output), so that it cannot be corrected
             (``None`` for hidden layers and other activations).
-        dead: the share of neurons with σ'(z) = 0 (for ReLU: z ≤ 0, output 0) for every sample,
-            for activations whose neurons can die (``act.dies``: relu; else ``None``).
+        dead: the share of units with σ'(z) = 0 (for ReLU: z ≤ 0, output 0) for every sample
+            (and every position), for activations whose units can die (``act.dies``: relu;
+            else ``None``). For a convolution these are dead filters.
+        kind: the layer's type, e.g. ``"Conv2D"``.
+        shape: one sample's output shape, e.g. ``(8, 26, 26)``.
+        weights: the name of the parameter ``weight_norm`` measures: the first penalised one
+            (``"W"``), else the first (BatchNorm's ``"gamma"``), ``None`` without parameters.
+        gradient_norms: ‖∂C/∂θ‖ for every parameter θ of the layer, by name.
+        channels: the number of channels of an image layer (``None`` for a flat one).
+        saturated_channels: for an image layer with a saturating σ, the share of its channels
+            that are saturated at more than ``saturated_fraction`` of their values.
     """
 
     l: int
     neurons: int
     activation: str
-    weight_norm: float
-    gradient_norm: float
-    update_ratio: float
+    weight_norm: float | None
+    gradient_norm: float | None
+    update_ratio: float | None
     saturated: float | None
     stuck: float | None
     dead: float | None
+    kind: str = "Dense"
+    shape: tuple[int, ...] = ()
+    weights: str | None = "W"
+    gradient_norms: Mapping[str, float] = field(default_factory=dict)
+    channels: int | None = None
+    saturated_channels: float | None = None
 
 
 class NetworkDiagnosis(Report):
@@ -224,10 +244,17 @@ def diagnose(
         twin, twin_opt = net.copy(), copy.deepcopy(optimizer)
         twin_opt.step(twin, twin.cost_and_gradients(x, y)[2])
         layers = [
-            _layer(net, l, a[l], z[l], y, grads.W[l], twin.W[l], th) for l in range(1, net.L + 1)
+            _layer(net, l, a[l], z[l], y, grads[l], twin.layers[l - 1], th)
+            for l in range(1, net.L + 1)
         ]
     findings = _network_findings(net, layers, cost, baseline, m, th, optimizer)
     return NetworkDiagnosis(layers, findings, cost, m, _describe(optimizer), source)
+
+
+def _weights(layer: Layer) -> str | None:
+    """The parameter a layer's ‖W‖ speaks of: the first penalised one, else the first one."""
+    names = layer.penalised or layer.parameter_names
+    return names[0] if names else None
 
 
 def _layer(
@@ -236,33 +263,44 @@ def _layer(
     a_l: NDArray[Any],
     z_l: NDArray[Any],
     y: NDArray[Any],
-    dW: NDArray[Any],
-    stepped: NDArray[Any],
+    grads: Mapping[str, NDArray[Any]],
+    stepped: Layer,
     th: NetworkThresholds,
 ) -> LayerDiagnosis:
-    """Layer l's numbers: ‖W‖, ‖∂C/∂W‖ (``dW``), the step to ``stepped``, saturated, dead."""
-    W = np.asarray(net.W[l], dtype=np.float64)
-    act = net.layers[l - 1].activation
-    w_norm = float(np.linalg.norm(W))
-    step = float(np.linalg.norm(np.asarray(stepped, dtype=np.float64) - W))
-    ratio = step / w_norm if w_norm > 0 else (math.inf if step > 0 else 0.0)
-    saturated = stuck = dead = None
+    """Layer l's numbers: ‖W‖, ‖∂C/∂θ‖ (``grads``), the step to ``stepped`` (the same layer
+    after one optimizer step), saturated and dead units."""
+    layer = net.layers[l - 1]
+    act, name = layer.activation, _weights(layer)
+    norms = {n: float(np.linalg.norm(np.asarray(g, dtype=np.float64))) for n, g in grads.items()}
+    w_norm = gradient_norm = ratio = None
+    if name is not None:
+        W = np.asarray(getattr(layer, name), dtype=np.float64)
+        w_norm, gradient_norm = float(np.linalg.norm(W)), norms[name]
+        step = float(np.linalg.norm(np.asarray(getattr(stepped, name), dtype=np.float64) - W))
+        ratio = step / w_norm if w_norm > 0 else (math.inf if step > 0 else 0.0)
     z_l = np.asarray(z_l, dtype=np.float64)
+    # one unit per neuron, or per channel of an image (m, C, H, W): every sample and position
+    units = (0, *range(2, z_l.ndim))
+    image = len(layer.output_shape) == 3
+    saturated = stuck = dead = channels = None
     if act.saturates:  # flat tails, where σ'(z) → 0 as |z| grows
         zero = np.zeros((1, 1))
         steepest = float(act.prime(zero, act.forward(zero))[0, 0])  # σ'(0)
         flat = ~(act.prime(z_l, act.forward(z_l)) >= th.saturated_slope * steepest)
         saturated = float(np.mean(flat))
+        if image:  # channels flat at most of their values, over samples and positions
+            channels = float(np.mean(np.mean(flat, axis=units) > th.saturated_fraction))
         if l == net.L:  # flat *and* wrong: an output that cannot be corrected
             wrong = np.abs(np.asarray(a_l, dtype=np.float64) - y) > th.wrong_output
             stuck = float(np.mean(np.any(flat & wrong, axis=1)))
-    if act.dies:  # a neuron is dead where σ'(z) = 0 for every sample
+    if act.dies:  # a unit is dead where σ'(z) = 0 for every sample (and position)
         dead_values = ~(act.prime(z_l, act.forward(z_l)) != 0)
-        dead = float(np.mean(np.all(dead_values, axis=0)))
-    gradient_norm = float(np.linalg.norm(np.asarray(dW, dtype=np.float64)))
+        dead = float(np.mean(np.all(dead_values, axis=units)))
     return LayerDiagnosis(
-        l, net.sizes[l], act.name, w_norm, gradient_norm, ratio, saturated, stuck, dead
-    )
+        l, net.sizes[l], act.name, w_norm, gradient_norm, ratio, saturated, stuck, dead,
+        type(layer).__name__, tuple(layer.output_shape), name, norms,
+        layer.output_shape[0] if image else None, channels,
+    )  # fmt: skip
 
 
 def _network_findings(
@@ -275,25 +313,28 @@ def _network_findings(
     optimizer: Optimizer,
 ) -> list[Finding]:
     lr = float(optimizer.lr)
-    g = [d.gradient_norm for d in layers]
-    if not (all(math.isfinite(v) for d in layers for v in (d.weight_norm, d.gradient_norm))
+    # the norms compare layers with parameters only (pooling and Flatten learn nothing)
+    weighted = [d for d in layers if d.gradient_norm is not None]
+    g = {d.l: float(d.gradient_norm or 0.0) for d in weighted}
+    weight_norms = {d.l: float(d.weight_norm or 0.0) for d in weighted}
+    if not (all(math.isfinite(v) for v in (*g.values(), *weight_norms.values()))
             and math.isfinite(cost)):  # fmt: skip
-        weight_norms = [d.weight_norm for d in layers]
         return [finding("non_finite", {"cost": cost}, weight_norms=weight_norms)]
 
     findings: list[Finding] = []
     # vanishing / exploding: compare the first layer's gradient with the last's
-    if len(layers) >= 2 and g[-1] > 0:
-        ratio = g[0] / g[-1]
+    first, last = (weighted[0].l, weighted[-1].l) if weighted else (0, 0)
+    if len(weighted) >= 2 and g[last] > 0:
+        ratio = g[first] / g[last]
         numbers = {"gradient_norms": g, "ratio": ratio}
         if ratio < th.vanishing_ratio:
-            findings.append(finding("vanishing_gradients", numbers, L=net.L))
-        elif ratio > th.exploding_ratio or max(g) > th.exploding_norm:
+            findings.append(finding("vanishing_gradients", numbers, L=last, first=first))
+        elif ratio > th.exploding_ratio or max(g.values()) > th.exploding_norm:
             findings.append(finding("exploding_gradients", numbers, lr=lr))
-    elif max(g, default=0.0) > th.exploding_norm:
+    elif max(g.values(), default=0.0) > th.exploding_norm:
         findings.append(finding("exploding_gradients:huge", {"gradient_norms": g}, lr=lr))
 
-    # saturated sigmoid / tanh units
+    # saturated sigmoid / tanh units (channels, in an image layer)
     fused_output = net.cost_function.requires is not None
     for d in layers:
         share = d.stuck if d.l == net.L else d.saturated
@@ -301,42 +342,53 @@ def _network_findings(
             continue
         if d.l == net.L and fused_output:
             continue  # with cross-entropy, δ^(L) = a − y: a saturated output still learns
+        key = "saturated_units:output" if d.l == net.L else "saturated_units"
+        if d.channels is not None and d.l < net.L:
+            key = "saturated_units:channels"
+        numbers = {"layer": d.l, "saturated": d.saturated, "stuck": d.stuck}
+        if d.channels is not None:
+            numbers["saturated_channels"] = d.saturated_channels
         findings.append(
             finding(
-                "saturated_units:output" if d.l == net.L else "saturated_units",
-                {"layer": d.l, "saturated": d.saturated, "stuck": d.stuck},
+                key,
+                numbers,
                 activation=d.activation,
                 slope=th.saturated_slope,
                 wrong_output=th.wrong_output,
                 weight_norm=d.weight_norm,
+                channels=d.channels,
+                flat_channels=round((d.saturated_channels or 0.0) * (d.channels or 0)),
+                share=th.saturated_fraction,
             )
         )
 
-    # dead ReLU units
+    # dead ReLU units (dead filters, in an image layer)
     for d in layers:
         if d.dead is None or d.dead <= th.dead_fraction:
             continue
+        units = d.channels if d.channels is not None else d.neurons
+        b = net.layers[d.l - 1].parameters().get("b")
+        bias = {} if b is None else {"b_min": float(np.min(b)), "b_max": float(np.max(b))}
         findings.append(
             finding(
-                "dead_relu",
+                "dead_relu:filters" if d.channels is not None else "dead_relu",
                 {"layer": d.l, "dead": d.dead},
-                dead_neurons=round(d.dead * d.neurons),
-                neurons=d.neurons,
+                dead_neurons=round(d.dead * units),
+                neurons=units,
                 m=m,
-                b_min=float(np.min(net.b[d.l])),
-                b_max=float(np.max(net.b[d.l])),
+                **bias,
             )
         )
 
     # the size of one step
-    ratios = [d.update_ratio for d in layers]
-    big = max(range(len(layers)), key=lambda i: ratios[i])
+    ratios = {d.l: float(d.update_ratio or 0.0) for d in weighted}
     steps = {"update_ratios": ratios}
     about = {"optimizer": _describe(optimizer), "lr": lr, "small": th.small_update_ratio}
-    if ratios[big] > th.large_update_ratio:
-        findings.append(finding("large_updates", steps, layer=layers[big].l, **about))
+    big = max(ratios, key=lambda l: ratios[l], default=0)
+    if ratios and ratios[big] > th.large_update_ratio:
+        findings.append(finding("large_updates", steps, layer=big, **about))
     learned = baseline > 0 and cost < th.learned_cost * baseline
-    small = max(ratios) < th.small_update_ratio
+    small = max(ratios.values(), default=0.0) < th.small_update_ratio
     if small and not learned and not findings:
         # (saturated, dead or vanishing units explain small steps better than a small η)
         findings.append(finding("small_updates", steps, **about))

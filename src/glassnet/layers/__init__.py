@@ -98,6 +98,9 @@ class Layer:
     #: takes any shape)
     input_shape: tuple[int, ...] = ()
     output_shape: tuple[int, ...] = ()
+    #: z^(l) in the tutorial's symbols, with l standing for the layer's number (the views write
+    #: it out for the trace: "a^(l−1) W^(l)ᵀ + b^(l)" becomes "a^(1) W^(2)ᵀ + b^(2)")
+    formula: str = "f(a^(l−1); θ^(l))"
 
     # -- what a layer type defines -----------------------------------------------------------
 
@@ -294,6 +297,7 @@ class Dense(Layer):
 
     parameter_names = ("W", "b")
     penalised = ("W",)
+    formula = "a^(l−1) W^(l)ᵀ + b^(l)"
 
     def __init__(
         self,

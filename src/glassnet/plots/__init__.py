@@ -24,6 +24,9 @@ function                          picture
 :func:`plot_gradient_flow`        ‖∂C/∂W^(l)‖ and mean |δ^(l)| per layer, on a log scale
 :func:`plot_activation_histograms`  the values a^(l) takes, one histogram per hidden layer
 :func:`plot_activations`          σ(z) and σ'(z) of the activation functions, one panel each
+:func:`plot_filters`              a convolution's kernels W^(l)_{o,i} as small images
+:func:`plot_feature_maps`         a^(l) of one image, one panel per channel
+:func:`plot_saliency`             |∂C/∂x| of one image as a heat map (the input gradient)
 :func:`figure_for`                one of the pictures above (:data:`KINDS`) on a new Figure
 ================================  =============================================================
 
@@ -32,7 +35,8 @@ Colours: a weight or value above 0 is red, below 0 blue (matplotlib's ``coolwarm
 The modules: :mod:`~glassnet.plots.curves` (training curves, σ curves),
 :mod:`~glassnet.plots.diagrams` (the network, the backward graph), :mod:`~glassnet.plots.maps`
 (the input plane, first-layer weights as images), :mod:`~glassnet.plots.layers` (gradient flow,
-activation histograms), :mod:`~glassnet.plots.figure` (``glassnet plot``'s pictures) and
+activation histograms), :mod:`~glassnet.plots.images` (kernels, feature maps, saliency),
+:mod:`~glassnet.plots.figure` (``glassnet plot``'s pictures) and
 :mod:`~glassnet.plots.base` (what they share).
 """
 
@@ -42,6 +46,7 @@ from .base import INSTALL_HINT, WEIGHT_CMAP, require_matplotlib
 from .curves import plot_activations, plot_history
 from .diagrams import plot_backward_graph, plot_network
 from .figure import KINDS, MAX_DPI, figure_for
+from .images import plot_feature_maps, plot_filters, plot_saliency
 from .layers import plot_activation_histograms, plot_gradient_flow
 from .maps import plot_decision_boundary, plot_first_layer_weights, plot_neuron_maps
 
@@ -55,10 +60,13 @@ __all__ = [
     "plot_activations",
     "plot_backward_graph",
     "plot_decision_boundary",
+    "plot_feature_maps",
+    "plot_filters",
     "plot_first_layer_weights",
     "plot_gradient_flow",
     "plot_history",
     "plot_network",
     "plot_neuron_maps",
+    "plot_saliency",
     "require_matplotlib",
 ]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 Array = NDArray[np.floating[Any]]
 
 __all__ = [
+    "formula_at",
     "html_matrix",
     "latex_matrix",
     "matrix",
@@ -115,9 +116,45 @@ def network_html(net: Network) -> str:
     return "".join(parts) + "</div>"
 
 
+def formula_at(formula: str, l: int) -> str:
+    """A layer type's formula (``Layer.formula``, written with l) for layer number l.
+
+    >>> formula_at("W^(l) ∗ a^(l−1) + b^(l)", 2)
+    'W^(2) ∗ a^(1) + b^(2)'
+    """
+    return formula.replace("(l−1)", f"({l - 1})").replace("(l)", f"({l})")
+
+
+def _formulas(trace: Trace) -> list[str]:
+    """z^(l) = … for l = 1..L, as each layer's type writes it (from ``trace.formulas``)."""
+    given = list(getattr(trace, "formulas", ()) or ())
+    given += ["f(a^(l−1); θ^(l))"] * (trace.L - len(given))
+    return [f"z^({l}) = {formula_at(f, l)}" for l, f in enumerate(given, start=1)]
+
+
+def _slice(arr: Array) -> tuple[Array, str]:
+    """A 1-D or 2-D array as it is; a larger one as its first 2-D slice, and where it is cut from
+    (``"[0, 0, :, :] of shape (2, 3, 5, 5)"``): images (m, C, H, W) show sample 0, channel 0."""
+    arr = np.asarray(arr)
+    if arr.ndim <= 2:
+        return arr, ""
+    lead = ", ".join(["0"] * (arr.ndim - 2))
+    return arr[(0,) * (arr.ndim - 2)], f"[{lead}, :, :] of shape {arr.shape}"
+
+
+def _html_array(title: str, arr: Array, *labels: str) -> str:
+    shown, cut = _slice(arr)
+    note = f" ({html.escape(cut)})" if cut else ""
+    if shown.ndim == 2 and not cut:
+        return f"<p>{title}</p>" + html_matrix(shown, *labels)
+    rows = shown if shown.ndim == 2 else shown[:, None]
+    return f"<p>{title}{note}</p>" + html_matrix(rows, *(labels if not cut else ()))
+
+
 def trace_html(trace: Trace) -> str:
-    """An HTML view of a trace: a^(l), z^(l), δ^(l) (one row per sample i), and ∂C/∂θ for each
-    of layer l's parameters θ (∂C/∂W^(l), ∂C/∂b^(l) for Dense).
+    """An HTML view of a trace: z^(l) (with its layer type's formula), a^(l), δ^(l) (one row
+    per sample i), and ∂C/∂θ for each of layer l's parameters θ (∂C/∂W^(l), ∂C/∂b^(l) for
+    Dense). An image-shaped array (m, C, H, W) shows sample 0's first channel.
 
     >>> import numpy as np, glassnet as gn
     >>> net = gn.Network.from_sizes([2, 2, 1], seed=0)
@@ -128,21 +165,22 @@ def trace_html(trace: Trace) -> str:
     penalty = float(getattr(trace, "penalty", 0.0) or 0.0)
     extra = f" (including the penalty {number(penalty)})" if penalty else ""
     parts = [f"<div><p><b>trace</b>: m = {m}, cost C = {number(trace.cost)}{extra}</p>"]
-    parts.append("<p>a<sup>(0)</sup> = X</p>" + html_matrix(trace.a[0], "i="))
-    for l in range(1, trace.L + 1):
-        parts.append(f"<h4>layer {l}</h4>")
-        parts.append(f"<p>z<sup>({l})</sup></p>" + html_matrix(trace.z[l], "i="))
-        parts.append(f"<p>a<sup>({l})</sup></p>" + html_matrix(trace.a[l], "i="))
-        parts.append(f"<p>δ<sup>({l})</sup></p>" + html_matrix(trace.delta[l], "i="))
+    parts.append(_html_array("a<sup>(0)</sup> = X", trace.a[0], "i="))
+    for l, formula in enumerate(_formulas(trace), start=1):
+        parts.append(f"<h4>layer {l}: {html.escape(formula)}</h4>")
+        parts.append(_html_array(f"z<sup>({l})</sup>", trace.z[l], "i="))
+        parts.append(_html_array(f"a<sup>({l})</sup>", trace.a[l], "i="))
+        parts.append(_html_array(f"δ<sup>({l})</sup>", trace.delta[l], "i="))
         for name, grad in trace.gradients[l].items():  # ∂C/∂W^(l), ∂C/∂b^(l) for Dense
             labels = ("j=", "k=") if grad.ndim == 2 else ("j=",)
-            shown = grad if grad.ndim == 2 else grad.reshape(grad.shape[0], -1)
-            parts.append(f"<p>∂C/∂{name}<sup>({l})</sup></p>" + html_matrix(shown, *labels))
+            parts.append(_html_array(f"∂C/∂{name}<sup>({l})</sup>", grad, *labels))
     return "".join(parts) + "</div>"
 
 
 def trace_text(trace: Trace) -> str:
-    """A trace as text: the forward pass layer by layer, the cost, then the backward pass.
+    """A trace as text: the forward pass layer by layer (each layer's z^(l) as its type writes
+    it), the cost, then the backward pass. An image-shaped array (m, C, H, W) shows sample 0's
+    first channel, with its shape.
 
     >>> import numpy as np, glassnet as gn
     >>> net = gn.Network.from_sizes([2, 2, 1], seed=0)
@@ -152,13 +190,15 @@ def trace_text(trace: Trace) -> str:
     fmt = {"float_kind": lambda v: f"{v: .4g}"}
 
     def show(name: str, arr: Array) -> str:
-        text = np.array2string(arr, formatter=fmt, max_line_width=100, threshold=60)  # type: ignore[arg-type]
-        return f"  {name} =\n" + "\n".join("    " + line for line in text.splitlines())
+        shown, cut = _slice(arr)
+        text = np.array2string(shown, formatter=fmt, max_line_width=100, threshold=60)  # type: ignore[arg-type]
+        head = f"  {name}" + (f", {cut}" if cut else "") + " ="
+        return head + "\n" + "\n".join("    " + line for line in text.splitlines())
 
     lines = [f"forward pass (m = {trace.a[0].shape[0]} samples, one per row)"]
     lines.append(show("a^(0) = X", trace.a[0]))
-    for l in trace.z.keys():  # noqa: SIM118 (a ByLayer, not a dict)
-        lines.append(show(f"z^({l}) = a^({l - 1}) W^({l})ᵀ + b^({l})", trace.z[l]))
+    for l, formula in enumerate(_formulas(trace), start=1):
+        lines.append(show(formula, trace.z[l]))
         lines.append(show(f"a^({l}) = σ(z^({l}))", trace.a[l]))
     if trace.penalty:
         lines.append(

@@ -75,6 +75,12 @@ def _first8(values: Sequence[float]) -> str:
     return ", ".join(_g(v) for v in values[:8]) + (", …" if len(values) > 8 else "")
 
 
+def _by_layer(values: Sequence[float] | Mapping[int, float]) -> list[tuple[int, float]]:
+    """(l, value) pairs: a list holds layers 1, 2, …; a dict names its layers (a network whose
+    pooling or Flatten layers have no parameters has no norms for them)."""
+    return list(values.items()) if isinstance(values, Mapping) else list(enumerate(values, 1))
+
+
 #: The named number formats the templates use, ``{value:name}``.
 SPECS: dict[str, Callable[[Any], str]] = {
     "num": _g,
@@ -86,8 +92,8 @@ SPECS: dict[str, Callable[[Any], str]] = {
     "epochs": _epochs,
     "list": lambda values: ", ".join(_g(v) for v in values),
     "first8": _first8,
-    "layers": lambda values: ", ".join(f"layer {l}: {_g(v)}" for l, v in enumerate(values, 1)),
-    "by_layer": lambda values: ", ".join(f"{l}: {_g(v)}" for l, v in enumerate(values, 1)),
+    "layers": lambda values: ", ".join(f"layer {l}: {_g(v)}" for l, v in _by_layer(values)),
+    "by_layer": lambda values: ", ".join(f"{l}: {_g(v)}" for l, v in _by_layer(values)),
     "inverse": lambda v: _g(1 / v) if v > 0 else "infinitely many",
     "trend": lambda t: f"{_pct(abs(t))} {'lower' if t > 0 else 'higher'}",
 }
@@ -154,6 +160,12 @@ _HEALTHY_EVIDENCE = (
     "cost C = {cost:num}; ‖∂C/∂W^(l)‖ per layer: {gradient_norms:by_layer}; ‖ΔW^(l)‖/‖W^(l)‖: "
     "{update_ratios:layers}"
 )
+
+_DEAD_FIX = (
+    "lower the learning rate, use He initialisation (init='he'), start the biases slightly "
+    "positive, or use leaky_relu / elu, which keep a small slope for z < 0."
+)
+_BIASES = {"b_min": "; biases b^({layer}) range from {b_min:num} to {b_max:num}"}
 
 #: Every finding's texts, by kind (``"kind:variant"`` for a kind that can read differently).
 TEMPLATES: dict[str, Template] = {
@@ -284,9 +296,9 @@ TEMPLATES: dict[str, Template] = {
     ),
     "vanishing_gradients": Template(
         "problem",
-        "The gradients vanish on their way back: layer 1 gets a gradient {ratio:inverse} times "
-        "smaller than layer {L}, so the first layers hardly learn. Each layer back multiplies δ "
-        "by W and by σ'(z), and σ' ≤ 0.25 for the sigmoid.",
+        "The gradients vanish on their way back: layer {first} gets a gradient {ratio:inverse} "
+        "times smaller than layer {L}, so the first layers hardly learn. Each layer back "
+        "multiplies δ by W and by σ'(z), and σ' ≤ 0.25 for the sigmoid.",
         _GRADIENTS,
         "use relu or leaky_relu in the hidden layers, Xavier/He initialisation (init='xavier' / "
         "'he'), fewer layers, or an adaptive optimizer (gn.Adam).",
@@ -312,6 +324,14 @@ TEMPLATES: dict[str, Template] = {
         "‖W^({layer})‖ = {weight_norm:num}",
         _SATURATED_FIX + "or use relu in the hidden layers.",
     ),
+    "saturated_units:channels": Template(
+        "problem",
+        _SATURATED.replace("Units of {where} are", "Channels of layer {layer} are"),
+        "{saturated:.0%} of layer {layer}'s values have σ'(z) below {slope:num} × σ'(0); "
+        "{flat_channels} of its {channels} channels are flat at more than {share:.0%} of their "
+        "positions; ‖W^({layer})‖ = {weight_norm:num}",
+        _SATURATED_FIX + "or use relu after the convolution.",
+    ),
     "saturated_units:output": Template(
         "problem",
         _SATURATED.replace("{where}", "the output layer"),
@@ -325,10 +345,19 @@ TEMPLATES: dict[str, Template] = {
         "problem",
         "ReLU neurons of layer {layer} are dead: their z ≤ 0 for every sample, so they output 0, "
         "their gradient is 0, and no step can bring them back.",
-        "{dead_neurons} of {neurons} neurons ({dead:.0%}) never fire on these {m} samples; "
-        "biases b^({layer}) range from {b_min:num} to {b_max:num}",
-        "lower the learning rate, use He initialisation (init='he'), start the biases slightly "
-        "positive, or use leaky_relu / elu, which keep a small slope for z < 0.",
+        "{dead_neurons} of {neurons} neurons ({dead:.0%}) never fire on these {m} samples",
+        _DEAD_FIX,
+        _BIASES,
+    ),
+    "dead_relu:filters": Template(
+        "problem",
+        "Filters of layer {layer} are dead: their z ≤ 0 at every position of every sample, so "
+        "their feature maps are all 0, their kernels' gradient is 0, and no step can bring them "
+        "back.",
+        "{dead_neurons} of {neurons} channels ({dead:.0%}) never fire anywhere on these {m} "
+        "samples",
+        _DEAD_FIX,
+        _BIASES,
     ),
     "large_updates": Template(
         "problem",
@@ -429,7 +458,8 @@ def training_html(report: TrainingDiagnosis) -> str:
 
 def table_rows(report: NetworkDiagnosis) -> list[list[str]]:
     """The per-layer table of a network diagnosis as strings, header first."""
-    rows = [["layer", "neurons", "σ", "‖W‖", "‖∂C/∂W‖", "‖ΔW‖/‖W‖", "saturated", "dead"]]
+    head = ["layer", "neurons", "σ", "‖W‖", "‖∂C/∂θ‖", "‖ΔW‖/‖W‖", "saturated", "dead", "type"]
+    rows = [head]
     for d in report.layers:
         # for an output layer also the share saturated *and* wrong, the only kind that harms
         # learning there, so that the table and the findings tell the same story
@@ -437,8 +467,15 @@ def table_rows(report: NetworkDiagnosis) -> list[list[str]]:
         if d.saturated is not None and d.stuck is not None:
             saturated += f" ({d.stuck:.0%} wrong)"
         dead = "-" if d.dead is None else f"{d.dead:.0%}"
-        numbers = (d.weight_norm, d.gradient_norm, d.update_ratio)
-        rows.append([str(d.l), str(d.neurons), d.activation, *map(_g, numbers), saturated, dead])
+        size = "×".join(map(str, d.shape)) if len(d.shape) > 1 else str(d.neurons)
+        weight = "-" if d.weight_norm is None else _g(d.weight_norm)
+        if d.weights not in (None, "W"):
+            weight = f"{d.weights} {weight}"
+        grads = ", ".join(f"{name} {_g(v)}" for name, v in d.gradient_norms.items())
+        if not d.gradient_norms:
+            grads = "-" if d.gradient_norm is None else _g(d.gradient_norm)
+        step = "-" if d.update_ratio is None else _g(d.update_ratio)
+        rows.append([str(d.l), size, d.activation, weight, grads, step, saturated, dead, d.kind])
     return rows
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SHOWN_SAMPLES",
+    "SHOWN_TERMS",
     "gradient_dict",
     "gradient_html",
     "gradient_latex",
@@ -43,6 +44,33 @@ __all__ = [
 
 #: samples shown one by one in ``str(e)``; the average always uses all of them
 SHOWN_SAMPLES = 4
+#: the largest terms δ · ∂z/∂θ (by size) that ``str(e)`` and the HTML list for a parameter used
+#: at many outputs (a kernel weight at every position); the dict keeps every one
+SHOWN_TERMS = 10
+
+
+def _contributions(e: GradientExplanation) -> list[tuple[int, int, str, str, float]] | None:
+    """For a parameter used at more than one output: the largest terms as (sample i, output p,
+    "δ^(l)_{o,y,x} = …", "a^(l−1)_{c,r,s} = …", term), largest |term| first; else None."""
+    if e.terms is None or len(e.outputs) < 2:
+        return None
+    terms = e.terms
+    order = np.argsort(-np.abs(terms), axis=None, kind="stable")[:SHOWN_TERMS]
+    dz = e.factors[1].values[:, :, 0] if len(e.factors) > 1 else terms
+    d = e.factors[0].values[:, 0, :]
+    rows = []
+    for flat in order:
+        i, p = (int(v) for v in np.unravel_index(flat, terms.shape))
+        delta = f"{_symbol('δ', e.l, (i, *e.outputs[p]))} = {number(d[i, p])}"
+        src = e.sources[p] if p < len(e.sources) else None
+        if isinstance(src, str):
+            meets = f"{src} (padding)"
+        elif src is None:
+            meets = f"∂{_symbol('z', e.l, (i, *e.outputs[p]))}/∂θ = {number(dz[i, p])}"
+        else:
+            meets = f"{_symbol('a', e.l - 1, (i, *src))} = {number(dz[i, p])}" if src else "1"
+        rows.append((i, p, delta, meets, float(terms[i, p])))
+    return rows
 
 
 # -- ∂C/∂(weight, bias or activation): the chain rule with numbers -------------------------------
@@ -57,6 +85,13 @@ def gradient_text(e: GradientExplanation) -> str:
     lines.append("  " + e.chain())
     if e.formula is not None:
         lines.append(f"  ∂C/∂{e.symbol} = {e.formula[0]}")
+    top = _contributions(e)
+    if top is not None:
+        lines.append(
+            f"  {e.symbol} is used at {len(e.outputs)} outputs of z^({e.l}) (one per position): "
+            f"by the chain rule, ∂C/∂{e.symbol} adds up δ^({e.l}) · ∂z^({e.l})/∂{e.symbol} over "
+            "every output where it was applied, and averages that sum over the samples"
+        )
     width = max(len(f.symbol) for f in e.factors)
     for i in range(min(e.m, SHOWN_SAMPLES)):
         lines.append(f"sample {i}:")
@@ -74,8 +109,13 @@ def gradient_text(e: GradientExplanation) -> str:
     if e.penalty:
         lines.append(f"penalty term l2·{w} + l1·sign({w}) = {number(e.penalty)}")
     lines.append(f"∂C/∂{e.symbol} = {number(e.value)}")
+    if top is not None:
+        lines += _contributions_text(e, top)
     if e.paths is None:
         lines.append(f"({e.n_paths} paths lead to the cost: too many to list)")
+    elif top is not None:
+        total = sum(path.value for path in e.paths)
+        lines.append(f"({len(e.paths)} paths, one per output; their sum = {number(total)})")
     else:
         lines.append("")
         lines.append(f"paths from {e.symbol} to C ({len(e.paths)}), averaged over samples:")
@@ -88,6 +128,26 @@ def gradient_text(e: GradientExplanation) -> str:
         lines.append(f"  sum of the paths = {number(total)}")
     lines += [f"note: {n}" for n in e.notes]
     return "\n".join(lines)
+
+
+def _contributions_text(
+    e: GradientExplanation, top: list[tuple[int, int, str, str, float]]
+) -> list[str]:
+    """The largest terms of the sum, which input met which δ, and what the rest adds up to."""
+    terms = np.zeros(0) if e.terms is None else e.terms
+    n = terms.size
+    lines = ["", f"the {len(top)} largest of its {n} terms δ · ∂z/∂θ (one per sample and output):"]
+    for i, _, delta, meets, term in top:
+        lines.append(f"  sample {i}: {delta} · {meets} → {number(term)}")
+    rest = float(terms.sum()) - sum(t[4] for t in top)
+    if n > len(top):
+        lines.append(f"  … and {n - len(top)} more terms, adding up to {number(rest)}")
+    lines.append(
+        f"  Σ_i Σ_out = {number(terms.sum())}; ÷ m = {e.m}: {number(terms.sum() / e.m)}"
+        + (f"; + penalty {number(e.penalty)}" if e.penalty else "")
+        + f" = ∂C/∂{e.symbol} = {number(e.value)}"
+    )
+    return lines
 
 
 def gradient_latex(e: GradientExplanation) -> str:
@@ -133,6 +193,18 @@ def gradient_html(e: GradientExplanation) -> str:
             for p in e.paths[:50]
         )
         paths = f"<details><summary>{len(e.paths)} paths</summary><ul>{items}</ul></details>"
+    top = _contributions(e)
+    if top is not None and e.terms is not None:
+        cells = "".join(
+            f"<tr><td>{i}</td><td>{html.escape(delta)}</td><td>{html.escape(meets)}</td>"
+            f"<td>{number(term)}</td></tr>"
+            for i, _, delta, meets, term in top
+        )
+        paths = (
+            f"<p>the {len(top)} largest of the {e.terms.size} terms δ · ∂z/∂θ (sample, output)"
+            f"</p><table><tr><th>i</th><th>δ</th><th>∂z/∂θ</th><th>term</th></tr>{cells}</table>"
+            + paths
+        )
     return (
         f"<div><p><b>∂C/∂{html.escape(e.symbol)} = {number(e.value)}</b> "
         f"({html.escape(e.network)}, m = {e.m})</p>"
@@ -185,6 +257,9 @@ def gradient_dict(e: GradientExplanation) -> dict[str, Any]:
             name=e.name,
             index=list(e.index),
             formula=dict(zip(("text", "latex"), e.formula, strict=True)),
+            outputs=[list(out) for out in e.outputs],
+            sources=[s if s is None or isinstance(s, str) else list(s) for s in e.sources],
+            terms=None if e.terms is None else e.terms.tolist(),
         )
     return d
 
@@ -201,35 +276,29 @@ def _symbol(name: str, l: int, index: tuple[int | str, ...], latex: bool = False
     return f"{name}^({l})" + (f"_{sub}" if len(index) == 1 else f"_{{{sub}}}" if index else "")
 
 
-def _source(a_prev: Any, dz: Any) -> tuple[int, ...] | None:
-    """What ∂z_out/∂θ is, when it is recognisable: the index of the one entry of a^(l−1) equal
-    to it for every sample, ``()`` for the constant 1, else None."""
-    if np.all(dz == 1.0):
-        return ()
-    hits = np.flatnonzero((a_prev.reshape(len(a_prev), -1) == dz[:, None]).all(axis=0))
-    if len(hits) != 1:
-        return None
-    return tuple(int(i) for i in np.unravel_index(hits[0], a_prev.shape[1:]))
-
-
 def parameter_terms(
-    l: int, outs: list[tuple[int, ...]], a_prev: Any, dz: Any, penalised: str
+    l: int,
+    outs: list[tuple[int, ...]],
+    sources: list[tuple[int, ...] | str | None],
+    penalised: str,
 ) -> tuple[list[str], str, str]:
     """The symbols of ∂C/∂θ = (1/m) Σ_i Σ_p δ^(l)_{i,out_p} · ∂z^(l)_{i,out_p}/∂θ.
 
-    ``dz[:, p]`` is ∂z_{out_p}/∂θ for each sample: named a^(l−1)_k when it is the one column k
-    of ``a_prev`` equal to it, left out when it is 1, else ∂z/∂θ. Returns each path's ∂z/∂θ
-    term, then the sum in text and in LaTeX; ``penalised`` (e.g. ``"g"``, or ``""``) adds the
-    penalty's term.
+    ``sources[p]`` says what ∂z_{out_p}/∂θ is: the index of an entry of a^(l−1) (named
+    a^(l−1)_k), ``()`` for the constant 1 (left out), ``"0"`` for the constant 0 (padding: the
+    term is 0 and left out of the sum), ``None`` for anything else (∂z/∂θ).
+    Returns each path's ∂z/∂θ term, then the sum in text and in LaTeX; ``penalised`` (e.g.
+    ``"g"``, or ``""``) adds the penalty's term.
 
-    >>> a_prev = np.array([[1.0, 2.0, 3.0, 4.0]])
-    >>> parameter_terms(2, [(3,)], a_prev, a_prev[:, 3:], "")[1]
-    '(1/m) Σ_i δ^(2)_{i,3} · a^(1)_{i,3}'
+    >>> parameter_terms(2, [(3,)], [(0,)], "")[1]
+    '(1/m) Σ_i δ^(2)_{i,3} · a^(1)_{i,0}'
     """
     labels, texts, latexes = [], [], []
-    sources = [_source(a_prev, dz[:, p]) for p in range(len(outs))]
     for out, src in zip(outs, sources, strict=True):
         d_text, d_tex = _symbol("δ", l, ("i", *out)), _symbol(r"\delta", l, ("i", *out), True)
+        if isinstance(src, str):  # a constant such as 0: the kernel met padding here
+            labels.append(f"{src} (padding)")
+            continue
         if src == ():
             labels.append("1")
             texts.append(d_text)
@@ -245,10 +314,10 @@ def parameter_terms(
         texts.append(f"{d_text} · {f_text}")
         latexes.append(rf"{d_tex} \, {f_tex}")
     if len(texts) > 4:
-        texts = [*texts[:3], f"… ({len(outs)} terms)"]
-        latexes = [*latexes[:3], rf"\dots \text{{ ({len(outs)} terms)}}"]
-    text, tex = " + ".join(texts), " + ".join(latexes)
-    if len(outs) > 1:
+        texts = [*texts[:3], f"… ({len(texts)} terms)"]
+        latexes = [*latexes[:3], rf"\dots \text{{ ({len(latexes)} terms)}}"]
+    text, tex = " + ".join(texts) or "0", " + ".join(latexes) or "0"
+    if len(texts) > 1:
         text, tex = f"({text})", rf"\big({tex}\big)"
     text, tex = f"(1/m) Σ_i {text}", rf"\frac{{1}}{{m}} \sum_i {tex}"
     if penalised:

@@ -1,122 +1,54 @@
-"""Explain every number: where each activation and each partial derivative comes from.
+"""The chain rule through a network of Dense layers: every factor and every path by name.
 
-The tutorial's promise is that a learner can ask any number in the network "where do you come
-from?". This module answers with the real values filled in, in the tutorial's notation:
-
-* :func:`explain_neuron` — the forward equation of one neuron for one sample,
-  a^(l)_j = σ(Σ_k w^(l)_jk a^(l−1)_k + b^(l)_j), term by term, and the layer's matrix form.
-* :func:`explain_weight`, :func:`explain_bias`, :func:`explain_activation` — the chain rule for
-  ∂C/∂w^(l)_jk, ∂C/∂b^(l)_j and ∂C/∂a^(l)_k, factor by factor, in the order the tutorial writes
-  it (from the cost back to the parameter)::
-
-      ∂C/∂w^(1) = ∂C/∂a^(3) ∂a^(3)/∂z^(3) · ∂z^(3)/∂a^(2) ∂a^(2)/∂z^(2) · ∂z^(2)/∂a^(1)
-                  ∂a^(1)/∂z^(1) ∂z^(1)/∂w^(1)
-
-  and, for small networks, every path from the parameter to the cost with its product. The
-  paths add up to the derivative: that is what the chain rule says when a neuron feeds more
-  than one neuron of the next layer.
-* :func:`explain_parameter` — ∂C/∂θ for one number θ of any layer type's parameters, through
-  the layer contract: ∂C/∂θ = (1/m) Σ_i Σ_out δ^(l)_{i,out} · ∂z^(l)_{i,out}/∂θ, the outputs and
-  ∂z/∂θ from ``layer.parameter_paths``, δ^(l) from the network's own backpropagation.
-* :func:`backprop_ledger` — the three partial derivatives of every layer, showing where δ^(l+1)
-  is reused to get δ^(l).
-* :func:`backprop_per_example` — the textbook loop, one sample at a time, as a reference
-  (:mod:`glassnet.textbook`).
-
-Layer types: :func:`explain_parameter` works for any. In a network with layers other than
-:class:`~glassnet.Dense`, :func:`explain_weight` and :func:`explain_bias` give its result (with
-a note: the paths through every later weight are listed for Dense networks only), while
-:func:`explain_activation`, :func:`explain_neuron`, :func:`backprop_ledger` and
-:func:`backprop_per_example` refuse in one sentence: they multiply by the weight matrices.
-
-The results are data: numbers, factors, paths. Their text, LaTeX, HTML and JSON forms
-(``str(e)``, ``e.latex()``, ``e._repr_html_()``, ``e.to_dict()``) come from
-:mod:`glassnet.render.explanations`; :func:`network_html` and :func:`trace_html` are
-:mod:`glassnet.render`'s, importable from here too.
-
-Everything here is computed in float64 from the network's weights, by its own short loops (not
-by calling ``net.gradients``), so that the tests can hold the explanation against backprop and
-against finite differences; :func:`explain_parameter` takes δ^(l) from ``net.trace`` (the
-layer's own backward step) and shows the last link of the chain, ∂z^(l)/∂θ.
-
-Softmax: a softmax output is not elementwise, so ∂a^(L)/∂z^(L) is the full Jacobian
-a_r (1[r = q] − a_q). The factors then carry that whole matrix, and the paths go through every
-pair (z^(L)_q, a^(L)_r). With the cross-entropy cost the two output factors multiply out to
-a − y, the fused δ^(L) that glassnet's backprop uses (when each target row sums to 1).
+:func:`explain_weight`, :func:`explain_bias` and :func:`explain_activation` multiply through
+the weight matrices of the later layers, :func:`explain_neuron` writes one neuron's forward
+equation, and :func:`backprop_ledger` the backward pass layer by layer. On a network with other
+layer types, :func:`explain_weight` and :func:`explain_bias` hand over to
+:func:`~glassnet.explain.parameters.explain_parameter`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from .layers import Dense, Layer
-from .network import ByLayer, Gradients
-from .render import explanations as views
-from .render import matrix, network_html, number, trace_html
-from .textbook import backprop_per_example
+from ..layers import Dense
+from ..network import ByLayer, Gradients
+from ..render import explanations as views
+from ..render import number
+from .base import (
+    MAX_PATHS,
+    Array,
+    Factor,
+    GradientExplanation,
+    Path,
+    _describe,
+    _factor,
+    _layer,
+    _neuron,
+    _sym,
+)
+from .parameters import _through_own_delta, explain_parameter
 
 if TYPE_CHECKING:
-    from .activations import Activation
-    from .costs import Cost
-    from .network import Network
-
-Array = NDArray[np.floating[Any]]
+    from ..activations import Activation
+    from ..costs import Cost
+    from ..network import Network
 
 __all__ = [
-    "Factor",
-    "GradientExplanation",
     "Ledger",
     "LedgerLayer",
     "NeuronExplanation",
-    "Path",
     "backprop_ledger",
-    "backprop_per_example",
     "explain_activation",
     "explain_bias",
     "explain_neuron",
-    "explain_parameter",
     "explain_weight",
-    "network_html",
-    "trace_html",
 ]
-
-#: the most paths an explanation lists; above this ``e.paths`` is None (the factors still work)
-MAX_PATHS = 10_000
-
-
-# -- small helpers -----------------------------------------------------------------------------
-
-
-def _layer(net: Network, l: int, allow_input: bool = False) -> int:
-    """The tutorial's layer number (1..L, or 0..L for activations); negatives count from L."""
-    if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
-        raise ValueError(f"the layer number l must be an int, got {l!r}")
-    first = 0 if allow_input else 1
-    ll = int(l) + net.L + 1 if l < 0 else int(l)
-    if not first <= ll <= net.L:
-        why = " (layer 0 is the input: it has no weights or biases)" if ll == 0 else ""
-        raise ValueError(
-            f"layer l = {l} does not exist{why}; this network has layers "
-            f"{first}..{net.L} (negative numbers count from L = {net.L})"
-        )
-    return ll
-
-
-def _neuron(net: Network, l: int, j: int, name: str) -> int:
-    n = net.sizes[l]
-    if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not 0 <= j < n:
-        raise ValueError(
-            f"{name} = {j!r} is not a neuron of layer {l}: layer {l} has n_{l} = {n} neurons, "
-            f"numbered 0..{n - 1}"
-        )
-    return int(j)
 
 
 @dataclass
@@ -157,76 +89,6 @@ def _forward(net: Network, X: Any, Y: Any) -> _Pass:
     # y_r = 0; that term is 0 (y_r = 0 multiplies it), so write 0 rather than NaN
     dC_da = np.where((y == 0) & ~np.isfinite(dC_da), 0.0, dC_da)
     return _Pass(W, b, acts, a, z, y, dC_da, net.cost_function)
-
-
-# -- the chain rule, factor by factor ----------------------------------------------------------
-
-
-@dataclass(repr=False)
-class Factor:
-    """One factor of the chain rule, with its value for every sample.
-
-    Attributes:
-        symbol: the factor in the tutorial's notation, e.g. ``"∂a^(2)/∂z^(2)"``.
-        latex: the same in LaTeX.
-        formula: how its value is computed, e.g. ``"σ'(z^(2)) = a(1 − a)"`` or ``"W^(3)"``.
-        values: shape (m, rows, cols): for each sample a matrix, so that multiplying the factors
-            of one sample from left to right (``@``) gives that sample's ∂C_i/∂(parameter).
-            A 1×1 matrix is a plain number; a row is a vector the chain starts with.
-    """
-
-    symbol: str
-    latex: str
-    formula: str
-    values: Array
-
-    def sample(self, i: int = 0) -> Any:
-        """The value for sample i: a float when it is one number, else the (rows, cols) array."""
-        v = self.values[i]
-        return float(v.item()) if v.size == 1 else v
-
-    def __repr__(self) -> str:
-        more = " …" if len(self.values) > 1 else ""
-        return f"Factor({self.symbol} = {matrix(self.values[0])}{more})"
-
-
-@dataclass(repr=False)
-class Path:
-    """One path from the parameter to the cost through the network's neurons.
-
-    Attributes:
-        nodes: the neurons it passes through, e.g. ``("z^(1)_0", "a^(1)_0", "z^(2)_1", …)``.
-        terms: the symbol of each term multiplied along the path.
-        per_sample: the product of the terms for each sample, shape (m,).
-        value: their average over the mini-batch (the path's share of the derivative).
-    """
-
-    nodes: tuple[str, ...]
-    terms: tuple[str, ...]
-    per_sample: Array
-    value: float
-
-    def __repr__(self) -> str:
-        return f"Path({' → '.join(self.nodes)} → C: {number(self.value)})"
-
-
-def _sym(name: str, l: int | None = None, *index: int) -> tuple[str, str]:
-    """(text, LaTeX) of a symbol: ``_sym("w", 1, 2, 0)`` is w^(1)_{2,0}, ``_sym("C")`` is C."""
-    if l is None:
-        return name, name
-    sub = ",".join(str(i) for i in index)
-    text = f"{name}^({l})" + (f"_{sub}" if len(index) == 1 else f"_{{{sub}}}" if index else "")
-    return text, f"{name}^{{({l})}}" + (f"_{{{sub}}}" if index else "")
-
-
-def _factor(top: tuple[str, str], bottom: tuple[str, str], formula: str, values: Array) -> Factor:
-    """The factor ∂top/∂bottom (each a ``_sym``), with its formula and values."""
-    return Factor(
-        f"∂{top[0]}/∂{bottom[0]}",
-        rf"\frac{{\partial {top[1]}}}{{\partial {bottom[1]}}}",
-        formula,
-        values,
-    )
 
 
 def _sigma_formula(act: Activation, l: int) -> str:
@@ -349,85 +211,6 @@ def _paths(p: _Pass, kind: str, l: int, j: int, k: int) -> list[Path]:
     return out
 
 
-@dataclass(repr=False)
-class GradientExplanation:
-    """Why ∂C/∂(a weight, bias or activation) has its value: the chain rule with numbers.
-
-    Attributes:
-        kind: ``"weight"``, ``"bias"`` or ``"activation"``.
-        l, j, k: the parameter's layer and indices (w^(l)_jk; b^(l)_j uses j; a^(l)_k uses k).
-        symbol: its name in the tutorial's notation, e.g. ``"w^(1)_{0,2}"``.
-        value: ∂C/∂(parameter) for the mini-batch: the average of ``per_sample``, plus the
-            penalty term for a weight. Equals ``net.gradients(X, Y).W[l][j, k]`` (or ``.b``).
-            For an activation, the average over the samples of ∂C_i/∂a^(l)_k.
-        per_sample: ∂C_i/∂(parameter) for each sample i, shape (m,).
-        penalty: l2·w + l1·sign(w) for a weight of a penalised network, else 0.
-        factors: the chain-rule factors in the tutorial's order, from ∂C/∂a^(L) back.
-        paths: every path from the parameter to C (``None`` above ``MAX_PATHS`` paths), plus one
-            direct path for a nonzero penalty; their values add up to ``value``.
-        n_paths: the number of paths through the network (without the penalty one).
-        network: a one-line description of the network.
-        name, index, formula: for :func:`explain_parameter` (kind ``"parameter"``), the
-            parameter's name and index in its layer, and the sum ∂C/∂θ is, in text and LaTeX.
-    """
-
-    kind: str
-    l: int
-    j: int
-    k: int
-    symbol: str
-    latex_symbol: str
-    value: float
-    per_sample: Array
-    penalty: float
-    factors: list[Factor]
-    paths: list[Path] | None
-    n_paths: int
-    network: str
-    notes: list[str] = field(default_factory=list)
-    name: str = ""
-    index: tuple[int, ...] = ()
-    formula: tuple[str, str] | None = None
-
-    @property
-    def m(self) -> int:
-        """The number of samples in the mini-batch."""
-        return int(self.per_sample.shape[0])
-
-    def chain(self) -> str:
-        """The chain rule as the tutorial writes it, without numbers."""
-        return f"∂C/∂{self.symbol} = " + " · ".join(f.symbol for f in self.factors)
-
-    def __str__(self) -> str:
-        return views.gradient_text(self)
-
-    def __repr__(self) -> str:
-        return f"GradientExplanation(∂C/∂{self.symbol} = {number(self.value)}, m={self.m})"
-
-    def latex(self) -> str:
-        """The chain rule in LaTeX, then the numbers of the first sample and the value."""
-        return views.gradient_latex(self)
-
-    def _repr_latex_(self) -> str:
-        return "$$" + self.latex() + "$$"
-
-    def _repr_html_(self) -> str:
-        return views.gradient_html(self)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Everything as plain JSON-ready values (lists and floats), e.g. for the Playground."""
-        return views.gradient_dict(self)
-
-    def to_json(self) -> str:
-        """:meth:`to_dict` as a JSON string."""
-        return json.dumps(self.to_dict(), ensure_ascii=False)
-
-
-def _describe(net: Network) -> str:
-    acts = "/".join(layer.activation.name for layer in net.layers)
-    return f"{net.sizes} {acts}, cost {net.cost_function!r}"
-
-
 def _explain(
     net: Network, X: Any, Y: Any, kind: str, l: int, j: int, k: int, max_paths: int
 ) -> GradientExplanation:
@@ -471,15 +254,21 @@ def _explain(
 
 
 def explain_weight(
-    net: Network, X: Any, Y: Any, l: int, j: int, k: int, max_paths: int = MAX_PATHS
+    net: Network, X: Any, Y: Any, l: int, j: int, k: int, *more: int, max_paths: int = MAX_PATHS
 ) -> GradientExplanation:
     """Why ∂C/∂w^(l)_jk has its value: the chain rule, factor by factor, path by path.
+
+    A convolution's kernel weight w^(l)_{o,i,p,q} takes four numbers,
+    ``explain_weight(net, X, Y, l, o, i, p, q)``: the weight met the input pixel
+    a^(l−1)_{i, y·s+p, x·s+q} at every output position (y, x), so its explanation is
+    :func:`explain_parameter`'s, the chain rule summed over those positions.
 
     Args:
         net: the network.
         X, Y: a mini-batch (rows are samples; one sample may be a 1-D x with its y).
         l: the layer, 1..L (negative counts from L).
         j: the neuron of layer l the weight goes *to*; k: the neuron of layer l−1 it comes *from*.
+        more: the rest of the index of a weight with more than two (a kernel's p, q).
         max_paths: list the paths only when there are at most this many.
 
     Example:
@@ -493,8 +282,9 @@ def explain_weight(
         True
     """
     l = _layer(net, l)
-    if not all(isinstance(layer, Dense) for layer in net.layers):
-        return _through_own_delta(explain_parameter(net, X, Y, l, "W", (j, k), max_paths))
+    if more or not all(isinstance(layer, Dense) for layer in net.layers):
+        e = explain_parameter(net, X, Y, l, "W", (j, k, *more), max_paths)
+        return _through_own_delta(e)
     j = _neuron(net, l, j, "j")
     k = _neuron(net, l - 1, k, "k")
     return _explain(net, X, Y, "weight", l, j, k, max_paths)
@@ -538,106 +328,6 @@ def explain_activation(
     l = _layer(net, l, allow_input=True)
     k = _neuron(net, l, k, "k")
     return _explain(net, X, Y, "activation", l, 0, k, max_paths)
-
-
-# -- any parameter of any layer type: through the layer contract ----------------------------------
-
-
-def _parameter(layer: Layer, l: int, name: Any, index: Any) -> tuple[str, tuple[int, ...]]:
-    """Check that ``name[index]`` is one number of one of layer l's parameters."""
-    names = layer.parameter_names
-    if not isinstance(name, str) or name not in names:
-        have = f"its parameters are {', '.join(names)}" if names else "it has no parameters"
-        raise ValueError(f"layer {l} ({type(layer).__name__}) has no parameter {name!r}; {have}")
-    shape = layer.parameters()[name].shape
-    idx = tuple(index) if isinstance(index, (tuple, list)) else (index,)
-    if len(idx) != len(shape) or not all(
-        isinstance(i, (int, np.integer)) and not isinstance(i, bool) and 0 <= i < n
-        for i, n in zip(idx, shape, strict=False)
-    ):
-        raise ValueError(
-            f"index {index!r} is not an entry of {name}^({l}), whose shape is {shape}: give "
-            f"{len(shape)} int(s), each 0 <= i < its dimension, e.g. {(0,) * len(shape)}"
-        )
-    return name, tuple(int(i) for i in idx)
-
-
-def explain_parameter(
-    net: Network, X: Any, Y: Any, l: int, name: str, index: Any, max_paths: int = MAX_PATHS
-) -> GradientExplanation:
-    """Why ∂C/∂θ has its value for θ = ``name[index]`` of layer l, whatever the layer type.
-
-    The chain rule through the layer contract: θ enters the outputs z^(l)_out that
-    ``layer.parameter_paths`` names (one for a Dense weight, one per position for a
-    convolution's kernel weight), each with ∂z^(l)_out/∂θ, and δ^(l) = ∂C_i/∂z^(l) comes from
-    the network's own backpropagation (``net.trace(X, Y).delta[l]``)::
-
-        ∂C/∂θ = (1/m) Σ_i Σ_out δ^(l)_{i,out} · ∂z^(l)_{i,out}/∂θ   (+ l2·θ + l1·sign(θ))
-
-    (the penalty's term for a parameter in ``layer.penalised``). ``value`` equals
-    ``net.gradients(X, Y)[l][name][index]``; the factors are the row of δ's
-    and the column of ∂z/∂θ's, one entry per output; each output is one path.
-
-    Example:
-        >>> import numpy as np, glassnet as gn
-        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
-        >>> X, Y = np.array([[0.5, -1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])
-        >>> e = explain_parameter(net, X, Y, 1, "W", (2, 0))
-        >>> e.formula[0]
-        '(1/m) Σ_i δ^(1)_{i,2} · a^(0)_{i,0}'
-        >>> bool(np.isclose(e.value, net.gradients(X, Y)[1]["W"][2, 0]))
-        True
-    """
-    l = _layer(net, l)
-    name, index = _parameter(net.layers[l - 1], l, name, index)
-    x, y, _ = net.check_data(X, Y)
-    net64 = net.astype("float64")  # exact: float64 whatever the network's dtype
-    layer, t = net64.layers[l - 1], net64.trace(x, y)
-    a_prev, delta, m = t.a[l - 1], t.delta[l], x.shape[0]
-    paths = layer.parameter_paths(name, index, a_prev)
-    outs = [tuple(int(o) for o in out) for out, _ in paths]
-    d, dz = np.zeros((m, len(paths))), np.zeros((m, len(paths)))
-    for p, (out, factor) in enumerate(zip(outs, (f for _, f in paths), strict=True)):
-        key: tuple[Any, ...] = (slice(None), *out)
-        d[:, p], dz[:, p] = delta[key], factor  # δ_{i,out}, ∂z_{i,out}/∂θ
-    per_sample = np.einsum("ip,ip->i", d, dz)  # Σ_out δ_{i,out} ∂z_{i,out}/∂θ
-    theta = float(layer.parameters()[name][index])
-    penalised = name in layer.penalised and bool(net.l2 or net.l1)
-    penalty = net.l2 * theta + net.l1 * float(np.sign(theta)) if penalised else 0.0
-    letter = name.lower() if len(name) == 1 else name  # W^(l) is a matrix, w^(l)_jk one number
-    symbol, tex = _sym(letter, l, *index)
-    labels, text, latex = views.parameter_terms(l, outs, a_prev, dz, letter * penalised)
-    z_out = _sym("z", l, *outs[0]) if len(outs) == 1 else _sym("z", l)
-    one = len(outs) == 1
-    where = (
-        _sym("δ", l, *outs[0])[0] if one else f"δ^({l}) at {len(outs)} outputs"
-    ) + ", by backprop"
-    factors = [_factor(_sym("C"), z_out, where, d[:, None, :])]
-    factors.append(_factor(z_out, (symbol, tex), ", ".join(labels), dz[:, :, None]))
-    found: list[Path] | None = None
-    if len(paths) <= max_paths:  # one path per output: θ → z^(l)_out → C
-        each = d * dz
-        found = [
-            Path((_sym("z", l, *out)[0],), (labels[p], _sym("δ", l, *out)[0]), each[:, p], v)
-            for p, (out, v) in enumerate(zip(outs, each.mean(axis=0).tolist(), strict=True))
-        ]
-        if penalty:
-            term = f"l2·{letter} + l1·sign({letter})"
-            found.append(Path(("penalty",), (term,), np.full(m, penalty), penalty))
-    (j, k), value = (*index, 0, 0)[:2], float(np.mean(per_sample)) + penalty
-    return GradientExplanation(
-        "parameter", l, j, k, symbol, tex, value, per_sample, penalty, factors, found,
-        len(paths), _describe(net), [], name, index, (text, latex),
-    )  # fmt: skip
-
-
-def _through_own_delta(e: GradientExplanation) -> GradientExplanation:
-    """explain_weight/bias on a network with other layer types: the note that says why."""
-    e.notes.append(
-        "this network has layers other than Dense, so the paths through every later weight "
-        f"are not listed: δ^({e.l}) is the network's own backpropagation (explain_parameter)"
-    )
-    return e
 
 
 # -- one neuron's forward equation ---------------------------------------------------------------

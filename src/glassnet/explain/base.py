@@ -1,0 +1,210 @@
+"""What every explanation shares: layer and neuron numbers checked, the symbols of the tutorial,
+and the data an explanation of ∂C/∂(a number) is — its chain-rule factors and its paths.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..render import explanations as views
+from ..render import matrix, number
+
+if TYPE_CHECKING:
+    from ..network import Network
+
+Array = NDArray[np.floating[Any]]
+
+__all__ = ["MAX_PATHS", "Factor", "GradientExplanation", "Path"]
+
+#: the most paths an explanation lists; above this ``e.paths`` is None (the factors still work)
+MAX_PATHS = 10_000
+
+# -- small helpers -----------------------------------------------------------------------------
+
+
+def _layer(net: Network, l: int, allow_input: bool = False) -> int:
+    """The tutorial's layer number (1..L, or 0..L for activations); negatives count from L."""
+    if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
+        raise ValueError(f"the layer number l must be an int, got {l!r}")
+    first = 0 if allow_input else 1
+    ll = int(l) + net.L + 1 if l < 0 else int(l)
+    if not first <= ll <= net.L:
+        why = " (layer 0 is the input: it has no weights or biases)" if ll == 0 else ""
+        raise ValueError(
+            f"layer l = {l} does not exist{why}; this network has layers "
+            f"{first}..{net.L} (negative numbers count from L = {net.L})"
+        )
+    return ll
+
+
+def _neuron(net: Network, l: int, j: int, name: str) -> int:
+    n = net.sizes[l]
+    if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not 0 <= j < n:
+        raise ValueError(
+            f"{name} = {j!r} is not a neuron of layer {l}: layer {l} has n_{l} = {n} neurons, "
+            f"numbered 0..{n - 1}"
+        )
+    return int(j)
+
+
+# -- the chain rule, factor by factor ----------------------------------------------------------
+
+
+@dataclass(repr=False)
+class Factor:
+    """One factor of the chain rule, with its value for every sample.
+
+    Attributes:
+        symbol: the factor in the tutorial's notation, e.g. ``"∂a^(2)/∂z^(2)"``.
+        latex: the same in LaTeX.
+        formula: how its value is computed, e.g. ``"σ'(z^(2)) = a(1 − a)"`` or ``"W^(3)"``.
+        values: shape (m, rows, cols): for each sample a matrix, so that multiplying the factors
+            of one sample from left to right (``@``) gives that sample's ∂C_i/∂(parameter).
+            A 1×1 matrix is a plain number; a row is a vector the chain starts with.
+    """
+
+    symbol: str
+    latex: str
+    formula: str
+    values: Array
+
+    def sample(self, i: int = 0) -> Any:
+        """The value for sample i: a float when it is one number, else the (rows, cols) array."""
+        v = self.values[i]
+        return float(v.item()) if v.size == 1 else v
+
+    def __repr__(self) -> str:
+        more = " …" if len(self.values) > 1 else ""
+        return f"Factor({self.symbol} = {matrix(self.values[0])}{more})"
+
+
+@dataclass(repr=False)
+class Path:
+    """One path from the parameter to the cost through the network's neurons.
+
+    Attributes:
+        nodes: the neurons it passes through, e.g. ``("z^(1)_0", "a^(1)_0", "z^(2)_1", …)``.
+        terms: the symbol of each term multiplied along the path.
+        per_sample: the product of the terms for each sample, shape (m,).
+        value: their average over the mini-batch (the path's share of the derivative).
+    """
+
+    nodes: tuple[str, ...]
+    terms: tuple[str, ...]
+    per_sample: Array
+    value: float
+
+    def __repr__(self) -> str:
+        return f"Path({' → '.join(self.nodes)} → C: {number(self.value)})"
+
+
+def _sym(name: str, l: int | None = None, *index: int) -> tuple[str, str]:
+    """(text, LaTeX) of a symbol: ``_sym("w", 1, 2, 0)`` is w^(1)_{2,0}, ``_sym("C")`` is C."""
+    if l is None:
+        return name, name
+    sub = ",".join(str(i) for i in index)
+    text = f"{name}^({l})" + (f"_{sub}" if len(index) == 1 else f"_{{{sub}}}" if index else "")
+    return text, f"{name}^{{({l})}}" + (f"_{{{sub}}}" if index else "")
+
+
+def _factor(top: tuple[str, str], bottom: tuple[str, str], formula: str, values: Array) -> Factor:
+    """The factor ∂top/∂bottom (each a ``_sym``), with its formula and values."""
+    return Factor(
+        f"∂{top[0]}/∂{bottom[0]}",
+        rf"\frac{{\partial {top[1]}}}{{\partial {bottom[1]}}}",
+        formula,
+        values,
+    )
+
+
+@dataclass(repr=False)
+class GradientExplanation:
+    """Why ∂C/∂(a weight, bias or activation) has its value: the chain rule with numbers.
+
+    Attributes:
+        kind: ``"weight"``, ``"bias"`` or ``"activation"``.
+        l, j, k: the parameter's layer and indices (w^(l)_jk; b^(l)_j uses j; a^(l)_k uses k).
+        symbol: its name in the tutorial's notation, e.g. ``"w^(1)_{0,2}"``.
+        value: ∂C/∂(parameter) for the mini-batch: the average of ``per_sample``, plus the
+            penalty term for a weight. Equals ``net.gradients(X, Y).W[l][j, k]`` (or ``.b``).
+            For an activation, the average over the samples of ∂C_i/∂a^(l)_k.
+        per_sample: ∂C_i/∂(parameter) for each sample i, shape (m,).
+        penalty: l2·w + l1·sign(w) for a weight of a penalised network, else 0.
+        factors: the chain-rule factors in the tutorial's order, from ∂C/∂a^(L) back.
+        paths: every path from the parameter to C (``None`` above ``MAX_PATHS`` paths), plus one
+            direct path for a nonzero penalty; their values add up to ``value``.
+        n_paths: the number of paths through the network (without the penalty one).
+        network: a one-line description of the network.
+        name, index, formula: for :func:`explain_parameter` (kind ``"parameter"``), the
+            parameter's name and index in its layer, and the sum ∂C/∂θ is, in text and LaTeX.
+        outputs, sources, terms: for ``"parameter"``: the outputs z^(l)_out θ enters (every
+            position of one channel, for a convolution's kernel weight); for each, the entry of
+            a^(l−1) that ∂z_out/∂θ is (the input pixel the weight met there; ``()`` for the
+            constant 1, ``"0"`` where it met padding, ``None`` otherwise); and ``terms[i, p]``
+            = δ^(l)_{i,out_p} · ∂z^(l)_{i,out_p}/∂θ, one per sample and output: ``value`` is
+            ``terms.sum(axis=1).mean()`` plus the penalty.
+    """
+
+    kind: str
+    l: int
+    j: int
+    k: int
+    symbol: str
+    latex_symbol: str
+    value: float
+    per_sample: Array
+    penalty: float
+    factors: list[Factor]
+    paths: list[Path] | None
+    n_paths: int
+    network: str
+    notes: list[str] = field(default_factory=list)
+    name: str = ""
+    index: tuple[int, ...] = ()
+    formula: tuple[str, str] | None = None
+    outputs: list[tuple[int, ...]] = field(default_factory=list)
+    sources: list[tuple[int, ...] | str | None] = field(default_factory=list)
+    terms: Array | None = None
+
+    @property
+    def m(self) -> int:
+        """The number of samples in the mini-batch."""
+        return int(self.per_sample.shape[0])
+
+    def chain(self) -> str:
+        """The chain rule as the tutorial writes it, without numbers."""
+        return f"∂C/∂{self.symbol} = " + " · ".join(f.symbol for f in self.factors)
+
+    def __str__(self) -> str:
+        return views.gradient_text(self)
+
+    def __repr__(self) -> str:
+        return f"GradientExplanation(∂C/∂{self.symbol} = {number(self.value)}, m={self.m})"
+
+    def latex(self) -> str:
+        """The chain rule in LaTeX, then the numbers of the first sample and the value."""
+        return views.gradient_latex(self)
+
+    def _repr_latex_(self) -> str:
+        return "$$" + self.latex() + "$$"
+
+    def _repr_html_(self) -> str:
+        return views.gradient_html(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain JSON-ready values (lists and floats), e.g. for the Playground."""
+        return views.gradient_dict(self)
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+def _describe(net: Network) -> str:
+    acts = "/".join(layer.activation.name for layer in net.layers)
+    return f"{net.sizes} {acts}, cost {net.cost_function!r}"
