@@ -94,3 +94,16 @@ def test_a_checkpoint_of_an_image_network_resumes_exactly(tmp_path: Path) -> Non
     for mine, theirs in zip(state.net.layers, whole.layers, strict=True):
         for name, arr in theirs.buffers().items():
             np.testing.assert_array_equal(getattr(mine, name), arr, err_msg=name)
+
+
+def test_the_training_monitor_watches_the_layers_with_weights() -> None:
+    X, y = data()
+    net = image_net()
+    monitor = gn.TrainingMonitor(data=(X, y))
+    net.fit(X, y, epochs=2, batch_size=10, optimizer=gn.Adam(lr=0.01), verbose=0,
+            callbacks=[monitor])  # fmt: skip
+    assert monitor.layers == [5, 7]  # the Dense layers; pooling, Flatten, BatchNorm have no W
+    assert np.array(monitor.weight_norms).shape == (3, 2)
+    last = [float(np.linalg.norm(net.W[l])) for l in (5, 7)]
+    np.testing.assert_allclose(monitor.weight_norms[-1], last, rtol=1e-6)
+    assert len(monitor.gradient_norms[-1]) == 2 and str(monitor.diagnose())

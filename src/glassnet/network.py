@@ -189,16 +189,10 @@ class Network:
         """
         sizes = layer_sizes(sizes)
         out = activation if output_activation is None else output_activation
-        layers = [
-            Dense(
-                sizes[l - 1],
-                sizes[l],
-                activation=out if l == len(sizes) - 1 else activation,
-                init=init,
-                dropout=dropout if l < len(sizes) - 1 else 0.0,
-            )
-            for l in range(1, len(sizes))
-        ]
+        layers = []
+        for l in range(1, len(sizes)):  # the output layer: its own σ, no dropout
+            act, p = (out, 0.0) if l == len(sizes) - 1 else (activation, dropout)
+            layers.append(Dense(sizes[l - 1], sizes[l], activation=act, init=init, dropout=p))
         return cls(layers, cost=cost, seed=seed, dtype=dtype, l2=l2, l1=l1)
 
     # -- the notation -------------------------------------------------------------------------
@@ -259,9 +253,6 @@ class Network:
 
     # -- forward ------------------------------------------------------------------------------
 
-    def _features(self, X: Any) -> Array:
-        return as_features(X, self.input_shape, self.dtype)
-
     def check_data(self, X: Any, Y: Any) -> tuple[Array, Array, NDArray[np.intp] | None]:
         """(X, Y) checked and converted as training sees them: ``(x, y, labels)``.
 
@@ -276,7 +267,7 @@ class Network:
             >>> y.tolist(), labels.tolist()
             ([[0.0, 1.0], [1.0, 0.0]], [1, 0])
         """
-        x = self._features(X)
+        x = as_features(X, self.input_shape, self.dtype)
         y, labels = as_targets(Y, x.shape[0], self.sizes[-1], self.dtype)
         return x, y, labels
 
@@ -347,7 +338,7 @@ class Network:
         x = np.asarray(X)
         if x.shape == self.input_shape:  # one sample
             return self.forward(x[None])[0]
-        a = self._features(x)
+        a = as_features(x, self.input_shape, self.dtype)
         for layer in self.layers:
             a = layer.forward(a)
         return a
@@ -365,7 +356,7 @@ class Network:
             >>> a[0].shape, z[1].shape, a[2].shape
             ((1, 2), (1, 3), (1, 1))
         """
-        x = self._features(X)
+        x = as_features(X, self.input_shape, self.dtype)
         caches = self.workspace(x.shape[0])
         a = [x]
         for layer, cache in zip(self.layers, caches, strict=True):

@@ -147,7 +147,10 @@ class TrainingMonitor(Callback):
         max_samples: how many rows of ``data`` to use for the gradient norms (256).
         thresholds: the :class:`TrainingThresholds` :meth:`diagnose` uses (default: the defaults).
 
-    Attributes (one entry per epoch; layer columns are l = 1..L):
+    Attributes (one entry per epoch; one column per layer with weights W, numbered in
+    ``layers``: l = 1..L for a network of Dense layers):
+        layers: the numbers l of the layers watched, those with a weight array W (Dense,
+            Conv2D; pooling, Flatten and BatchNorm have none).
         batch_costs: every mini-batch cost C, before its step, in order.
         batch_epochs: the epoch of each entry of ``batch_costs``.
         weight_norms: ‖W^(l)‖ before training (row 0) and after each epoch (row e).
@@ -198,6 +201,7 @@ class TrainingMonitor(Callback):
         self.nonfinite = False
         self.nonfinite_at: tuple[int, int] | None = None
         self.history: History | None = None
+        self.layers: list[int] = []
         self._previous: list[NDArray[Any]] = []
         self._step_ratios: list[list[float]] = []
 
@@ -206,7 +210,8 @@ class TrainingMonitor(Callback):
     def on_train_begin(self, run: TrainingRun) -> None:
         self._reset()
         self.history = run.history
-        self._previous = [np.array(W, dtype=np.float64) for W in run.net.W]
+        self.layers = [l for l, layer in enumerate(run.net.layers, 1) if "W" in layer.parameters()]
+        self._previous = [np.array(W, dtype=np.float64) for W in self._weights(run.net)]
         self._record_norms(run.net)
 
     def on_epoch_begin(self, run: TrainingRun) -> None:
@@ -217,7 +222,7 @@ class TrainingMonitor(Callback):
         self.batch_costs.append(float(cost))
         self.batch_epochs.append(run.epoch)
         ratios = []
-        for before, W in zip(self._previous, run.net.W, strict=True):
+        for before, W in zip(self._previous, self._weights(run.net), strict=True):
             step = float(np.linalg.norm(W - before))  # ‖ΔW^(l)‖ of this step
             size = float(np.linalg.norm(before))
             ratios.append(step / size if size > 0 else math.inf if step > 0 else 0.0)
@@ -225,7 +230,7 @@ class TrainingMonitor(Callback):
         self._step_ratios.append(ratios)
 
     def on_epoch_end(self, run: TrainingRun) -> None:
-        steps = np.array(self._step_ratios, dtype=np.float64).reshape(-1, run.net.L)
+        steps = np.array(self._step_ratios, dtype=np.float64).reshape(-1, len(self.layers))
         self.update_ratios.append([float(v) for v in np.median(steps, axis=0)])
         self.largest_update_ratios.append([float(v) for v in np.max(steps, axis=0)])
         self._record_norms(run.net)
@@ -236,14 +241,20 @@ class TrainingMonitor(Callback):
             self.nonfinite = True
             self.nonfinite_at = (run.epoch, run.batch)
 
+    def _weights(self, net: Network) -> list[NDArray[Any]]:
+        """W^(l) of the watched layers."""
+        return [net.layers[l - 1].parameters()["W"] for l in self.layers]
+
     def _record_norms(self, net: Network) -> None:
         with np.errstate(over="ignore", invalid="ignore"):
-            self.weight_norms.append([float(np.linalg.norm(W)) for W in net.W])
+            self.weight_norms.append([float(np.linalg.norm(W)) for W in self._weights(net)])
             if self.data is not None:
                 X, Y = self.data
                 n = self.max_samples
                 grads = net.gradients(np.asarray(X)[:n], np.asarray(Y)[:n])
-                self.gradient_norms.append([w for w, _ in grads.norms().values()])
+                self.gradient_norms.append(
+                    [float(np.linalg.norm(grads[l]["W"])) for l in self.layers]
+                )
 
     # the report
 
@@ -321,7 +332,7 @@ def _weight_growth(monitor: TrainingMonitor, th: TrainingThresholds) -> _Growth 
     for l in range(norms.shape[1]):
         e = int(np.argmax(per_epoch[:, l]))
         g = _Growth(
-            layer=l + 1,
+            layer=monitor.layers[l],
             initial=float(norms[0, l]),
             final=float(norms[-1, l]),
             factor=float(overall[l]),
@@ -426,7 +437,7 @@ def diagnose_training(
             "final": growth.final,
             "factor": growth.factor,
             "fastest_epoch": growth.epoch,
-            "weight_norms": [row[l - 1] for row in monitor.weight_norms],
+            "weight_norms": [row[monitor.layers.index(l)] for row in monitor.weight_norms],
         }
         last_epoch = len(monitor.weight_norms) - 1
         fastest = growth.epoch_factor

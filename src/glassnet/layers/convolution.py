@@ -120,6 +120,7 @@ class Conv2D(Layer):
     """
 
     parameter_names = ("W", "b")
+    formula = "W^(l) ∗ a^(l−1) + b^(l)"  # ∗: the kernel slid over the image
     penalised = ("W",)
 
     def __init__(

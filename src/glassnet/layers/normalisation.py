@@ -98,6 +98,7 @@ class BatchNorm(Layer):
     parameter_names = ("gamma", "beta")
     penalised = ()  # γ and β are a scale and a shift, not weights
     buffer_names = ("running_mean", "running_var")
+    formula = "γ^(l) ⊙ (a^(l−1) − μ)/√(σ² + ε) + β^(l)"  # μ, σ²: the mini-batch's
 
     def __init__(
         self,

@@ -257,6 +257,8 @@ class MaxPool2D(_Pool2D):
         MaxPool2D([3, 2], stride=1, padding=[1, 0])
     """
 
+    formula = "max of a^(l−1) over each window"
+
     fill = -np.inf
 
     def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
@@ -322,6 +324,8 @@ class AvgPool2D(_Pool2D):
         array([[[[0.44444444, 0.44444444],
                  [0.44444444, 0.44444444]]]])
     """
+
+    formula = "mean of a^(l−1) over each window"
 
     def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
         (kH, kW) = self.kernel_size

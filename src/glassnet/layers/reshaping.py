@@ -82,6 +82,8 @@ class Flatten(_Move):
         array([[0., 1., 2., 3., 4., 5.]])
     """
 
+    formula = "a^(l−1) as one row"
+
     def connect(self, input_shape: tuple[int, ...]) -> None:
         """Take inputs of any shape; the output is their ∏ input_shape numbers."""
         self.input_shape = tuple(input_shape)
@@ -109,6 +111,8 @@ class Reshape(_Move):
         >>> net.forward(np.zeros(784)).shape  # one flat sample
         (10,)
     """
+
+    formula = "a^(l−1) in a new shape"
 
     def __init__(self, shape: Sequence[int]) -> None:
         self.shape = _shape(shape, "Reshape shape")
