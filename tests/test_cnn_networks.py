@@ -107,3 +107,12 @@ def test_the_training_monitor_watches_the_layers_with_weights() -> None:
     last = [float(np.linalg.norm(net.W[l])) for l in (5, 7)]
     np.testing.assert_allclose(monitor.weight_norms[-1], last, rtol=1e-6)
     assert len(monitor.gradient_norms[-1]) == 2 and str(monitor.diagnose())
+
+
+def test_pictures_of_neurons_refuse_other_layer_types_in_words() -> None:
+    pytest.importorskip("matplotlib")
+    from glassnet.plots import figure_for
+
+    for kind in ("network", "backward", "weights"):
+        with pytest.raises(ValueError, match=rf"the {kind} picture works with fully connected"):
+            figure_for(kind, image_net())

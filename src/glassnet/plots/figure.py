@@ -68,6 +68,8 @@ def figure_for(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    if kind in ("network", "backward", "weights"):  # pictures of neurons and their weights
+        net.dense_layers(f"the {kind} picture")
     needs_data = kind in ("boundary", "gradients", "activations") or (
         kind in ("network", "backward") and sample is not None
     )
