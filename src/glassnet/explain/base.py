@@ -27,7 +27,7 @@ MAX_PATHS = 10_000
 # -- small helpers -----------------------------------------------------------------------------
 
 
-def _layer(net: Network, l: int, allow_input: bool = False) -> int:
+def layer_number(net: Network, l: int, allow_input: bool = False) -> int:
     """The tutorial's layer number (1..L, or 0..L for activations); negatives count from L."""
     if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
         raise ValueError(f"the layer number l must be an int, got {l!r}")
@@ -42,7 +42,7 @@ def _layer(net: Network, l: int, allow_input: bool = False) -> int:
     return ll
 
 
-def _neuron(net: Network, l: int, j: int, name: str) -> int:
+def neuron_number(net: Network, l: int, j: int, name: str) -> int:
     n = net.sizes[l]
     if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not 0 <= j < n:
         raise ValueError(
@@ -103,8 +103,9 @@ class Path:
         return f"Path({' → '.join(self.nodes)} → C: {number(self.value)})"
 
 
-def _sym(name: str, l: int | None = None, *index: int) -> tuple[str, str]:
-    """(text, LaTeX) of a symbol: ``_sym("w", 1, 2, 0)`` is w^(1)_{2,0}, ``_sym("C")`` is C."""
+def symbol_pair(name: str, l: int | None = None, *index: int) -> tuple[str, str]:
+    """(text, LaTeX) of a symbol: ``symbol_pair("w", 1, 2, 0)`` is w^(1)_{2,0}, and
+    ``symbol_pair("C")`` is C."""
     if l is None:
         return name, name
     sub = ",".join(str(i) for i in index)
@@ -112,8 +113,10 @@ def _sym(name: str, l: int | None = None, *index: int) -> tuple[str, str]:
     return text, f"{name}^{{({l})}}" + (f"_{{{sub}}}" if index else "")
 
 
-def _factor(top: tuple[str, str], bottom: tuple[str, str], formula: str, values: Array) -> Factor:
-    """The factor ∂top/∂bottom (each a ``_sym``), with its formula and values."""
+def make_factor(
+    top: tuple[str, str], bottom: tuple[str, str], formula: str, values: Array
+) -> Factor:
+    """The factor ∂top/∂bottom (each a ``symbol_pair``), with its formula and values."""
     return Factor(
         f"∂{top[0]}/∂{bottom[0]}",
         rf"\frac{{\partial {top[1]}}}{{\partial {bottom[1]}}}",
@@ -205,6 +208,6 @@ class GradientExplanation:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
 
-def _describe(net: Network) -> str:
+def describe_network(net: Network) -> str:
     acts = "/".join(layer.activation.name for layer in net.layers)
     return f"{net.sizes} {acts}, cost {net.cost_function!r}"

@@ -26,13 +26,13 @@ from .base import (
     Factor,
     GradientExplanation,
     Path,
-    _describe,
-    _factor,
-    _layer,
-    _neuron,
-    _sym,
+    describe_network,
+    layer_number,
+    make_factor,
+    neuron_number,
+    symbol_pair,
 )
-from .parameters import _through_own_delta, explain_parameter
+from .parameters import explain_parameter, through_own_delta
 
 if TYPE_CHECKING:
     from ..activations import Activation
@@ -111,38 +111,58 @@ def _chain(p: _Pass, kind: str, l: int, j: int, k: int) -> list[Factor]:
     fixed = k if kind == "activation" else (j if p.elementwise(l) else None)
     cost_formula = p.cost.derivative_formula or f"∂C_i/∂a^({L}) of the cost {p.cost.name}"
     if l == L and fixed is not None:
-        first = _factor(
-            _sym("C"), _sym("a", L, fixed), cost_formula, p.dC_da_L[:, fixed, None, None]
+        first = make_factor(
+            symbol_pair("C"),
+            symbol_pair("a", L, fixed),
+            cost_formula,
+            p.dC_da_L[:, fixed, None, None],
         )
     else:
-        first = _factor(_sym("C"), _sym("a", L), cost_formula, p.dC_da_L[:, None, :])
+        first = make_factor(
+            symbol_pair("C"), symbol_pair("a", L), cost_formula, p.dC_da_L[:, None, :]
+        )
     factors = [first]
     for q in range(L, l, -1):
         factors.append(
-            _factor(_sym("a", q), _sym("z", q), _sigma_formula(p.acts[q], q), p.jacobian(q))
+            make_factor(
+                symbol_pair("a", q),
+                symbol_pair("z", q),
+                _sigma_formula(p.acts[q], q),
+                p.jacobian(q),
+            )
         )
         if q - 1 == l and fixed is not None:  # only neuron `fixed` of a^(l): a column of W^(q)
             col = p.W[q][:, fixed : fixed + 1]
             formula = f"column {fixed} of W^({q}): w^({q})_{{j,{fixed}}}"
             values = np.broadcast_to(col, (m, *col.shape))
-            factors.append(_factor(_sym("z", q), _sym("a", l, fixed), formula, values))
+            factors.append(
+                make_factor(symbol_pair("z", q), symbol_pair("a", l, fixed), formula, values)
+            )
         else:
             values = np.broadcast_to(p.W[q], (m, *p.W[q].shape))
-            factors.append(_factor(_sym("z", q), _sym("a", q - 1), f"W^({q})", values))
+            factors.append(
+                make_factor(symbol_pair("z", q), symbol_pair("a", q - 1), f"W^({q})", values)
+            )
     if kind == "activation":
         return factors
     J, sigma = p.jacobian(l), _sigma_formula(p.acts[l], l)
     if fixed is not None:
         formula, values = sigma + f" at z^({l})_{j}", J[:, j, j, None, None]
-        factors.append(_factor(_sym("a", l, j), _sym("z", l, j), formula, values))
+        factors.append(make_factor(symbol_pair("a", l, j), symbol_pair("z", l, j), formula, values))
     else:
         formula, values = sigma + f", column {j}", J[:, :, j : j + 1].copy()
-        factors.append(_factor(_sym("a", l), _sym("z", l, j), formula, values))
+        factors.append(make_factor(symbol_pair("a", l), symbol_pair("z", l, j), formula, values))
     if kind == "weight":
         values = p.a[l - 1][:, k, None, None]
-        factors.append(_factor(_sym("z", l, j), _sym("w", l, j, k), f"a^({l - 1})_{k}", values))
+        factors.append(
+            make_factor(
+                symbol_pair("z", l, j), symbol_pair("w", l, j, k), f"a^({l - 1})_{k}", values
+            )
+        )
     else:
-        factors.append(_factor(_sym("z", l, j), _sym("b", l, j), "1", np.ones((m, 1, 1))))
+        factors.append(
+            make_factor(symbol_pair("z", l, j), symbol_pair("b", l, j), "1", np.ones((m, 1, 1)))
+        )
     return factors
 
 
@@ -248,8 +268,8 @@ def _explain(
             )
         )
     index = {"weight": (j, k), "bias": (j,), "activation": (k,)}[kind]
-    symbol, tex = _sym({"weight": "w", "bias": "b", "activation": "a"}[kind], l, *index)
-    rest = (factors, paths, n_paths, _describe(net), notes)
+    symbol, tex = symbol_pair({"weight": "w", "bias": "b", "activation": "a"}[kind], l, *index)
+    rest = (factors, paths, n_paths, describe_network(net), notes)
     return GradientExplanation(kind, l, j, k, symbol, tex, value, per_sample, penalty, *rest)
 
 
@@ -281,12 +301,12 @@ def explain_weight(
         >>> bool(np.isclose(e.value, net.gradients(X, Y).W[1][2, 0]))
         True
     """
-    l = _layer(net, l)
+    l = layer_number(net, l)
     if more or not all(isinstance(layer, Dense) for layer in net.layers):
         e = explain_parameter(net, X, Y, l, "W", (j, k, *more), max_paths)
-        return _through_own_delta(e)
-    j = _neuron(net, l, j, "j")
-    k = _neuron(net, l - 1, k, "k")
+        return through_own_delta(e)
+    j = neuron_number(net, l, j, "j")
+    k = neuron_number(net, l - 1, k, "k")
     return _explain(net, X, Y, "weight", l, j, k, max_paths)
 
 
@@ -302,10 +322,10 @@ def explain_bias(
         >>> e.symbol, len(e.factors)
         ('b^(2)_0', 3)
     """
-    l = _layer(net, l)
+    l = layer_number(net, l)
     if not all(isinstance(layer, Dense) for layer in net.layers):
-        return _through_own_delta(explain_parameter(net, X, Y, l, "b", (j,), max_paths))
-    j = _neuron(net, l, j, "j")
+        return through_own_delta(explain_parameter(net, X, Y, l, "b", (j,), max_paths))
+    j = neuron_number(net, l, j, "j")
     return _explain(net, X, Y, "bias", l, j, 0, max_paths)
 
 
@@ -325,8 +345,8 @@ def explain_activation(
         >>> bool(np.isclose(e.value, net.trace(X, Y).dC_da[1][0, 1]))
         True
     """
-    l = _layer(net, l, allow_input=True)
-    k = _neuron(net, l, k, "k")
+    l = layer_number(net, l, allow_input=True)
+    k = neuron_number(net, l, k, "k")
     return _explain(net, X, Y, "activation", l, 0, k, max_paths)
 
 
@@ -418,8 +438,8 @@ def explain_neuron(net: Network, x: Any, l: int, j: int) -> NeuronExplanation:
             f"explain_neuron takes one sample: a 1-D x of length n_0 = {net.sizes[0]}, got shape "
             f"{arr.shape}; pick a row, e.g. X[0]"
         )
-    l = _layer(net, l)
-    j = _neuron(net, l, j, "j")
+    l = layer_number(net, l)
+    j = neuron_number(net, l, j, "j")
     # the forward equation needs no targets: zeros stand in for y
     p = _forward(net, arr[None, :], np.zeros((1, net.sizes[-1])))
     a_prev, w = p.a[l - 1][0], p.W[l][j]
@@ -547,4 +567,4 @@ def backprop_ledger(net: Network, X: Any, Y: Any) -> Ledger:
         dC_da_prev = delta @ p.W[l]  # ∂C/∂a^(l−1) = δ^(l) W^(l)
         rows.append(LedgerLayer(l, act.name, dC_da, sp, delta, dW, db, dC_da_prev, penalty))
         dC_da = dC_da_prev  # reused by layer l−1
-    return Ledger(rows, L, m, _describe(net))
+    return Ledger(rows, L, m, describe_network(net))

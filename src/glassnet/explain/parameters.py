@@ -18,10 +18,10 @@ from .base import (
     Array,
     GradientExplanation,
     Path,
-    _describe,
-    _factor,
-    _layer,
-    _sym,
+    describe_network,
+    layer_number,
+    make_factor,
+    symbol_pair,
 )
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def explain_parameter(
         >>> bool(np.isclose(e.value, net.gradients(X, Y)[1]["W"][2, 0]))
         True
     """
-    l = _layer(net, l)
+    l = layer_number(net, l)
     name, index = _parameter(net.layers[l - 1], l, name, index)
     x, y, _ = net.check_data(X, Y)
     net64 = net.astype("float64")  # exact: float64 whatever the network's dtype
@@ -95,21 +95,26 @@ def explain_parameter(
     penalised = name in layer.penalised and bool(net.l2 or net.l1)
     penalty = net.l2 * theta + net.l1 * float(np.sign(theta)) if penalised else 0.0
     letter = name.lower() if len(name) == 1 else name  # W^(l) is a matrix, w^(l)_jk one number
-    symbol, tex = _sym(letter, l, *index)
+    symbol, tex = symbol_pair(letter, l, *index)
     sources = _sources(layer, name, index, a_prev, dz)
     labels, text, latex = views.parameter_terms(l, outs, sources, letter * penalised)
-    z_out = _sym("z", l, *outs[0]) if len(outs) == 1 else _sym("z", l)
+    z_out = symbol_pair("z", l, *outs[0]) if len(outs) == 1 else symbol_pair("z", l)
     one = len(outs) == 1
     where = (
-        _sym("δ", l, *outs[0])[0] if one else f"δ^({l}) at {len(outs)} outputs"
+        symbol_pair("δ", l, *outs[0])[0] if one else f"δ^({l}) at {len(outs)} outputs"
     ) + ", by backprop"
-    factors = [_factor(_sym("C"), z_out, where, d[:, None, :])]
+    factors = [make_factor(symbol_pair("C"), z_out, where, d[:, None, :])]
     shown = labels if len(labels) <= 4 else [*labels[:3], f"… ({len(labels)} in all)"]
-    factors.append(_factor(z_out, (symbol, tex), ", ".join(shown), dz[:, :, None]))
+    factors.append(make_factor(z_out, (symbol, tex), ", ".join(shown), dz[:, :, None]))
     found: list[Path] | None = None
     if len(paths) <= max_paths:  # one path per output: θ → z^(l)_out → C
         found = [
-            Path((_sym("z", l, *out)[0],), (labels[p], _sym("δ", l, *out)[0]), terms[:, p], v)
+            Path(
+                (symbol_pair("z", l, *out)[0],),
+                (labels[p], symbol_pair("δ", l, *out)[0]),
+                terms[:, p],
+                v,
+            )
             for p, (out, v) in enumerate(zip(outs, terms.mean(axis=0).tolist(), strict=True))
         ]
         if penalty:
@@ -118,7 +123,7 @@ def explain_parameter(
     (j, k), value = (*index, 0, 0)[:2], float(np.mean(per_sample)) + penalty
     return GradientExplanation(
         "parameter", l, j, k, symbol, tex, value, per_sample, penalty, factors, found,
-        len(paths), _describe(net), [], name, index, (text, latex), outs, sources, terms,
+        len(paths), describe_network(net), [], name, index, (text, latex), outs, sources, terms,
     )  # fmt: skip
 
 
@@ -152,7 +157,7 @@ def _sources(
     return found
 
 
-def _through_own_delta(e: GradientExplanation) -> GradientExplanation:
+def through_own_delta(e: GradientExplanation) -> GradientExplanation:
     """explain_weight/bias on a network with other layer types: the note that says why."""
     e.notes.append(
         "this network has layers other than Dense, so the paths through every later weight "
