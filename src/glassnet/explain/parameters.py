@@ -141,8 +141,12 @@ def _sources(
     m, shape = a_prev.shape[0], a_prev.shape[1:]
     flat = a_prev.reshape(m, -1)
     probe = np.arange(2.0, flat.shape[1] + 2.0).reshape(1, *shape)
-    with np.errstate(all="ignore"):  # (a layer that normalises one probe sample divides by 0)
-        probed = [float(np.ravel(f)[0]) for _, f in layer.parameter_paths(name, index, probe)]
+    try:
+        with np.errstate(all="ignore"):  # (a layer that normalises one probe sample divides by 0)
+            paths = layer.parameter_paths(name, index, probe)
+    except ValueError:  # a layer that needs a whole mini-batch (BatchNorm): no entry is named
+        return [None] * dz.shape[1]
+    probed = [float(np.ravel(f)[0]) for _, f in paths]
     found: list[tuple[int, ...] | str | None] = []
     for p, v in enumerate(probed):
         k = int(v) - 2 if v == int(v) and 2 <= v < flat.shape[1] + 2 else None
