@@ -90,6 +90,20 @@ def run_glassnet(s: CNNSetting, data: mlp.Data, seed: int = 0) -> tuple[float, f
     return statistics.median(h.seconds), net.evaluate(data.X_test, data.y_test)["accuracy"]
 
 
+def torch_model(s: CNNSetting) -> Any:
+    """The same network in PyTorch (its default initialisation), ending in the logits."""
+    import torch
+
+    nn = torch.nn
+    (C, _, _), (c1, c2) = s.image, s.channels
+    return nn.Sequential(
+        nn.Unflatten(1, s.image),
+        nn.Conv2d(C, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(s.flat, s.hidden), nn.ReLU(), nn.Linear(s.hidden, s.classes),
+    )  # fmt: skip
+
+
 def run_torch(s: CNNSetting, data: mlp.Data, seed: int = 0) -> tuple[float, float]:
     """The same network as a plain PyTorch loop (``torch.set_num_threads`` as run.py sets it)."""
     import torch
@@ -97,13 +111,7 @@ def run_torch(s: CNNSetting, data: mlp.Data, seed: int = 0) -> tuple[float, floa
     nn = torch.nn
     torch.set_num_threads(mlp.THREADS or os.cpu_count() or 1)
     torch.manual_seed(seed)
-    (C, _, _), (c1, c2) = s.image, s.channels
-    model = nn.Sequential(
-        nn.Unflatten(1, s.image),
-        nn.Conv2d(C, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(s.flat, s.hidden), nn.ReLU(), nn.Linear(s.hidden, s.classes),
-    )  # fmt: skip
+    model = torch_model(s)
     opt = torch.optim.Adam(model.parameters(), lr=s.lr)
     X, y = torch.from_numpy(data.X_train), torch.from_numpy(data.y_train.astype(np.int64))
     g = torch.Generator().manual_seed(seed)
