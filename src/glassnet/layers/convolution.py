@@ -10,7 +10,9 @@ weighted sum, the tutorial's z = Σ w a + b with the inputs the filter covers th
 which output neuron (o, y, x) is fed by only the kH×kW patch under it, and every position of
 one filter uses the *same* weights. Lay every patch of the mini-batch out as a row of ``cols``
 (im2col: one row per sample n and output position (y, x)) and z = cols Wᵀ + b is one matrix
-product for the whole mini-batch: Dense's z = a Wᵀ + b with the patches as the rows a.
+product for the whole mini-batch: Dense's z = a Wᵀ + b with the patches as the rows a (and a
+last column of ones in cols, so that b is one more column of W: the weight of an input that
+is always 1).
 
 Backpropagation is Dense's three products with that sharing summed over (δ = ∂C_n/∂z, one
 entry per sample n, output channel and position; r_n each sample's share of C)::
@@ -19,7 +21,8 @@ entry per sample n, output channel and position; r_n each sample's share of C)::
         the weight met one input pixel at every position where the kernel was applied,
         so its gradient sums over all of them: (r δ)ᵀ cols, one matrix product
     ∂C/∂b_o = Σ_n r_n Σ_{y,x} δ_{n,o,y,x}
-        a bias enters every position of its channel with factor 1
+        a bias enters every position of its channel with factor 1 (the same product,
+        against the column of ones)
     ∂C_n/∂a^(l−1)_{i,u,v} = Σ_{o,p,q : u = y·s+p, v = x·s+q} δ_{n,o,y,x} · w_{o,i,p,q}
         each input pixel collects δ from every output whose patch covered it: the
         "transposed convolution" of δ with W: for each kernel offset (p, q), δ W_{:,:,p,q}
@@ -206,11 +209,14 @@ class Conv2D(Layer):
         """im2col: every patch the kernel covers as a row, one row per output position.
 
         cols[(n, y, x), (p, q, i)] = a^(l−1)_{n, i, y·s+p, x·s+q} of the zero-padded image,
-        shape (m·H_out·W_out, kH·kW·in): sample n's patch at output position (y, x) is one row,
-        so that the whole mini-batch's z is ONE matrix product (a stack of m small products,
-        one per sample, runs single-threaded and three to four times slower). Inside a patch
-        the channel i varies fastest (the image is first copied channels-last), so that the
-        copy moves runs of kW·in numbers rather than single ones.
+        shape (m·H_out·W_out, kH·kW·in + 1): sample n's patch at output position (y, x) is one
+        row, so that the whole mini-batch's z is ONE matrix product (a stack of m small
+        products, one per sample, runs single-threaded and three to four times slower). Inside
+        a patch the channel i varies fastest (the image is first copied channels-last), so
+        that the copy moves runs of kW·in numbers rather than single ones. The last column is
+        all ones, so that [W b] colsᵀ = W patchesᵀ + b: the bias is the weight of an input that
+        is always 1 (written once, when the array is made; adding b to z instead would cost
+        a pass over z as long as the rest of the copy out of the product).
         """
         m, (C, H, W), dtype = len(a_prev), self.input_shape, a_prev.dtype
         (kH, kW), (sH, sW), (pH, pW) = self.kernel_size, self.stride, self.padding
@@ -219,8 +225,13 @@ class Conv2D(Layer):
         # written once, when the buffer is made)
         x = _reused(saved, "padded", (m, H + 2 * pH, W + 2 * pW, C), dtype)
         np.copyto(x[:, pH : pH + H, pW : pW + W], a_prev.transpose(0, 2, 3, 1))
-        cols = _reused(saved, "columns", (m * Ho * Wo, kH * kW * C), dtype)
-        patches = cols.reshape(m, Ho, Wo, kH, kW, C)  # a view: splitting axes never copies
+        K, cols = kH * kW * C, saved.get("columns")
+        if cols is None or cols.shape != (m * Ho * Wo, K + 1) or cols.dtype != dtype:
+            cols = saved["columns"] = np.empty((m * Ho * Wo, K + 1), dtype=dtype)
+            cols[:, K] = 1.0  # the input that is always 1: its weight is b
+        # patches[n, y, x, p, q, i]: a view of cols (copy=False: never a copy)
+        patches = np.reshape(cols.reshape(m, Ho, Wo, K + 1)[..., :K], (m, Ho, Wo, kH, kW, C),
+                             copy=False)  # fmt: skip
         if C * kW >= 8:  # windows[n, y, x, i, p, q] = x[n, y·s + p, x·s + q, i]: one copy
             windows = sliding_window_view(x, (kH, kW), axis=(1, 2))[:, ::sH, ::sW]
             np.copyto(patches, windows.transpose(0, 1, 2, 4, 5, 3))
@@ -244,17 +255,17 @@ class Conv2D(Layer):
         m, (out, Ho, Wo) = len(a_prev), self.output_shape
         saved: dict[str, Any] = {} if cache is None else cache.saved
         cols = self._columns(a_prev, saved)
-        # W as a matrix whose row o is filter o in the columns' order (p, q, i)
-        W = _reused(saved, "W_rows", (out, cols.shape[1]), cols.dtype)
-        np.copyto(W.reshape(out, *self.kernel_size, -1), self.W.transpose(0, 2, 3, 1))
-        # zᵀ = W colsᵀ: every filter times every patch of the mini-batch in one product, laid
-        # out (o, (n, y, x)) so that the copy below moves whole images
+        # [W b]: row o is filter o in the columns' order (p, q, i), then its bias
+        Wb = _reused(saved, "W_b", (out, cols.shape[1]), cols.dtype)
+        np.copyto(Wb[:, :-1].reshape(out, *self.kernel_size, -1), self.W.transpose(0, 2, 3, 1))
+        Wb[:, -1] = self.b
+        # zᵀ = [W b] colsᵀ: every filter times every patch of the mini-batch, plus b, in one
+        # product, laid out (o, (n, y, x)) so that the copy below moves whole images
         zT = _reused(saved, "z_T", (out, len(cols)), cols.dtype)
-        np.matmul(W, cols.T, out=zT)
+        np.matmul(Wb, cols.T, out=zT)
         z = np.empty((m, out, Ho, Wo), dtype=a_prev.dtype) if cache is None else cache.z
         # z_{n,o,y,x} = Σ_{p,q,i} w_{o,i,p,q} patch + b_o, into (m, out, H_out, W_out)
-        np.add(zT.reshape(out, m, Ho * Wo).transpose(1, 0, 2), self.b[:, None],
-               out=z.reshape(m, out, Ho * Wo))  # fmt: skip
+        np.copyto(z.reshape(m, out, Ho * Wo), zT.reshape(out, m, Ho * Wo).transpose(1, 0, 2))
         return z
 
     def backward_delta(
@@ -272,13 +283,13 @@ class Conv2D(Layer):
             scaled = _reused(saved, "scaled_delta_T", dT.shape, dtype)
             np.multiply(dT.reshape(out, m, Ho * Wo), r, out=scaled.reshape(out, m, Ho * Wo))
         # ∂C/∂w_{o,i,p,q} = Σ_n r_n Σ_{y,x} δ_{n,o,y,x} a^(l−1)_{n,i,y·s+p,x·s+q}: the weight met
-        # a pixel at every position, so its gradient sums over all of them, (r δ)ᵀ cols in one
-        # product over the whole mini-batch
-        dW = _reused(saved, "d_W_rows", (out, cols.shape[1]), dtype)
-        np.matmul(scaled, cols, out=dW)
-        # ∂C/∂b_o = Σ_n r_n Σ_{y,x} δ_{n,o,y,x}: a bias enters every position with factor 1
-        np.sum(scaled, axis=1, out=cache.grads["b"])
-        np.copyto(cache.grads["W"], dW.reshape(out, kH, kW, C).transpose(0, 3, 1, 2))
+        # a pixel at every position, so its gradient sums over all of them: (r δ)ᵀ cols, one
+        # product over the whole mini-batch. Its last column, against the column of ones, is
+        # ∂C/∂b_o = Σ_n r_n Σ_{y,x} δ_{n,o,y,x} (a bias enters every position with factor 1)
+        dWb = _reused(saved, "d_W_b", (out, cols.shape[1]), dtype)
+        np.matmul(scaled, cols, out=dWb)
+        np.copyto(cache.grads["W"], dWb[:, :-1].reshape(out, kH, kW, C).transpose(0, 3, 1, 2))
+        cache.grads["b"][...] = dWb[:, -1]
         if np.ndim(rows) == 0:
             r0 = dtype.type(rows)
             cache.grads["W"] *= r0
