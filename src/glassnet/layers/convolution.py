@@ -225,20 +225,27 @@ class Conv2D(Layer):
         # written once, when the buffer is made)
         x = _reused(saved, "padded", (m, H + 2 * pH, W + 2 * pW, C), dtype)
         np.copyto(x[:, pH : pH + H, pW : pW + W], a_prev.transpose(0, 2, 3, 1))
-        K, cols = kH * kW * C, saved.get("columns")
-        if cols is None or cols.shape != (m * Ho * Wo, K + 1) or cols.dtype != dtype:
-            cols = saved["columns"] = np.empty((m * Ho * Wo, K + 1), dtype=dtype)
-            cols[:, K] = 1.0  # the input that is always 1: its weight is b
-        # patches[n, y, x, p, q, i]: a view of cols (copy=False: never a copy)
-        patches = np.reshape(cols.reshape(m, Ho, Wo, K + 1)[..., :K], (m, Ho, Wo, kH, kW, C),
+        K, rows = kH * kW * C, m * Ho * Wo
+        # few channels: cols is stored a column after another (one run of m·H_out·W_out per
+        # (p, q, i)), so that the copy of each kernel offset below writes whole runs
+        by_column = C * kW < 8
+        shape = (K + 1, rows) if by_column else (rows, K + 1)
+        store = saved.get("columns")
+        if store is None or store.shape != shape or store.dtype != dtype:
+            store = saved["columns"] = np.empty(shape, dtype=dtype)
+            (store[K] if by_column else store[:, K])[...] = 1.0  # the input that is always 1
+        if by_column:  # patches[p, q, i, n, y, x], one kernel offset (p, q) at a time
+            patches = store[:K].reshape(kH, kW, C, m, Ho, Wo)
+            for p, q, ys, xs in self._offsets():
+                np.copyto(patches[p, q], x[:, ys, xs].transpose(3, 0, 1, 2))
+            return store.T  # the same matrix, (m·H_out·W_out, kH·kW·in + 1)
+        # patches[n, y, x, p, q, i]: a view of cols (copy=False: never a copy), and
+        # windows[n, y, x, i, p, q] = x[n, y·s + p, x·s + q, i], a view too: one copy
+        patches = np.reshape(store.reshape(m, Ho, Wo, K + 1)[..., :K], (m, Ho, Wo, kH, kW, C),
                              copy=False)  # fmt: skip
-        if C * kW >= 8:  # windows[n, y, x, i, p, q] = x[n, y·s + p, x·s + q, i]: one copy
-            windows = sliding_window_view(x, (kH, kW), axis=(1, 2))[:, ::sH, ::sW]
-            np.copyto(patches, windows.transpose(0, 1, 2, 4, 5, 3))
-        else:  # few channels: one kernel offset (p, q) at a time copies longer runs
-            for p, q, rows, columns in self._offsets():
-                np.copyto(patches[:, :, :, p, q], x[:, rows, columns])
-        return cols
+        windows = sliding_window_view(x, (kH, kW), axis=(1, 2))[:, ::sH, ::sW]
+        np.copyto(patches, windows.transpose(0, 1, 2, 4, 5, 3))
+        return store
 
     def _offsets(self) -> list[tuple[int, int, slice, slice]]:
         """(p, q, rows, columns) for every kernel offset: the image rows y·s + p and columns
@@ -254,7 +261,7 @@ class Conv2D(Layer):
     def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
         m, (out, Ho, Wo) = len(a_prev), self.output_shape
         saved: dict[str, Any] = {} if cache is None else cache.saved
-        cols = self._columns(a_prev, saved)
+        cols = saved["cols"] = self._columns(a_prev, saved)
         # [W b]: row o is filter o in the columns' order (p, q, i), then its bias
         Wb = _reused(saved, "W_b", (out, cols.shape[1]), cols.dtype)
         np.copyto(Wb[:, :-1].reshape(out, *self.kernel_size, -1), self.W.transpose(0, 2, 3, 1))
@@ -273,7 +280,7 @@ class Conv2D(Layer):
     ) -> Array | None:
         m, (out, Ho, Wo), saved = len(delta), self.output_shape, cache.saved
         (kH, kW), C = self.kernel_size, self.in_channels
-        cols, dtype = saved["columns"], delta.dtype
+        cols, dtype = saved["cols"], delta.dtype
         # δᵀ[o, (n, y, x)]: δ laid out as the product zᵀ = W colsᵀ was
         dT = _reused(saved, "delta_T", (out, len(cols)), dtype)
         np.copyto(dT.reshape(out, m, Ho * Wo), delta.reshape(m, out, Ho * Wo).transpose(1, 0, 2))
