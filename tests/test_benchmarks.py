@@ -161,3 +161,125 @@ def test_epoch_time_by_difference_is_never_negative(bench: ModuleType) -> None:
     assert per_epoch == pytest.approx(0.05) and per_epoch > 0
     assert "upper bound" in caveat
     assert bench.epoch_time_by_difference(0.0, 0.4, 1) == (0.4, "")
+
+
+# -- the convolutional network (benchmarks/cnn.py) -------------------------------------------------
+
+CNN = RUN.parent / "cnn.py"
+
+
+@pytest.fixture(scope="module")
+def cnn(bench: ModuleType) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("glassnet_benchmarks_cnn", CNN)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def images(bench: ModuleType) -> object:
+    """60 random 28×28 images in 10 classes, as flat rows (Fashion-MNIST's shape)."""
+    rng = np.random.default_rng(1)
+    X = rng.random((60, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 60)
+    return bench.Data(X[:48], y[:48], X[48:], y[48:], "tiny images")
+
+
+def test_cnn_is_the_same_network_in_glassnet_and_pytorch(cnn: ModuleType) -> None:
+    """With glassnet's weights copied into the PyTorch model, both give the same outputs: the
+    benchmark compares one network, not two."""
+    torch = pytest.importorskip("torch")
+    s = cnn.CNNSetting()
+    net, model = cnn.glassnet_network(s), cnn.torch_model(s)
+    ours = [layer for layer in net.layers if layer.parameter_names]
+    theirs = [mod for mod in model if sum(p.numel() for p in mod.parameters())]
+    assert len(ours) == len(theirs) == 4
+    with torch.no_grad():
+        for layer, mod in zip(ours, theirs, strict=True):
+            mod.weight.copy_(torch.from_numpy(np.ascontiguousarray(layer.W)))
+            mod.bias.copy_(torch.from_numpy(layer.b))
+    X = np.random.default_rng(2).random((5, 784), dtype=np.float32)
+    with torch.no_grad():
+        expected = torch.softmax(model(torch.from_numpy(X)), dim=1).numpy()
+    np.testing.assert_allclose(net.forward(X), expected, rtol=1e-4, atol=1e-6)
+
+
+def test_cnn_floor_counts_every_product_of_the_step(cnn: ModuleType) -> None:
+    s, m = cnn.CNNSetting(), 128
+    shapes = cnn.gemm_shapes(s, m)
+    assert len(shapes) == 12  # three products for each of the four layers with weights
+    # the first convolution: m·28·28 patches of 1·3·3 numbers, 16 filters
+    assert shapes[:3] == [(m * 784, 9, 16), (16, m * 784, 9), (m * 784, 16, 9)]
+    # the second: m·14·14 patches of 16·3·3 numbers, 32 filters; then 32·7·7 = 1568 inputs
+    assert shapes[3] == (m * 196, 144, 32) and s.flat == 1568
+    assert shapes[6] == (m, 1568, 128) and shapes[9] == (m, 128, 10)
+
+
+def test_cnn_suite_alternates_the_libraries_and_reports_ratios(
+    cnn: ModuleType, images: object
+) -> None:
+    pytest.importorskip("torch")
+    s = cnn.CNNSetting(epochs=1, batch_size=16)
+    lines: list[str] = []
+    row = cnn.run_suite(s, images, repeats=2, log=lines.append, stat="min")
+    assert len(lines) == 2 and all("floor" in x and "torch" in x for x in lines)
+    assert len(row["floor_repeats"]) == 2 and row["floor_s"] == min(row["floor_repeats"])
+    for lib in ("glassnet", "torch"):
+        assert row[lib]["s_per_epoch"] == min(row[lib]["repeats"])
+        assert row[lib]["spread"] >= 1.0 and 0.0 <= row[lib]["test_accuracy"] <= 1.0
+    g = row["glassnet"]["s_per_epoch"]
+    assert row["ratios"]["torch/glassnet"] == pytest.approx(row["torch"]["s_per_epoch"] / g)
+    assert row["ratios"]["glassnet/floor"] == pytest.approx(g / row["floor_s"])
+
+
+def test_cnn_layer_breakdown_adds_up(cnn: ModuleType, images: object) -> None:
+    s = cnn.CNNSetting(batch_size=8)
+    t = cnn.layer_times(s, images, steps=3)
+    assert [x["layer"].split("(")[0] for x in t["layers"]] == [
+        "Reshape", "Conv2D", "MaxPool2D", "Conv2D", "MaxPool2D", "Flatten", "Dense", "Dense",
+    ]  # fmt: skip
+    parts = [x["forward_ms"] + x["backward_ms"] for x in t["layers"]]
+    parts += [t["cost and δ^(L)_ms"], t["Adam update_ms"]]
+    assert all(p >= 0 for p in parts)
+    # each part is its fastest step, the whole the fastest whole step: Σ min ≤ min Σ
+    assert sum(parts) <= t["step_ms"] * (1 + 1e-9)
+
+
+def test_cnn_report_names_the_machine_the_noise_and_the_target(cnn: ModuleType) -> None:
+    row = {
+        "setting": {"batch_size": 128}, "description": "cnn", "floor_s": 1.0,
+        "glassnet": {"s_per_epoch": 4.0, "repeats": [4.0, 6.0], "spread": 1.5,
+                     "test_accuracy": 0.8},
+        "torch": {"s_per_epoch": 3.0, "repeats": [3.0, 3.1], "spread": 3.1 / 3.0,
+                  "test_accuracy": 0.8},
+        "ratios": {"glassnet/glassnet": 1.0, "torch/glassnet": 0.75, "glassnet/floor": 4.0},
+    }  # fmt: skip
+    report = {"row": row, "stat": "min", "repeats": 2, "data": "tiny", "samples": 48,
+              "machine": {"cpu": "Some CPU", "cores": 2, "python": "3", "numpy": "2",
+                          "blas_env": {}},
+              "load": {"before": 1.5, "after": 2.5}, "blas": [{"architecture": "Haswell"}],
+              "layers": None}  # fmt: skip
+    text = cnn.markdown(report)
+    assert text.startswith("| setting | floor s | glassnet s | torch s | torch/glassnet |")
+    assert "| 0.75× | 4.00× |" in text
+    assert "fastest of 2 repeats" in text and "glassnet 1.50×" in text
+    assert "the machine was busy" in text  # glassnet's repeats were 1.5× apart
+    assert "Load average (1 min) before 1.50, after 2.50" in text
+    assert "Some CPU" in text and "Haswell" in text
+    assert "Target torch/glassnet ≥ 1: missed." in text
+
+
+def test_cnn_main_writes_json_and_markdown(cnn: ModuleType, tmp_path: Path) -> None:
+    out_json, out_md = tmp_path / "cnn.json", tmp_path / "cnn.md"
+    report = cnn.main(["--synthetic", "--samples", "40", "--quick", "--libs", "glassnet",
+                       "--pause", "0", "--steps", "2", "--json", str(out_json),
+                       "--markdown", str(out_md)])  # fmt: skip
+    assert report["repeats"] == 1 and report["samples"] == 40
+    saved = json.loads(out_json.read_text())
+    assert saved["row"]["setting"]["epochs"] == 1 and "torch" not in saved["row"]
+    assert len(saved["layers"]["layers"]) == 8
+    assert out_md.read_text().startswith("| setting |")
+    with pytest.raises(SystemExit, match="--libs"):
+        cnn.main(["--libs", "torch", "--synthetic", "--samples", "12"])

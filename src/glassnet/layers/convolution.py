@@ -8,23 +8,25 @@ weighted sum, the tutorial's z = Σ w a + b with the inputs the filter covers th
 
 (s: the stride; the image is first padded with zeros). So a convolution is a Dense layer in
 which output neuron (o, y, x) is fed by only the kH×kW patch under it, and every position of
-one filter uses the *same* weights. Lay each patch of sample n out as a column of ``cols_n``
-(im2col), with a row of ones under them, and z_n = [W b] cols_n is one matrix product: Dense's
-z = W a + b with the patches as the inputs a (the bias is the weight of an input that is 1).
+one filter uses the *same* weights. Lay every patch of the mini-batch out as a row of ``cols``
+(im2col: one row per sample n and output position (y, x)) and z = cols Wᵀ + b is one matrix
+product for the whole mini-batch: Dense's z = a Wᵀ + b with the patches as the rows a (and a
+last column of ones in cols, so that b is one more column of W: the weight of an input that
+is always 1).
 
 Backpropagation is Dense's three products with that sharing summed over (δ = ∂C_n/∂z, one
 entry per sample n, output channel and position; r_n each sample's share of C)::
 
     ∂C/∂w_{o,i,p,q} = Σ_n r_n Σ_{y,x} δ_{n,o,y,x} · a^(l−1)_{n,i,y·s+p,x·s+q}
         the weight met one input pixel at every position where the kernel was applied,
-        so its gradient sums over all of them: Σ_n r_n δ_n cols_nᵀ, one matrix product
+        so its gradient sums over all of them: (r δ)ᵀ cols, one matrix product
     ∂C/∂b_o = Σ_n r_n Σ_{y,x} δ_{n,o,y,x}
         a bias enters every position of its channel with factor 1 (the same product,
-        against the row of ones)
+        against the column of ones)
     ∂C_n/∂a^(l−1)_{i,u,v} = Σ_{o,p,q : u = y·s+p, v = x·s+q} δ_{n,o,y,x} · w_{o,i,p,q}
         each input pixel collects δ from every output whose patch covered it: the
-        "transposed convolution" of δ with W, computed as Wᵀ δ (a column per patch) and then
-        added back onto the image, kernel offset by kernel offset (col2im)
+        "transposed convolution" of δ with W: for each kernel offset (p, q), δ W_{:,:,p,q}
+        (one product) added back onto the image where the patches were taken (col2im)
 
 Shapes follow PyTorch's ``torch.nn.Conv2d``: images (m, C, H, W), W (out, in, kH, kW), b
 (out,), H_out = (H + 2·padding − kH) // stride + 1 (and the same for widths).
@@ -205,84 +207,121 @@ class Conv2D(Layer):
     # -- forward and backward -----------------------------------------------------------------
 
     def _columns(self, a_prev: Array, saved: dict[str, Any]) -> Array:
-        """im2col: every patch the kernel covers as a column, and a last row of ones.
+        """im2col: every patch the kernel covers as a row, one row per output position.
 
-        cols[n, (i, p, q), (y, x)] = a^(l−1)_{n, i, y·s+p, x·s+q} of the zero-padded image, one
-        column per output position (y, x) of sample n, shape (m, in·kH·kW + 1, H_out·W_out).
-        The last row is all ones, so that [W b] cols_n = W patches + b: the bias is the weight
-        of an input that is always 1 (it is written once, when the array is made).
+        cols[(n, y, x), (p, q, i)] = a^(l−1)_{n, i, y·s+p, x·s+q} of the zero-padded image,
+        shape (m·H_out·W_out, kH·kW·in + 1): sample n's patch at output position (y, x) is one
+        row, so that the whole mini-batch's z is ONE matrix product (a stack of m small
+        products, one per sample, runs single-threaded and three to four times slower). Inside
+        a patch the channel i varies fastest (the image is first copied channels-last), so
+        that the copy moves runs of kW·in numbers rather than single ones. The last column is
+        all ones, so that [W b] colsᵀ = W patchesᵀ + b: the bias is the weight of an input that
+        is always 1 (written once, when the array is made; adding b to z instead would cost
+        a pass over z as long as the rest of the copy out of the product).
         """
         m, (C, H, W), dtype = len(a_prev), self.input_shape, a_prev.dtype
         (kH, kW), (sH, sW), (pH, pW) = self.kernel_size, self.stride, self.padding
         _, Ho, Wo = self.output_shape
-        K = C * kH * kW
-        x = a_prev
-        if pH or pW:  # zeros around the image: the border stays 0, only the middle is written
-            x = _reused(saved, "padded", (m, C, H + 2 * pH, W + 2 * pW), dtype)
-            x[:, :, pH : pH + H, pW : pW + W] = a_prev
-        cols = saved.get("columns")
-        if cols is None or cols.shape != (m, K + 1, Ho * Wo) or cols.dtype != dtype:
-            cols = saved["columns"] = np.ones((m, K + 1, Ho * Wo), dtype=dtype)
-        # patches[n, i, p, q, y, x]: a view of cols (splitting axes never copies)
-        patches = cols[:, :K].reshape(m, C, kH, kW, Ho, Wo)
-        # windows[n, i, y, x, p, q] = x[n, i, y·s + p, x·s + q]: a view, nothing copied yet
-        windows = sliding_window_view(x, (kH, kW), axis=(2, 3))[:, :, ::sH, ::sW]
-        np.copyto(patches, windows.transpose(0, 1, 4, 5, 2, 3))
-        return cols
+        # x[n, u, v, i]: the image channels-last, zeros around it (the border is only ever
+        # written once, when the buffer is made)
+        x = _reused(saved, "padded", (m, H + 2 * pH, W + 2 * pW, C), dtype)
+        np.copyto(x[:, pH : pH + H, pW : pW + W], a_prev.transpose(0, 2, 3, 1))
+        K, rows = kH * kW * C, m * Ho * Wo
+        # few channels: cols is stored a column after another (one run of m·H_out·W_out per
+        # (p, q, i)), so that the copy of each kernel offset below writes whole runs
+        by_column = C * kW < 8
+        shape = (K + 1, rows) if by_column else (rows, K + 1)
+        store = saved.get("columns")
+        if store is None or store.shape != shape or store.dtype != dtype:
+            store = saved["columns"] = np.empty(shape, dtype=dtype)
+            (store[K] if by_column else store[:, K])[...] = 1.0  # the input that is always 1
+        if by_column:  # patches[p, q, i, n, y, x], one kernel offset (p, q) at a time
+            patches = store[:K].reshape(kH, kW, C, m, Ho, Wo)
+            for p, q, ys, xs in self._offsets():
+                np.copyto(patches[p, q], x[:, ys, xs].transpose(3, 0, 1, 2))
+            return store.T  # the same matrix, (m·H_out·W_out, kH·kW·in + 1)
+        # patches[n, y, x, p, q, i]: a view of cols (copy=False: never a copy), and
+        # windows[n, y, x, i, p, q] = x[n, y·s + p, x·s + q, i], a view too: one copy
+        patches = np.reshape(store.reshape(m, Ho, Wo, K + 1)[..., :K], (m, Ho, Wo, kH, kW, C),
+                             copy=False)  # fmt: skip
+        windows = sliding_window_view(x, (kH, kW), axis=(1, 2))[:, ::sH, ::sW]
+        np.copyto(patches, windows.transpose(0, 1, 2, 4, 5, 3))
+        return store
+
+    def _offsets(self) -> list[tuple[int, int, slice, slice]]:
+        """(p, q, rows, columns) for every kernel offset: the image rows y·s + p and columns
+        x·s + q that offset (p, q) meets at the output positions (y, x)."""
+        (kH, kW), (sH, sW) = self.kernel_size, self.stride
+        _, Ho, Wo = self.output_shape
+        return [
+            (p, q, slice(p, p + sH * (Ho - 1) + 1, sH), slice(q, q + sW * (Wo - 1) + 1, sW))
+            for p in range(kH)
+            for q in range(kW)
+        ]
 
     def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
         m, (out, Ho, Wo) = len(a_prev), self.output_shape
         saved: dict[str, Any] = {} if cache is None else cache.saved
-        cols = self._columns(a_prev, saved)
+        cols = saved["cols"] = self._columns(a_prev, saved)
+        # [W b]: row o is filter o in the columns' order (p, q, i), then its bias
         Wb = _reused(saved, "W_b", (out, cols.shape[1]), cols.dtype)
-        Wb[:, :-1], Wb[:, -1] = self.W.reshape(out, -1), self.b  # [W b]: one row per filter
+        np.copyto(Wb[:, :-1].reshape(out, *self.kernel_size, -1), self.W.transpose(0, 2, 3, 1))
+        Wb[:, -1] = self.b
+        # zᵀ = [W b] colsᵀ: every filter times every patch of the mini-batch, plus b, in one
+        # product, laid out (o, (n, y, x)) so that the copy below moves whole images
+        zT = _reused(saved, "z_T", (out, len(cols)), cols.dtype)
+        np.matmul(Wb, cols.T, out=zT)
         z = np.empty((m, out, Ho, Wo), dtype=a_prev.dtype) if cache is None else cache.z
-        # z_n = [W b] cols_n: every filter times every patch of sample n, plus b; one matrix
-        # product for the mini-batch (a stack of m)
-        np.matmul(Wb, cols, out=z.reshape(m, out, Ho * Wo))
+        # z_{n,o,y,x} = Σ_{p,q,i} w_{o,i,p,q} patch + b_o, into (m, out, H_out, W_out)
+        np.copyto(z.reshape(m, out, Ho * Wo), zT.reshape(out, m, Ho * Wo).transpose(1, 0, 2))
         return z
 
     def backward_delta(
         self, delta: Array, cache: Cache, rows: Array | float, need_dC_da_prev: bool = True
     ) -> Array | None:
         m, (out, Ho, Wo), saved = len(delta), self.output_shape, cache.saved
-        cols, d = saved["columns"], delta.reshape(m, out, Ho * Wo)
-        # per sample, δ_n cols_nᵀ: ∂C_n/∂[W b] summed over every position the kernel was
-        # applied at (the last column, against the row of ones, is Σ_{y,x} δ_{n,o,y,x} for b)
-        each = _reused(saved, "d_W_b", (m, out, cols.shape[1]), d.dtype)
-        np.matmul(d, cols.transpose(0, 2, 1), out=each)
-        # ∂C/∂[W b] = Σ_n r_n δ_n cols_nᵀ (r_n = 1/m, or each sample's share with weights)
-        r = np.broadcast_to(np.reshape(rows, -1), (m,)).astype(d.dtype, copy=False)
-        dWb = (r @ each.reshape(m, -1)).reshape(out, -1)
-        cache.grads["W"][...] = dWb[:, :-1].reshape(self.W.shape)
+        (kH, kW), C = self.kernel_size, self.in_channels
+        cols, dtype = saved["cols"], delta.dtype
+        # δᵀ[o, (n, y, x)]: δ laid out as the product zᵀ = W colsᵀ was
+        dT = _reused(saved, "delta_T", (out, len(cols)), dtype)
+        np.copyto(dT.reshape(out, m, Ho * Wo), delta.reshape(m, out, Ho * Wo).transpose(1, 0, 2))
+        scaled = dT  # r_n δ_n: with one r for every sample it is applied to the sums instead
+        if np.ndim(rows) > 0:
+            r = np.reshape(rows, (1, m, 1)).astype(dtype, copy=False)
+            scaled = _reused(saved, "scaled_delta_T", dT.shape, dtype)
+            np.multiply(dT.reshape(out, m, Ho * Wo), r, out=scaled.reshape(out, m, Ho * Wo))
+        # ∂C/∂w_{o,i,p,q} = Σ_n r_n Σ_{y,x} δ_{n,o,y,x} a^(l−1)_{n,i,y·s+p,x·s+q}: the weight met
+        # a pixel at every position, so its gradient sums over all of them: (r δ)ᵀ cols, one
+        # product over the whole mini-batch. Its last column, against the column of ones, is
+        # ∂C/∂b_o = Σ_n r_n Σ_{y,x} δ_{n,o,y,x} (a bias enters every position with factor 1)
+        dWb = _reused(saved, "d_W_b", (out, cols.shape[1]), dtype)
+        np.matmul(scaled, cols, out=dWb)
+        np.copyto(cache.grads["W"], dWb[:, :-1].reshape(out, kH, kW, C).transpose(0, 3, 1, 2))
         cache.grads["b"][...] = dWb[:, -1]
+        if np.ndim(rows) == 0:
+            r0 = dtype.type(rows)
+            cache.grads["W"] *= r0
+            cache.grads["b"] *= r0
         if not need_dC_da_prev:
             return None
-        # ∂C_n/∂patches_n = Wᵀ δ_n: what each patch's pixels pass back ...
-        dcols = _reused(saved, "d_columns", (m, cols.shape[1] - 1, Ho * Wo), d.dtype)
-        np.matmul(self.W.reshape(out, -1).T, d, out=dcols)
-        return self._col2im(dcols, cache)
+        return self._col2im(dT, cache)
 
-    def _col2im(self, dcols: Array, cache: Cache) -> Array:
-        """... added back onto the image where each patch was taken: a pixel covered by
-        several patches gets the sum (the "transposed convolution" of δ with W)."""
-        m, (C, H, W) = len(dcols), self.input_shape
-        (kH, kW), (sH, sW), (pH, pW) = self.kernel_size, self.stride, self.padding
-        _, Ho, Wo = self.output_shape
-        d = dcols.reshape(m, C, kH, kW, Ho, Wo)
-        padded = pH or pW
-        dx = (
-            _reused(cache.saved, "d_padded", (m, C, H + 2 * pH, W + 2 * pW), dcols.dtype)
-            if padded
-            else cache.dC_da_prev
-        )
+    def _col2im(self, dT: Array, cache: Cache) -> Array:
+        """∂C_n/∂a^(l−1)_{i,u,v} = Σ_{o,p,q : u = y·s+p, v = x·s+q} δ_{n,o,y,x} w_{o,i,p,q}:
+        each pixel collects δ from every output whose patch covered it (the "transposed
+        convolution" of δ with W). For each kernel offset (p, q), δ W_{:,:,p,q} is what the
+        pixels at that offset of every patch pass back, added onto the image where the patch
+        was taken; the padding's share is then dropped (those zeros were not inputs)."""
+        m, (C, H, W) = len(cache.dC_da_prev), self.input_shape
+        (pH, pW), (_, Ho, Wo) = self.padding, self.output_shape
+        saved, dtype = cache.saved, dT.dtype
+        dx = _reused(saved, "d_padded", saved["padded"].shape, dtype)  # channels-last
         dx.fill(0.0)
-        for p in range(kH):  # one kernel offset (p, q) at a time, every patch at once
-            for q in range(kW):
-                ys, xs = slice(p, p + sH * (Ho - 1) + 1, sH), slice(q, q + sW * (Wo - 1) + 1, sW)
-                dx[:, :, ys, xs] += d[:, :, p, q]
-        if padded:  # the padding's share is dropped: those zeros were not inputs
-            np.copyto(cache.dC_da_prev, dx[:, :, pH : pH + H, pW : pW + W])
+        back = _reused(saved, "d_patch", (len(dT.T), C), dtype)
+        for p, q, rows, columns in self._offsets():  # one product per kernel offset
+            np.matmul(dT.T, self.W[:, :, p, q], out=back)
+            dx[:, rows, columns] += back.reshape(m, Ho, Wo, C)
+        np.copyto(cache.dC_da_prev, dx[:, pH : pH + H, pW : pW + W].transpose(0, 3, 1, 2))
         return cache.dC_da_prev
 
     # -- the glass box --------------------------------------------------------------------------

@@ -264,8 +264,9 @@ class MaxPool2D(_Pool2D):
     def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
         windows = self._windows(self._padded(a_prev, cache))
         z = np.empty((len(a_prev), *self.output_shape), a_prev.dtype) if cache is None else cache.z
-        np.copyto(z, next(windows)[1])  # z = the input at offset (0, 0) of each window …
+        first = next(windows)[1]  # the input at offset (0, 0) of each window
         if cache is None:
+            np.copyto(z, first)  # z = that input …
             for _, view in windows:  # … then z = max(z, the input at offset (p, q))
                 np.maximum(z, view, out=z)
             return z
@@ -276,11 +277,17 @@ class MaxPool2D(_Pool2D):
         grew_at = _buffer(cache, "grew_at", z.shape, argmax.dtype)
         argmax.fill(0)
         grew = cache.where  # scratch: σ is the identity, which needs none
+        # the running maximum alternates between z and the scratch cache.tmp, so that each
+        # offset's (strided) inputs are read once and the comparison reads whole arrays; it
+        # starts where it will end in z, as the input at offset (0, 0)
+        now, new = (z, cache.tmp) if n % 2 else (cache.tmp, z)
+        np.copyto(now, first)
         for k, view in windows:
-            np.greater(view, z, out=grew)
-            np.maximum(z, view, out=z)
+            np.maximum(now, view, out=new)  # the maximum so far, with offset k …
+            np.greater(new, now, out=grew)  # … and where it grew strictly
             # argmax = k where it grew, else unchanged: k is larger than every offset before
             np.maximum(argmax, np.multiply(grew, argmax.dtype.type(k), out=grew_at), out=argmax)
+            now, new = new, now
         return z
 
     def backward_delta(
