@@ -116,3 +116,15 @@ def test_pictures_of_neurons_refuse_other_layer_types_in_words() -> None:
     for kind in ("network", "backward", "weights"):
         with pytest.raises(ValueError, match=rf"the {kind} picture works with fully connected"):
             figure_for(kind, image_net())
+
+
+def test_nothing_is_passed_back_below_the_lowest_layer_with_parameters() -> None:
+    """A Reshape first (the command line's image networks): the Conv2D above it need not
+    compute ∂C/∂a^(1), which nothing would use; a trace still records it."""
+    net = gn.Network([Reshape((1, 4, 4)), gn.Conv2D(1, 2, 3), Flatten(), gn.Dense(8, 2)], seed=0)
+    assert [c.pass_back for c in net.workspace(3)] == [False, False, True, True]
+    assert all(c.pass_back for c in net.workspace(3, record=True))
+    X, y = np.random.default_rng(0).normal(size=(3, 16)), np.array([0, 1, 1])
+    t = net.trace(X, y)
+    assert t.dC_da[0].shape == (3, 16)  # recorded: the saliency of every pixel
+    np.testing.assert_array_equal(net.gradients(X, y).vector(), t.gradients.vector())

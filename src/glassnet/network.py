@@ -277,7 +277,12 @@ class Network:
         """One :class:`~glassnet.layers.Cache` per layer for mini-batches of m samples: every
         array a training step writes, made once (``fit`` reuses them for every mini-batch, and
         sets ``running``: BatchNorm layers update their running statistics)."""
-        return [Cache(layer, m, self.dtype, record, running) for layer in self.layers]
+        caches = [Cache(layer, m, self.dtype, record, running) for layer in self.layers]
+        # ∂C/∂a^(l−1) goes back only while a layer below has parameters (or to be recorded)
+        first = next((l for l, layer in enumerate(self.layers) if layer.parameter_names), 0)
+        for l, cache in enumerate(caches):
+            cache.pass_back = record or l > first
+        return caches
 
     def step(
         self,
@@ -319,10 +324,12 @@ class Network:
         if rows is None:
             rows = 1.0 / x.shape[0]  # C = (1/m) Σ_i C_i
         # backward: the chain rule from layer L to 1, reusing δ^(l+1) to get δ^(l)
-        record, out.delta = out.record, delta
-        dC_da = layers[-1].backward_delta(delta, out, rows, L > 1 or record)
+        out.delta = delta
+        dC_da = layers[-1].backward_delta(delta, out, rows, out.pass_back)
         for l in range(L - 1, 0, -1):
-            dC_da = layers[l - 1].backward(dC_da, caches[l - 1], rows, l > 1 or record)  # type: ignore[arg-type]
+            if dC_da is None:  # no layer below has parameters: nothing more to pass back
+                break
+            dC_da = layers[l - 1].backward(dC_da, caches[l - 1], rows, caches[l - 1].pass_back)
         return costs, a
 
     def gradients_of(self, caches: list[Cache]) -> Gradients:
@@ -402,13 +409,9 @@ class Network:
             6.25
         """
         total = 0.0
-        for layer in self.layers:
-            for name in layer.penalised:
-                W = getattr(layer, name)
-                if self.l2:
-                    total += 0.5 * self.l2 * float(np.vdot(W, W))
-                if self.l1:
-                    total += self.l1 * float(np.abs(W).sum())
+        for W in (getattr(layer, name) for layer in self.layers for name in layer.penalised):
+            total += 0.5 * self.l2 * float(np.vdot(W, W)) if self.l2 else 0.0
+            total += self.l1 * float(np.abs(W).sum()) if self.l1 else 0.0
         return total
 
     def add_penalty_gradient(self, caches: list[Cache]) -> None:

@@ -235,6 +235,8 @@ class Cache:
         saved: what a layer type keeps for its backward pass besides these (by name).
         running: whether layers with running statistics (BatchNorm) update them from this
             mini-batch: true only in ``fit``.
+        pass_back: whether backward computes ∂C_i/∂a^(l−1) (not when no layer below has
+            parameters, unless ``record``).
     """
 
     def __init__(
@@ -253,7 +255,7 @@ class Cache:
         self.grads: dict[str, Array] = {
             name: np.empty_like(p, dtype=dtype) for name, p in layer.parameters().items()
         }
-        self.record, self.running = record, running
+        self.record, self.running, self.pass_back = record, running, True
         self.saved: dict[str, Any] = {}
         self.a_prev: Array = self.z
         self.sigma: Array = self.a
