@@ -138,9 +138,6 @@ def test_layers_are_built_for_the_datas_shape() -> None:
          "1×8×8 from the layer before, but"),
         (["--layers", "pool:2,pool:2,pool:2,pool:2,flatten,dense"], "token 4 'pool:2' gets "
          "inputs of shape 1×1×1 from the layer before, but"),
-        (["--layers", "conv:4:3,bn,flatten,dense", "--diagnose"], "--diagnose reads networks "
-         "of Dense layers only (every W^(l) a matrix of neurons), and --layers has bn, conv, "
-         "flatten; leave out --diagnose"),
         (["--layers", "dense:8,relu", "--hidden", "30"], "argument --hidden: not allowed with "
          "argument --layers"),
     ],
@@ -305,3 +302,18 @@ def test_the_fashion_mnist_recipe_learns_in_a_short_run() -> None:
                       optimizer=gn.Adam(lr=0.001), verbose=0)  # fmt: skip
     assert history.loss[0] < 1.5  # from ln 10 ≈ 2.3 at the start
     assert net.evaluate(data.X_test[:1000], data.y_test[:1000])["accuracy"] > 0.6
+
+
+def test_diagnose_reads_a_conv_network(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = glassnet(
+        capsys, "train", "--dataset", "digits",
+        "--layers", "conv:4:3,relu,maxpool:2,bn,flatten,dense",
+        "--optimizer", "adam", "--lr", "0.01", "--cost", "cross_entropy",
+        "--output-activation", "softmax", "--epochs", "2", "--diagnose", "--no-save",
+    )  # fmt: skip
+    assert code == 0
+    assert "Training diagnosis (2 epochs" in out and "Network diagnosis on" in out
+    assert re.search(r"\n  2 +4×6×6 +relu .*Conv2D\n", out) and "BatchNorm" in out

@@ -82,8 +82,7 @@ def _training_control(
 def _output_activation(args: argparse.Namespace) -> str | None:
     """The output layer's activation, if the command line names it: written after the last
     layer of --layers, or --output-activation (not both). --layers writes every other
-    activation in its SPEC, and its dropout, so --activation and --dropout go with --hidden;
-    --diagnose, which knows Dense layers only, is refused for other layers."""
+    activation in its SPEC, and its dropout, so --activation and --dropout go with --hidden."""
     if args.layers is None:
         return args.output_activation
     if args.activation is not None:
@@ -95,12 +94,6 @@ def _output_activation(args: argparse.Namespace) -> str | None:
         raise CLIError(
             "--dropout is for the layers of --hidden; with --layers, write dropout:P after the "
             "layer it applies to, e.g. dense:128,relu,dropout:0.2"
-        )
-    others = sorted({t.kind for t in args.layers} - {"dense"})
-    if args.diagnose and others:
-        raise CLIError(
-            "--diagnose reads networks of Dense layers only (every W^(l) a matrix of neurons), "
-            f"and --layers has {', '.join(others)}; leave out --diagnose"
         )
     last = args.layers[-1]
     if last.activation and args.output_activation:
