@@ -389,7 +389,7 @@ class Dense(Layer):
 #: glassnet's layer types in modules of their own (class name → module), and the registry of
 #: types: loaded on the first use of a name (``gn.Conv2D``, ``glassnet.layers.LAYERS``)
 MODULES: dict[str, str] = dict.fromkeys(["LAYERS", "register"], "registry")
-MODULES |= {"Conv2D": "convolution", "BatchNorm": "normalisation"}
+MODULES |= {"Conv2D": "convolution", "BatchNorm": "normalisation", "Residual": "residual"}
 MODULES |= dict.fromkeys(["MaxPool2D", "AvgPool2D"], "pooling")
 MODULES |= dict.fromkeys(["Flatten", "Reshape"], "reshaping")
 
