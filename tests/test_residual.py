@@ -85,7 +85,24 @@ def cnn(seed: int = 0, dtype: str = "float64") -> gn.Network:
     )
 
 
-NETS = [mlp, nested, cnn]
+def first(seed: int = 0, dtype: str = "float64") -> gn.Network:
+    """Blocks as layers 1 and 2: the input shape comes from the block's first Dense layer, and
+    nothing is passed back below layer 1."""
+    return gn.Network(
+        [
+            Residual([gn.Dense(3, 3, activation="tanh")], activation="tanh"),
+            Residual(
+                [gn.Dense(3, 4, activation="tanh")],
+                projection=gn.Dense(3, 4, activation="identity"),
+            ),
+            gn.Dense(4, 2, activation="sigmoid"),
+        ],
+        seed=seed,
+        dtype=dtype,
+    )
+
+
+NETS = [mlp, nested, cnn, first]
 
 
 def randomise(net: gn.Network, seed: int) -> None:

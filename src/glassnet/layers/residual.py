@@ -119,6 +119,7 @@ class Residual(Layer):
             )
         self.layers: list[Layer] = list(layers)
         self.projection = projection
+        self.input_shape = tuple(self.layers[0].input_shape)  # () if f's first takes any shape
         self.activation = activations.get(activation)
         self.dropout = dropout_rate(dropout)
         if projection is not None:
