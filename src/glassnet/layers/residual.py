@@ -111,8 +111,8 @@ class Residual(Layer):
                     "drop neurons (the block does not draw masks for it): give the Residual "
                     "itself dropout=..., or put dropout on a layer outside the block"
                 )
-        parts = [layer for k, layer in enumerate(layers) if any(layer is o for o in layers[:k])]
-        if parts or any(projection is layer for layer in layers):
+        everything = [*layers, *([] if projection is None else [projection])]
+        if len({id(layer) for layer in everything}) < len(everything):
             raise ValueError(
                 "the same layer object appears twice in the Residual; each layer of f and the "
                 "projection must be a layer of its own (make a new one for each place)"
@@ -241,9 +241,10 @@ class Residual(Layer):
                 if outer in cache.grads:  # a parameter (buffers have no gradient)
                     by_layer[id(layer)].grads[name] = cache.grads[outer]
             cache.saved["caches"] = caches
-            # two copies of δ: each path's backward overwrites the one it is given
+            # copies of δ for f's path and p's: each backward overwrites the one it is given
             cache.saved["delta_f"] = np.empty_like(cache.z)
-            cache.saved["delta_p"] = np.empty_like(cache.z)
+            if self.projection is not None:
+                cache.saved["delta_p"] = np.empty_like(cache.z)
         for c in caches:
             c.record, c.running = cache.record, cache.running
         return caches
