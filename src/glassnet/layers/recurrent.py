@@ -188,11 +188,14 @@ class RNN(Layer):
         np.matmul(x.reshape(T * m, n_in), self.W_ih.T, out=u.reshape(T * m, H))
         u += self.b
         h = _reused(saved, "h", (T, m, H), dtype)
-        sigma = self.cell_activation
+        sigma, W_hh_T = self.cell_activation, self.W_hh.T
+        tmp, where = _reused(saved, "tmp", (m, H), dtype), _reused(saved, "where", (m, H), bool)
         for t in range(T):
             if t > 0:  # u_t = W_ih x_t + b + W_hh h_(t−1)   (h_0 = 0 adds nothing at t = 1)
-                u[t] += h[t - 1] @ self.W_hh.T
-            h[t] = sigma.forward(u[t])  # h_t = σ(u_t)
+                u[t] += np.matmul(h[t - 1], W_hh_T, out=tmp)
+            h_t = sigma.forward_into(u[t], h[t], tmp, where)  # h_t = σ(u_t)
+            if h_t is not h[t]:  # (an activation without an in-place form: a new array)
+                h[t] = h_t
         return u, h
 
     def weighted_input(self, a_prev: Array, cache: Cache | None = None) -> Array:
