@@ -392,6 +392,7 @@ MODULES: dict[str, str] = dict.fromkeys(["LAYERS", "register"], "registry")
 MODULES |= {"Conv2D": "convolution", "BatchNorm": "normalisation", "Residual": "residual"}
 MODULES |= dict.fromkeys(["MaxPool2D", "AvgPool2D"], "pooling")
 MODULES |= dict.fromkeys(["Flatten", "Reshape"], "reshaping")
+MODULES |= {"RNN": "recurrent"}
 
 
 def __getattr__(name: str) -> Any:
