@@ -57,7 +57,7 @@ if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers an
     )
     from .gradcheck import GradientCheck, gradient_check
     from .io import ModelFormatError, load, save
-    from .layers import AvgPool2D, BatchNorm, Conv2D, Flatten, MaxPool2D, Reshape
+    from .layers import RNN, AvgPool2D, BatchNorm, Conv2D, Flatten, MaxPool2D, Reshape, Residual
     from .optimizers import Adagrad, Adam, AdamW, RMSprop
     from .schedules import (
         CosineAnnealingLR,
@@ -94,6 +94,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Flatten": ("layers", "Flatten"),
     "MaxPool2D": ("layers", "MaxPool2D"),
     "Reshape": ("layers", "Reshape"),
+    "Residual": ("layers", "Residual"),
+    "RNN": ("layers", "RNN"),
     "Adagrad": ("optimizers", "Adagrad"),
     "Adam": ("optimizers", "Adam"),
     "AdamW": ("optimizers", "AdamW"),
@@ -156,6 +158,7 @@ _notebook_views()
 
 
 __all__ = [
+    "RNN",
     "SGD",
     "Activation",
     "Adagrad",
@@ -184,6 +187,7 @@ __all__ = [
     "RMSprop",
     "ReduceLROnPlateau",
     "Reshape",
+    "Residual",
     "StepLR",
     "Stop",
     "Trace",
