@@ -422,3 +422,11 @@ def test_interop_uses_a_registered_activations_mappings_or_names_the_missing_one
         out = module(torch.from_numpy(X)).numpy()
     np.testing.assert_allclose(out, net.forward(X), rtol=1e-12)
     assert interop.from_torch(module).layers[0].activation is softsign
+
+
+def test_an_activation_is_resolved_from_what_a_layer_config_writes() -> None:
+    layer = gn.Dense(3, 2, activation=gn.activations.get("leaky_relu", slope=0.3), dropout=0.2)
+    again = gn.Dense.from_config(layer.config())  # {"activation": {"name": …, "slope": …}, …}
+    assert repr(again) == repr(layer) and again.activation == layer.activation
+    with pytest.raises(ValueError, match=r"given as a dict needs its name, e\.g\. \{'name'"):
+        gn.activations.get({"slope": 1.0})

@@ -485,16 +485,27 @@ def register(activation: Activation) -> Activation:
     return activation
 
 
-def get(activation: str | Activation, **kwargs: Any) -> Activation:
-    """Resolve an activation given by name (or pass an instance through).
+def get(activation: str | Activation | dict[str, Any], **kwargs: Any) -> Activation:
+    """Resolve an activation given by name (or pass an instance through), or by the
+    ``{"name": …, **arguments}`` a layer's ``config()`` writes.
 
     >>> get("sigmoid")
     sigmoid
     >>> get("leaky_relu", slope=0.1)
     leaky_relu(slope=0.1)
+    >>> get({"name": "leaky_relu", "slope": 0.2})
+    leaky_relu(slope=0.2)
     """
     if isinstance(activation, Activation):
         return activation
+    if isinstance(activation, dict) and not kwargs:
+        spec = dict(activation)
+        if not isinstance(spec.get("name"), str):
+            raise ValueError(
+                "an activation given as a dict needs its name, e.g. {'name': 'relu'}; got "
+                f"{activation!r}"
+            )
+        return get(spec.pop("name"), **spec)
     hint = " (or pass an Activation instance for your own)"
     entry = from_registry(activation, ACTIVATIONS, "activation", kind="an Activation", hint=hint)
     if isinstance(entry, Activation):
