@@ -259,7 +259,7 @@ def test_bad_arguments_say_what_to_do() -> None:
         RNN(2, 3, return_sequences="yes")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unknown init 'nope'; choose one of"):
         RNN(2, 3, init="nope")
-    with pytest.raises(ValueError, match="activation must name one"):
+    with pytest.raises(ValueError, match="given as a dict needs its name"):
         RNN.from_config({"n_in": 1, "n_hidden": 2, "activation": {"slope": 1}})
 
 

@@ -367,18 +367,6 @@ class Conv2D(Layer):
             config["dropout"] = self.dropout
         return config  # (not input_shape: the network connects the layer to the one before)
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Conv2D:
-        """The layer :meth:`config` describes, its parameters not yet built."""
-        config = dict(config)
-        act = config.pop("activation", "relu")
-        if isinstance(act, dict):
-            act = dict(act)
-            if not isinstance(act.get("name"), str):
-                raise ValueError(f"activation must name one, e.g. {{'name': 'relu'}}; got {act}")
-            act = activations.get(act.pop("name"), **act)
-        return cls(activation=act, **config)
-
     def __repr__(self) -> str:
         drop = f", dropout={self.dropout:g}" if self.dropout else ""
         return (

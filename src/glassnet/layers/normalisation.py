@@ -273,17 +273,6 @@ class BatchNorm(Layer):
             "activation": {"name": act.name, **act.config()},
         }
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> BatchNorm:
-        """The layer :meth:`config` describes (the activation given by name and parameters)."""
-        params = dict(config)
-        act = params.pop("activation", "identity")
-        if isinstance(act, dict):
-            act = activations.get(
-                act.get("name", ""), **{k: v for k, v in act.items() if k != "name"}
-            )
-        return cls(**params, activation=act)
-
     def __repr__(self) -> str:
         extras = [
             f"{name}={value:g}"

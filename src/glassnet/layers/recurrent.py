@@ -301,18 +301,6 @@ class RNN(Layer):
             "init": self.init if isinstance(self.init, str) else None,
         }
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> RNN:
-        """The layer :meth:`config` describes, its parameters not yet built."""
-        config = dict(config)
-        act = config.pop("activation", "tanh")
-        if isinstance(act, dict):
-            act = dict(act)
-            if not isinstance(act.get("name"), str):
-                raise ValueError(f"activation must name one, e.g. {{'name': 'tanh'}}; got {act}")
-            act = activations.get(act.pop("name"), **act)
-        return cls(activation=act, **config)
-
     def __repr__(self) -> str:
         seq = ", return_sequences=True" if self.return_sequences else ""
         return f"RNN({self.n_in}, {self.n_hidden}, activation={self.cell_activation!r}{seq})"

@@ -331,7 +331,7 @@ class Residual(Layer):
         return cls(
             built,
             projection=proj,
-            activation=_activation(params.pop("activation", "identity")),
+            activation=params.pop("activation", "identity"),
             **params,
         )
 
@@ -342,16 +342,6 @@ class Residual(Layer):
         if self.dropout:
             extras += f", dropout={self.dropout:g}"
         return f"Residual({self.layers!r}{extras})"
-
-
-def _activation(spec: Any) -> Any:
-    """An activation as configs write it, ``{"name": "relu", …}``, as an Activation."""
-    if isinstance(spec, dict):
-        spec = dict(spec)
-        if not isinstance(spec.get("name"), str):
-            raise ValueError(f"activation must name one, e.g. {{'name': 'relu'}}; got {spec}")
-        return activations.get(spec.pop("name"), **spec)
-    return spec
 
 
 def _sub_layer(spec: Any) -> Layer:
@@ -370,6 +360,4 @@ def _sub_layer(spec: Any) -> Layer:
             f"a Residual's layer is of type {name!r}, which is not registered; register its "
             f"class with glassnet.layers.register(cls). Registered: {', '.join(sorted(LAYERS))}"
         )
-    if "activation" in params:
-        params["activation"] = _activation(params["activation"])
     return LAYERS[name].from_config(params)
