@@ -144,6 +144,30 @@ def layer_spec(text: str) -> list[Any]:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--layers ")) from None
 
 
+def data_option(text: str) -> tuple[str, Any]:
+    """A ``--data-option KEY=VALUE``: the key and the value, a whole number, a number, true or
+    false, or else the text itself.
+
+    Example:
+        >>> from glassnet.cli.arguments import data_option
+        >>> data_option("T=50"), data_option("noise=0.2"), data_option("flatten=false")
+        (('T', 50), ('noise', 0.2), ('flatten', False))
+    """
+    key, equals, value = text.partition("=")
+    key, value = key.strip(), value.strip()
+    if not equals or not key.isidentifier() or not value:
+        raise argparse.ArgumentTypeError(
+            f"takes KEY=VALUE, such as T=50 or n_samples=20000, got {text!r}"
+        )
+    for kind in (int, float):
+        try:
+            return key, kind(value)
+        except ValueError:
+            pass
+    truth = {"true": True, "false": False}
+    return key, truth.get(value.lower(), value)
+
+
 def positive(kind: type) -> Callable[[str], Any]:
     """A parser of numbers of ``kind`` (int or float) above 0, for ``--epochs``, ``--lr``, ...
 

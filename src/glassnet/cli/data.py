@@ -73,6 +73,11 @@ def load_data(args: argparse.Namespace) -> Any:
     from .. import datasets
 
     options: dict[str, Any] = {"seed": args.seed}
+    for key, value in getattr(args, "data_option", None) or []:
+        if key in ("seed", "path"):
+            flag = "--seed" if key == "seed" else "--data-dir"
+            raise CLIError(f"--data-option {key}=... is {flag}'s to set; pass {flag} instead")
+        options[key] = value
     _check_data_dir(args.dataset, getattr(args, "data_dir", None))
     if getattr(args, "data_dir", None):
         options["path"] = args.data_dir

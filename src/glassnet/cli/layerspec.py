@@ -5,6 +5,7 @@ SPEC is a comma-separated list read left to right, the input side first, like Py
 belongs to that layer::
 
     conv:16:3,relu,maxpool:2,conv:32:3,relu,maxpool:2,flatten,dense:128,relu,dense
+    rnn:32,dense,identity
 
 =====================================  =========================================================
 token                                  layer
@@ -16,15 +17,23 @@ token                                  layer
 ``flatten``                            Flatten: images to flat rows, before the first dense
 ``dense:N``                            Dense of N neurons; the last may be plain ``dense``
                                        (one neuron per class, or per target, from the data)
+``rnn:H[:seq]``                        RNN of H neurons (n_in: from before), passing on its last
+                                       state h_T, or with ``:seq`` every h_t (for another rnn,
+                                       or flatten)
 ``dropout:P``                          dropout probability P of the conv or dense layer before
-``relu``, ``tanh``, ``sigmoid``, …     the activation σ of the conv, dense or bn layer before
+``relu``, ``tanh``, ``sigmoid``, …     the activation σ of the conv, dense or bn layer before;
+                                       after rnn, the σ of its every step
 =====================================  =========================================================
 
-A layer with no activation after it has none (the identity), as in ``nn.Sequential``; the last
+A layer with no activation after it has none (the identity), as in ``nn.Sequential``, except
+an rnn, whose steps use tanh unless an activation follows (as ``nn.RNN``: ``rnn:32,relu``); the last
 layer's activation is the one written after it, else ``--output-activation`` (sigmoid by
 default, as for ``--hidden``). On image data (the digits, Fashion-MNIST, …) a network whose
 first layer is a convolution or a pooling starts with ``Reshape((1, H, W))``, so that the saved
-model takes the same flat rows of pixels as any other.
+model takes the same flat rows of pixels as any other. Likewise a network whose first layer is
+an rnn starts with ``Reshape((T, n_in))`` on sequence data (the adding problem, parity, …: the
+data set's ``sequence_shape``), and on images with ``Reshape((H, W))``: it reads an image row
+by row, H steps of W pixels.
 
 Reading is in two steps: :func:`parse_layers` checks the text alone (when the options are read),
 :func:`build_layers` makes the layers for the data's shape. Every mistake is one sentence that
@@ -50,10 +59,11 @@ _FIELDS: dict[str, tuple[str, tuple[str, ...], int]] = {
     "bn": ("bn", (), 0),
     "flatten": ("flatten", (), 0),
     "dense": ("dense:N, or plain dense for the last", ("N",), 0),
+    "rnn": ("rnn:H or rnn:H:seq", ("H",), 1),
 }
 _ALIASES = {"pool": "maxpool", "batchnorm": "bn"}
 #: the layers that take an activation, and those that take dropout
-_ACTIVATED = ("conv", "dense", "bn")
+_ACTIVATED = ("conv", "dense", "bn", "rnn")
 _DROPPED = ("conv", "dense")
 _IMAGES = ("conv", "maxpool", "avgpool")
 
@@ -64,9 +74,10 @@ def _grammar() -> str:
     return (
         "SPEC is comma-separated tokens, input side first: conv:OUT:K[:STRIDE[:PADDING]], "
         "maxpool:K[:STRIDE] (or pool:K), avgpool:K[:STRIDE], bn (or batchnorm), flatten, "
-        "dense:N (the last may be plain dense: its size from the data), dropout:P, or an "
-        f"activation ({', '.join(ACTIVATIONS)}) for the layer before it; "
-        'e.g. --layers "conv:8:3,relu,maxpool:2,flatten,dense:64,relu,dense"'
+        "dense:N (the last may be plain dense: its size from the data), rnn:H[:seq], "
+        f"dropout:P, or an activation ({', '.join(ACTIVATIONS)}) for the layer before it; "
+        'e.g. --layers "conv:8:3,relu,maxpool:2,flatten,dense:64,relu,dense" or '
+        '"rnn:32,dense,identity"'
     )
 
 
@@ -77,8 +88,9 @@ GRAMMAR = _grammar()
 @dataclass
 class LayerToken:
     """One layer of SPEC: its token (``text`` at 1-based ``position``), its kind (``conv``,
-    ``maxpool``, ``avgpool``, ``bn``, ``flatten``, ``dense``), its numbers, and the activation
-    and dropout written after it (and where the activation was written, for messages)."""
+    ``maxpool``, ``avgpool``, ``bn``, ``flatten``, ``dense``, ``rnn``), its numbers, and the
+    activation and dropout written after it (and where the activation was written, for
+    messages); ``sequences`` for ``rnn:H:seq``."""
 
     position: int
     text: str
@@ -87,6 +99,7 @@ class LayerToken:
     activation: str | None = None
     activation_at: int = 0
     dropout: float = 0.0
+    sequences: bool = False
 
     def where(self) -> str:
         """``token 3 'conv:8:3'``, as a message names it."""
@@ -124,6 +137,8 @@ def parse_layers(spec: str) -> list[LayerToken]:
         [('conv', (8, 3, 1, 1), 'relu'), ('maxpool', (2,), None)]
         >>> parse_layers("dense:64,relu,dropout:0.2,dense")[0].dropout
         0.2
+        >>> [(t.kind, t.numbers, t.sequences) for t in parse_layers("rnn:16:seq,rnn:8,dense")]
+        [('rnn', (16,), True), ('rnn', (8,), False), ('dense', (), False)]
         >>> parse_layers("dense:x")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ValueError: --layers token 1 'dense:x' needs a whole number >= 1 for N, got 'x'; SPEC is ...
@@ -143,6 +158,9 @@ def parse_layers(spec: str) -> list[LayerToken]:
             )
         head, *fields = text.lower().split(":")
         kind = _ALIASES.get(head, head)
+        sequences = kind == "rnn" and len(fields) == 2 and fields[1] == "seq"
+        if sequences:
+            fields = fields[:1]
         if kind in _FIELDS:
             usage, names, required = _FIELDS[kind]
             if not required <= len(fields) <= len(names):
@@ -152,7 +170,7 @@ def parse_layers(spec: str) -> list[LayerToken]:
                 _whole(value, name, position, text, low=0 if name == "PADDING" else 1)
                 for name, value in zip(names, fields, strict=False)
             )
-            layers.append(LayerToken(position, text, kind, numbers))
+            layers.append(LayerToken(position, text, kind, numbers, sequences=sequences))
             before = "layer"
             continue
         if kind not in ("dropout", *ACTIVATIONS):
@@ -179,8 +197,13 @@ def parse_layers(spec: str) -> list[LayerToken]:
                 position,
                 text,
                 f"follows {layer.text}, which has no activation; put it right after the conv, "
-                "dense or bn layer",
+                "dense, bn or rnn layer",
             )
+        if layer.kind == "rnn" and kind == "softmax":
+            raise _mistake(
+                position, text, f"follows {layer.text}, whose steps need an elementwise σ such as "
+                "tanh or relu; put softmax on the last dense",
+            )  # fmt: skip
         if layer.activation is not None:
             raise _mistake(
                 position,
@@ -205,16 +228,21 @@ def build_layers(
     output_activation: str,
     init: str | None = None,
     data_name: str = "the data",
+    sequence_shape: tuple[int, int] | None = None,
 ) -> list[Layer]:
     """The layers of SPEC's ``tokens`` for samples of ``n_features`` numbers (images of
-    ``image_shape`` (H, W), or None), ending in ``n_out`` outputs with ``output_activation``
-    unless SPEC names the last layer's; ``init`` for every conv and dense layer (None: each
-    activation's own). A CLIError naming the token if a layer does not fit.
+    ``image_shape`` (H, W), sequences of ``sequence_shape`` (T, n_in), or neither: None),
+    ending in ``n_out`` outputs with ``output_activation`` unless SPEC names the last layer's;
+    ``init`` for every conv, dense and rnn layer (None: each activation's own). A CLIError
+    naming the token if a layer does not fit.
 
     Example:
         >>> from glassnet.cli.layerspec import build_layers, parse_layers
         >>> build_layers(parse_layers("dense:30,relu,dense"), 64, None, 10, "sigmoid")
         [Dense(64, 30, activation=relu), Dense(30, 10, activation=sigmoid)]
+        >>> build_layers(parse_layers("rnn:8,dense"), 100, None, 1, "identity",
+        ...              sequence_shape=(50, 2))
+        [Reshape((50, 2)), RNN(2, 8, activation=tanh), Dense(8, 1, activation=identity)]
     """
     from .. import layers as glassnet_layers
 
@@ -230,8 +258,19 @@ def build_layers(
         )
     stack: list[Layer] = []
     shape: tuple[int, ...] = (n_features,)
-    first = next((t for t in tokens if t.kind in (*_IMAGES, "flatten", "dense")), last)
-    if first.kind in _IMAGES:
+    first = next((t for t in tokens if t.kind in (*_IMAGES, "flatten", "dense", "rnn")), last)
+    if first.kind == "rnn":
+        steps = sequence_shape or image_shape  # an image is read row by row: H steps of W
+        if steps is None or len(steps) != 2 or math.prod(steps) != n_features:
+            raise mistake(
+                first,
+                f"needs sequences, but the samples of {data_name} are rows of {n_features} "
+                "numbers, not sequences or images; use dense layers, or a sequence data set "
+                "such as adding",
+            )
+        stack.append(glassnet_layers.Reshape(steps))
+        shape = stack[0].output_shape
+    elif first.kind in _IMAGES:
         if image_shape is None or math.prod(image_shape) != n_features:
             raise mistake(
                 first,
@@ -257,9 +296,16 @@ def build_layers(
                 f"needs images (C×H×W), but gets flat rows of {_size(shape)} numbers; "
                 "convolutions and pooling come before flatten and dense",
             )
-        if token.kind == "dense" and len(shape) != 1:
+        if token.kind == "rnn" and len(shape) != 2:
             raise mistake(
-                token, f"gets images of {_size(shape)}; put flatten before it (flat rows)"
+                token,
+                f"needs sequences (T×n_in), but gets inputs of shape {_size(shape)}; an rnn "
+                "comes first, or after an rnn:H:seq",
+            )
+        if token.kind == "dense" and len(shape) != 1:
+            what = "sequences" if len(shape) == 2 else "images"
+            raise mistake(
+                token, f"gets {what} of {_size(shape)}; put flatten before it (flat rows)"
             )
         n = token.numbers
         layer: Layer
@@ -276,6 +322,10 @@ def build_layers(
                 layer = glassnet_layers.BatchNorm(shape[0], activation=activation)
             elif token.kind == "flatten":
                 layer = glassnet_layers.Flatten()
+            elif token.kind == "rnn":
+                layer = glassnet_layers.RNN(
+                    shape[1], n[0], token.activation or "tanh", token.sequences, init=init
+                )
             else:
                 if not n and not output:
                     raise mistake(

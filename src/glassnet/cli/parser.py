@@ -18,6 +18,7 @@ from ..optimizers import OPTIMIZERS
 from .arguments import (
     HiddenSizes,
     Parser,
+    data_option,
     dpi,
     dropout,
     fraction,
@@ -113,6 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the data set: {', '.join(available())}",
     )
     train.add_argument("--data-dir", metavar="DIR", help=_DATA_DIR_HELP)
+    train.add_argument(
+        "--data-option",
+        type=data_option,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an option of a generated data set's maker, repeatable: e.g. --data-option T=50 "
+        "--data-option n_samples=20000 for adding, --data-option noise=0.2 for moons "
+        "(glassnet.datasets.load's keyword arguments; default: the maker's own)",
+    )
     shape = train.add_mutually_exclusive_group()
     shape.add_argument(
         "--hidden",
@@ -132,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="instead of --hidden, the network layer by layer (default: none, the network "
         "of --hidden). " + GRAMMAR + ". A layer without an "
         "activation after it has none; the last one's is --output-activation's. On images, a "
-        "first conv or pool gets each flat row as a 1×H×W image",
+        "first conv or pool gets each flat row as a 1×H×W image; a first rnn reads a row as the "
+        "data's T steps of n_in numbers (an image: H steps of W pixels)",
     )
     train.add_argument(
         "--activation",

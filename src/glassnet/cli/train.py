@@ -130,8 +130,9 @@ def run_train(args: argparse.Namespace) -> int:
     layers = None
     if args.layers is not None:
         layers = build_layers(
-            args.layers, X.shape[1], data.image_shape, n_out, output, args.init, data.name
-        )
+            args.layers, X.shape[1], data.image_shape, n_out, output, args.init, data.name,
+            getattr(data, "sequence_shape", None),
+        )  # fmt: skip
     optimizer = make_optimizer(args.optimizer, args.lr, args.momentum)
     rows = max(
         min(args.batch_size, len(X)), len(data.X_test), len(validation[0]) if validation else 0

@@ -12,7 +12,9 @@ one sample per row; np.int64 class labels, or float targets for regression) and 
 :func:`load_digits`, :func:`load_fashion_mnist`, :func:`load_mnist`, :func:`load_idx_dataset`,
 :func:`load_toy`, and the generators :func:`xor`, :func:`circles`, :func:`moons`,
 :func:`spirals`, :func:`blobs`, :func:`sine`, :func:`plane`, :func:`bumps` (which return
-``(X, y)``). :func:`read_idx` and :func:`write_idx` read and write the IDX format of MNIST.
+``(X, y)``); the sequence tasks :func:`adding`, :func:`parity`, :func:`sine_continuation`
+(``X`` of shape (n, T, n_in)) and :func:`load_sequences`, whose Datasets have flat rows and a
+``sequence_shape`` (T, n_in). :func:`read_idx` and :func:`write_idx` read and write the IDX format of MNIST.
 
 Every Dataset a loader returns records how it was made in ``ds.preparation``, a
 :class:`Preparation`: the loader's options (so ``load(ds.preparation)`` makes the same split
@@ -44,6 +46,14 @@ from .real import (
     load_idx_dataset,
     load_mnist,
 )
+from .sequences import (
+    ADDING_BASELINE,
+    SEQUENCES,
+    adding,
+    load_sequences,
+    parity,
+    sine_continuation,
+)
 from .toy import (
     CLASSIFICATION,
     REGRESSION,
@@ -59,6 +69,7 @@ from .toy import (
 )
 
 __all__ = [
+    "ADDING_BASELINE",
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_DEBIAN_DIR",
     "FASHION_MNIST_ENV",
@@ -68,6 +79,7 @@ __all__ = [
     "DatasetNotFoundError",
     "IDXFormatError",
     "Preparation",
+    "adding",
     "available",
     "blobs",
     "bumps",
@@ -78,12 +90,15 @@ __all__ = [
     "load_fashion_mnist",
     "load_idx_dataset",
     "load_mnist",
+    "load_sequences",
     "load_toy",
     "moons",
+    "parity",
     "plane",
     "read_idx",
     "read_images",
     "sine",
+    "sine_continuation",
     "spirals",
     "write_idx",
     "xor",
@@ -108,9 +123,15 @@ def _toy_entry(name: str, maker: Callable[..., Any]) -> tuple[Loader, str]:
     return loader, doc[0] if doc else ""
 
 
+def _sequence_entry(name: str, maker: Callable[..., Any]) -> tuple[Loader, str]:
+    doc = (maker.__doc__ or "").strip().splitlines()
+    return functools.partial(load_sequences, name), doc[0] if doc else ""
+
+
 _REGISTRY: dict[str, tuple[Loader, str]] = {
     **_REAL,
     **{name: _toy_entry(name, maker) for name, maker in {**CLASSIFICATION, **REGRESSION}.items()},
+    **{name: _sequence_entry(name, maker) for name, maker in SEQUENCES.items()},
 }
 
 
@@ -128,6 +149,9 @@ def _accepted(name: str, loader: Loader) -> list[str]:
         maker = {**CLASSIFICATION, **REGRESSION}[name]
         own = [p for p in inspect.signature(maker).parameters if p not in ("seed", "dtype")]
         return [*own, "test_fraction", "seed", "dtype"]
+    if name in SEQUENCES:
+        own = [p for p in inspect.signature(SEQUENCES[name]).parameters if p not in ("seed", "dtype")]
+        return [*own, "test_fraction", "seed", "dtype", "flatten"]
     return list(inspect.signature(loader).parameters)
 
 
@@ -142,7 +166,8 @@ def load(name: str | Preparation, /, **kwargs: Any) -> Dataset:
     Names are case-insensitive and ``_`` may stand for ``-`` (``"fashion_mnist"``). The real
     data sets take the arguments of :func:`load_digits`, :func:`load_fashion_mnist`,
     :func:`load_mnist` and :func:`load_idx_dataset`; the toy problems take those of
-    :func:`load_toy` plus their generator's (``n_samples``, ``noise``, …). Every name accepts
+    :func:`load_toy` plus their generator's (``n_samples``, ``noise``, …), and the sequence
+    tasks those of :func:`load_sequences` plus theirs (``T``, …). Every name accepts
     ``seed``, so that a program can pass one seed whatever the data set; the data sets that come
     with a fixed train/test split (fashion-mnist, mnist, idx) have nothing random and ignore it.
     Any other argument a loader does not take is a ValueError.

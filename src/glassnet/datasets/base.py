@@ -38,6 +38,9 @@ class Dataset:
         classes: the name of each class, ``classes[label]``; ``None`` for regression.
         name: the data set's name, as :func:`glassnet.datasets.load` knows it.
         image_shape: the (height, width) of each sample when the samples are images, else None.
+        sequence_shape: (T, n_in) when each sample is a sequence of T steps of n_in numbers
+            (the rows then hold them step by step: ``X.reshape(-1, *sequence_shape)``); else
+            None.
         source: where the data came from (a directory, "scikit-learn", "generated").
         description: one line about the data.
         preparation: how the data was made and scaled (:class:`~glassnet.datasets.Preparation`):
@@ -61,6 +64,7 @@ class Dataset:
     classes: tuple[str, ...] | None
     name: str
     image_shape: tuple[int, ...] | None = None
+    sequence_shape: tuple[int, int] | None = None
     source: str = ""
     description: str = ""
     preparation: Preparation | None = None
