@@ -14,7 +14,8 @@ one sample per row; np.int64 class labels, or float targets for regression) and 
 :func:`spirals`, :func:`blobs`, :func:`sine`, :func:`plane`, :func:`bumps` (which return
 ``(X, y)``); the sequence tasks :func:`adding`, :func:`parity`, :func:`sine_continuation`
 (``X`` of shape (n, T, n_in)) and :func:`load_sequences`, whose Datasets have flat rows and a
-``sequence_shape`` (T, n_in). :func:`read_idx` and :func:`write_idx` read and write the IDX format of MNIST.
+``sequence_shape`` (T, n_in). :func:`read_idx` and :func:`write_idx` read and write the IDX
+format of MNIST.
 
 Every Dataset a loader returns records how it was made in ``ds.preparation``, a
 :class:`Preparation`: the loader's options (so ``load(ds.preparation)`` makes the same split
@@ -150,7 +151,8 @@ def _accepted(name: str, loader: Loader) -> list[str]:
         own = [p for p in inspect.signature(maker).parameters if p not in ("seed", "dtype")]
         return [*own, "test_fraction", "seed", "dtype"]
     if name in SEQUENCES:
-        own = [p for p in inspect.signature(SEQUENCES[name]).parameters if p not in ("seed", "dtype")]
+        maker = SEQUENCES[name]
+        own = [p for p in inspect.signature(maker).parameters if p not in ("seed", "dtype")]
         return [*own, "test_fraction", "seed", "dtype", "flatten"]
     return list(inspect.signature(loader).parameters)
 

@@ -71,14 +71,15 @@ def _length(T: object, low: int) -> int:
 
 
 def adding(
-    n_samples: int = 1000, *, T: int = 50, seed: Seed = 0, dtype: DTypeLike = "float32"
+    n_samples: int = 10_000, *, T: int = 50, seed: Seed = 0, dtype: DTypeLike = "float32"
 ) -> tuple[Array, Array]:
     """The adding problem: sum the two marked values of a sequence of T random values.
 
     Step t holds x_t = (u_t, marker_t) with u_t uniform on [0, 1]; marker_t is 1 at one step
     of the first half (t ≤ T/2) and one of the second half, 0 elsewhere. The target is the
     sum of the two marked u_t, between 0 and 2 (mean 1, variance 1/6: see
-    :data:`ADDING_BASELINE`). The first mark may be up to T − 1 steps before the end.
+    :data:`ADDING_BASELINE`). The first mark may be up to T − 1 steps before the end. With
+    T = 50, a small RNN needs thousands of sequences to find the marks: hence 10,000 by default.
 
     Example:
         >>> X, y = adding(3, T=4, seed=1)
