@@ -34,7 +34,7 @@ def recipe(page: str) -> list[str]:
     text = (DOCS / page).read_text(encoding="utf-8")
     found = re.search(r"```bash\n(glassnet train --dataset adding.*?)\n```", text, flags=re.S)
     assert found, f"{page} records no adding-problem command"
-    return shlex.split(found.group(1).replace("\\\n", " "))[2:]
+    return shlex.split(found.group(1).replace("\\\n", " "))[1:]
 
 
 def test_both_pages_record_the_same_adding_recipe() -> None:
