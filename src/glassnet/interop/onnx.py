@@ -252,7 +252,7 @@ def _unrolled_rnn(graph: _OnnxGraph, rnn: RNN, tag: str, a: str, z: str) -> str:
     x_t = Gather(a, t, axis=1), u_t = Gemm(h_(t−1), W_hh, Gemm(x_t, W_ih, b)), h_t = σ(u_t)."""
     T = rnn.input_shape[0]
     W_ih, W_hh, b = (graph.param(rnn, name, tag) for name in ("W_ih", "W_hh", "b"))
-    states = []
+    states: list[str] = []
     for t in range(1, T + 1):
         step = graph.constant(f"step.{t}", t - 1, np.int64)  # a scalar: Gather drops the axis
         x = graph.node("Gather", [a, step], f"x.{tag}.{t}", axis=1)  # x_t: (m, n_in)
