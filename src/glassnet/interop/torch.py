@@ -612,11 +612,12 @@ def from_torch(
         layers = [_layer_of_module(*f) for f in found]
         first = type(found[0][1]).__name__
         if input_shape is None and (first in _NEED_INPUT_SHAPE or not layers[0][0].input_shape):
+            what = first if first == "ResidualBlock" else f"nn.{first}"
             example = "(1, 28, 28) for 28×28 grey images"
             if first == "RNN":
                 example = "(T, n_in): T time steps of n_in numbers each"
             raise ValueError(
-                f"from_torch needs input_shape= for a module that starts with {first}: one "
+                f"from_torch needs input_shape= for a module that starts with {what}: one "
                 f"sample's shape, e.g. input_shape={example} (a torch module does not record "
                 "the size of its inputs)"
             )
