@@ -13,6 +13,18 @@ the layer's arrays exactly:
 - BatchNorm: ``BatchNormalization(a, gamma.l, beta.l, running_mean.l, running_var.l)`` for
   inference — x̂ from the running statistics — with epsilon = ε and momentum = 1 − the
   layer's momentum (ONNX weighs the *old* statistics: running·momentum + batch·(1 − momentum))
+- RNN, by default ONNX's ``RNN`` node, h_t = f(X_t Wᵀ + h_(t−1) Rᵀ + Wb + Rb) with f = Tanh,
+  Relu or Sigmoid: W = ``W_ih.l`` as (1, H, n_in) (one direction), R = ``W_hh.l`` (1, H, H),
+  ``B.l`` = [b, 0] (1, 2H), since ONNX's two biases only appear as a sum. The node takes
+  sequences time first (onnxruntime has no ``layout=1``), so a ``Transpose`` comes before it;
+  after it, ``Squeeze`` of Y_h (the last state) or of Y (every h_t) and a ``Transpose`` back
+  to (m, T, H). With ``rnn="unrolled"`` every step is written out instead — x_t =
+  ``Gather(a, t, axis=1)``, u_t = ``Gemm(h_(t−1), W_hh, Gemm(x_t, W_ih, b))``, h_t = σ's own
+  node(s) — which takes any cell activation with an ONNX form, and which onnxruntime runs in
+  float64 too; every h_t is then ``Unsqueeze``-d and ``Concat``-enated on the time axis.
+- Residual: its sub-layers' nodes, each as above (their initializers named ``<name>.l.k`` for
+  sub-layer k, ``<name>.l.p`` for the projection, ``<name>.l.k.j`` inside a nested block), then
+  ``Add(a, f)`` or ``Add(p, f)``, then the block's σ
 
 Dropout acts only inside ``fit`` and the penalties belong to the training cost, so neither is
 part of the graph.
@@ -58,8 +70,9 @@ def to_onnx(
     network of Dense layers, e.g. (batch, 1, 28, 28) for one that starts with a convolution —
     the batch size left free, and one output ``"a_L"`` of shape (batch, *output shape), both in
     the network's dtype (float32 or float64). Layer l writes ``"z.l"`` with its own op (Gemm,
-    Conv, MaxPool, AveragePool, Flatten, Reshape or BatchNormalization: see
-    :mod:`glassnet.interop.onnx`), then σ_l writes ``"a.l"``; the initializers ``W.l``,
+    Conv, MaxPool, AveragePool, Flatten, Reshape or BatchNormalization) or ops (an RNN; a
+    Residual's sub-layers and an Add: see :mod:`glassnet.interop.onnx`), then σ_l writes
+    ``"a.l"`` (a block's sub-layer k writes ``"a.l.k"``); the initializers ``W.l``,
     ``b.l``, ``gamma.l``, … are the layer's arrays exactly. Each activation writes its own
     node(s) (:meth:`Activation.onnx_nodes <glassnet.activations.Activation.onnx_nodes>`): the
     built-ins map to Sigmoid, Tanh, Relu, LeakyRelu, Elu, Selu, Softplus, Softmax (last axis)
@@ -71,21 +84,26 @@ def to_onnx(
         net: the network to export.
         path: if given, the model is also written there (``.onnx`` by convention).
         opset: the ONNX operator set version, 13 up to the newest the installed onnx knows.
+        rnn: how RNN layers are written: ``"operator"``, ONNX's ``RNN`` node (cell activations
+            tanh, relu and sigmoid), or ``"unrolled"``, the T time steps as Gather, Gemm and
+            σ nodes (any cell activation with an ONNX form; onnxruntime runs it in float64).
 
     Returns:
         The ``onnx.ModelProto``.
 
     Raises:
         ValueError: an activation has no ONNX form (one of your own that states no
-            ``onnx_op``), a layer type ONNX export does not know, or a bad opset.
+            ``onnx_op``), a layer type ONNX export does not know, an RNN cell activation the
+            RNN operator lacks (export with ``rnn="unrolled"``), or a bad opset or ``rnn``.
         ImportError: onnx is not installed.
 
     Note:
         onnxruntime's CPU kernels for float64 cover Gemm, MaxPool, BatchNormalization,
-        Flatten, Reshape, Sigmoid, Tanh, Relu, LeakyRelu, Softmax, Identity and Mul (so silu),
-        but not Conv, AveragePool, Elu, Selu, Softplus or Erf (gelu): a float64 network with
-        those gives a valid ONNX file that onnxruntime refuses to load. Export
-        ``net.astype("float32")`` for it instead. ONNX stores float attributes (LeakyRelu's and
+        Flatten, Reshape, Add, Gather, Concat, Sigmoid, Tanh, Relu, LeakyRelu, Softmax,
+        Identity and Mul (so silu), but not RNN, Conv, AveragePool, Elu, Selu, Softplus or Erf
+        (gelu): a float64 network with those gives a valid ONNX file that onnxruntime refuses
+        to load. Export ``net.astype("float32")`` for it instead (or, for RNN layers, use
+        ``rnn="unrolled"``). ONNX stores float attributes (LeakyRelu's and
         Elu's ``alpha``, BatchNormalization's ``epsilon``) as float32, so in float64 those
         differ from glassnet by about 1e-9 at most.
 
@@ -102,6 +120,10 @@ def to_onnx(
         ...                     input_shape=(1, 4, 4), seed=0)
         >>> [node.op_type for node in to_onnx(images).graph.node]
         ['MaxPool', 'Flatten', 'Gemm', 'Sigmoid']
+        >>> seq = gn.Network([gn.RNN(2, 3), gn.Residual([gn.Dense(3, 3)], activation="relu")],
+        ...                  input_shape=(4, 2), seed=0)
+        >>> [node.op_type for node in to_onnx(seq).graph.node]
+        ['Transpose', 'RNN', 'Squeeze', 'Gemm', 'Sigmoid', 'Add', 'Relu']
     """
     onnx = require("onnx", "onnx", "ONNX export")
     from onnx import TensorProto, helper, numpy_helper

@@ -18,7 +18,18 @@ Reshape(shape)                  Unflatten(1, shape) of flat rows (Sequential(Fla
 BatchNorm(n, momentum, eps)     BatchNorm1d (inputs (n,) or (n, L)) or BatchNorm2d (images):
                                 weight ← gamma, bias ← beta, running_mean, running_var; the same
                                 momentum (PyTorch's meaning) and eps
+RNN(n_in, H, σ, sequences)      Sequential(RNN(n_in, H, nonlinearity=σ, batch_first=True),
+                                RNNOutput(sequences)): weight_ih_l0 ← W_ih, weight_hh_l0 ← W_hh,
+                                bias_ih_l0 ← b, bias_hh_l0 ← 0 (σ tanh or relu)
+Residual(layers, projection)    ResidualBlock(Sequential(f_1, σ_1, …), Sequential(p, σ_p) or
+                                None), computing z = x + body(x) or projection(x) + body(x)
 ==============================  ==================================================================
+
+``RNNOutput`` and ``ResidualBlock`` are glassnet's own small modules
+(:mod:`glassnet.interop.torch_modules`; also ``glassnet.interop.torch.RNNOutput`` and
+``.ResidualBlock``): ``nn.RNN`` gives a pair (every h_t, the last state), and RNNOutput passes
+on what glassnet's RNN does. From PyTorch, an RNN's b is bias_ih_l0 + bias_hh_l0, its two
+biases only ever appear as a sum; an ``nn.RNN`` must be followed by an RNNOutput.
 
 In ``eval()`` mode the module computes ``net.forward``; in ``train()`` mode BatchNorm uses the
 mini-batch's statistics, as a training computation in glassnet does (``net.gradients``), so
@@ -199,13 +210,15 @@ def to_torch_module(net: Network) -> torch.nn.Sequential:
     """The network as ``torch.nn.Sequential(f_1, σ_1, f_2, σ_2, …, f_L, σ_L)``.
 
     Module ``2(l−1)`` is layer l's own map f_l (``nn.Linear``, ``nn.Conv2d``, ``nn.MaxPool2d``,
-    ``nn.AvgPool2d``, ``nn.Flatten``, ``nn.Unflatten`` or ``nn.BatchNorm1d``/``2d``: see
-    :mod:`glassnet.interop.torch`) holding copies of its arrays in the same layout, and module
-    ``2(l−1)+1`` is σ_l, an identity included, so the indexes are regular. The module has the
-    network's dtype and, in ``eval()`` mode, computes what ``net.forward`` does (softplus uses
-    threshold 40, not PyTorch's 20, so that it is exact in float64). Its ``state_dict()`` is
-    :func:`to_torch_state_dict`. A new module is in training mode, as torch makes it: call
-    ``.eval()`` before predicting with a network that has BatchNorm layers.
+    ``nn.AvgPool2d``, ``nn.Flatten``, ``nn.Unflatten``, ``nn.BatchNorm1d``/``2d``,
+    ``Sequential(nn.RNN, RNNOutput)`` or a ``ResidualBlock`` whose body is laid out the same
+    way: see :mod:`glassnet.interop.torch`) holding copies of its arrays in the same layout,
+    and module ``2(l−1)+1`` is σ_l, an identity included, so the indexes are regular. The
+    module has the network's dtype and, in ``eval()`` mode, computes what ``net.forward`` does
+    (softplus uses threshold 40, not PyTorch's 20, so that it is exact in float64). Its
+    ``state_dict()`` is :func:`to_torch_state_dict`. A new module is in training mode, as
+    torch makes it: call ``.eval()`` before predicting with a network that has BatchNorm
+    layers.
 
     Example:
         >>> import numpy as np, torch, glassnet as gn
@@ -226,6 +239,10 @@ def to_torch_module(net: Network) -> torch.nn.Sequential:
         ...                     input_shape=(1, 4, 4))
         >>> [type(m).__name__ for m in to_torch_module(images)]
         ['MaxPool2d', 'Identity', 'Flatten', 'Identity', 'Linear', 'Sigmoid']
+        >>> seq = gn.Network([gn.RNN(2, 3), gn.Residual([gn.Dense(3, 3)], activation="relu")],
+        ...                  input_shape=(4, 2))
+        >>> [type(m).__name__ for m in to_torch_module(seq)]
+        ['Sequential', 'Identity', 'ResidualBlock', 'ReLU']
     """
     torch = require("torch", "torch", "PyTorch interop")
     net = check_network(net, "to_torch_module")
@@ -563,7 +580,10 @@ def from_torch(
     :class:`~glassnet.layers.Flatten`, ``nn.Unflatten(1, shape)`` (of flat rows)
     :class:`~glassnet.layers.Reshape`, ``nn.BatchNorm1d``/``2d``
     :class:`~glassnet.layers.BatchNorm` (γ, β and the running statistics copied, whatever the
-    module's mode). An activation module after a layer becomes that layer's σ.
+    module's mode), a one-layer ``nn.RNN(batch_first=True)`` followed by glassnet's
+    ``RNNOutput`` :class:`~glassnet.layers.RNN` (b = bias_ih_l0 + bias_hh_l0), and glassnet's
+    ``ResidualBlock`` :class:`~glassnet.layers.Residual` (its body and projection read the same
+    way). An activation module after a layer becomes that layer's σ.
 
     Args:
         module_or_state_dict: an ``nn.Module`` (usually ``nn.Sequential``) whose leaf modules
@@ -580,7 +600,8 @@ def from_torch(
         seed: seeds the new network's random generator (used by ``fit`` for shuffling).
         input_shape: one sample's shape, e.g. ``(1, 28, 28)``. Needed when the module starts
             with a layer that takes images (``nn.Conv2d``, pooling, ``nn.BatchNorm2d``,
-            ``nn.Flatten``): a torch module does not record the size of its inputs.
+            ``nn.Flatten``), or sequences (``nn.RNN``: (T, n_in)): a torch module does not
+            record the size of its inputs.
 
     Raises:
         ValueError: a module glassnet cannot represent (naming it and what is read),
