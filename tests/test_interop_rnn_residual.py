@@ -387,6 +387,15 @@ def test_from_torch_reads_a_residual_block_of_ones_own() -> None:
     np.testing.assert_allclose(net.forward(X), torch_forward(model, X), rtol=0, atol=1e-12)
 
 
+def test_from_torch_reads_an_activation_module_used_twice() -> None:
+    relu = nn.ReLU()  # one module object after two layers: both get σ = relu
+    model = nn.Sequential(nn.Linear(2, 3), relu, nn.Linear(3, 2), relu).double()
+    net = from_torch(model)
+    assert [layer.activation.name for layer in net.layers] == ["relu", "relu"]
+    X = np.random.default_rng(30).normal(size=(4, 2))
+    np.testing.assert_allclose(net.forward(X), torch_forward(model, X), rtol=0, atol=1e-12)
+
+
 def test_torch_gradients_of_an_exported_network_equal_glassnets() -> None:
     net = gn.Network(
         [
@@ -453,6 +462,7 @@ def test_torch_refusals() -> None:
          "bidirectional=False"),
         (nn.Sequential(nn.RNN(N_IN, 2), RNNOutput(False)), "batch_first=True"),
         (nn.Sequential(nn.LSTM(N_IN, 2, batch_first=True)), "LSTM.*cannot represent"),
+        (nn.Sequential(rnn, RNNOutput(True), nn.Tanh()), "inside every step .* none after"),
         (ResidualBlock(nn.Linear(3, 2), projection=nn.Sequential(nn.Linear(3, 2),
                                                                  nn.Linear(2, 2))),
          "its projection must be one layer"),

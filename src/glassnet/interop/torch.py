@@ -433,7 +433,9 @@ def _leaves(module: Any, name: str) -> list[tuple[str, Any]]:
     """The modules that run, in order: the leaves, and a ResidualBlock as a whole."""
     from .torch_modules import ResidualBlock
 
-    children = list(module.named_children())
+    # every child in order, one used twice (a shared nn.ReLU) included: named_children()
+    # would give it once
+    children = [(k, m) for k, m in module._modules.items() if m is not None]
     if not children or isinstance(module, ResidualBlock):
         containers = (_nn().Sequential, _nn().ModuleList, _nn().ModuleDict)
         return [] if isinstance(module, containers) else [(name, module)]
@@ -481,6 +483,11 @@ def _layers_of_module(module: Any, prefix: str = "") -> list[tuple[str, Any, Act
             raise ValueError(
                 f"module {name!r} ({m!r}) is a second activation after module {before!r}; "
                 "glassnet applies one σ per layer"
+            )
+        if type(layer) is nn.RNN and a.name != "identity":
+            raise ValueError(
+                f"module {name!r} ({m!r}) follows an nn.RNN; glassnet's RNN applies its σ "
+                "inside every step (the nonlinearity) and none after: put a layer between"
             )
         if type(layer).__name__ not in _WITH_ACTIVATION and a.name != "identity":
             raise ValueError(
