@@ -436,7 +436,7 @@ def _leaves(module: Any, name: str) -> list[tuple[str, Any]]:
     # every child in order, one used twice (a shared nn.ReLU) included: named_children()
     # would give it once
     children = [(k, m) for k, m in module._modules.items() if m is not None]
-    if not children or isinstance(module, ResidualBlock):
+    if not children or type(module) is ResidualBlock:
         containers = (_nn().Sequential, _nn().ModuleList, _nn().ModuleDict)
         return [] if isinstance(module, containers) else [(name, module)]
     return [
@@ -454,18 +454,18 @@ def _layers_of_module(module: Any, prefix: str = "") -> list[tuple[str, Any, Act
     for name, m in _leaves(module, prefix):
         kind = type(m).__name__
         after_rnn = bool(found) and type(found[-1][1]) is nn.RNN and found[-1][3] is None
-        if after_rnn and not isinstance(m, RNNOutput):
+        if after_rnn and type(m) is not RNNOutput:
             raise ValueError(
                 f"module {found[-1][0]!r} (nn.RNN) gives a pair (every h_t, h_n), but module "
                 f"{name!r} ({m!r}) follows it; put glassnet.interop.torch.RNNOutput("
                 "return_sequences=...) right after an nn.RNN, to pass on every h_t or the last"
             )
-        if isinstance(m, RNNOutput):
+        if type(m) is RNNOutput:
             if not after_rnn:
                 raise ValueError(f"module {name!r} (RNNOutput) must come right after an nn.RNN")
             found[-1] = (*found[-1][:3], m)
             continue
-        if isinstance(m, ResidualBlock) or (
+        if type(m) is ResidualBlock or (
             kind in _LAYER_MODULES and getattr(nn, kind, None) is type(m)
         ):
             found.append((name, m, None, None))
