@@ -103,7 +103,9 @@ def test_the_rnn_shows_its_per_step_sigma() -> None:
 
 def test_bad_arguments() -> None:
     net, (X, Y) = rnn_net(False), data()
-    with pytest.raises(ValueError, match=r"no parameter 'W'; its weights are W_ih, W_hh.*name='W_ih'"):
+    with pytest.raises(
+        ValueError, match=r"no parameter 'W'; its weights are W_ih, W_hh.*name='W_ih'"
+    ):
         gn.explain_weight(net, X, Y, 1, 0, 0)
     with pytest.raises(ValueError, match="not an RNN"):
         explain_through_time(net, X, Y, 2)

@@ -117,9 +117,7 @@ def test_the_four_renderings_show_the_stages_and_the_two_paths() -> None:
     assert d["at"] == "2.3" and d["detail"]["kind"] == "residual"
     assert [s["label"] for s in d["detail"]["stages"]] == ["2", "2.3"]
     split = d["detail"]["split"]
-    np.testing.assert_allclose(
-        np.add(split["skip"], split["through"]), split["total"], rtol=1e-12
-    )
+    np.testing.assert_allclose(np.add(split["skip"], split["through"]), split["total"], rtol=1e-12)
     s = explain_residual(net, X, Y, 2)
     assert "the skip carries" in str(s) and s.latex().count(r"\underbrace") == 2
     assert "SkipSplit(block 2" in repr(s) and json.loads(s.to_json())["label"] == "2"
@@ -132,7 +130,7 @@ def test_bad_arguments_say_what_to_do() -> None:
         gn.explain_parameter(net, X, Y, 2, "W9", (0, 0))
     with pytest.raises(ValueError, match="not a Residual block"):
         explain_residual(net, X, Y, 1)
-    with pytest.raises(ValueError, match="has no parameter 'W'.*explain_weight"):
+    with pytest.raises(ValueError, match=r"has no parameter 'W'.*explain_weight"):
         gn.explain_weight(net, X, Y, 2, 0, 0)
     with pytest.raises(ValueError, match="follows it through them"):
         net.layers[1].parameter_paths("W1", (0, 0), np.zeros((1, 4)))

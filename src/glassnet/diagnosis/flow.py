@@ -114,16 +114,16 @@ def gradient_through_time(net: Network, X: Any, Y: Any, l: int | None = None) ->
             raise ValueError("this network has no RNN layer; gradient_through_time needs one")
         l = rnns[0]
     if l not in rnns:
-        raise ValueError(
-            f"layer {l} is not an RNN; this network's RNN layers are {rnns or 'none'}"
-        )
+        raise ValueError(f"layer {l} is not an RNN; this network's RNN layers are {rnns or 'none'}")
     net64, caches, _ = run(net, X, Y)
     rnn = net64.layers[l - 1]
     assert isinstance(rnn, RNN)
     return through_time_of(rnn, caches[l - 1], l)
 
 
-def flow_findings(net: Network, X: Any, Y: Any, vanishing: float, exploding: float) -> list[Finding]:
+def flow_findings(
+    net: Network, X: Any, Y: Any, vanishing: float, exploding: float
+) -> list[Finding]:
     """For :func:`~glassnet.diagnose`: per RNN layer, the gradient vanishing (‖∂C/∂h_1‖ /
     ‖∂C/∂h_T‖ below ``vanishing``) or exploding (above ``exploding``) through time; per
     Residual block, the sizes of its skip and block terms (good news, ``ok``)."""

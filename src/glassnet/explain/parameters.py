@@ -17,7 +17,6 @@ from ..layers.residual import Residual
 from ..render import explanations as views
 from .base import (
     MAX_PATHS,
-    Array,
     GradientExplanation,
     Path,
     describe_network,

@@ -192,7 +192,7 @@ def explain_recurrent_parameter(
         make_factor(u_j, (symbol, tex), source, inputs[:, :, None]),
     ]
     found: list[Path] | None = None
-    if tt.T <= max_paths:
+    if max_paths >= tt.T:
         found = [
             Path(
                 (f"u_{t + 1},{j}", f"h_{t + 1}"),
@@ -203,12 +203,13 @@ def explain_recurrent_parameter(
             for t, v in enumerate(per_step.mean(axis=0))
         ]
         if penalty:
-            found.append(Path(("penalty",), ("l2·θ + l1·sign(θ)",), np.full(tt.m, penalty), penalty))
+            found.append(
+                Path(("penalty",), ("l2·θ + l1·sign(θ)",), np.full(tt.m, penalty), penalty)
+            )
     text = f"(1/m) Σ_i Σ_t ∂C_i/∂u_t,{j} · {source}" + (" + penalty" if penalty else "")
     latex = (
-        rf"\frac{{1}}{{m}} \sum_i \sum_{{t=1}}^{{{tt.T}}} \frac{{\partial C_i}}{{\partial u_{{t,{j}}}}}"
-        + " "
-        + views.step_source_latex(name, k)
+        rf"\frac{{1}}{{m}} \sum_i \sum_{{t=1}}^{{{tt.T}}} "
+        rf"\frac{{\partial C_i}}{{\partial u_{{t,{j}}}}} " + views.step_source_latex(name, k)
     )
     return GradientExplanation(
         "parameter", l, j, k, symbol, tex, float(np.mean(per_sample)) + penalty, per_sample,

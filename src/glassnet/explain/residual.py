@@ -218,7 +218,8 @@ def explain_block_parameter(
     outs = [tuple(int(o) for o in out) for out, _ in paths]
     d, dz = np.zeros((m, len(paths))), np.zeros((m, len(paths)))
     for p, (out, factor) in enumerate(zip(outs, (f for _, f in paths), strict=True)):
-        d[:, p], dz[:, p] = delta[(slice(None), *out)], factor  # δ_s at out, ∂z_s,out/∂θ
+        key: tuple[Any, ...] = (slice(None), *out)
+        d[:, p], dz[:, p] = delta[key], factor  # δ_s at out, ∂z_s,out/∂θ
     terms = d * dz
     per_sample = terms.sum(axis=1)
     block = net64.layers[l - 1]
@@ -227,7 +228,7 @@ def explain_block_parameter(
     penalty = net.l2 * theta + net.l1 * float(np.sign(theta)) if penalised else 0.0
     symbol, tex = symbol_pair(name, l, *index)
     sources = entry_sources(layer, own, index, a_prev, dz)
-    labels, text, latex = parameter_terms(label, outs, sources, name * penalised, source)  # type: ignore[arg-type]
+    labels, text, latex = parameter_terms(label, outs, sources, name * penalised, source)
     z_s = views.sub_symbol("z", label, outs[0] if len(outs) == 1 else ())
     factors = [
         make_factor(("C", "C"), z_s, f"δ^({label}): δ^({l}) back through the block", d[:, None, :]),

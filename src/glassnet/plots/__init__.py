@@ -38,7 +38,8 @@ Colours: a weight or value above 0 is red, below 0 blue (matplotlib's ``coolwarm
 The modules: :mod:`~glassnet.plots.curves` (training curves, σ curves),
 :mod:`~glassnet.plots.diagrams` (the network, the backward graph), :mod:`~glassnet.plots.maps`
 (the input plane, first-layer weights as images), :mod:`~glassnet.plots.layers` (gradient flow,
-activation histograms), :mod:`~glassnet.plots.flow` (gradient flow in depth and in time), :mod:`~glassnet.plots.images` (kernels, feature maps, saliency),
+activation histograms), :mod:`~glassnet.plots.flow` (gradient flow in depth and in time),
+:mod:`~glassnet.plots.images` (kernels, feature maps, saliency),
 :mod:`~glassnet.plots.figure` (``glassnet plot``'s pictures) and
 :mod:`~glassnet.plots.base` (what they share).
 """

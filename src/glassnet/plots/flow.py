@@ -1,7 +1,7 @@
 """The gradient's size in depth and in time: plain vs residual networks, an RNN's steps.
 
-The numbers come from :mod:`glassnet.diagnosis.flow` (:func:`~glassnet.diagnosis.flow.gradient_flow`,
-:func:`~glassnet.diagnosis.flow.gradient_through_time`); the functions here only draw them.
+The numbers come from :mod:`glassnet.diagnosis.flow` (its ``gradient_flow`` and
+``gradient_through_time``); the functions here only draw them.
 """
 
 from __future__ import annotations

@@ -321,7 +321,10 @@ def parameter_terms(
             f_tex = rf"\frac{{\partial {_symbol('z', l, ('i', *out), True)}}}{{\partial \theta}}"
         else:
             labels.append(_symbol("a", before, src))
-            f_text, f_tex = _symbol("a", before, ("i", *src)), _symbol("a", before, ("i", *src), True)
+            f_text, f_tex = (
+                _symbol("a", before, ("i", *src)),
+                _symbol("a", before, ("i", *src), True),
+            )
         texts.append(f"{d_text} · {f_text}")
         latexes.append(rf"{d_tex} \, {f_tex}")
     if len(texts) > 4:

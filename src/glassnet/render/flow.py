@@ -75,10 +75,10 @@ def split_text(s: SkipSplit) -> str:
     lines = [
         f"∂C/∂a^({prev}) at the input of block {s.label}: two paths that add up "
         f"(m = {s.m} sample(s))",
-        f"  around the block (the skip): {skip}   ‖·‖ = {number(n['skip'])}",
-        f"  through the block (f):       δ^({s.label}) back through f's layers   "
+        f"  around the block (the skip): {skip}, ‖·‖ = {number(n['skip'])}",
+        f"  through the block (f): δ^({s.label}) back through f's layers, "
         f"‖·‖ = {number(n['through'])}",
-        f"  sum ∂C/∂a^({prev}):                                  ‖·‖ = {number(n['total'])}",
+        f"  their sum ∂C/∂a^({prev}): ‖·‖ = {number(n['total'])}",
         f"  the skip carries {s.skip_share:.0%} of the two terms' size",
     ]
     for i in range(min(s.m, SHOWN)):
@@ -244,8 +244,7 @@ def time_latex(tt: ThroughTime) -> list[str]:
         r"&\frac{\partial C_i}{\partial h_t} = \delta_t + \frac{\partial C_i}{\partial u_{t+1}} "
         r"W_{hh}, \quad \frac{\partial C_i}{\partial u_t} = \frac{\partial C_i}{\partial h_t} "
         r"\odot \sigma'(u_t)",
-        r"&\Big\|\frac{\partial C}{\partial h_t}\Big\|_{t=1..T} = "
-        + latex_matrix(norms[None, :]),
+        r"&\Big\|\frac{\partial C}{\partial h_t}\Big\|_{t=1..T} = " + latex_matrix(norms[None, :]),
     ]
     if tt.inputs is not None:
         parts.append(r"&\text{term}_t = " + latex_matrix(tt.terms()[None, :]))
