@@ -373,6 +373,37 @@ TEMPLATES: dict[str, Template] = {
         "raise the learning rate: {lr:up}. (A larger η does not help where gradients vanish or "
         "units are saturated or dead.)",
     ),
+    # -- through time and around residual blocks (glassnet.diagnosis.flow) --
+    "vanishing_through_time": Template(
+        "problem",
+        "The gradient vanishes through time in RNN layer {layer}: going back from step {T} to "
+        "step 1, ‖∂C/∂h_t‖ shrinks {ratio:inverse}-fold, because every step back multiplies it "
+        "by W_hh and by σ'(u_t) of {activation}. The early steps of a sequence hardly move the "
+        "weights, so the layer cannot learn to remember them.",
+        "‖∂C/∂h_t‖ for t = 1, 2, …: {norms:first8}; ‖∂C/∂h_1‖ / ‖∂C/∂h_{T}‖ = {ratio:num}",
+        "start W_hh with its largest singular value near 1 (e.g. an orthogonal matrix), keep "
+        "u_t out of σ's flat tails (scale the inputs), or use shorter sequences; gated cells "
+        "(LSTM, GRU) were invented for this.",
+    ),
+    "exploding_through_time": Template(
+        "problem",
+        "The gradient explodes through time in RNN layer {layer}: going back from step {T} to "
+        "step 1, ‖∂C/∂h_t‖ grows {ratio:num}-fold, because every step back multiplies it by "
+        "W_hh (and σ'(u_t) of {activation}), whose size is above 1. One step can then throw "
+        "the weights far away.",
+        "‖∂C/∂h_t‖ for t = 1, 2, …: {norms:first8}; ‖∂C/∂h_1‖ / ‖∂C/∂h_{T}‖ = {ratio:num}",
+        "clip the gradient by its norm, lower the learning rate, or start W_hh smaller (its "
+        "largest singular value below 1).",
+    ),
+    "skip_flow": Template(
+        "ok",
+        "In residual block {layer}, {skip_share:pct} of the gradient reaching its input comes "
+        "around the block through the skip, {through_share:pct} through its layers (by size): "
+        "the skip hands δ down unchanged.",
+        "‖skip term‖ = {skip:num}, ‖term through f‖ = {through:num}, their sum "
+        "‖∂C/∂a^({prev})‖ = {total:num}",
+        "",
+    ),
     "healthy": Template(
         "ok",
         _HEALTHY.replace("{steps}", "one step moves the weights by a sensible amount"),
