@@ -53,8 +53,11 @@ if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers an
         explain_bias,
         explain_neuron,
         explain_parameter,
+        explain_residual,
+        explain_through_time,
         explain_weight,
     )
+    from .diagnosis.flow import gradient_flow, gradient_through_time
     from .gradcheck import GradientCheck, gradient_check
     from .io import ModelFormatError, load, save
     from .layers import RNN, AvgPool2D, BatchNorm, Conv2D, Flatten, MaxPool2D, Reshape, Residual
@@ -114,6 +117,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "explain_bias": ("explain", "explain_bias"),
     "explain_activation": ("explain", "explain_activation"),
     "explain_parameter": ("explain", "explain_parameter"),
+    "explain_residual": ("explain", "explain_residual"),
+    "explain_through_time": ("explain", "explain_through_time"),
+    "gradient_flow": ("diagnosis.flow", "gradient_flow"),
+    "gradient_through_time": ("diagnosis.flow", "gradient_through_time"),
     "backprop_ledger": ("explain", "backprop_ledger"),
     "backprop_per_example": ("explain", "backprop_per_example"),
     "ModelFormatError": ("io", "ModelFormatError"),
@@ -211,8 +218,12 @@ __all__ = [
     "explain_bias",
     "explain_neuron",
     "explain_parameter",
+    "explain_residual",
+    "explain_through_time",
     "explain_weight",
     "gradient_check",
+    "gradient_flow",
+    "gradient_through_time",
     "init",
     "lab",
     "layers",
