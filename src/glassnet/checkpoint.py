@@ -226,6 +226,8 @@ class Checkpoint(Callback):
         (2, 2, 'SGD')
     """
 
+    rank_zero_only = True  # data-parallel training: rank 0 writes the file
+
     def __init__(
         self, path: str | os.PathLike[str], every: int = 1, monitor: str | None = None
     ) -> None:
