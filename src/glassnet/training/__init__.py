@@ -189,14 +189,15 @@ def fit(
         callbacks=callbacks,
         initial_epoch=initial_epoch,
     )
-    for cb in callbacks:
-        cb.on_train_begin(run)
-    net.optimizer = optimizer  # what the network was last trained with, for gn.diagnose
-    guard = DivergenceGuard(net, y)  # stops a diverging run, with the last sound weights back
-    if ranks is not None:  # its level for a network that knows nothing: the same on every rank
-        guard.knows_nothing = ranks.same(guard.knows_nothing)
-    # a diverging run overflows; that is caught below as a non-finite cost, with a clear message
+    # a diverging run overflows; that is caught below as a non-finite cost, with a clear message;
+    # with ranks, an exception on one of them ends them all (none waits for it for ever)
     with np.errstate(over="ignore", invalid="ignore"), ranks or contextlib.nullcontext():
+        for cb in callbacks:
+            cb.on_train_begin(run)
+        net.optimizer = optimizer  # what the network was last trained with, for gn.diagnose
+        guard = DivergenceGuard(net, y)  # stops a diverging run, with the last sound weights back
+        if ranks is not None:  # the level of a network that knows nothing, alike on every rank
+            guard.knows_nothing = ranks.same(guard.knows_nothing)
         for run.epoch in range(initial_epoch + 1, epochs + 1):
             for cb in callbacks:
                 cb.on_epoch_begin(run)
