@@ -9,6 +9,7 @@ hang: a healthy run takes seconds.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -188,6 +189,18 @@ def test_a_run_resumes_with_another_number_of_ranks(tmp_path):
     for r in range(3):
         got = np.load(tmp_path / f"resumed{r}.npy")
         np.testing.assert_allclose(got, whole.parameter_vector(), rtol=0, atol=1e-12)
+
+
+def test_the_docs_script_runs_under_mpiexec(tmp_path):
+    """docs/distributed.md's script, and its check against one process, on 2 ranks."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "distributed.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    script = tmp_path / "train_mpi.py"
+    script.write_text(blocks[0] + blocks[1])
+    done = mpiexec(2, sys.executable, str(script))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("History(epochs=5") == 1  # rank 0 alone prints
+    assert done.stdout.count("epoch 5/5") == 1
 
 
 # -- the command line ---------------------------------------------------------------------------
