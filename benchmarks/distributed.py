@@ -112,10 +112,12 @@ def worker(args: argparse.Namespace) -> None:
         print("RESULT " + json.dumps(result), flush=True)
 
 
-def launch(n: int, args: argparse.Namespace) -> dict[str, Any]:
-    """Run the worker on n ranks with cores // n BLAS threads each; rank 0's result."""
-    cores = os.cpu_count() or 1
-    threads = str(max(1, cores // n))
+def launch(spec: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Run the worker on ``spec`` = "n" ranks with cores // n BLAS threads each, or "nxT" with T
+    threads each; rank 0's result."""
+    n_text, _, t_text = spec.partition("x")
+    n = int(n_text)
+    threads = t_text or str(max(1, (os.cpu_count() or 1) // n))
     env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads}
     tail = [str(HERE), "--worker", "--epochs", str(args.epochs), "--batch", str(args.batch)]
     tail += ["--synthetic"] if args.synthetic else []
@@ -161,7 +163,11 @@ def table(results: list[dict[str, Any]], batch: int) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ranks", default="1,2", help="rank counts to time, e.g. 1,2,4")
+    parser.add_argument(
+        "--ranks",
+        default="1,2",
+        help="rank counts to time, e.g. 1,2,4 (threads per rank: cores // ranks; 1x1: 1 each)",
+    )
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--samples", type=int, default=None, help="first N training rows only")
@@ -173,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker:
         worker(args)
         return
-    results = [launch(int(n), args) for n in args.ranks.split(",")]
+    results = [launch(spec, args) for spec in args.ranks.split(",")]
     print(table(results, args.batch))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
