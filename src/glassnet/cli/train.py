@@ -12,11 +12,13 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from .. import __version__
 from ..callbacks import Callback, EpochLogger, ProgressBar, terminal_columns
+from ..distributed import abort_on_error, shard
 from ..network import Network
 from ..optimizers import Optimizer, by_name
 from .common import CLIError, check_memory, writable_file
@@ -105,9 +107,42 @@ def _output_activation(args: argparse.Namespace) -> str | None:
     return last.activation or args.output_activation
 
 
+def _mpi_world() -> Any:
+    """The MPI communicator when ``mpiexec -n N`` (N > 1) started this command, else ``None``."""
+    from .. import distributed
+
+    size = distributed.launched()
+    if size == 1:
+        return None
+    try:
+        return distributed.world()
+    except ImportError:
+        raise CLIError(
+            f"glassnet train was started by an MPI launcher with {size} ranks, but mpi4py is "
+            f"not installed: {distributed.INSTALL_HINT}; or run glassnet train alone"
+        ) from None
+
+
 def run_train(args: argparse.Namespace) -> int:
-    """``glassnet train``: train, print the test scores, save the model with its data record."""
+    """``glassnet train``: train, print the test scores, save the model with its data record.
+
+    Started by ``mpiexec -n N`` (the ``mpi`` extra installed), it trains data-parallel: every
+    rank reads the data and keeps its contiguous shard of the training rows, and the run equals
+    ``glassnet train`` alone; rank 0 alone prints and saves. A failure on any rank ends them all.
+    """
+    comm = _mpi_world()
+    if comm is None:
+        return _train(args, None)
+    with abort_on_error(comm, brief=(CLIError, ValueError, OSError), code=2):
+        return _train(args, comm)
+
+
+def _train(args: argparse.Namespace, comm: Any) -> int:
     from ..scaling import train_test_split
+
+    rank = 0 if comm is None else comm.Get_rank()
+    if rank:  # one rank prints and saves
+        args.quiet, args.no_save, args.diagnose = True, True, False
 
     # a path that cannot be written fails now, not after the last epoch
     model_path = (
@@ -172,16 +207,20 @@ def run_train(args: argparse.Namespace) -> int:
             + (f", {len(validation[0])} for validation" if validation else "")
             + f", {len(data.X_test)} test samples; optimizer {optimizer}; "
             f"{args.epochs} epochs of mini-batches of {args.batch_size}"
+            + (f", data-parallel over {comm.Get_size()} MPI ranks" if comm else "")
         )
     from ..diagnosis import TrainingMonitor, diagnose
 
     monitor = TrainingMonitor() if args.diagnose else None
     start = time.perf_counter()
+    # with MPI ranks, each keeps its contiguous shard of the training rows: laid end to end in
+    # rank order the shards are X, so the run equals one process's
+    part = slice(None) if comm is None else shard(len(X), rank, comm.Get_size())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a divergence is reported below
         history = net.fit(
-            X,
-            y,
+            X[part],
+            y[part],
             epochs=args.epochs,
             batch_size=args.batch_size,
             optimizer=optimizer,
@@ -189,8 +228,12 @@ def run_train(args: argparse.Namespace) -> int:
             seed=args.seed,
             verbose=0,
             callbacks=control + _callbacks(args) + ([monitor] if monitor else []),
+            comm=comm,
+            sharded=True,
         )
     seconds = time.perf_counter() - start
+    if rank:  # the other ranks' part is done: rank 0 reports and saves
+        return 0
     if monitor is not None:  # --diagnose: the run, then the network, in plain language
         print(monitor.diagnose())
         if history.epochs:
