@@ -129,8 +129,8 @@ class Optimizer:
         lr: the learning rate η. A schedule (:mod:`glassnet.schedules`) changes it between
             epochs; any value ≥ 0 may be set.
         clip_norm: the most ‖∇C‖₂ a step uses, or None (no clipping).
-        clipping: ‖g‖₂ and c of the latest clipped step, and how often c < 1
-            (a :class:`~glassnet.optimizers.clipping.GradientClipping`); None until then.
+        clipping: ‖g‖₂ and c of the latest step taken with ``clip_norm`` set, and how often
+            c < 1 (a :class:`~glassnet.optimizers.clipping.GradientClipping`); None before.
         t: the number of steps taken.
         state: buffer name → :class:`ParameterBuffer`, empty until the first step.
     """
@@ -304,9 +304,8 @@ class Optimizer:
         """The optimizer's type, hyperparameters, ``t`` and buffers as a flat dict.
 
         Buffers appear as copies under ``"<name>.W[l]"`` and ``"<name>.b[l]"``; everything else
-        is a number, a string or a tuple of numbers: a hyperparameter that is None (``clip_norm``
-        when nothing is clipped) is left out. ``np.savez(path, **opt.state_dict())`` stores it
-        without pickle.
+        is a number, a string or a tuple of numbers (``clip_norm`` is left out when it is None:
+        no clipping). ``np.savez(path, **opt.state_dict())`` stores it without pickle.
 
         Example:
             >>> import numpy as np, glassnet as gn
@@ -319,7 +318,8 @@ class Optimizer:
             >>> [key for key in sd if "[" in key]
             ['velocity.W[1]', 'velocity.b[1]', 'velocity.W[2]', 'velocity.b[2]']
         """
-        hyper = {key: v for key, v in self.hyperparameters().items() if v is not None}
+        # clip_norm=None (no clipping) is left out, as in files from before clipping existed
+        hyper = {k: v for k, v in self.hyperparameters().items() if (k, v) != ("clip_norm", None)}
         out: dict[str, Any] = {"optimizer": type(self).__name__, **hyper, "t": self.t}
         for name, buf in self.state.items():
             for l, arrays in enumerate(buf.layers, start=1):
