@@ -28,18 +28,22 @@ from .layerspec import build_layers
 __all__ = ["make_optimizer", "run_train"]
 
 
-def make_optimizer(name: str, lr: float | None, momentum: float) -> Optimizer:
-    """The optimizer ``--optimizer NAME --lr ETA --momentum MU`` asks for.
+def make_optimizer(
+    name: str, lr: float | None, momentum: float, clip_norm: float | None = None
+) -> Optimizer:
+    """The optimizer ``--optimizer NAME --lr ETA --momentum MU --clip-norm X`` asks for.
 
     Example:
         >>> from glassnet.cli.train import make_optimizer
         >>> opt = make_optimizer("momentum", None, 0.0)    # the registry's own η and μ
-        >>> type(opt).__name__, opt.momentum
-        ('SGD', 0.9)
+        >>> type(opt).__name__, opt.momentum, opt.clip_norm
+        ('SGD', 0.9, None)
+        >>> make_optimizer("adam", 0.01, 0.0, clip_norm=1.0).clip_norm
+        1.0
     """
     # no --lr: the name's own η (the registry's); --momentum 0 (the default) keeps each name's
     # own μ: 0 for sgd, 0.9 for momentum/nesterov
-    return by_name(name, lr, momentum or None)
+    return by_name(name, lr, momentum or None, clip_norm=clip_norm)
 
 
 def _callbacks(args: argparse.Namespace) -> list[Callback]:
@@ -167,7 +171,7 @@ def _train(args: argparse.Namespace, comm: Any) -> int:
         layers = build_layers(
             args.layers, X.shape[1], data.image_shape, n_out, output, args.init, data.name
         )
-    optimizer = make_optimizer(args.optimizer, args.lr, args.momentum)
+    optimizer = make_optimizer(args.optimizer, args.lr, args.momentum, args.clip_norm)
     rows = max(
         min(args.batch_size, len(X)), len(data.X_test), len(validation[0]) if validation else 0
     )

@@ -220,7 +220,8 @@ TEMPLATES: dict[str, Template] = {
         "{last_epoch} (×{factor:num}); it grew fastest in epoch {fastest_epoch} "
         "(×{fastest_factor:num}); per epoch: {weight_norms:first8}",
         "lower the learning rate ({lr:down}) and/or add an L2 penalty (e.g. "
-        "Network.from_sizes(..., l2=1e-4)); glassnet has no gradient clipping.",
+        "Network.from_sizes(..., l2=1e-4)), or clip the gradient's norm (clip_norm=1.0 in "
+        "any optimizer).",
     ),
     "barely_moving": Template(
         "problem",
@@ -309,7 +310,8 @@ TEMPLATES: dict[str, Template] = {
         "input, so a single step can throw the first layers far away.",
         _GRADIENTS,
         "lower the learning rate ({lr:down}), start from smaller weights (init='xavier' or "
-        "'he'), add an L2 penalty (l2=1e-4); glassnet has no gradient clipping.",
+        "'he'), add an L2 penalty (l2=1e-4), or clip the gradient's norm (clip_norm=1.0 in "
+        "any optimizer).",
     ),
     "exploding_gradients:huge": Template(
         "problem",
