@@ -20,6 +20,7 @@ KINDS = {
     "barely_moving", "overfitting", "converging",  # a training run
     "non_finite", "vanishing_gradients", "exploding_gradients", "saturated_units", "dead_relu",
     "large_updates", "small_updates", "healthy",  # a network
+    "vanishing_through_time", "exploding_through_time", "skip_flow",  # RNN and Residual layers
 }  # fmt: skip
 
 
@@ -57,7 +58,7 @@ def test_a_filled_template_leaves_no_field_unfilled(key: str) -> None:
 def test_the_diagnoses_name_only_keys_of_the_table() -> None:
     """Each template key the code names is in the table, and each template is used."""
     named: set[str] = set()
-    for module in ("diagnosis/__init__.py", "diagnosis/network.py"):
+    for module in ("diagnosis/__init__.py", "diagnosis/network.py", "diagnosis/flow.py"):
         tree = ast.parse((SRC / module).read_text(encoding="utf-8"))
         named |= {
             node.value

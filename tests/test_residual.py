@@ -348,11 +348,12 @@ def test_config_round_trip() -> None:
                 assert again.parameter_shapes() == layer.parameter_shapes()
 
 
-def test_explain_parameter_says_it_cannot_yet_look_inside() -> None:
+def test_explain_parameter_looks_inside_a_block() -> None:
+    """(tests/test_explain_residual.py holds the glass box's own tests)"""
     net = mlp()
     X, Y = data(net, 3, 16)
-    with pytest.raises(ValueError, match=r"cannot yet follow W1.*Residual"):
-        gn.explain_parameter(net, X, Y, 2, "W1", (0, 0))
+    e = gn.explain_parameter(net, X, Y, 2, "W1", (0, 0))
+    assert e.value == pytest.approx(net.gradients(X, Y)[2]["W1"][0, 0])
     e = gn.explain_parameter(net, X, Y, 4, "W", (0, 0))  # layers outside blocks still explain
     assert e.value == pytest.approx(net.gradients(X, Y)[4]["W"][0, 0])
 

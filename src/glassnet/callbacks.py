@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from .network import Network
     from .optimizers import Optimizer
     from .schedules import Schedule
-    from .training import History
 
 __all__ = [
     "BLOWUP",
@@ -46,6 +45,7 @@ __all__ = [
     "DivergenceGuard",
     "EarlyStopping",
     "EpochLogger",
+    "History",
     "HistoryLogger",
     "LRScheduler",
     "ProgressBar",
@@ -110,6 +110,72 @@ class Stop:
 
 
 @dataclass
+class History:
+    """Per-epoch record of a training run.
+
+    Attributes:
+        loss: mean mini-batch cost during each epoch (as Keras and scikit-learn report it).
+        accuracy: fraction of training samples classified right during each epoch
+            (classification targets only; empty otherwise).
+        val_loss, val_accuracy: the cost and accuracy on ``validation_data`` after each epoch.
+        seconds: wall-clock time of each epoch's training.
+        stop: why and where the latest ``fit`` ended early, a :class:`Stop` (kind, epoch,
+            mini-batch, η, the cost, the message), or ``None`` if it ran every epoch.
+        stop_reason: ``stop.message``: why training ended early, in words (``None``: it ran
+            every epoch).
+        diverged: whether training stopped because the cost became NaN or infinite or blew up,
+            or a weight became infinite (the network then holds the last sound weights, and
+            ``stop_reason`` says which).
+        stop_kind: ``stop.kind``, why training ended early, for code: ``None`` (it ran every
+            epoch), ``"callback"``, ``"diverged"`` or ``"overflow_at_start"`` (see
+            :class:`Stop`). ``diverged`` is true for the last two.
+        last_lr: the optimizer's learning rate η when ``fit`` returned (``None`` before).
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    stop: Stop | None = None
+    last_lr: float | None = None
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs completed."""
+        return len(self.loss)
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why training ended early, in words (``stop.message``); ``None`` if it did not."""
+        return None if self.stop is None else self.stop.message
+
+    @property
+    def diverged(self) -> bool:
+        """Whether training stopped because it diverged (``stop.kind`` is not "callback")."""
+        return self.stop is not None and self.stop.diverged
+
+    @property
+    def stop_kind(self) -> str | None:
+        """``stop.kind``: ``None``, ``"callback"``, ``"diverged"`` or ``"overflow_at_start"``."""
+        return None if self.stop is None else self.stop.kind
+
+    def last(self) -> dict[str, float]:
+        """The last epoch's numbers as a dict (empty before the first epoch)."""
+        out = {}
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            values = getattr(self, key)
+            if values:
+                out[key] = values[-1]
+        return out
+
+    def __repr__(self) -> str:
+        stop = f", stopped: {self.stop_reason}" if self.stop_reason else ""
+        nums = ", ".join(f"{k}={v:.4g}" for k, v in self.last().items())
+        return f"History(epochs={self.epochs}{', ' + nums if nums else ''}{stop})"
+
+
+@dataclass
 class TrainingRun:
     """The state of a ``fit`` call, as callbacks see it.
 
@@ -155,7 +221,14 @@ class TrainingRun:
 
 
 class Callback:
-    """Base class: every hook does nothing; override the ones you need."""
+    """Base class: every hook does nothing; override the ones you need.
+
+    A callback whose only effect is output (printing, writing a file) sets ``rank_zero_only``:
+    in data-parallel training (``fit(..., comm=comm)``) only rank 0 then runs it. Every other
+    callback runs on every rank and must decide alike there (it sees the same numbers).
+    """
+
+    rank_zero_only = False
 
     def on_train_begin(self, run: TrainingRun) -> None:
         """Before the first epoch."""
@@ -193,6 +266,8 @@ class EpochLogger(Callback):
     Args:
         stream: where to write (default: standard output).
     """
+
+    rank_zero_only = True
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
@@ -233,6 +308,8 @@ class ProgressBar(Callback):
     Args:
         stream: where to draw (default: standard error).
     """
+
+    rank_zero_only = True
 
     def __init__(self, stream: TextIO | None = None) -> None:
         try:
@@ -462,6 +539,8 @@ class HistoryLogger(Callback):
     """
 
     FIELDS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds")
+
+    rank_zero_only = True
 
     def __init__(self, path: str | os.PathLike[str], append: bool = False) -> None:
         self.path = Path(path)

@@ -134,8 +134,15 @@ class TrainingState:
         validation_data: tuple[Any, Any] | None = None,
         callbacks: Sequence[Callback] = (),
         verbose: int = 1,
+        *,
+        comm: Any = None,
+        sharded: bool = False,
     ) -> History:
         """Train on from the checkpoint's epoch up to ``epochs`` (default: the saved run's).
+
+        ``comm`` and ``sharded`` are :func:`~glassnet.training.fit`'s: a run saved by one
+        process may resume data-parallel and the other way round, with any number of ranks,
+        to the same weights (every rank loads the same checkpoint).
 
         Pass the same data, and callbacks of the same types in the same order as the saved
         run: each gets its saved state back (a learning-rate schedule must be made on
@@ -167,6 +174,8 @@ class TrainingState:
             callbacks=callbacks,
             initial_epoch=self.epoch,
             history=self.history,
+            comm=comm,
+            sharded=sharded,
         )
 
     def __repr__(self) -> str:
@@ -225,6 +234,8 @@ class Checkpoint(Callback):
         >>> state.epoch, state.history.epochs, type(state.optimizer).__name__
         (2, 2, 'SGD')
     """
+
+    rank_zero_only = True  # data-parallel training: rank 0 writes the file
 
     def __init__(
         self, path: str | os.PathLike[str], every: int = 1, monitor: str | None = None

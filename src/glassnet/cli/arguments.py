@@ -19,6 +19,7 @@ __all__ = [
     "HelpFormatter",
     "HiddenSizes",
     "Parser",
+    "clip_norm",
     "dpi",
     "dropout",
     "fraction",
@@ -195,6 +196,23 @@ def non_negative(text: str) -> float:
     value = _number(text)
     if not value >= 0:
         raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
+    return value
+
+
+def clip_norm(text: str) -> float:
+    """A finite number > 0, for ``--clip-norm``: the most ‖∇C‖₂ a step may use.
+
+    Example:
+        >>> from glassnet.cli.arguments import clip_norm
+        >>> clip_norm("1.5")
+        1.5
+    """
+    value = _number(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(
+            f"must be a number > 0 such as 1.0 (the largest gradient norm ‖∇C‖₂ a step may "
+            f"use), got {text!r}"
+        )
     return value
 
 

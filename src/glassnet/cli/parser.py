@@ -18,6 +18,7 @@ from ..optimizers import OPTIMIZERS
 from .arguments import (
     HiddenSizes,
     Parser,
+    clip_norm,
     data_option,
     dpi,
     dropout,
@@ -199,6 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MU",
         help="momentum μ of the SGD family (default: 0, meaning each optimizer's own: none "
         "for sgd, 0.9 for momentum and nesterov)",
+    )
+    train.add_argument(
+        "--clip-norm",
+        type=clip_norm,
+        default=None,
+        metavar="X",
+        help="clip the gradient by its norm: before each step, scale ∇C (all layers together) "
+        "by min(1, X / (‖∇C‖₂ + 1e-6)), as torch.nn.utils.clip_grad_norm_ does; for any "
+        "--optimizer, and what keeps recurrent networks from exploding (default: no clipping)",
     )
     train.add_argument(
         "--schedule",

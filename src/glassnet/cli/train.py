@@ -12,11 +12,13 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from .. import __version__
 from ..callbacks import Callback, EpochLogger, ProgressBar, terminal_columns
+from ..distributed import abort_on_error, shard
 from ..network import Network
 from ..optimizers import Optimizer, by_name
 from .common import CLIError, check_memory, writable_file
@@ -26,18 +28,22 @@ from .layerspec import build_layers
 __all__ = ["make_optimizer", "run_train"]
 
 
-def make_optimizer(name: str, lr: float | None, momentum: float) -> Optimizer:
-    """The optimizer ``--optimizer NAME --lr ETA --momentum MU`` asks for.
+def make_optimizer(
+    name: str, lr: float | None, momentum: float, clip_norm: float | None = None
+) -> Optimizer:
+    """The optimizer ``--optimizer NAME --lr ETA --momentum MU --clip-norm X`` asks for.
 
     Example:
         >>> from glassnet.cli.train import make_optimizer
         >>> opt = make_optimizer("momentum", None, 0.0)    # the registry's own η and μ
-        >>> type(opt).__name__, opt.momentum
-        ('SGD', 0.9)
+        >>> type(opt).__name__, opt.momentum, opt.clip_norm
+        ('SGD', 0.9, None)
+        >>> make_optimizer("adam", 0.01, 0.0, clip_norm=1.0).clip_norm
+        1.0
     """
     # no --lr: the name's own η (the registry's); --momentum 0 (the default) keeps each name's
     # own μ: 0 for sgd, 0.9 for momentum/nesterov
-    return by_name(name, lr, momentum or None)
+    return by_name(name, lr, momentum or None, clip_norm=clip_norm)
 
 
 def _callbacks(args: argparse.Namespace) -> list[Callback]:
@@ -105,9 +111,42 @@ def _output_activation(args: argparse.Namespace) -> str | None:
     return last.activation or args.output_activation
 
 
+def _mpi_world() -> Any:
+    """The MPI communicator when ``mpiexec -n N`` (N > 1) started this command, else ``None``."""
+    from .. import distributed
+
+    size = distributed.launched()
+    if size == 1:
+        return None
+    try:
+        return distributed.world()
+    except ImportError:
+        raise CLIError(
+            f"glassnet train was started by an MPI launcher with {size} ranks, but mpi4py is "
+            f"not installed: {distributed.INSTALL_HINT}; or run glassnet train alone"
+        ) from None
+
+
 def run_train(args: argparse.Namespace) -> int:
-    """``glassnet train``: train, print the test scores, save the model with its data record."""
+    """``glassnet train``: train, print the test scores, save the model with its data record.
+
+    Started by ``mpiexec -n N`` (the ``mpi`` extra installed), it trains data-parallel: every
+    rank reads the data and keeps its contiguous shard of the training rows, and the run equals
+    ``glassnet train`` alone; rank 0 alone prints and saves. A failure on any rank ends them all.
+    """
+    comm = _mpi_world()
+    if comm is None:
+        return _train(args, None)
+    with abort_on_error(comm, brief=(CLIError, ValueError, OSError), code=2):
+        return _train(args, comm)
+
+
+def _train(args: argparse.Namespace, comm: Any) -> int:
     from ..scaling import train_test_split
+
+    rank = 0 if comm is None else comm.Get_rank()
+    if rank:  # one rank prints and saves
+        args.quiet, args.no_save, args.diagnose = True, True, False
 
     # a path that cannot be written fails now, not after the last epoch
     model_path = (
@@ -130,10 +169,16 @@ def run_train(args: argparse.Namespace) -> int:
     layers = None
     if args.layers is not None:
         layers = build_layers(
-            args.layers, X.shape[1], data.image_shape, n_out, output, args.init, data.name,
-            getattr(data, "sequence_shape", None),
-        )  # fmt: skip
-    optimizer = make_optimizer(args.optimizer, args.lr, args.momentum)
+            args.layers,
+            X.shape[1],
+            data.image_shape,
+            n_out,
+            output,
+            args.init,
+            data.name,
+            data.sequence_shape,
+        )
+    optimizer = make_optimizer(args.optimizer, args.lr, args.momentum, args.clip_norm)
     rows = max(
         min(args.batch_size, len(X)), len(data.X_test), len(validation[0]) if validation else 0
     )
@@ -173,16 +218,20 @@ def run_train(args: argparse.Namespace) -> int:
             + (f", {len(validation[0])} for validation" if validation else "")
             + f", {len(data.X_test)} test samples; optimizer {optimizer}; "
             f"{args.epochs} epochs of mini-batches of {args.batch_size}"
+            + (f", data-parallel over {comm.Get_size()} MPI ranks" if comm else "")
         )
     from ..diagnosis import TrainingMonitor, diagnose
 
     monitor = TrainingMonitor() if args.diagnose else None
     start = time.perf_counter()
+    # with MPI ranks, each keeps its contiguous shard of the training rows: laid end to end in
+    # rank order the shards are X, so the run equals one process's
+    part = slice(None) if comm is None else shard(len(X), rank, comm.Get_size())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a divergence is reported below
         history = net.fit(
-            X,
-            y,
+            X[part],
+            y[part],
             epochs=args.epochs,
             batch_size=args.batch_size,
             optimizer=optimizer,
@@ -190,8 +239,12 @@ def run_train(args: argparse.Namespace) -> int:
             seed=args.seed,
             verbose=0,
             callbacks=control + _callbacks(args) + ([monitor] if monitor else []),
+            comm=comm,
+            sharded=True,
         )
     seconds = time.perf_counter() - start
+    if rank:  # the other ranks' part is done: rank 0 reports and saves
+        return 0
     if monitor is not None:  # --diagnose: the run, then the network, in plain language
         print(monitor.diagnose())
         if history.epochs:

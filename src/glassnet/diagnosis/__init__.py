@@ -149,8 +149,9 @@ class TrainingMonitor(Callback):
 
     Attributes (one entry per epoch; one column per layer with weights W, numbered in
     ``layers``: l = 1..L for a network of Dense layers):
-        layers: the numbers l of the layers watched, those with a weight array W (Dense,
-            Conv2D; pooling, Flatten and BatchNorm have none).
+        layers: the numbers l of the layers watched, those with a penalised weight array W
+            (Dense, Conv2D; an RNN's W_ih, a Residual block's W1; pooling, Flatten and BatchNorm
+            have none).
         batch_costs: every mini-batch cost C, before its step, in order.
         batch_epochs: the epoch of each entry of ``batch_costs``.
         weight_norms: ‖W^(l)‖ before training (row 0) and after each epoch (row e).
@@ -210,7 +211,8 @@ class TrainingMonitor(Callback):
     def on_train_begin(self, run: TrainingRun) -> None:
         self._reset()
         self.history = run.history
-        self.layers = [l for l, layer in enumerate(run.net.layers, 1) if "W" in layer.parameters()]
+        # the layers with a penalised weight: W (Dense, Conv2D), W_ih (RNN), W1 (Residual)
+        self.layers = [l for l, layer in enumerate(run.net.layers, 1) if layer.penalised]
         self._previous = [np.array(W, dtype=np.float64) for W in self._weights(run.net)]
         self._record_norms(run.net)
 
@@ -243,7 +245,13 @@ class TrainingMonitor(Callback):
 
     def _weights(self, net: Network) -> list[NDArray[Any]]:
         """W^(l) of the watched layers."""
-        return [net.layers[l - 1].parameters()["W"] for l in self.layers]
+        return [self._weight(net, l) for l in self.layers]
+
+    @staticmethod
+    def _weight(net: Network, l: int) -> NDArray[Any]:
+        """Layer l's first penalised weight (W; W_ih of an RNN, W1 of a Residual block)."""
+        layer = net.layers[l - 1]
+        return np.asarray(getattr(layer, layer.penalised[0]))
 
     def _record_norms(self, net: Network) -> None:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -253,7 +261,10 @@ class TrainingMonitor(Callback):
                 n = self.max_samples
                 grads = net.gradients(np.asarray(X)[:n], np.asarray(Y)[:n])
                 self.gradient_norms.append(
-                    [float(np.linalg.norm(grads[l]["W"])) for l in self.layers]
+                    [
+                        float(np.linalg.norm(grads[l][net.layers[l - 1].penalised[0]]))
+                        for l in self.layers
+                    ]
                 )
 
     # the report

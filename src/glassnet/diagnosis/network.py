@@ -24,6 +24,7 @@ from ..network import Network
 from ..optimizers import SGD, Optimizer
 from ..render import diagnoses as render
 from .findings import Finding, Report, check_thresholds, finding
+from .flow import flow_findings, weight_name
 
 __all__ = ["LayerDiagnosis", "NetworkDiagnosis", "NetworkThresholds", "diagnose"]
 
@@ -43,8 +44,9 @@ class NetworkThresholds:
         wrong_output: an output a counts as wrong when |a − y| is above this (0.5).
         dead_fraction: a ReLU layer is reported when more than this share of its neurons
             output 0 for every sample of X (0.3).
-        vanishing_ratio: ‖∂C/∂W^(1)‖ / ‖∂C/∂W^(L)‖ below this → vanishing gradients (1e-3).
-        exploding_ratio: … above this → exploding gradients (1e3).
+        vanishing_ratio: ‖∂C/∂W^(1)‖ / ‖∂C/∂W^(L)‖ below this → vanishing gradients (1e-3);
+            in an RNN layer, ‖∂C/∂h_1‖ / ‖∂C/∂h_T‖ below this → vanishing through time.
+        exploding_ratio: … above this → exploding gradients (1e3), and through time.
         exploding_norm: any ‖∂C/∂W^(l)‖ above this → exploding gradients (1e3).
         small_update_ratio: one optimizer step changing every W^(l) by less than this fraction
             of its size, ‖ΔW^(l)‖/‖W^(l)‖ → the learning rate is too small (1e-4) …
@@ -194,7 +196,13 @@ def diagnose(
     dead_relu            ReLU neurons never active on X          lower η, He init, leaky_relu
     large_updates        one step moves W^(l) more than its size η ÷ 10
     small_updates        one step barely moves any W^(l)         η × 10
+    vanishing_through_   an RNN's ‖∂C/∂h_1‖ ≪ ‖∂C/∂h_T‖           W_hh near orthogonal, scale
+    time                                                         inputs, shorter sequences
+    exploding_through_   an RNN's ‖∂C/∂h_1‖ ≫ ‖∂C/∂h_T‖           clip the gradient, lower η
+    time
     healthy              none of the above
+    skip_flow            (ok) the skip's and the block's share of
+                         the gradient at each Residual's input
     ==================== ======================================= ===============================
 
     Args:
@@ -248,13 +256,13 @@ def diagnose(
             for l in range(1, net.L + 1)
         ]
     findings = _network_findings(net, layers, cost, baseline, m, th, optimizer)
+    # through time (RNN layers) and around residual blocks: problems lead, the skips' share last
+    flows = flow_findings(net, x, y, th.vanishing_ratio, th.exploding_ratio)
+    problems = [f for f in flows if f.severity != "ok"]
+    if problems:
+        findings = [f for f in findings if not f.kind.startswith("healthy")] + problems
+    findings += [f for f in flows if f.severity == "ok"]
     return NetworkDiagnosis(layers, findings, cost, m, _describe(optimizer), source)
-
-
-def _weights(layer: Layer) -> str | None:
-    """The parameter a layer's ‖W‖ speaks of: the first penalised one, else the first one."""
-    names = layer.penalised or layer.parameter_names
-    return names[0] if names else None
 
 
 def _layer(
@@ -270,7 +278,7 @@ def _layer(
     """Layer l's numbers: ‖W‖, ‖∂C/∂θ‖ (``grads``), the step to ``stepped`` (the same layer
     after one optimizer step), saturated and dead units."""
     layer = net.layers[l - 1]
-    act, name = layer.activation, _weights(layer)
+    act, name = layer.activation, weight_name(layer)
     norms = {n: float(np.linalg.norm(np.asarray(g, dtype=np.float64))) for n, g in grads.items()}
     w_norm = gradient_norm = ratio = None
     if name is not None:
@@ -297,10 +305,15 @@ def _layer(
         dead_values = ~(act.prime(z_l, act.forward(z_l)) != 0)
         dead = float(np.mean(np.all(dead_values, axis=units)))
     return LayerDiagnosis(
-        l, net.sizes[l], act.name, w_norm, gradient_norm, ratio, saturated, stuck, dead,
+        l, net.sizes[l], _label(act), w_norm, gradient_norm, ratio, saturated, stuck, dead,
         type(layer).__name__, tuple(layer.output_shape), name, norms,
         layer.output_shape[0] if image else None, channels,
     )  # fmt: skip
+
+
+def _label(act: Any) -> str:
+    """σ's name; an RNN's contract σ (the identity) names the σ of its steps: "tanh (per step)"."""
+    return repr(act) if hasattr(act, "cell") else str(act.name)
 
 
 def _network_findings(

@@ -31,7 +31,10 @@ a note: the paths through every later weight are listed for Dense networks only)
 
 The modules: :mod:`~glassnet.explain.base` (the data an explanation is: factors, paths),
 :mod:`~glassnet.explain.dense` (the chain rule through Dense layers, the neuron, the ledger),
-:mod:`~glassnet.explain.parameters` (any layer type, through ``parameter_paths``).
+:mod:`~glassnet.explain.parameters` (any layer type, through ``parameter_paths``),
+:mod:`~glassnet.explain.residual` (inside a residual block: δ through its later layers, and
+the two paths at its input, :func:`explain_residual`) and :mod:`~glassnet.explain.recurrent`
+(backpropagation through time, one term per step, :func:`explain_through_time`).
 
 The results are data: numbers, factors, paths. Their text, LaTeX, HTML and JSON forms
 (``str(e)``, ``e.latex()``, ``e._repr_html_()``, ``e.to_dict()``) come from
@@ -65,21 +68,28 @@ from .dense import (
     explain_weight,
 )
 from .parameters import explain_parameter
+from .recurrent import ThroughTime, explain_through_time
+from .residual import BlockPath, SkipSplit, explain_residual
 
 __all__ = [
     "MAX_PATHS",
+    "BlockPath",
     "Factor",
     "GradientExplanation",
     "Ledger",
     "LedgerLayer",
     "NeuronExplanation",
     "Path",
+    "SkipSplit",
+    "ThroughTime",
     "backprop_ledger",
     "backprop_per_example",
     "explain_activation",
     "explain_bias",
     "explain_neuron",
     "explain_parameter",
+    "explain_residual",
+    "explain_through_time",
     "explain_weight",
     "network_html",
     "trace_html",

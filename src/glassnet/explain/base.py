@@ -15,6 +15,7 @@ from ..render import explanations as views
 from ..render import matrix, number
 
 if TYPE_CHECKING:
+    from ..layers import Layer
     from ..network import Network
 
 Array = NDArray[np.floating[Any]]
@@ -110,7 +111,8 @@ def symbol_pair(name: str, l: int | None = None, *index: int) -> tuple[str, str]
         return name, name
     sub = ",".join(str(i) for i in index)
     text = f"{name}^({l})" + (f"_{sub}" if len(index) == 1 else f"_{{{sub}}}" if index else "")
-    return text, f"{name}^{{({l})}}" + (f"_{{{sub}}}" if index else "")
+    tex = name if "_" not in name else r"\mathrm{" + name.replace("_", r"\_") + "}"  # W_hh
+    return text, f"{tex}^{{({l})}}" + (f"_{{{sub}}}" if index else "")
 
 
 def make_factor(
@@ -151,6 +153,13 @@ class GradientExplanation:
             constant 1, ``"0"`` where it met padding, ``None`` otherwise); and ``terms[i, p]``
             = δ^(l)_{i,out_p} · ∂z^(l)_{i,out_p}/∂θ, one per sample and output: ``value`` is
             ``terms.sum(axis=1).mean()`` plus the penalty.
+        at, prev: for a parameter of a sub-layer of a Residual block, the sub-layer's label
+            (``"2.1"``: block 2's first layer, whose z, δ and input are z^(2.1), δ^(2.1),
+            a^(1)), and its input's (``"1"``); empty otherwise (z^(l) and a^(l−1)).
+        detail: what the explanation adds for its layer type: a
+            :class:`~glassnet.explain.residual.BlockPath` (δ through a block's sub-layers, and
+            the block's two paths) or a :class:`~glassnet.explain.recurrent.ThroughTime` (one
+            term per time step); its views join the explanation's.
     """
 
     kind: str
@@ -173,6 +182,9 @@ class GradientExplanation:
     outputs: list[tuple[int, ...]] = field(default_factory=list)
     sources: list[tuple[int, ...] | str | None] = field(default_factory=list)
     terms: Array | None = None
+    at: str = ""
+    prev: str = ""
+    detail: Any = None
 
     @property
     def m(self) -> int:
@@ -208,6 +220,45 @@ class GradientExplanation:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
 
+def entry_sources(
+    layer: Layer, name: str, index: tuple[int, ...], a_prev: Array, dz: Array
+) -> list[tuple[int, ...] | str | None]:
+    """Which entry of a^(l−1) each ∂z_out/∂θ is: its index (without the sample's), ``()`` for the
+    constant 1 (a bias), ``"0"`` for the constant 0 (where a kernel met padding), None for
+    anything else (x̂ for BatchNorm's γ, …).
+
+    The layer is asked about a probe input whose entries are their own numbers (2, 3, …; one
+    sample), so that a factor that *is* an entry of a^(l−1) names it; the name is kept only if
+    that entry equals ∂z_out/∂θ for every real sample.
+    """
+    m, shape = a_prev.shape[0], a_prev.shape[1:]
+    flat = a_prev.reshape(m, -1)
+    probe = np.arange(2.0, flat.shape[1] + 2.0).reshape(1, *shape)
+    try:
+        with np.errstate(all="ignore"):  # (a layer that normalises one probe sample divides by 0)
+            paths = layer.parameter_paths(name, index, probe)
+    except ValueError:  # a layer that needs a whole mini-batch (BatchNorm): no entry is named
+        return [None] * dz.shape[1]
+    probed = [float(np.ravel(f)[0]) for _, f in paths]
+    found: list[tuple[int, ...] | str | None] = []
+    for p, v in enumerate(probed):
+        k = int(v) - 2 if v == int(v) and 2 <= v < flat.shape[1] + 2 else None
+        if v == 1.0 and np.all(dz[:, p] == 1.0):
+            found.append(())
+        elif v == 0.0 and not np.any(dz[:, p]):
+            found.append("0")
+        elif k is not None and np.array_equal(flat[:, k], dz[:, p]):
+            found.append(tuple(int(i) for i in np.unravel_index(k, shape)))
+        else:
+            found.append(None)
+    return found
+
+
 def describe_network(net: Network) -> str:
-    acts = "/".join(layer.activation.name for layer in net.layers)
+    # an RNN's σ acts at every step (its contract σ, the identity, says which: ``.cell``)
+    acts = "/".join(
+        f"{layer.activation.cell.name} per step" if hasattr(layer.activation, "cell")
+        else layer.activation.name
+        for layer in net.layers
+    )  # fmt: skip
     return f"{net.sizes} {acts}, cost {net.cost_function!r}"

@@ -274,7 +274,15 @@ def _explain(
 
 
 def explain_weight(
-    net: Network, X: Any, Y: Any, l: int, j: int, k: int, *more: int, max_paths: int = MAX_PATHS
+    net: Network,
+    X: Any,
+    Y: Any,
+    l: int,
+    j: int,
+    k: int,
+    *more: int,
+    max_paths: int = MAX_PATHS,
+    name: str = "W",
 ) -> GradientExplanation:
     """Why ∂C/∂w^(l)_jk has its value: the chain rule, factor by factor, path by path.
 
@@ -290,6 +298,9 @@ def explain_weight(
         j: the neuron of layer l the weight goes *to*; k: the neuron of layer l−1 it comes *from*.
         more: the rest of the index of a weight with more than two (a kernel's p, q).
         max_paths: list the paths only when there are at most this many.
+        name: the weight's name in layer l, for layers with other weights than ``W``: an
+            RNN's ``"W_ih"`` or ``"W_hh"`` (one term per time step), a Residual block's
+            ``"W1"``, ``"Wp"`` (through the block's later layers; both paths at its input).
 
     Example:
         >>> import numpy as np, glassnet as gn
@@ -302,8 +313,16 @@ def explain_weight(
         True
     """
     l = layer_number(net, l)
-    if more or not all(isinstance(layer, Dense) for layer in net.layers):
-        e = explain_parameter(net, X, Y, l, "W", (j, k, *more), max_paths)
+    layer = net.layers[l - 1]
+    if name not in layer.parameter_names:
+        have = ", ".join(layer.penalised or layer.parameter_names) or "none"
+        raise ValueError(
+            f"layer {l} ({type(layer).__name__}) has no parameter {name!r}; its weights are "
+            f"{have}: name one, e.g. explain_weight(net, X, Y, {l}, j, k, "
+            f"name={(layer.penalised or layer.parameter_names or ('W',))[0]!r})"
+        )
+    if more or name != "W" or not all(isinstance(layer, Dense) for layer in net.layers):
+        e = explain_parameter(net, X, Y, l, name, (j, k, *more), max_paths)
         return through_own_delta(e)
     j = neuron_number(net, l, j, "j")
     k = neuron_number(net, l - 1, k, "k")

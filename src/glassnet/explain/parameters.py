@@ -12,17 +12,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..layers import Layer
+from ..layers.recurrent import RNN
+from ..layers.residual import Residual
 from ..render import explanations as views
 from .base import (
     MAX_PATHS,
-    Array,
     GradientExplanation,
     Path,
     describe_network,
+    entry_sources,
     layer_number,
     make_factor,
     symbol_pair,
 )
+from .recurrent import explain_recurrent_parameter
+from .residual import explain_block_parameter
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -79,6 +83,10 @@ def explain_parameter(
     """
     l = layer_number(net, l)
     name, index = _parameter(net.layers[l - 1], l, name, index)
+    if isinstance(net.layers[l - 1], Residual):  # through the block's later sub-layers
+        return explain_block_parameter(net, X, Y, l, name, index, max_paths)
+    if isinstance(net.layers[l - 1], RNN):  # one term per time step
+        return explain_recurrent_parameter(net, X, Y, l, name, index, max_paths)
     x, y, _ = net.check_data(X, Y)
     net64 = net.astype("float64")  # exact: float64 whatever the network's dtype
     layer, t = net64.layers[l - 1], net64.trace(x, y)
@@ -96,7 +104,7 @@ def explain_parameter(
     penalty = net.l2 * theta + net.l1 * float(np.sign(theta)) if penalised else 0.0
     letter = name.lower() if len(name) == 1 else name  # W^(l) is a matrix, w^(l)_jk one number
     symbol, tex = symbol_pair(letter, l, *index)
-    sources = _sources(layer, name, index, a_prev, dz)
+    sources = entry_sources(layer, name, index, a_prev, dz)
     labels, text, latex = views.parameter_terms(l, outs, sources, letter * penalised)
     z_out = symbol_pair("z", l, *outs[0]) if len(outs) == 1 else symbol_pair("z", l)
     one = len(outs) == 1
@@ -125,40 +133,6 @@ def explain_parameter(
         "parameter", l, j, k, symbol, tex, value, per_sample, penalty, factors, found,
         len(paths), describe_network(net), [], name, index, (text, latex), outs, sources, terms,
     )  # fmt: skip
-
-
-def _sources(
-    layer: Layer, name: str, index: tuple[int, ...], a_prev: Array, dz: Array
-) -> list[tuple[int, ...] | str | None]:
-    """Which entry of a^(l−1) each ∂z_out/∂θ is: its index (without the sample's), ``()`` for the
-    constant 1 (a bias), ``"0"`` for the constant 0 (where a kernel met padding), None for
-    anything else (x̂ for BatchNorm's γ, …).
-
-    The layer is asked about a probe input whose entries are their own numbers (2, 3, …; one
-    sample), so that a factor that *is* an entry of a^(l−1) names it; the name is kept only if
-    that entry equals ∂z_out/∂θ for every real sample.
-    """
-    m, shape = a_prev.shape[0], a_prev.shape[1:]
-    flat = a_prev.reshape(m, -1)
-    probe = np.arange(2.0, flat.shape[1] + 2.0).reshape(1, *shape)
-    try:
-        with np.errstate(all="ignore"):  # (a layer that normalises one probe sample divides by 0)
-            paths = layer.parameter_paths(name, index, probe)
-    except ValueError:  # a layer that needs a whole mini-batch (BatchNorm): no entry is named
-        return [None] * dz.shape[1]
-    probed = [float(np.ravel(f)[0]) for _, f in paths]
-    found: list[tuple[int, ...] | str | None] = []
-    for p, v in enumerate(probed):
-        k = int(v) - 2 if v == int(v) and 2 <= v < flat.shape[1] + 2 else None
-        if v == 1.0 and np.all(dz[:, p] == 1.0):
-            found.append(())
-        elif v == 0.0 and not np.any(dz[:, p]):
-            found.append("0")
-        elif k is not None and np.array_equal(flat[:, k], dz[:, p]):
-            found.append(tuple(int(i) for i in np.unravel_index(k, shape)))
-        else:
-            found.append(None)
-    return found
 
 
 def through_own_delta(e: GradientExplanation) -> GradientExplanation:

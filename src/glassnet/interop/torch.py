@@ -18,7 +18,18 @@ Reshape(shape)                  Unflatten(1, shape) of flat rows (Sequential(Fla
 BatchNorm(n, momentum, eps)     BatchNorm1d (inputs (n,) or (n, L)) or BatchNorm2d (images):
                                 weight ← gamma, bias ← beta, running_mean, running_var; the same
                                 momentum (PyTorch's meaning) and eps
+RNN(n_in, H, σ, sequences)      Sequential(RNN(n_in, H, nonlinearity=σ, batch_first=True),
+                                RNNOutput(sequences)): weight_ih_l0 ← W_ih, weight_hh_l0 ← W_hh,
+                                bias_ih_l0 ← b, bias_hh_l0 ← 0 (σ tanh or relu)
+Residual(layers, projection)    ResidualBlock(Sequential(f_1, σ_1, …), Sequential(p, σ_p) or
+                                None), computing z = x + body(x) or projection(x) + body(x)
 ==============================  ==================================================================
+
+``RNNOutput`` and ``ResidualBlock`` are glassnet's own small modules
+(:mod:`glassnet.interop.torch_modules`; also ``glassnet.interop.torch.RNNOutput`` and
+``.ResidualBlock``): ``nn.RNN`` gives a pair (every h_t, the last state), and RNNOutput passes
+on what glassnet's RNN does. From PyTorch, an RNN's b is bias_ih_l0 + bias_hh_l0, its two
+biases only ever appear as a sum; an ``nn.RNN`` must be followed by an RNNOutput.
 
 In ``eval()`` mode the module computes ``net.forward``; in ``train()`` mode BatchNorm uses the
 mini-batch's statistics, as a training computation in glassnet does (``net.gradients``), so
@@ -27,7 +38,7 @@ the gradients of the same cost are the same. Dropout is not exported: it acts on
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
@@ -40,7 +51,9 @@ from ..layers import Dense, Layer
 from ..layers.convolution import Conv2D
 from ..layers.normalisation import BatchNorm
 from ..layers.pooling import AvgPool2D, MaxPool2D
+from ..layers.recurrent import RNN
 from ..layers.reshaping import Flatten, Reshape
+from ..layers.residual import Residual
 from ..network import Network
 from ._common import check_network, network_from, require
 
@@ -51,9 +64,9 @@ __all__ = ["from_torch", "to_torch_module", "to_torch_state_dict"]
 
 # torch.nn module classes that are layers in glassnet (the rest may be activations)
 _LAYER_MODULES: tuple[str, ...] = ("Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten")
-_LAYER_MODULES += ("Unflatten", "BatchNorm1d", "BatchNorm2d")
-# the layers glassnet applies σ in; the others only move or pool numbers
-_WITH_ACTIVATION = ("Linear", "Conv2d", "BatchNorm1d", "BatchNorm2d")
+_LAYER_MODULES += ("Unflatten", "BatchNorm1d", "BatchNorm2d", "RNN")
+# the layers glassnet applies σ in; the others only move or pool numbers (and RNN's σ is inside)
+_WITH_ACTIVATION = ("Linear", "Conv2d", "BatchNorm1d", "BatchNorm2d", "ResidualBlock")
 # the first modules that leave one sample's shape unknown to glassnet
 _NEED_INPUT_SHAPE = ("Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d")
 
@@ -62,10 +75,21 @@ def _nn() -> Any:
     return require("torch.nn", "torch", "PyTorch interop")
 
 
+def __getattr__(name: str) -> Any:
+    # ResidualBlock and RNNOutput subclass torch.nn.Module, so they live in a module of their
+    # own that imports torch: loaded when first asked for, not with glassnet.interop
+    if name in ("ResidualBlock", "RNNOutput"):
+        require("torch", "torch", "PyTorch interop")
+        from . import torch_modules
+
+        return getattr(torch_modules, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # -- glassnet → PyTorch ---------------------------------------------------------------------------
 
 
-def _torch_activation(act: Activation, l: int) -> Any:
+def _torch_activation(act: Activation, l: str) -> Any:
     """The ``torch.nn`` module computing σ_l exactly as glassnet does: the one it names."""
     nn = _nn()
     if act.torch_module is None:
@@ -92,7 +116,17 @@ def _filled(module: Any, values: Mapping[str, Any]) -> Any:
     return module
 
 
-def _torch_layer(layer: Layer, l: int, dtype: Any) -> Any:
+def _torch_layers(layers: Sequence[Layer], tag: str, dtype: Any) -> list[Any]:
+    """f_1, σ_1, f_2, σ_2, …: each layer's module, then its σ's (``tag`` numbers them: layer
+    k is ``f"{tag}{k}"``)."""
+    modules = []
+    for k, layer in enumerate(layers, start=1):
+        where = f"{tag}{k}"
+        modules += [_torch_layer(layer, where, dtype), _torch_activation(layer.activation, where)]
+    return modules
+
+
+def _torch_layer(layer: Layer, l: str, dtype: Any) -> Any:
     """The torch module computing layer l's z^(l), holding copies of its arrays."""
     nn = _nn()
     new = nn.utils.skip_init  # no random initialisation (nor use of torch's generator)
@@ -134,23 +168,57 @@ def _torch_layer(layer: Layer, l: int, dtype: Any) -> Any:
         values = {"weight": layer.gamma, "bias": layer.beta}  # γ, β
         values |= {"running_mean": layer.running_mean, "running_var": layer.running_var}
         return _filled(bn, values)
+    if isinstance(layer, RNN):
+        return _torch_rnn(layer, l, dtype)
+    if isinstance(layer, Residual):  # z = a + f(a), or p(a) + f(a); σ is the next module
+        from .torch_modules import ResidualBlock
+
+        p = layer.projection
+        body = nn.Sequential(*_torch_layers(layer.layers, f"{l}.", dtype))
+        projection = None if p is None else nn.Sequential(*_torch_layers([p], f"{l}.p", dtype))
+        return ResidualBlock(body, projection)
     raise ValueError(
         f"layer {l} is {type(layer).__name__}, which to_torch_module cannot export; it writes "
-        "Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, Reshape and BatchNorm layers"
+        "Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, Reshape, BatchNorm, RNN and Residual "
+        "layers"
     )
+
+
+def _torch_rnn(layer: RNN, l: str, dtype: Any) -> Any:
+    """``Sequential(nn.RNN(batch_first=True), RNNOutput)``: PyTorch's two biases get b and 0."""
+    from .torch_modules import RNNOutput
+
+    nn = _nn()
+    cell = layer.cell_activation.name
+    if cell not in ("tanh", "relu"):
+        raise ValueError(
+            f"layer {l} is an RNN with cell activation {layer.cell_activation!r}, but "
+            "torch.nn.RNN's nonlinearity is 'tanh' or 'relu' only; to_onnx(net, "
+            "rnn='unrolled') exports any cell activation"
+        )
+    # made on the meta device, then given empty memory: no draw from torch's generator
+    rnn = nn.RNN(
+        layer.n_in, layer.n_hidden, nonlinearity=cell, batch_first=True, device="meta", dtype=dtype
+    ).to_empty(device="cpu")
+    # u_t = W_ih x_t + bias_ih + W_hh h_(t−1) + bias_hh: the sum of the biases is b
+    values = {"weight_ih_l0": layer.W_ih, "weight_hh_l0": layer.W_hh, "bias_ih_l0": layer.b}
+    _filled(rnn, values | {"bias_hh_l0": np.zeros_like(layer.b)})
+    return nn.Sequential(rnn, RNNOutput(layer.return_sequences))
 
 
 def to_torch_module(net: Network) -> torch.nn.Sequential:
     """The network as ``torch.nn.Sequential(f_1, σ_1, f_2, σ_2, …, f_L, σ_L)``.
 
     Module ``2(l−1)`` is layer l's own map f_l (``nn.Linear``, ``nn.Conv2d``, ``nn.MaxPool2d``,
-    ``nn.AvgPool2d``, ``nn.Flatten``, ``nn.Unflatten`` or ``nn.BatchNorm1d``/``2d``: see
-    :mod:`glassnet.interop.torch`) holding copies of its arrays in the same layout, and module
-    ``2(l−1)+1`` is σ_l, an identity included, so the indexes are regular. The module has the
-    network's dtype and, in ``eval()`` mode, computes what ``net.forward`` does (softplus uses
-    threshold 40, not PyTorch's 20, so that it is exact in float64). Its ``state_dict()`` is
-    :func:`to_torch_state_dict`. A new module is in training mode, as torch makes it: call
-    ``.eval()`` before predicting with a network that has BatchNorm layers.
+    ``nn.AvgPool2d``, ``nn.Flatten``, ``nn.Unflatten``, ``nn.BatchNorm1d``/``2d``,
+    ``Sequential(nn.RNN, RNNOutput)`` or a ``ResidualBlock`` whose body is laid out the same
+    way: see :mod:`glassnet.interop.torch`) holding copies of its arrays in the same layout,
+    and module ``2(l−1)+1`` is σ_l, an identity included, so the indexes are regular. The
+    module has the network's dtype and, in ``eval()`` mode, computes what ``net.forward`` does
+    (softplus uses threshold 40, not PyTorch's 20, so that it is exact in float64). Its
+    ``state_dict()`` is :func:`to_torch_state_dict`. A new module is in training mode, as
+    torch makes it: call ``.eval()`` before predicting with a network that has BatchNorm
+    layers.
 
     Example:
         >>> import numpy as np, torch, glassnet as gn
@@ -171,14 +239,15 @@ def to_torch_module(net: Network) -> torch.nn.Sequential:
         ...                     input_shape=(1, 4, 4))
         >>> [type(m).__name__ for m in to_torch_module(images)]
         ['MaxPool2d', 'Identity', 'Flatten', 'Identity', 'Linear', 'Sigmoid']
+        >>> seq = gn.Network([gn.RNN(2, 3), gn.Residual([gn.Dense(3, 3)], activation="relu")],
+        ...                  input_shape=(4, 2))
+        >>> [type(m).__name__ for m in to_torch_module(seq)]
+        ['Sequential', 'Identity', 'ResidualBlock', 'ReLU']
     """
     torch = require("torch", "torch", "PyTorch interop")
     net = check_network(net, "to_torch_module")
     dtype = torch.float64 if net.dtype == np.float64 else torch.float32
-    modules = []
-    for l, layer in enumerate(net.layers, start=1):
-        modules += [_torch_layer(layer, l, dtype), _torch_activation(layer.activation, l)]
-    return torch.nn.Sequential(*modules)
+    return torch.nn.Sequential(*_torch_layers(net.layers, "", dtype))
 
 
 def to_torch_state_dict(net: Network) -> dict[str, torch.Tensor]:
@@ -259,10 +328,28 @@ def _conv_padding(m: Any, index: str) -> tuple[int, int]:
     return _pair(m.padding)
 
 
-def _layer_of_module(m: Any, index: str, act: Activation) -> tuple[Layer, dict[str, NDArray[Any]]]:
-    """The glassnet layer computing what torch module ``m`` does, followed by σ = ``act``, and
-    its parameters and buffers as NumPy arrays (glassnet name → array)."""
-    kind = type(m).__name__
+# a layer's parameters and buffers (glassnet name → array); a Residual's: a list, its layers'
+Values = dict[str, NDArray[Any]] | list[Any]
+
+
+def _layer_of_module(
+    name: str, m: Any, act: Activation, output: Any = None
+) -> tuple[Layer, Values]:
+    """The glassnet layer computing what torch module ``m`` (named ``name``) does, followed by
+    σ = ``act``, and its values; ``output`` is the RNNOutput after an nn.RNN."""
+    kind, index = type(m).__name__, repr(name)
+    if kind == "RNN":
+        return _rnn_of_module(m, index, output.return_sequences)
+    if kind == "ResidualBlock":  # the body's layers and the projection's, read alike
+        body = [_layer_of_module(*found) for found in _layers_of_module(m.body, f"{name}.body")]
+        p = None
+        if m.projection is not None:
+            found = _layers_of_module(m.projection, f"{name}.projection")
+            if len(found) != 1:
+                _refuse(m, index, "its projection must be one layer (and its activation)")
+            p = _layer_of_module(*found[0])
+        block = Residual([ly for ly, _ in body], None if p is None else p[0], activation=act)
+        return block, [v for _, v in body] + ([] if p is None else [p[1]])
     if kind in ("Linear", "Conv2d"):  # weight (out, in) or (out, in, kH, kW): glassnet's W
         W = _as_numpy(m.weight, f"{index}.weight")
         b = np.zeros(W.shape[0], W.dtype) if m.bias is None else _as_numpy(m.bias, index)
@@ -323,20 +410,65 @@ def _layer_of_module(m: Any, index: str, act: Activation) -> tuple[Layer, dict[s
     return BatchNorm(m.num_features, momentum=m.momentum, eps=m.eps, activation=act), values
 
 
-def _layers_of_module(module: Any) -> list[tuple[str, Any, Activation]]:
-    """``(name, layer module, σ)`` of each layer of a module, in the order they run."""
-    nn = _nn()
-    containers = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
-    leaves = [
-        (name, m)
-        for name, m in module.named_modules()
-        if not list(m.children()) and not isinstance(m, containers)
+def _rnn_of_module(m: Any, index: str, return_sequences: bool) -> tuple[Layer, Values]:
+    """glassnet's RNN computing what a one-layer nn.RNN does: b = bias_ih + bias_hh."""
+    if m.num_layers != 1 or m.bidirectional or not m.batch_first or m.proj_size:
+        _refuse(
+            m,
+            index,
+            "glassnet's RNN is one layer, one direction, on sequences (m, T, n_in) "
+            "(num_layers=1, bidirectional=False, batch_first=True, proj_size=0); stack RNN "
+            "layers for more than one",
+        )
+    W_ih = _as_numpy(m.weight_ih_l0, f"{index}.weight_ih_l0")
+    values = {"W_ih": W_ih, "W_hh": _as_numpy(m.weight_hh_l0, f"{index}.weight_hh_l0")}
+    b = np.zeros(m.hidden_size, W_ih.dtype)
+    if m.bias:  # PyTorch's two biases only ever appear as a sum
+        b = _as_numpy(m.bias_ih_l0, index) + _as_numpy(m.bias_hh_l0, index)
+    rnn = RNN(m.input_size, m.hidden_size, m.nonlinearity, return_sequences=return_sequences)
+    return rnn, values | {"b": b}
+
+
+def _leaves(module: Any, name: str) -> list[tuple[str, Any]]:
+    """The modules that run, in order: the leaves, and a ResidualBlock as a whole."""
+    from .torch_modules import ResidualBlock
+
+    # every child in order, one used twice (a shared nn.ReLU) included: named_children()
+    # would give it once
+    children = [(k, m) for k, m in module._modules.items() if m is not None]
+    if not children or type(module) is ResidualBlock:
+        containers = (_nn().Sequential, _nn().ModuleList, _nn().ModuleDict)
+        return [] if isinstance(module, containers) else [(name, module)]
+    return [
+        leaf for child, m in children for leaf in _leaves(m, f"{name}.{child}" if name else child)
     ]
-    found: list[tuple[str, Any, Activation | None]] = []
-    for name, m in leaves:
+
+
+def _layers_of_module(module: Any, prefix: str = "") -> list[tuple[str, Any, Activation, Any]]:
+    """``(name, layer module, σ, the RNNOutput after an nn.RNN)`` of each layer of a module,
+    in the order they run."""
+    from .torch_modules import ResidualBlock, RNNOutput
+
+    nn = _nn()
+    found: list[tuple[str, Any, Activation | None, Any]] = []
+    for name, m in _leaves(module, prefix):
         kind = type(m).__name__
-        if kind in _LAYER_MODULES and getattr(nn, kind, None) is type(m):
-            found.append((name, m, None))
+        after_rnn = bool(found) and type(found[-1][1]) is nn.RNN and found[-1][3] is None
+        if after_rnn and type(m) is not RNNOutput:
+            raise ValueError(
+                f"module {found[-1][0]!r} (nn.RNN) gives a pair (every h_t, h_n), but module "
+                f"{name!r} ({m!r}) follows it; put glassnet.interop.torch.RNNOutput("
+                "return_sequences=...) right after an nn.RNN, to pass on every h_t or the last"
+            )
+        if type(m) is RNNOutput:
+            if not after_rnn:
+                raise ValueError(f"module {name!r} (RNNOutput) must come right after an nn.RNN")
+            found[-1] = (*found[-1][:3], m)
+            continue
+        if type(m) is ResidualBlock or (
+            kind in _LAYER_MODULES and getattr(nn, kind, None) is type(m)
+        ):
+            found.append((name, m, None, None))
             continue
         a = _activation_of_module(m, repr(name))
         if a is None:
@@ -346,11 +478,16 @@ def _layers_of_module(module: Any) -> list[tuple[str, Any, Activation]]:
                 f"module {name!r} ({m!r}) comes before any layer; a glassnet network starts "
                 f"with a layer ({', '.join(_LAYER_MODULES)})"
             )
-        before, layer, act = found[-1]
+        before, layer, act, output = found[-1]
         if act is not None:
             raise ValueError(
                 f"module {name!r} ({m!r}) is a second activation after module {before!r}; "
                 "glassnet applies one σ per layer"
+            )
+        if type(layer) is nn.RNN and a.name != "identity":
+            raise ValueError(
+                f"module {name!r} ({m!r}) follows an nn.RNN; glassnet's RNN applies its σ "
+                "inside every step (the nonlinearity) and none after: put a layer between"
             )
         if type(layer).__name__ not in _WITH_ACTIVATION and a.name != "identity":
             raise ValueError(
@@ -359,10 +496,15 @@ def _layers_of_module(module: Any) -> list[tuple[str, Any, Activation]]:
                 "the activation on the layer before it (after max pooling or before it, an "
                 "increasing σ such as relu gives the same numbers)"
             )
-        found[-1] = (before, layer, a)
+        found[-1] = (before, layer, a, output)
     if not found:
         raise ValueError(f"{type(module).__name__} holds no layer to read")
-    return [(name, m, act or acts.Identity()) for name, m, act in found]
+    if type(found[-1][1]) is nn.RNN and found[-1][3] is None:
+        raise ValueError(
+            f"module {found[-1][0]!r} (nn.RNN) gives a pair (every h_t, h_n); put "
+            "glassnet.interop.torch.RNNOutput(return_sequences=...) right after it"
+        )
+    return [(name, m, act or acts.Identity(), out) for name, m, act, out in found]
 
 
 def _layers_of_state_dict(state: Mapping[str, Any]) -> list[tuple[Any, Any]]:
@@ -388,6 +530,12 @@ def _layers_of_state_dict(state: Mapping[str, Any]) -> list[tuple[Any, Any]]:
     return layers
 
 
+def _arrays(values: Values) -> Iterator[NDArray[Any]]:
+    """Every array of nested values."""
+    for v in values.values() if isinstance(values, dict) else values:
+        yield from (_arrays(v) if isinstance(v, (dict, list)) else [v])
+
+
 def _as_numpy(tensor: Any, what: str) -> NDArray[Any]:
     torch = require("torch", "torch", "PyTorch interop")
     if not isinstance(tensor, torch.Tensor):
@@ -400,9 +548,9 @@ def _as_numpy(tensor: Any, what: str) -> NDArray[Any]:
     return np.array(t.numpy())
 
 
-def _dense_of_state_dict(state: Mapping[str, Any]) -> list[tuple[Layer, dict[str, Any]]]:
+def _dense_of_state_dict(state: Mapping[str, Any]) -> list[tuple[Layer, Values]]:
     """A Dense layer (σ to be set) and its W, b for each nn.Linear of a state dict."""
-    found: list[tuple[Layer, dict[str, Any]]] = []
+    found: list[tuple[Layer, Values]] = []
     for l, (W_t, b_t) in enumerate(_layers_of_state_dict(state), start=1):
         W = _as_numpy(W_t, f"layer {l}'s weight")
         if W.ndim != 2:
@@ -439,7 +587,10 @@ def from_torch(
     :class:`~glassnet.layers.Flatten`, ``nn.Unflatten(1, shape)`` (of flat rows)
     :class:`~glassnet.layers.Reshape`, ``nn.BatchNorm1d``/``2d``
     :class:`~glassnet.layers.BatchNorm` (γ, β and the running statistics copied, whatever the
-    module's mode). An activation module after a layer becomes that layer's σ.
+    module's mode), a one-layer ``nn.RNN(batch_first=True)`` followed by glassnet's
+    ``RNNOutput`` :class:`~glassnet.layers.RNN` (b = bias_ih_l0 + bias_hh_l0), and glassnet's
+    ``ResidualBlock`` :class:`~glassnet.layers.Residual` (its body and projection read the same
+    way). An activation module after a layer becomes that layer's σ.
 
     Args:
         module_or_state_dict: an ``nn.Module`` (usually ``nn.Sequential``) whose leaf modules
@@ -456,7 +607,8 @@ def from_torch(
         seed: seeds the new network's random generator (used by ``fit`` for shuffling).
         input_shape: one sample's shape, e.g. ``(1, 28, 28)``. Needed when the module starts
             with a layer that takes images (``nn.Conv2d``, pooling, ``nn.BatchNorm2d``,
-            ``nn.Flatten``): a torch module does not record the size of its inputs.
+            ``nn.Flatten``), or sequences (``nn.RNN``: (T, n_in)): a torch module does not
+            record the size of its inputs.
 
     Raises:
         ValueError: a module glassnet cannot represent (naming it and what is read),
@@ -485,15 +637,19 @@ def from_torch(
                 "and output_activation= only with a state dict"
             )
         found = _layers_of_module(module_or_state_dict)
+        layers = [_layer_of_module(*f) for f in found]
         first = type(found[0][1]).__name__
-        if input_shape is None and first in _NEED_INPUT_SHAPE:
+        if input_shape is None and (first in _NEED_INPUT_SHAPE or not layers[0][0].input_shape):
+            what = first if first == "ResidualBlock" else f"nn.{first}"
+            example = "(1, 28, 28) for 28×28 grey images"
+            if first == "RNN":
+                example = "(T, n_in): T time steps of n_in numbers each"
             raise ValueError(
-                f"from_torch needs input_shape= for a module that starts with nn.{first}: one "
-                "sample's shape, e.g. input_shape=(1, 28, 28) for 28×28 grey images (a torch "
-                "module does not record the size of the images it takes)"
+                f"from_torch needs input_shape= for a module that starts with {what}: one "
+                f"sample's shape, e.g. input_shape={example} (a torch module does not record "
+                "the size of its inputs)"
             )
-        layers = [_layer_of_module(m, repr(name), act) for name, m, act in found]
-        names = [name for name, _, _ in found]
+        names = [f[0] for f in found]
     elif isinstance(module_or_state_dict, Mapping):
         layers = _dense_of_state_dict(module_or_state_dict)
         hidden = acts.get("sigmoid" if activation is None else activation)
@@ -505,7 +661,7 @@ def from_torch(
             "from_torch takes a torch.nn.Module or a state dict (module.state_dict()), got "
             f"{type(module_or_state_dict).__name__}"
         )
-    arrays = [v for _, values in layers for v in values.values()]
+    arrays = list(_arrays([v for _, v in layers]))
     if dtype is None:
         dtype = np.float64 if arrays and all(v.dtype == np.float64 for v in arrays) else np.float32
     try:

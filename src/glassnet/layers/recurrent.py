@@ -66,7 +66,24 @@ from .._inputs import is_whole, positive_int
 from ..activations import Activation
 from . import Array, Cache, Layer, Path
 
-__all__ = ["RNN"]
+__all__ = ["RNN", "PerStep"]
+
+
+class PerStep(activations.Identity):
+    """An RNN's σ in the layer contract's sense: the identity (its σ acts inside the recurrence,
+    at every step), named after the σ it stands for, so that summaries and diagnoses show it.
+
+    >>> PerStep(activations.get("tanh")), PerStep(activations.get("tanh")).name
+    (tanh (per step), 'identity')
+    """
+
+    def __init__(self, cell: Activation) -> None:
+        super().__init__()
+        #: the σ applied at every step, :attr:`RNN.cell_activation`
+        self.cell = cell
+
+    def __repr__(self) -> str:
+        return f"{self.cell!r} (per step)"
 
 
 def _reused(saved: dict[str, Any], name: str, shape: tuple[int, ...], dtype: Any) -> Any:
@@ -123,6 +140,8 @@ class RNN(Layer):
         self.n_hidden = positive_int(n_hidden, "RNN n_hidden")
         #: σ of every step (the layer's own :attr:`activation`, applied after z, is the identity)
         self.cell_activation = activations.get(activation)
+        # the contract's σ: the identity, printed as the σ it stands for ("tanh (per step)")
+        self.activation = PerStep(self.cell_activation)
         if not self.cell_activation.elementwise:
             raise ValueError(
                 f"RNN takes an elementwise activation such as 'tanh' or 'relu', got "

@@ -293,13 +293,34 @@ class Residual(Layer):
 
     # -- the glass box, files -----------------------------------------------------------------
 
+    def sub_layer(self, name: str) -> tuple[int, Layer, str]:
+        """Where the block's parameter (or buffer) ``name`` lives: (its sub-layer's position in
+        f's layers then the projection, 0-based — also the position of that sub-layer's cache
+        in ``cache.saved["caches"]`` — the sub-layer, and the name it has there).
+
+        >>> import glassnet as gn
+        >>> block = Residual([gn.Dense(2, 2), gn.Dense(2, 2)], projection=None)
+        >>> position, layer, own = block.sub_layer("W2")
+        >>> position, layer is block.layers[1], own
+        (1, True, 'W')
+        """
+        if name not in self._where:
+            raise ValueError(
+                f"the Residual has no parameter {name!r}; its parameters are "
+                f"{', '.join(self.parameter_names)}"
+            )
+        layer, own = self._where[name]
+        position = next(k for k, sub in enumerate(self._all()) if sub is layer)
+        return position, layer, own
+
     def parameter_paths(self, name: str, index: tuple[int, ...], a_prev: Array) -> list[Path]:
-        """Not yet: a parameter inside a block reaches z through the layers after it, and
-        :func:`glassnet.explain_parameter` follows one layer's paths only."""
+        """Not by paths of one layer: a parameter inside a block reaches z through the block's
+        later sub-layers. :func:`glassnet.explain_parameter` follows it through them itself
+        (:mod:`glassnet.explain.residual`), from the sub-layers' own caches."""
         raise ValueError(
-            f"explain_parameter cannot yet follow {name}{list(index)} through a Residual block "
-            "(it enters z through the block's later sub-layers, not by paths of one layer); "
-            "net.gradients(X, Y)[l][name] gives its gradient, and gn.gradient_check checks it"
+            f"{name}{list(index)} enters the Residual's z through its later sub-layers, not by "
+            "paths of one layer; gn.explain_parameter(net, X, Y, l, name, index) follows it "
+            "through them (and net.gradients(X, Y)[l][name] gives its gradient)"
         )
 
     def config(self) -> dict[str, Any]:

@@ -17,7 +17,9 @@ AdamW      Adam whose weight decay shrinks w directly instead of going through t
 =========  ==============================================================================
 
 Every update equals the one ``torch.optim`` makes with the same hyperparameters (the tests
-replay 20 steps in PyTorch and compare in float64).
+replay 20 steps in PyTorch and compare in float64). Each also takes ``clip_norm``: the whole
+gradient ∇C is first scaled by c = min(1, clip_norm / (‖∇C‖₂ + 1e-6)), as
+``torch.nn.utils.clip_grad_norm_`` does (:mod:`glassnet.optimizers.clipping`).
 
 Here w is any single weight or bias, g = ∂C/∂w its mini-batch gradient, η = ``lr``, t the
 step count (1 on the first step) and λ = ``weight_decay``. All operations are elementwise.
@@ -27,7 +29,8 @@ Where to read
 :mod:`glassnet.optimizers.base` holds the machinery every optimizer shares (:class:`Optimizer`:
 the step loop, its state buffers, saving and loading) and :class:`SGD`, the tutorial's rule;
 :mod:`glassnet.optimizers.adaptive` the other four, in the order of the table;
-:mod:`glassnet.optimizers.registry` the names. This module re-exports them all
+:mod:`glassnet.optimizers.registry` the names; :mod:`glassnet.optimizers.clipping` the clipping
+of ∇C's norm. This module re-exports them all
 (``glassnet.optimizers.SGD`` is ``base.SGD``); ``import glassnet`` loads only ``base``, the
 others on the first use of one of their names.
 

@@ -8,9 +8,10 @@ Adam       a moving average of the gradient (momentum) over the RMSprop denomina
 AdamW      Adam whose weight decay shrinks w directly instead of going through the gradient
 =========  ==============================================================================
 
-They build on :class:`~glassnet.optimizers.base.Optimizer` and share its state, saving and
-notation (w a weight or bias, g = ∂C/∂w, η = ``lr``, t the step count, λ = ``weight_decay``;
-all operations elementwise). Each update equals ``torch.optim``'s.
+They build on :class:`~glassnet.optimizers.base.Optimizer` and share its state, saving,
+gradient clipping (``clip_norm``) and notation (w a weight or bias, g = ∂C/∂w, η = ``lr``, t
+the step count, λ = ``weight_decay``; all operations elementwise). Each update equals
+``torch.optim``'s (with ``clip_norm``: after ``torch.nn.utils.clip_grad_norm_``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .._inputs import flag, real_number
-from .base import Array, Optimizer, Slot, check_momentum, check_weight_decay
+from .._inputs import check_momentum, check_weight_decay, flag, real_number
+from .base import Array, Optimizer, Slot
 
 __all__ = ["Adagrad", "Adam", "AdamW", "RMSprop"]
 
@@ -87,14 +88,17 @@ class Adagrad(Optimizer):
         weight_decay: λ ≥ 0, the L2 penalty (λ/2)‖w‖² added to the cost.
         initial_accumulator_value: what G starts at, ≥ 0.
         lr_decay: ≥ 0; η is divided by 1 + (t − 1) · lr_decay.
+        clip_norm: None, or a number > 0: g is first scaled to ‖∇C‖₂ ≤ clip_norm (see
+            :class:`~glassnet.optimizers.base.Optimizer`).
 
     State:
         ``state["sum_of_squares"]``: G (PyTorch calls it ``sum``).
 
     Example:
         >>> from glassnet.optimizers import Adagrad
-        >>> Adagrad(lr=0.01)
-        Adagrad(lr=0.01, eps=1e-10, weight_decay=0, initial_accumulator_value=0, lr_decay=0)
+        >>> Adagrad(lr=0.01)  # doctest: +NORMALIZE_WHITESPACE
+        Adagrad(lr=0.01, eps=1e-10, weight_decay=0, initial_accumulator_value=0, lr_decay=0,
+                clip_norm=None)
     """
 
     def __init__(
@@ -105,8 +109,9 @@ class Adagrad(Optimizer):
         weight_decay: float = 0.0,
         initial_accumulator_value: float = 0.0,
         lr_decay: float = 0.0,
+        clip_norm: float | None = None,
     ) -> None:
-        super().__init__(lr)
+        super().__init__(lr, clip_norm)
         self.eps = _check_eps(eps, "1e-10")
         self.weight_decay = check_weight_decay(weight_decay)
         self.initial_accumulator_value = real_number(
@@ -130,6 +135,7 @@ class Adagrad(Optimizer):
             "weight_decay": self.weight_decay,
             "initial_accumulator_value": self.initial_accumulator_value,
             "lr_decay": self.lr_decay,
+            "clip_norm": self.clip_norm,
         }
 
     def buffer_names(self) -> tuple[str, ...]:
@@ -179,6 +185,8 @@ class RMSprop(Optimizer):
         momentum: μ, 0 ≤ μ < 1.
         centered: subtract the squared mean gradient ḡ² from s.
         weight_decay: λ ≥ 0, the L2 penalty (λ/2)‖w‖² added to the cost.
+        clip_norm: None, or a number > 0: g is first scaled to ‖∇C‖₂ ≤ clip_norm (see
+            :class:`~glassnet.optimizers.base.Optimizer`).
 
     State:
         ``state["square_avg"]``: s; ``state["grad_avg"]``: ḡ (centered only);
@@ -199,8 +207,9 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
         weight_decay: float = 0.0,
+        clip_norm: float | None = None,
     ) -> None:
-        super().__init__(lr)
+        super().__init__(lr, clip_norm)
         self.alpha = real_number(
             alpha,
             "alpha value",
@@ -222,6 +231,7 @@ class RMSprop(Optimizer):
             "momentum": self.momentum,
             "centered": self.centered,
             "weight_decay": self.weight_decay,
+            "clip_norm": self.clip_norm,
         }
 
     def buffer_names(self) -> tuple[str, ...]:
@@ -287,6 +297,8 @@ class Adam(Optimizer):
         weight_decay: λ ≥ 0, the L2 penalty (λ/2)‖w‖² added to the cost (for decay that
             does not go through the gradient, use :class:`AdamW`).
         amsgrad: divide by the largest v̂ so far (AMSGrad), so that steps never grow back.
+        clip_norm: None, or a number > 0: g is first scaled to ‖∇C‖₂ ≤ clip_norm (see
+            :class:`~glassnet.optimizers.base.Optimizer`).
 
     State:
         ``state["exp_avg"]``: m; ``state["exp_avg_sq"]``: v; ``state["max_exp_avg_sq"]``:
@@ -312,8 +324,9 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
         amsgrad: bool = False,
+        clip_norm: float | None = None,
     ) -> None:
-        super().__init__(lr)
+        super().__init__(lr, clip_norm)
         self.betas = _check_betas(betas)
         self.eps = _check_eps(eps, "1e-8")
         self.weight_decay = check_weight_decay(weight_decay)
@@ -327,6 +340,7 @@ class Adam(Optimizer):
             "eps": self.eps,
             "weight_decay": self.weight_decay,
             "amsgrad": self.amsgrad,
+            "clip_norm": self.clip_norm,
         }
 
     def buffer_names(self) -> tuple[str, ...]:
@@ -377,7 +391,7 @@ class AdamW(Adam):
     Equal to ``torch.optim.AdamW``.
 
     Args:
-        lr, betas, eps, amsgrad: as for :class:`Adam`.
+        lr, betas, eps, amsgrad, clip_norm: as for :class:`Adam`.
         weight_decay: λ ≥ 0 (default 0.01).
 
     State:
@@ -385,8 +399,9 @@ class AdamW(Adam):
 
     Example:
         >>> from glassnet.optimizers import AdamW
-        >>> AdamW(lr=0.001)
-        AdamW(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01, amsgrad=False)
+        >>> AdamW(lr=0.001, clip_norm=1.0)  # doctest: +NORMALIZE_WHITESPACE
+        AdamW(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.01, amsgrad=False,
+              clip_norm=1)
     """
 
     _decoupled = True
@@ -399,5 +414,13 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 0.01,
         amsgrad: bool = False,
+        clip_norm: float | None = None,
     ) -> None:
-        super().__init__(lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+        super().__init__(
+            lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            clip_norm=clip_norm,
+        )

@@ -60,18 +60,11 @@ from ..notation import Gradients
 
 if TYPE_CHECKING:
     from ..network import Network
+    from .clipping import GradientClipping
 
 Array = NDArray[np.floating[Any]]
 
-__all__ = [
-    "SGD",
-    "Optimizer",
-    "ParameterBuffer",
-    "Slot",
-    "check_lr",
-    "check_momentum",
-    "check_weight_decay",
-]
+__all__ = ["SGD", "Optimizer", "ParameterBuffer", "Slot"]
 
 
 # -- state --------------------------------------------------------------------------------------
@@ -126,15 +119,31 @@ class Optimizer:
     arguments), its buffers (:meth:`buffer_names`) and says in ``_update(w, g, slot)`` how one
     parameter array w with gradient g is changed in place; :meth:`step` does the rest.
 
+    Every optimizer takes ``clip_norm`` (None: off): before each update the whole gradient
+    g = ∇C, all layers' parameters as one vector, is scaled by c = min(1, clip_norm / (‖g‖₂ +
+    1e-6)), as ``torch.nn.utils.clip_grad_norm_`` does; weight decay is added after. The
+    gradients given are not changed (c g goes into arrays of its own), and
+    :mod:`glassnet.optimizers.clipping`, where this is done, is loaded only when it is needed.
+
     Attributes:
         lr: the learning rate η. A schedule (:mod:`glassnet.schedules`) changes it between
             epochs; any value ≥ 0 may be set.
+        clip_norm: the most ‖∇C‖₂ a step uses, or None (no clipping).
+        clipping: ‖g‖₂ and c of the latest step taken with ``clip_norm`` set, and how often
+            c < 1 (a :class:`~glassnet.optimizers.clipping.GradientClipping`); None before.
         t: the number of steps taken.
         state: buffer name → :class:`ParameterBuffer`, empty until the first step.
     """
 
-    def __init__(self, lr: float) -> None:
+    clipping: GradientClipping | None = None
+
+    def __init__(self, lr: float, clip_norm: float | None = None) -> None:
         self._lr = check_lr(lr)
+        self.clip_norm = clip_norm
+        if clip_norm is not None:  # checked, and applied in step(), by optimizers/clipping.py
+            from .clipping import check_clip_norm
+
+            self.clip_norm = check_clip_norm(clip_norm)
         self.t = 0
         self.state: dict[str, ParameterBuffer] = {}
         self._signature: Signature | None = None  # parameter shapes and dtype the state is for
@@ -157,8 +166,8 @@ class Optimizer:
         self._lr = check_lr(value, zero=True)
 
     def hyperparameters(self) -> dict[str, Any]:
-        """The constructor's arguments, as numbers, booleans and tuples."""
-        return {"lr": self.lr}
+        """The constructor's arguments, as numbers, booleans, tuples and None."""
+        return {"lr": self.lr, "clip_norm": self.clip_norm}
 
     def buffer_names(self) -> tuple[str, ...]:
         """The names of the per-parameter buffers this optimizer keeps in :attr:`state`."""
@@ -178,13 +187,18 @@ class Optimizer:
         """Update ``net``'s weights and biases in place from the mini-batch gradients.
 
         ``grads`` holds ∂C/∂W^(l) and ∂C/∂b^(l) (``grads.W[l]``, ``grads.b[l]``), as
-        ``net.gradients(X, Y)`` returns them; they are read, never changed.
+        ``net.gradients(X, Y)`` returns them; they are read, never changed (with ``clip_norm``
+        set, the update uses c ∇C, written elsewhere).
         """
         params = self._parameters(net, grads)
         if params is not self._bound:  # new parameters: make (or check) the state for them
             self._bind([w for w, _ in params])
             self._bound = params
         self.t += 1
+        if self.clip_norm is not None:  # g ← c g, c = min(1, clip_norm / (‖∇C‖₂ + 1e-6))
+            from .clipping import clip
+
+            params = clip(self, params)
         self._begin_step()
         for (w, g), slot in zip(params, self._slots, strict=True):
             self._update(w, g, slot)
@@ -290,8 +304,8 @@ class Optimizer:
         """The optimizer's type, hyperparameters, ``t`` and buffers as a flat dict.
 
         Buffers appear as copies under ``"<name>.W[l]"`` and ``"<name>.b[l]"``; everything else
-        is a number, a string or a tuple of numbers. ``np.savez(path, **opt.state_dict())``
-        stores it without pickle.
+        is a number, a string or a tuple of numbers (``clip_norm`` is left out when it is None:
+        no clipping). ``np.savez(path, **opt.state_dict())`` stores it without pickle.
 
         Example:
             >>> import numpy as np, glassnet as gn
@@ -304,8 +318,9 @@ class Optimizer:
             >>> [key for key in sd if "[" in key]
             ['velocity.W[1]', 'velocity.b[1]', 'velocity.W[2]', 'velocity.b[2]']
         """
-        out: dict[str, Any] = {"optimizer": type(self).__name__, **self.hyperparameters()}
-        out["t"] = self.t
+        # clip_norm=None (no clipping) is left out, as in files from before clipping existed
+        hyper = {k: v for k, v in self.hyperparameters().items() if (k, v) != ("clip_norm", None)}
+        out: dict[str, Any] = {"optimizer": type(self).__name__, **hyper, "t": self.t}
         for name, buf in self.state.items():
             for l, arrays in enumerate(buf.layers, start=1):
                 for symbol, array in arrays.items():
@@ -361,6 +376,8 @@ class SGD(Optimizer):
         nesterov: use Nesterov momentum (needs μ > 0 and τ = 0).
         weight_decay: λ ≥ 0, the L2 penalty (λ/2)‖w‖² added to the cost.
         dampening: τ, 0 ≤ τ ≤ 1; how much of the new gradient is held back from v.
+        clip_norm: None, or a number > 0: g is first scaled to ‖∇C‖₂ ≤ clip_norm (see
+            :class:`Optimizer`).
 
     State:
         ``state["velocity"]``: v (only when μ > 0; PyTorch calls it ``momentum_buffer``).
@@ -368,9 +385,9 @@ class SGD(Optimizer):
     Example:
         >>> import glassnet as gn
         >>> gn.SGD(lr=3.0)
-        SGD(lr=3, momentum=0, dampening=0, nesterov=False, weight_decay=0)
-        >>> gn.SGD(lr=0.1, momentum=0.9, nesterov=True)
-        SGD(lr=0.1, momentum=0.9, dampening=0, nesterov=True, weight_decay=0)
+        SGD(lr=3, momentum=0, dampening=0, nesterov=False, weight_decay=0, clip_norm=None)
+        >>> gn.SGD(lr=0.1, momentum=0.9, nesterov=True, clip_norm=1.0).clip_norm
+        1.0
     """
 
     def __init__(
@@ -381,8 +398,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
         weight_decay: float = 0.0,
         dampening: float = 0.0,
+        clip_norm: float | None = None,
     ) -> None:
-        super().__init__(lr)
+        super().__init__(lr, clip_norm)
         self.momentum = check_momentum(momentum)
         self.dampening = check_dampening(dampening)
         self.nesterov = flag(nesterov, "nesterov value", "nesterov must be True or False")
@@ -396,6 +414,7 @@ class SGD(Optimizer):
             "dampening": self.dampening,
             "nesterov": self.nesterov,
             "weight_decay": self.weight_decay,
+            "clip_norm": self.clip_norm,
         }
 
     def buffer_names(self) -> tuple[str, ...]:
@@ -414,11 +433,7 @@ class SGD(Optimizer):
                 np.copyto(v, d)  # v = d: the first step has no past velocity to keep
             else:
                 v *= mu  # v ← μ v + (1 − τ) d
-                if self.dampening != 0:
-                    np.multiply(d, 1.0 - self.dampening, out=tmp)
-                    v += tmp
-                else:
-                    v += d
+                v += d if self.dampening == 0 else np.multiply(d, 1 - self.dampening, out=tmp)
             if self.nesterov:
                 np.multiply(v, mu, out=tmp)
                 tmp += d  # d + μ v

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .._inputs import short_repr
+from .._inputs import check_lr, short_repr
 from .adaptive import Adagrad, Adam, AdamW, RMSprop
-from .base import SGD, Optimizer, check_lr
+from .base import SGD, Optimizer
 
 __all__ = ["OPTIMIZERS", "NamedOptimizer", "by_name", "register", "registered_classes"]
 
@@ -91,8 +91,8 @@ class NamedOptimizer:
         >>> from glassnet.optimizers import OPTIMIZERS
         >>> OPTIMIZERS["momentum"]
         NamedOptimizer('momentum', SGD, lr=0.25, options={'momentum': 0.9})
-        >>> OPTIMIZERS["momentum"](0.1)
-        SGD(lr=0.1, momentum=0.9, dampening=0, nesterov=False, weight_decay=0)
+        >>> OPTIMIZERS["momentum"](0.1, clip_norm=1.0)
+        SGD(lr=0.1, momentum=0.9, dampening=0, nesterov=False, weight_decay=0, clip_norm=1)
     """
 
     name: str
@@ -157,8 +157,8 @@ def register(
         >>> register("heavy_ball", SGD, lr=0.05, options={"momentum": 0.99},
         ...          description="SGD with a long memory, μ = 0.99")
         NamedOptimizer('heavy_ball', SGD, lr=0.05, options={'momentum': 0.99})
-        >>> by_name("heavy_ball")
-        SGD(lr=0.05, momentum=0.99, dampening=0, nesterov=False, weight_decay=0)
+        >>> by_name("heavy_ball").momentum
+        0.99
         >>> del OPTIMIZERS["heavy_ball"]
     """
     name = _new_name(name, OPTIMIZERS, "optimizer", example="'lion'", registry_name="OPTIMIZERS")
@@ -198,19 +198,26 @@ def registered_classes() -> dict[str, type[Optimizer]]:
     return {entry.cls.__name__: entry.cls for entry in OPTIMIZERS.values()}
 
 
-def by_name(name: str, lr: float | None = None, momentum: float | None = None) -> Optimizer:
+def by_name(
+    name: str,
+    lr: float | None = None,
+    momentum: float | None = None,
+    *,
+    clip_norm: float | None = None,
+) -> Optimizer:
     """A fresh optimizer by its short name (see :data:`OPTIMIZERS`), with η = ``lr``.
 
     ``lr`` defaults to the name's own (:attr:`NamedOptimizer.lr`). ``momentum`` replaces μ of
     the names that take one, the SGD family (``sgd`` has μ = 0, ``momentum`` and ``nesterov``
-    μ = 0.9); the other names ignore it.
+    μ = 0.9); the other names ignore it. ``clip_norm`` (None: no clipping) caps ‖∇C‖₂ before
+    every step, for every name (see :mod:`glassnet.optimizers.clipping`).
 
     >>> by_name("nesterov", 0.01)
-    SGD(lr=0.01, momentum=0.9, dampening=0, nesterov=True, weight_decay=0)
+    SGD(lr=0.01, momentum=0.9, dampening=0, nesterov=True, weight_decay=0, clip_norm=None)
     >>> by_name("sgd", 3.0, momentum=0.5).momentum
     0.5
-    >>> by_name("adam").lr
-    0.001
+    >>> by_name("adam").lr, by_name("adam", clip_norm=1.0).clip_norm
+    (0.001, 1.0)
     """
     key = name.lower() if isinstance(name, str) else name
     if not isinstance(key, str) or key not in OPTIMIZERS:
@@ -219,9 +226,10 @@ def by_name(name: str, lr: float | None = None, momentum: float | None = None) -
             "glassnet optimizer such as gn.SGD(lr=0.1)"
         )
     entry = OPTIMIZERS[key]
+    options: dict[str, Any] = {} if clip_norm is None else {"clip_norm": clip_norm}
     if momentum is not None and entry.takes_momentum:
-        return entry(lr, momentum=momentum)
-    return entry(lr)
+        options["momentum"] = momentum
+    return entry(lr, **options)
 
 
 # The default η are the command line's. The SGD family's suit its default cost, the tutorial's

@@ -35,7 +35,10 @@ def read_state(
     (``lr`` included), the step count and the buffers, each checked; ValueError, in words, for
     a state_dict that does not fit ``opt``."""
     names = list(opt.hyperparameters())
-    hyper = saved_hyperparameters(state_dict, type(opt).__name__, names)
+    # state_dict() leaves clip_norm out when it is None (no clipping), as files from before
+    # clipping do: then the fresh optimizer gets its default, None
+    given = [key for key in names if key != "clip_norm" or key in state_dict]
+    hyper = saved_hyperparameters(state_dict, type(opt).__name__, given)
     lr = hyper.pop("lr")
     fresh = type(opt)(1.0, **hyper)  # checks every hyperparameter but lr (which may be 0)
     fresh.lr = lr

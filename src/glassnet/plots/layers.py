@@ -15,6 +15,7 @@ from .base import (
     check_network,
     figure_or_new,
 )
+from .flow import plot_gradient_flows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -25,8 +26,13 @@ if TYPE_CHECKING:
 __all__ = ["plot_activation_histograms", "plot_gradient_flow"]
 
 
-def plot_gradient_flow(net: Network, X: Any, Y: Any, ax: Axes | None = None) -> Axes:
+def plot_gradient_flow(net: Any, X: Any, Y: Any, ax: Axes | None = None) -> Axes:
     """How the gradient's size changes from layer L back to layer 1 (log scale).
+
+    Given several networks (a dict ``{name: network}`` or a list), one line per network of
+    ‖∂C/∂W‖ in depth order instead, a Residual block's layers one by one
+    (:func:`~glassnet.plots.flow.plot_gradient_flows`): a deep plain network next to the same
+    depth with skips.
 
     Two lines over l = 1..L: ‖∂C/∂W^(l)‖ (Frobenius norm of the mini-batch gradient) and the
     mean of |δ^(l)_ij| over samples and neurons. Falling by orders of magnitude towards layer 1
@@ -51,7 +57,8 @@ def plot_gradient_flow(net: Network, X: Any, Y: Any, ax: Axes | None = None) -> 
         >>> [len(line.get_xdata()) for line in ax.get_lines()]
         [3, 3]
     """
-    net = check_network(net)
+    if not isinstance(net, Network):
+        return plot_gradient_flows(net, X, Y, ax)
     t = net.trace(X, Y)
     layers = list(range(1, net.L + 1))
     norms = np.array([float(np.linalg.norm(t.dW[l])) for l in layers])

@@ -220,7 +220,8 @@ TEMPLATES: dict[str, Template] = {
         "{last_epoch} (×{factor:num}); it grew fastest in epoch {fastest_epoch} "
         "(×{fastest_factor:num}); per epoch: {weight_norms:first8}",
         "lower the learning rate ({lr:down}) and/or add an L2 penalty (e.g. "
-        "Network.from_sizes(..., l2=1e-4)); glassnet has no gradient clipping.",
+        "Network.from_sizes(..., l2=1e-4)), or clip the gradient's norm (clip_norm=1.0 in "
+        "any optimizer).",
     ),
     "barely_moving": Template(
         "problem",
@@ -309,7 +310,8 @@ TEMPLATES: dict[str, Template] = {
         "input, so a single step can throw the first layers far away.",
         _GRADIENTS,
         "lower the learning rate ({lr:down}), start from smaller weights (init='xavier' or "
-        "'he'), add an L2 penalty (l2=1e-4); glassnet has no gradient clipping.",
+        "'he'), add an L2 penalty (l2=1e-4), or clip the gradient's norm (clip_norm=1.0 in "
+        "any optimizer).",
     ),
     "exploding_gradients:huge": Template(
         "problem",
@@ -372,6 +374,37 @@ TEMPLATES: dict[str, Template] = {
         "‖ΔW^(l)‖/‖W^(l)‖ per layer: {update_ratios:layers} (all below {small:num})",
         "raise the learning rate: {lr:up}. (A larger η does not help where gradients vanish or "
         "units are saturated or dead.)",
+    ),
+    # -- through time and around residual blocks (glassnet.diagnosis.flow) --
+    "vanishing_through_time": Template(
+        "problem",
+        "The gradient vanishes through time in RNN layer {layer}: going back from step {T} to "
+        "step 1, ‖∂C/∂h_t‖ shrinks {ratio:inverse}-fold, because every step back multiplies it "
+        "by W_hh and by σ'(u_t) of {activation}. The early steps of a sequence hardly move the "
+        "weights, so the layer cannot learn to remember them.",
+        "‖∂C/∂h_t‖ for t = 1, 2, …: {norms:first8}; ‖∂C/∂h_1‖ / ‖∂C/∂h_{T}‖ = {ratio:num}",
+        "start W_hh with its largest singular value near 1 (e.g. an orthogonal matrix), keep "
+        "u_t out of σ's flat tails (scale the inputs), or use shorter sequences; gated cells "
+        "(LSTM, GRU) were invented for this.",
+    ),
+    "exploding_through_time": Template(
+        "problem",
+        "The gradient explodes through time in RNN layer {layer}: going back from step {T} to "
+        "step 1, ‖∂C/∂h_t‖ grows {ratio:num}-fold, because every step back multiplies it by "
+        "W_hh (and σ'(u_t) of {activation}), whose size is above 1. One step can then throw "
+        "the weights far away.",
+        "‖∂C/∂h_t‖ for t = 1, 2, …: {norms:first8}; ‖∂C/∂h_1‖ / ‖∂C/∂h_{T}‖ = {ratio:num}",
+        "clip the gradient by its norm, lower the learning rate, or start W_hh smaller (its "
+        "largest singular value below 1).",
+    ),
+    "skip_flow": Template(
+        "ok",
+        "In residual block {layer}, {skip_share:pct} of the gradient reaching its input comes "
+        "around the block through the skip, {through_share:pct} through its layers (by size): "
+        "the skip hands δ down unchanged.",
+        "‖skip term‖ = {skip:num}, ‖term through f‖ = {through:num}, their sum "
+        "‖∂C/∂a^({prev})‖ = {total:num}",
+        "",
     ),
     "healthy": Template(
         "ok",

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import html_matrix, latex_matrix, matrix, number, vector
+from . import flow, html_matrix, latex_matrix, matrix, number, vector
 
 if TYPE_CHECKING:
     from ..explain import GradientExplanation, Ledger, NeuronExplanation
@@ -58,17 +58,17 @@ def _contributions(e: GradientExplanation) -> list[tuple[int, int, str, str, flo
     order = np.argsort(-np.abs(terms), axis=None, kind="stable")[:SHOWN_TERMS]
     dz = e.factors[1].values[:, :, 0] if len(e.factors) > 1 else terms
     d = e.factors[0].values[:, 0, :]
-    rows = []
+    rows, at, prev = [], e.at or e.l, e.prev or e.l - 1
     for flat in order:
         i, p = (int(v) for v in np.unravel_index(flat, terms.shape))
-        delta = f"{_symbol('δ', e.l, (i, *e.outputs[p]))} = {number(d[i, p])}"
+        delta = f"{_symbol('δ', at, (i, *e.outputs[p]))} = {number(d[i, p])}"
         src = e.sources[p] if p < len(e.sources) else None
         if isinstance(src, str):
             meets = f"{src} (padding)"
         elif src is None:
-            meets = f"∂{_symbol('z', e.l, (i, *e.outputs[p]))}/∂θ = {number(dz[i, p])}"
+            meets = f"∂{_symbol('z', at, (i, *e.outputs[p]))}/∂θ = {number(dz[i, p])}"
         else:
-            meets = f"{_symbol('a', e.l - 1, (i, *src))} = {number(dz[i, p])}" if src else "1"
+            meets = f"{_symbol('a', prev, (i, *src))} = {number(dz[i, p])}" if src else "1"
         rows.append((i, p, delta, meets, float(terms[i, p])))
     return rows
 
@@ -85,11 +85,11 @@ def gradient_text(e: GradientExplanation) -> str:
     lines.append("  " + e.chain())
     if e.formula is not None:
         lines.append(f"  ∂C/∂{e.symbol} = {e.formula[0]}")
-    top = _contributions(e)
+    top, at = _contributions(e), e.at or e.l
     if top is not None:
         lines.append(
-            f"  {e.symbol} is used at {len(e.outputs)} outputs of z^({e.l}) (one per position): "
-            f"by the chain rule, ∂C/∂{e.symbol} adds up δ^({e.l}) · ∂z^({e.l})/∂{e.symbol} over "
+            f"  {e.symbol} is used at {len(e.outputs)} outputs of z^({at}) (one per position): "
+            f"by the chain rule, ∂C/∂{e.symbol} adds up δ^({at}) · ∂z^({at})/∂{e.symbol} over "
             "every output where it was applied, and averages that sum over the samples"
         )
     width = max(len(f.symbol) for f in e.factors)
@@ -126,6 +126,8 @@ def gradient_text(e: GradientExplanation) -> str:
             lines.append(f"  … {len(e.paths) - 20} more")
         total = sum(path.value for path in e.paths)
         lines.append(f"  sum of the paths = {number(total)}")
+    if e.detail is not None:  # a block's stages, or the steps through time
+        lines += ["", *flow.detail_text(e.detail)]
     lines += [f"note: {n}" for n in e.notes]
     return "\n".join(lines)
 
@@ -170,6 +172,8 @@ def gradient_latex(e: GradientExplanation) -> str:
             rf"&\quad + \lambda_2 {w} + \lambda_1 \operatorname{{sign}}({w}) = {number(e.penalty)}"
         )
     parts.append(f"&= {number(e.value)}")
+    if e.detail is not None:
+        parts += flow.detail_latex(e.detail)
     return r"\begin{aligned}" + r" \\ ".join(parts) + r"\end{aligned}"
 
 
@@ -211,7 +215,7 @@ def gradient_html(e: GradientExplanation) -> str:
         f"<p>{html.escape(e.chain())}</p>"
         + (f"<p>= {html.escape(e.formula[0])}</p>" if e.formula is not None else "")
         + f"<table><tr><th>factor</th><th>formula</th>{heads}</tr>{''.join(rows)}</table>"
-        f"{paths}</div>"
+        f"{paths}{'' if e.detail is None else flow.detail_html(e.detail)}</div>"
     )
 
 
@@ -261,13 +265,17 @@ def gradient_dict(e: GradientExplanation) -> dict[str, Any]:
             sources=[s if s is None or isinstance(s, str) else list(s) for s in e.sources],
             terms=None if e.terms is None else e.terms.tolist(),
         )
+    if e.at:
+        d.update(at=e.at, prev=e.prev)
+    if e.detail is not None:
+        d["detail"] = flow.detail_dict(e.detail)
     return d
 
 
 # -- ∂C/∂θ of any layer type: Σ over the outputs θ enters --------------------------------------
 
 
-def _symbol(name: str, l: int, index: tuple[int | str, ...], latex: bool = False) -> str:
+def _symbol(name: str, l: int | str, index: tuple[int | str, ...], latex: bool = False) -> str:
     """``δ^(2)_{i,3}`` (text) or ``\\delta^{(2)}_{i,3}`` (LaTeX); one index goes without braces
     in text (``a^(1)_3``)."""
     sub = ",".join(map(str, index))
@@ -277,10 +285,11 @@ def _symbol(name: str, l: int, index: tuple[int | str, ...], latex: bool = False
 
 
 def parameter_terms(
-    l: int,
+    l: int | str,
     outs: list[tuple[int, ...]],
     sources: list[tuple[int, ...] | str | None],
     penalised: str,
+    prev: int | str | None = None,
 ) -> tuple[list[str], str, str]:
     """The symbols of ∂C/∂θ = (1/m) Σ_i Σ_p δ^(l)_{i,out_p} · ∂z^(l)_{i,out_p}/∂θ.
 
@@ -288,12 +297,14 @@ def parameter_terms(
     a^(l−1)_k), ``()`` for the constant 1 (left out), ``"0"`` for the constant 0 (padding: the
     term is 0 and left out of the sum), ``None`` for anything else (∂z/∂θ).
     Returns each path's ∂z/∂θ term, then the sum in text and in LaTeX; ``penalised`` (e.g.
-    ``"g"``, or ``""``) adds the penalty's term.
+    ``"g"``, or ``""``) adds the penalty's term. ``l`` may be a sub-layer's label (``"2.1"``);
+    ``prev`` then names its input's (default l − 1).
 
     >>> parameter_terms(2, [(3,)], [(0,)], "")[1]
     '(1/m) Σ_i δ^(2)_{i,3} · a^(1)_{i,0}'
     """
     labels, texts, latexes = [], [], []
+    before = int(l) - 1 if prev is None else prev
     for out, src in zip(outs, sources, strict=True):
         d_text, d_tex = _symbol("δ", l, ("i", *out)), _symbol(r"\delta", l, ("i", *out), True)
         if isinstance(src, str):  # a constant such as 0: the kernel met padding here
@@ -309,8 +320,11 @@ def parameter_terms(
             f_text = f"∂{_symbol('z', l, ('i', *out))}/∂θ"
             f_tex = rf"\frac{{\partial {_symbol('z', l, ('i', *out), True)}}}{{\partial \theta}}"
         else:
-            labels.append(_symbol("a", l - 1, src))
-            f_text, f_tex = _symbol("a", l - 1, ("i", *src)), _symbol("a", l - 1, ("i", *src), True)
+            labels.append(_symbol("a", before, src))
+            f_text, f_tex = (
+                _symbol("a", before, ("i", *src)),
+                _symbol("a", before, ("i", *src), True),
+            )
         texts.append(f"{d_text} · {f_text}")
         latexes.append(rf"{d_tex} \, {f_tex}")
     if len(texts) > 4:

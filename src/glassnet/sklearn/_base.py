@@ -114,6 +114,7 @@ class GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
+        clip_norm: float | None = None,
         n_iter_no_change: int = 10,
         dtype: str | None = None,
     ) -> None:
@@ -138,6 +139,7 @@ class GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
+        self.clip_norm = clip_norm
         self.n_iter_no_change = n_iter_no_change
         self.dtype = dtype
 
@@ -224,6 +226,9 @@ class GlassnetMLP(BaseEstimator):  # type: ignore[misc]
         check_number(self.beta_1, "beta_1", 0.0, 1.0, closed="left")
         check_number(self.beta_2, "beta_2", 0.0, 1.0, closed="left")
         check_number(self.epsilon, "epsilon", 0.0, closed="none")
+        if self.clip_norm is not None:
+            must_be = "None (no clipping) or a finite number > 0 such as 1.0"
+            real_number(self.clip_norm, "clip_norm", must_be=must_be, low=0.0, low_open=True)
         for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
             flag(getattr(self, name), f"{name} value", f"{name} must be True or False")
         if self.dtype is not None:
@@ -261,7 +266,8 @@ class GlassnetMLP(BaseEstimator):  # type: ignore[misc]
             "rmsprop": {"eps": eps},
             "adagrad": {"eps": eps},
         }
-        return OPTIMIZERS[self.solver](self.learning_rate_init, **by_solver[self.solver])
+        options = {**by_solver[self.solver], "clip_norm": self.clip_norm}
+        return OPTIMIZERS[self.solver](self.learning_rate_init, **options)
 
     # -- training ---------------------------------------------------------------------------------
 
@@ -481,6 +487,9 @@ PARAMETERS = """
             the best epoch's weights are kept.
         validation_fraction: the held-out share, in (0, 1).
         beta_1, beta_2, epsilon: Adam's β₁, β₂ and ε (ε also for rmsprop and adagrad).
+        clip_norm: glassnet's own, for every solver: before each step the gradient ∇C is
+            scaled by min(1, clip_norm / (‖∇C‖₂ + 1e-6)), as PyTorch's ``clip_grad_norm_``;
+            ``None`` (default) does not clip.
         n_iter_no_change: how many epochs without improvement are tolerated.
         dtype: the network's precision. ``None`` (default) follows X, as scikit-learn's MLP
             does: float32 X trains a float32 network, any other X (float64, integers, lists)

@@ -64,6 +64,7 @@ class GlassnetClassifier(ClassifierMixin, GlassnetMLP):  # type: ignore[misc]
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
+        clip_norm: float | None = None,
         n_iter_no_change: int = 10,
         dtype: str | None = None,
         class_weight: dict[Any, float] | str | None = None,
@@ -90,6 +91,7 @@ class GlassnetClassifier(ClassifierMixin, GlassnetMLP):  # type: ignore[misc]
             beta_1=beta_1,
             beta_2=beta_2,
             epsilon=epsilon,
+            clip_norm=clip_norm,
             n_iter_no_change=n_iter_no_change,
             dtype=dtype,
         )

@@ -30,15 +30,15 @@ mini-batch), and ``History.stop_reason`` says which epoch they come from.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._inputs import (
+from .._inputs import (
     as_rng,
     epoch_range,
     instance_of,
@@ -48,89 +48,24 @@ from ._inputs import (
     sample_weights,
     verbosity,
 )
-from .callbacks import (
+from ..callbacks import (
     BLOWUP,
     STOP_KINDS,
     Callback,
     DivergenceGuard,
     EpochLogger,
+    History,
     Stop,
     TrainingRun,
 )
-from .costs import predicted_classes, weight_shares
-from .optimizers import SGD, Optimizer
+from ..costs import predicted_classes, weight_shares
+from ..optimizers import SGD, Optimizer
 
 if TYPE_CHECKING:
-    from .layers import Cache
-    from .network import Network
+    from ..layers import Cache
+    from ..network import Network
 
 __all__ = ["BLOWUP", "STOP_KINDS", "History", "Stop", "fit"]
-
-
-@dataclass
-class History:
-    """Per-epoch record of a training run.
-
-    Attributes:
-        loss: mean mini-batch cost during each epoch (as Keras and scikit-learn report it).
-        accuracy: fraction of training samples classified right during each epoch
-            (classification targets only; empty otherwise).
-        val_loss, val_accuracy: the cost and accuracy on ``validation_data`` after each epoch.
-        seconds: wall-clock time of each epoch's training.
-        stop: why and where the latest ``fit`` ended early, a :class:`Stop` (kind, epoch,
-            mini-batch, η, the cost, the message), or ``None`` if it ran every epoch.
-        stop_reason: ``stop.message``: why training ended early, in words (``None``: it ran
-            every epoch).
-        diverged: whether training stopped because the cost became NaN or infinite or blew up,
-            or a weight became infinite (the network then holds the last sound weights, and
-            ``stop_reason`` says which).
-        stop_kind: ``stop.kind``, why training ended early, for code: ``None`` (it ran every
-            epoch), ``"callback"``, ``"diverged"`` or ``"overflow_at_start"`` (see
-            :class:`Stop`). ``diverged`` is true for the last two.
-        last_lr: the optimizer's learning rate η when ``fit`` returned (``None`` before).
-    """
-
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    stop: Stop | None = None
-    last_lr: float | None = None
-
-    @property
-    def epochs(self) -> int:
-        """The number of epochs completed."""
-        return len(self.loss)
-
-    @property
-    def stop_reason(self) -> str | None:
-        """Why training ended early, in words (``stop.message``); ``None`` if it did not."""
-        return None if self.stop is None else self.stop.message
-
-    @property
-    def diverged(self) -> bool:
-        """Whether training stopped because it diverged (``stop.kind`` is not "callback")."""
-        return self.stop is not None and self.stop.diverged
-
-    @property
-    def stop_kind(self) -> str | None:
-        """``stop.kind``: ``None``, ``"callback"``, ``"diverged"`` or ``"overflow_at_start"``."""
-        return None if self.stop is None else self.stop.kind
-
-    def last(self) -> dict[str, float]:
-        """The last epoch's numbers as a dict (empty before the first epoch)."""
-        out = {}
-        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-            values = getattr(self, key)
-            if values:
-                out[key] = values[-1]
-        return out
-
-    def __repr__(self) -> str:
-        stop = f", stopped: {self.stop_reason}" if self.stop_reason else ""
-        nums = ", ".join(f"{k}={v:.4g}" for k, v in self.last().items())
-        return f"History(epochs={self.epochs}{', ' + nums if nums else ''}{stop})"
 
 
 def fit(
@@ -149,6 +84,8 @@ def fit(
     history: History | None = None,
     *,
     sample_weight: Any = None,
+    comm: Any = None,
+    sharded: bool = False,
 ) -> History:
     """Train ``net`` on (X, Y) by mini-batch stochastic gradient descent.
 
@@ -178,6 +115,15 @@ def fit(
             then the weighted mean Σ_i s_i C_i / Σ_i s_i (so an integer weight counts as that
             many copies of the sample, and 0 leaves it out), and the epoch's loss and accuracy
             are weighted the same way. A mini-batch whose weights are all 0 takes no step.
+        comm: an MPI communicator (e.g. ``mpi4py.MPI.COMM_WORLD``) to train data-parallel
+            over its ranks, every rank calling ``fit`` alike: each computes the gradient of its
+            rows of every mini-batch, one ``Allreduce`` adds them up, and every rank takes the
+            same step (see :mod:`glassnet.training.parallel` and docs/distributed.md). The
+            weights equal one process's (the same seed, batch size and data) to rounding.
+            ``None``: this process alone.
+        sharded: with ``comm``, each rank passes only its own rows (its shard) as X, Y and
+            ``sample_weight``: the run equals one process given the shards in rank order.
+            Without it every rank passes the same data.
 
     Returns:
         a :class:`History`. If the run diverges — the cost becomes NaN or infinite, or more
@@ -215,11 +161,18 @@ def fit(
 
     m = x.shape[0]
     weights = None if sample_weight is None else sample_weights(sample_weight, m, net.dtype)
+    ranks = None  # data-parallel: this process is one rank of comm (glassnet.training.parallel)
+    if comm is not None:
+        from .parallel import Ranks
+
+        ranks = Ranks(comm, net, rng, m, weights, sharded, callbacks)
+        m, weights = ranks.m, ranks.weights  # the whole training set's
     total_weight = m if weights is None else float(weights.sum())  # the epoch's Σ s_i
     batch_size = min(batch_size, m)
     dropout = net.has_dropout
     # every array a step writes, made once per mini-batch size (the last batch may be smaller)
     workspaces: dict[int, tuple[list[Cache], Any]] = {}
+    workspace = net.workspace if ranks is None else ranks.workspace  # ranks: one flat ∂C/∂θ
     classes = np.empty(m, dtype=np.intp)  # the predicted class of each sample, this epoch
     history = History() if history is None else history
     history.stop = None  # it tells of this call
@@ -236,12 +189,15 @@ def fit(
         callbacks=callbacks,
         initial_epoch=initial_epoch,
     )
-    for cb in callbacks:
-        cb.on_train_begin(run)
-    net.optimizer = optimizer  # what the network was last trained with, for gn.diagnose
-    guard = DivergenceGuard(net, y)  # stops a diverging run, with the last sound weights back
-    # a diverging run overflows; that is caught below as a non-finite cost, with a clear message
-    with np.errstate(over="ignore", invalid="ignore"):
+    # a diverging run overflows; that is caught below as a non-finite cost, with a clear message;
+    # with ranks, an exception on one of them ends them all (none waits for it for ever)
+    with np.errstate(over="ignore", invalid="ignore"), ranks or contextlib.nullcontext():
+        for cb in callbacks:
+            cb.on_train_begin(run)
+        net.optimizer = optimizer  # what the network was last trained with, for gn.diagnose
+        guard = DivergenceGuard(net, y)  # stops a diverging run, with the last sound weights back
+        if ranks is not None:  # the level of a network that knows nothing, alike on every rank
+            guard.knows_nothing = ranks.same(guard.knows_nothing)
         for run.epoch in range(initial_epoch + 1, epochs + 1):
             for cb in callbacks:
                 cb.on_epoch_begin(run)
@@ -251,22 +207,28 @@ def fit(
             for run.batch, lo in enumerate(range(0, m, batch_size), start=1):
                 idx = order[lo : lo + batch_size]
                 wb = None if weights is None else weights[idx]  # the mini-batch's s_i
-                if len(idx) not in workspaces:
-                    caches = net.workspace(len(idx), running=True)
-                    workspaces[len(idx)] = caches, net.gradients_of(caches)
-                caches, grads = workspaces[len(idx)]
+                # the rows this process works on: all of them, or its part with ranks
+                pos, rows = (slice(None), idx) if ranks is None else ranks.share(idx)
+                if len(rows) not in workspaces:
+                    caches = workspace(len(rows), running=True)
+                    workspaces[len(rows)] = caches, net.gradients_of(caches)
+                caches, grads = workspaces[len(rows)]
                 # dropout: a fresh random choice of switched-off neurons for every mini-batch
                 masks = net.dropout_masks(len(idx), rng) if dropout else None
+                if ranks is not None and masks is not None:  # drawn for the whole batch
+                    masks = ranks.masks(masks, pos)
                 if run.batch == 1:  # the state this epoch starts from, kept if its cost is sound
                     guard.hold()
                 # forward, cost, backward: the network's one loop (glassnet.network)
                 if wb is None:  # C = (1/m) Σ_i C_i
-                    costs, a_L = net.step(x[idx], y[idx], caches, None, masks)
+                    costs, a_L = net.step(x[rows], y[rows], caches, 1.0 / len(idx), masks)
                     cost = float(costs.sum() / len(idx))  # np.mean, without its Python wrapper
                 else:  # C = Σ_i share_i C_i, share_i = s_i / Σ_j s_j
-                    share = weight_shares(wb)
-                    costs, a_L = net.step(x[idx], y[idx], caches, share[:, None], masks)
+                    share = weight_shares(wb)[pos]
+                    costs, a_L = net.step(x[rows], y[rows], caches, share[:, None], masks)
                     cost = float(np.dot(share, costs))
+                if ranks is not None:  # Σ over the ranks of their parts of ∂C/∂θ and C
+                    cost = ranks.allreduce(cost)
                 if net.l2 or net.l1:  # C gains the penalty, ∂C/∂W^(l) its gradient
                     net.add_penalty_gradient(caches)
                     cost += net.penalty()
@@ -277,7 +239,9 @@ def fit(
                     optimizer.step(net, grads)  # e.g. w ← w − η ∂C/∂w
                 total_cost += cost * batch_weight
                 seen += len(idx)
-                if labels is not None:  # counted at the end of the epoch
+                if labels is not None and ranks is not None:
+                    ranks.count(a_L, labels[rows])
+                elif labels is not None:  # counted at the end of the epoch
                     predicted_classes(a_L, out=classes[lo : lo + len(idx)])
                 for cb in callbacks:
                     cb.on_batch_end(run, cost)
@@ -287,7 +251,9 @@ def fit(
                 break  # stopped part-way through the epoch: its numbers would mislead
             if not guard.weights_are_sound(run):  # the epoch's last step may have overflowed
                 break
-            if labels is not None:
+            if labels is not None and ranks is not None:
+                correct = ranks.correct()  # over every rank: one small Allreduce
+            elif labels is not None:
                 right = classes == labels[order]  # this epoch's order
                 correct = np.count_nonzero(right) if weights is None else weights[order] @ right
             history.seconds.append(time.perf_counter() - start)
