@@ -47,6 +47,7 @@ if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers an
     )
     from .checkpoint import Checkpoint, TrainingState, load_checkpoint, save_checkpoint
     from .diagnosis import TrainingMonitor, diagnose, diagnose_training
+    from .diagnosis.flow import gradient_flow, gradient_through_time
     from .explain import (
         backprop_ledger,
         backprop_per_example,
@@ -58,7 +59,6 @@ if _typing.TYPE_CHECKING:  # what the lazy names below are, for type checkers an
         explain_through_time,
         explain_weight,
     )
-    from .diagnosis.flow import gradient_flow, gradient_through_time
     from .gradcheck import GradientCheck, gradient_check
     from .io import ModelFormatError, load, save
     from .layers import RNN, AvgPool2D, BatchNorm, Conv2D, Flatten, MaxPool2D, Reshape, Residual
