@@ -215,7 +215,9 @@ class Conv2D(Layer):
         cols[(n, y, x), (p, q, i)] = a^(l−1)_{n, i, y·s+p, x·s+q} of the zero-padded image,
         shape (m·H_out·W_out, kH·kW·in + 1): sample n's patch at output position (y, x) is one
         row, so that the whole mini-batch's z is ONE matrix product (a stack of m small
-        products, one per sample, runs single-threaded and three to four times slower). Inside
+        products, one per sample, runs single-threaded and three to four times slower; but
+        for an image of few channels, stored column by column, the product does so little
+        arithmetic per number read that the stack wins: no transposing copy after it). Inside
         a patch the channel i varies fastest (the image is first copied channels-last), so
         that the copy moves runs of kW·in numbers rather than single ones. The last column is
         all ones, so that [W b] colsᵀ = W patchesᵀ + b: the bias is the weight of an input that
@@ -304,21 +306,20 @@ class Conv2D(Layer):
         if self._by_column:  # as in the forward pass, a product per sample, then their sum
             scaled = delta  # r_n δ_n: with one r for every sample it is applied to the sums
             if np.ndim(rows) > 0:
-                r = np.reshape(rows, (m, 1, 1, 1)).astype(dtype, copy=False)
-                scaled = np.multiply(delta, r, out=cache.scaled)
+                r_n = np.reshape(rows, (m, 1, 1, 1)).astype(dtype, copy=False)
+                scaled = np.multiply(delta, r_n, out=cache.scaled)
             each = _reused(saved, "d_W_b_each", (m, *dWb.shape), dtype)
             per_sample = self._per_sample(cols).transpose(0, 2, 1)  # cols_n
             np.matmul(scaled.reshape(m, out, Ho * Wo), per_sample, out=each)
             each.sum(axis=0, out=dWb)
         else:
             # δᵀ[o, (n, y, x)]: δ laid out as the product zᵀ = W colsᵀ was
-            dT = self._transposed(delta, saved)
-            scaled = dT
+            dT = scaled_T = self._transposed(delta, saved)
             if np.ndim(rows) > 0:
                 r = np.reshape(rows, (1, m, 1)).astype(dtype, copy=False)
-                scaled = _reused(saved, "scaled_delta_T", dT.shape, dtype)
-                np.multiply(dT.reshape(out, m, Ho * Wo), r, out=scaled.reshape(out, m, Ho * Wo))
-            np.matmul(scaled, cols, out=dWb)
+                scaled_T = _reused(saved, "scaled_delta_T", dT.shape, dtype)
+                np.multiply(dT.reshape(out, m, Ho * Wo), r, out=scaled_T.reshape(out, m, Ho * Wo))
+            np.matmul(scaled_T, cols, out=dWb)
         np.copyto(cache.grads["W"], dWb[:, :-1].reshape(out, kH, kW, C).transpose(0, 3, 1, 2))
         cache.grads["b"][...] = dWb[:, -1]
         if np.ndim(rows) == 0:
