@@ -206,10 +206,10 @@ def layer_times(s: CNNSetting, data: mlp.Data, steps: int = 20) -> dict[str, Any
         cost.per_sample_into(y, out)
         dC = cost.output_delta_into(y, out, net.layers[-1].activation)
         t = keep(other, "cost and δ^(L)", None, t)
-        dC = net.layers[-1].backward_delta(dC, out, rows)
+        dC = net.layers[-1].backward_delta(dC, out, rows, out.pass_back)
         t = keep(best, "backward", n - 1, t)
         for l in range(n - 2, -1, -1):
-            dC = net.layers[l].backward(dC, caches[l], rows, l > 0)
+            dC = net.layers[l].backward(dC, caches[l], rows, caches[l].pass_back)
             t = keep(best, "backward", l, t)
         opt.step(net, grads)
         keep(other, "Adam update", None, t)

@@ -124,6 +124,7 @@ class Conv2D(Layer):
     parameter_names = ("W", "b")
     formula = "W^(l) ∗ a^(l−1) + b^(l)"  # ∗: the kernel slid over the image
     penalised = ("W",)
+    _by_column = False  # set by connect
 
     def __init__(
         self,
@@ -178,6 +179,8 @@ class Conv2D(Layer):
                 "padding"
             )
         self.input_shape = (C, H, W)
+        # few channels: the columns are stored a column after another (see _columns)
+        self._by_column = C * kW < 8
         self.output_shape = (
             self.out_channels,
             (H + 2 * pH - kH) // sH + 1,
@@ -212,7 +215,9 @@ class Conv2D(Layer):
         cols[(n, y, x), (p, q, i)] = a^(l−1)_{n, i, y·s+p, x·s+q} of the zero-padded image,
         shape (m·H_out·W_out, kH·kW·in + 1): sample n's patch at output position (y, x) is one
         row, so that the whole mini-batch's z is ONE matrix product (a stack of m small
-        products, one per sample, runs single-threaded and three to four times slower). Inside
+        products, one per sample, runs single-threaded and three to four times slower; but
+        for an image of few channels, stored column by column, the product does so little
+        arithmetic per number read that the stack wins: no transposing copy after it). Inside
         a patch the channel i varies fastest (the image is first copied channels-last), so
         that the copy moves runs of kW·in numbers rather than single ones. The last column is
         all ones, so that [W b] colsᵀ = W patchesᵀ + b: the bias is the weight of an input that
@@ -229,7 +234,7 @@ class Conv2D(Layer):
         K, rows = kH * kW * C, m * Ho * Wo
         # few channels: cols is stored a column after another (one run of m·H_out·W_out per
         # (p, q, i)), so that the copy of each kernel offset below writes whole runs
-        by_column = C * kW < 8
+        by_column = self._by_column
         shape = (K + 1, rows) if by_column else (rows, K + 1)
         store = saved.get("columns")
         if store is None or store.shape != shape or store.dtype != dtype:
@@ -267,35 +272,54 @@ class Conv2D(Layer):
         Wb = _reused(saved, "W_b", (out, cols.shape[1]), cols.dtype)
         np.copyto(Wb[:, :-1].reshape(out, *self.kernel_size, -1), self.W.transpose(0, 2, 3, 1))
         Wb[:, -1] = self.b
+        z = np.empty((m, out, Ho, Wo), dtype=a_prev.dtype) if cache is None else cache.z
+        if self._by_column:
+            # few channels (a product as thin as [W b] is then limited by memory, not by
+            # arithmetic): z_n = [W b] colsᵀ_n, one product per sample written straight into
+            # z, rather than one product and a transposing copy as large as z
+            np.matmul(Wb, self._per_sample(cols), out=z.reshape(m, out, Ho * Wo))
+            return z
         # zᵀ = [W b] colsᵀ: every filter times every patch of the mini-batch, plus b, in one
         # product, laid out (o, (n, y, x)) so that the copy below moves whole images
         zT = _reused(saved, "z_T", (out, len(cols)), cols.dtype)
         np.matmul(Wb, cols.T, out=zT)
-        z = np.empty((m, out, Ho, Wo), dtype=a_prev.dtype) if cache is None else cache.z
         # z_{n,o,y,x} = Σ_{p,q,i} w_{o,i,p,q} patch + b_o, into (m, out, H_out, W_out)
         np.copyto(z.reshape(m, out, Ho * Wo), zT.reshape(out, m, Ho * Wo).transpose(1, 0, 2))
         return z
+
+    def _per_sample(self, cols: Array) -> Array:
+        """colsᵀ stored column by column as a stack of m matrices, colsᵀ_n[k, (y, x)] (a view)."""
+        _, Ho, Wo = self.output_shape
+        return cols.T.reshape(cols.shape[1], -1, Ho * Wo).transpose(1, 0, 2)
 
     def backward_delta(
         self, delta: Array, cache: Cache, rows: Array | float, need_dC_da_prev: bool = True
     ) -> Array | None:
         m, (out, Ho, Wo), saved = len(delta), self.output_shape, cache.saved
         (kH, kW), C = self.kernel_size, self.in_channels
-        cols, dtype = saved["cols"], delta.dtype
-        # δᵀ[o, (n, y, x)]: δ laid out as the product zᵀ = W colsᵀ was
-        dT = _reused(saved, "delta_T", (out, len(cols)), dtype)
-        np.copyto(dT.reshape(out, m, Ho * Wo), delta.reshape(m, out, Ho * Wo).transpose(1, 0, 2))
-        scaled = dT  # r_n δ_n: with one r for every sample it is applied to the sums instead
-        if np.ndim(rows) > 0:
-            r = np.reshape(rows, (1, m, 1)).astype(dtype, copy=False)
-            scaled = _reused(saved, "scaled_delta_T", dT.shape, dtype)
-            np.multiply(dT.reshape(out, m, Ho * Wo), r, out=scaled.reshape(out, m, Ho * Wo))
+        cols, dtype, dT = saved["cols"], delta.dtype, None
         # ∂C/∂w_{o,i,p,q} = Σ_n r_n Σ_{y,x} δ_{n,o,y,x} a^(l−1)_{n,i,y·s+p,x·s+q}: the weight met
         # a pixel at every position, so its gradient sums over all of them: (r δ)ᵀ cols, one
         # product over the whole mini-batch. Its last column, against the column of ones, is
         # ∂C/∂b_o = Σ_n r_n Σ_{y,x} δ_{n,o,y,x} (a bias enters every position with factor 1)
         dWb = _reused(saved, "d_W_b", (out, cols.shape[1]), dtype)
-        np.matmul(scaled, cols, out=dWb)
+        if self._by_column:  # as in the forward pass, a product per sample, then their sum
+            scaled = delta  # r_n δ_n: with one r for every sample it is applied to the sums
+            if np.ndim(rows) > 0:
+                r_n = np.reshape(rows, (m, 1, 1, 1)).astype(dtype, copy=False)
+                scaled = np.multiply(delta, r_n, out=cache.scaled)
+            each = _reused(saved, "d_W_b_each", (m, *dWb.shape), dtype)
+            per_sample = self._per_sample(cols).transpose(0, 2, 1)  # cols_n
+            np.matmul(scaled.reshape(m, out, Ho * Wo), per_sample, out=each)
+            each.sum(axis=0, out=dWb)
+        else:
+            # δᵀ[o, (n, y, x)]: δ laid out as the product zᵀ = W colsᵀ was
+            dT = scaled_T = self._transposed(delta, saved)
+            if np.ndim(rows) > 0:
+                r = np.reshape(rows, (1, m, 1)).astype(dtype, copy=False)
+                scaled_T = _reused(saved, "scaled_delta_T", dT.shape, dtype)
+                np.multiply(dT.reshape(out, m, Ho * Wo), r, out=scaled_T.reshape(out, m, Ho * Wo))
+            np.matmul(scaled_T, cols, out=dWb)
         np.copyto(cache.grads["W"], dWb[:, :-1].reshape(out, kH, kW, C).transpose(0, 3, 1, 2))
         cache.grads["b"][...] = dWb[:, -1]
         if np.ndim(rows) == 0:
@@ -304,7 +328,14 @@ class Conv2D(Layer):
             cache.grads["b"] *= r0
         if not need_dC_da_prev:
             return None
-        return self._col2im(dT, cache)
+        return self._col2im(self._transposed(delta, saved) if dT is None else dT, cache)
+
+    def _transposed(self, delta: Array, saved: dict[str, Any]) -> Array:
+        """δᵀ[o, (n, y, x)]: δ laid out as the product zᵀ = W colsᵀ was."""
+        m, (out, Ho, Wo) = len(delta), self.output_shape
+        dT = _reused(saved, "delta_T", (out, m * Ho * Wo), delta.dtype)
+        np.copyto(dT.reshape(out, m, Ho * Wo), delta.reshape(m, out, Ho * Wo).transpose(1, 0, 2))
+        return dT
 
     def _col2im(self, dT: Array, cache: Cache) -> Array:
         """∂C_n/∂a^(l−1)_{i,u,v} = Σ_{o,p,q : u = y·s+p, v = x·s+q} δ_{n,o,y,x} w_{o,i,p,q}:
