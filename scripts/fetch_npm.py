@@ -31,7 +31,7 @@ def _matches(data: bytes, integrity: str) -> bool:
     """Whether data has the npm ``integrity`` string ("sha512-<base64 digest>")."""
     algorithm, _, expected = integrity.partition("-")
     if algorithm not in ("sha256", "sha384", "sha512"):
-        raise ValueError(f"integrity must start with sha256-, sha384- or sha512-, got {integrity!r}")
+        raise ValueError(f"integrity must start with sha256-, sha384- or sha512-: {integrity!r}")
     return base64.b64encode(hashlib.new(algorithm, data).digest()).decode() == expected
 
 

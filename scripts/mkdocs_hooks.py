@@ -87,7 +87,8 @@ def reference_pages() -> dict[str, str]:
             identifier = f"{defined_in}.{obj.__qualname__}"
             listed[short].append(identifier)
             home[id(obj)] = f"{short}.md#{identifier}"
-        kind = "module" if inspect.ismodule(obj) else "class" if inspect.isclass(obj) else "function"
+        kind = "class" if inspect.isclass(obj) else "function"
+        kind = "module" if inspect.ismodule(obj) else kind
         rows.append(f"| [`gn.{name}`]({home[id(obj)]}) | {kind} |")
 
     pages: dict[str, str] = {}

@@ -125,7 +125,7 @@ class TrainingState:
         ...     state = gn.load_checkpoint(path)
         >>> state.epoch, state.epochs
         (4, 4)
-        >>> len(state.resume(X, y, epochs=6, verbose=0).loss)  # two more epochs, as if never stopped
+        >>> len(state.resume(X, y, epochs=6, verbose=0).loss)  # two more, as if never stopped
         6
     """
 
