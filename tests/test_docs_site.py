@@ -160,12 +160,17 @@ def test_the_submodules_public_names_without_an_example_are_the_listed_ones() ->
     assert not done, f"these have an example now: take them off WITHOUT_EXAMPLE_YET: {done}"
 
 
-mkdocs = pytest.importorskip("mkdocs", reason='the site needs pip install -e ".[docs]"')
-sys.path.insert(0, str(ROOT / "scripts"))
-hooks = importlib.import_module("mkdocs_hooks")
+@pytest.fixture(scope="module")
+def hooks() -> ModuleType:
+    """scripts/mkdocs_hooks.py, the site's build steps (it needs the docs extra)."""
+    pytest.importorskip("mkdocs", reason='the site needs pip install -e ".[docs]"')
+    sys.path.insert(0, str(ROOT / "scripts"))
+    return importlib.import_module("mkdocs_hooks")
 
 
-def test_the_reference_has_a_page_for_each_public_module_listing_its_all() -> None:
+def test_the_reference_has_a_page_for_each_public_module_listing_its_all(
+    hooks: ModuleType,
+) -> None:
     pages = hooks.reference_pages()
     for module in _public_modules():
         page = pages[f"reference/{module.__name__.removeprefix('glassnet.')}.md"]
@@ -178,7 +183,7 @@ def test_the_reference_has_a_page_for_each_public_module_listing_its_all() -> No
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(tmp_path_factory: pytest.TempPathFactory, hooks: ModuleType) -> Path:
     """The built site: $GLASSNET_DOCS_SITE if CI built it already, else built now, strictly."""
     if os.environ.get("GLASSNET_DOCS_SITE"):
         built = Path(os.environ["GLASSNET_DOCS_SITE"]).resolve()
@@ -241,7 +246,9 @@ def test_every_link_of_the_built_site_resolves_and_nothing_is_fetched_from_the_w
     assert not remote, remote[:20]
 
 
-def test_every_public_name_has_its_entry_in_the_built_reference(site: Path) -> None:
+def test_every_public_name_has_its_entry_in_the_built_reference(
+    site: Path, hooks: ModuleType
+) -> None:
     index = (site / "reference" / "index.html").read_text(encoding="utf-8")
     for module in _public_modules():
         short = module.__name__.removeprefix("glassnet.")
@@ -254,7 +261,7 @@ def test_every_public_name_has_its_entry_in_the_built_reference(site: Path) -> N
     assert "from_sizes" in network and "&gt;&gt;&gt;" in network  # signatures and examples
 
 
-def test_the_pictures_and_katex_are_in_the_built_site(site: Path) -> None:
+def test_the_pictures_and_katex_are_in_the_built_site(site: Path, hooks: ModuleType) -> None:
     for picture in hooks.docs_pictures.PICTURES:
         assert (site / picture).stat().st_size > 1000, picture
     assert (site / "assets" / "katex" / "katex.min.js").exists()
