@@ -130,6 +130,13 @@ class History:
             epoch), ``"callback"``, ``"diverged"`` or ``"overflow_at_start"`` (see
             :class:`Stop`). ``diverged`` is true for the last two.
         last_lr: the optimizer's learning rate η when ``fit`` returned (``None`` before).
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 1], seed=0)
+        >>> history = net.fit(np.eye(2), [0, 1], epochs=3, verbose=0)
+        >>> len(history.loss), history.stop, history.last_lr
+        (3, None, 0.1)
     """
 
     loss: list[float] = field(default_factory=list)
@@ -191,6 +198,16 @@ class TrainingRun:
         rng: the generator that shuffles and draws dropout masks.
         callbacks: every callback of this run, in order.
         initial_epoch: the epochs already done before this call (a resumed run).
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> class Where(gn.Callback):
+        ...     def on_batch_end(self, run, cost):
+        ...         print(f"epoch {run.epoch}/{run.epochs}, mini-batch {run.batch}/{run.batches}")
+        >>> net = gn.Network.from_sizes([2, 1], seed=0)
+        >>> _ = net.fit(np.eye(2), [0, 1], epochs=1, batch_size=1, callbacks=[Where()], verbose=0)
+        epoch 1/1, mini-batch 1/2
+        epoch 1/1, mini-batch 2/2
     """
 
     net: Network
@@ -226,6 +243,16 @@ class Callback:
     A callback whose only effect is output (printing, writing a file) sets ``rank_zero_only``:
     in data-parallel training (``fit(..., comm=comm)``) only rank 0 then runs it. Every other
     callback runs on every rank and must decide alike there (it sees the same numbers).
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> class Epochs(gn.Callback):
+        ...     def on_epoch_end(self, run):
+        ...         print(run.epoch, run.history.loss[-1] > 0)
+        >>> net = gn.Network.from_sizes([2, 1], seed=0)
+        >>> _ = net.fit(np.eye(2), [0, 1], epochs=2, callbacks=[Epochs()], verbose=0)
+        1 True
+        2 True
     """
 
     rank_zero_only = False

@@ -114,6 +114,19 @@ class TrainingState:
         rng: the generator that shuffles and draws dropout masks, in its saved state.
         epochs, batch_size, shuffle: the settings of the run that saved it.
         callback_states: ``(callback type name, state)`` for each callback that had a state.
+
+    Example:
+        >>> import os, tempfile, numpy as np, glassnet as gn
+        >>> X, y = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = os.path.join(tmp, "run.ckpt.safetensors")
+        ...     net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        ...     h = net.fit(X, y, epochs=4, callbacks=[gn.checkpoint.Checkpoint(path)], verbose=0)
+        ...     state = gn.load_checkpoint(path)
+        >>> state.epoch, state.epochs
+        (4, 4)
+        >>> len(state.resume(X, y, epochs=6, verbose=0).loss)  # two more, as if never stopped
+        6
     """
 
     net: Network
@@ -289,6 +302,19 @@ def save_checkpoint(
 
     Called by :class:`Checkpoint` at the end of an epoch; the write is
     atomic, like :func:`glassnet.io.save`.
+
+    Example:
+        >>> import os, tempfile, numpy as np, glassnet as gn
+        >>> class SaveAtEnd(gn.Callback):
+        ...     def on_train_end(self, run):
+        ...         gn.save_checkpoint(self.path, run)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     saver = SaveAtEnd()
+        ...     saver.path = os.path.join(tmp, "end.ckpt.safetensors")
+        ...     net = gn.Network.from_sizes([2, 1], seed=0)
+        ...     h = net.fit(np.eye(2), [0, 1], epochs=3, callbacks=[saver], verbose=0)
+        ...     gn.load_checkpoint(saver.path).epoch
+        3
     """
     if run.rng is None:
         raise ValueError("this TrainingRun has no random generator to save; save from inside fit")
@@ -392,6 +418,17 @@ def load_checkpoint(path: str | os.PathLike[str]) -> TrainingState:
         ModelFormatError: the file is not a valid checkpoint (a plain model file included:
             it has weights but nothing to resume from).
         OSError: the file cannot be read.
+
+    Example:
+        >>> import os, tempfile, numpy as np, glassnet as gn
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = os.path.join(tmp, "run.ckpt.safetensors")
+        ...     net = gn.Network.from_sizes([2, 1], seed=0)
+        ...     h = net.fit(np.eye(2), [0, 1], epochs=2, callbacks=[gn.checkpoint.Checkpoint(path)],
+        ...                 verbose=0)
+        ...     state = gn.load_checkpoint(path)
+        >>> state.epoch, state.net.sizes, type(state.optimizer).__name__
+        (2, [2, 1], 'SGD')
     """
     net, metadata, tensors = io._load_file(path, as_rng(None), extras=True)  # one reading
     text = metadata.get(CHECKPOINT_KEY)

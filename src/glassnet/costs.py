@@ -65,6 +65,19 @@ class Cost:
 
     Subclasses define :meth:`per_sample` and :meth:`derivative`; a cost that is only defined
     for one output activation names it in :attr:`requires`.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet import costs
+        >>> class Absolute(costs.Cost):  # C_i = Σ_j |a_j − y_j|
+        ...     name = "absolute"
+        ...     def per_sample(self, a, y, z=None):
+        ...         return np.abs(a - y).sum(axis=1)
+        ...     def derivative(self, a, y):
+        ...         return np.sign(a - y)
+        >>> a, y = np.array([[0.2, 0.9]]), np.array([[0.0, 1.0]])
+        >>> Absolute().per_sample(a, y).round(3), Absolute().derivative(a, y)
+        (array([0.3]), array([[ 1., -1.]]))
     """
 
     name: str = "cost"

@@ -41,6 +41,13 @@ class GradientCheck:
         numeric, backprop: the two gradients (float64; unchecked entries of ``numeric`` are NaN).
         tol: the threshold for :attr:`passed`.
         resolution: the rounding noise of one difference quotient, 2⁻⁵² · max(|C|, 1) / ε.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> check = gn.gradient_check(net, np.array([[0.5, -1.0]]), np.array([[1.0]]))
+        >>> check.passed, sorted(check.per_layer[1]), check.max_rel_error < 1e-6
+        (True, ['W', 'b'], True)
     """
 
     per_layer: dict[int, dict[str, float]]

@@ -70,6 +70,15 @@ class Trace:
         grads: ∂C/∂θ of every layer's parameters by name, whatever the layer type
             (``t.grads[l]["W"]`` is ``t.dW[l]``).
         formulas: each layer's z^(l) as its type writes it (``Layer.formula``), l = 1..L.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> t = net.trace(np.array([[0.5, -1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]]))
+        >>> t.a[0].shape, t.z[1].shape, t.delta[2].shape, t.dW[1].shape
+        ((2, 2), (2, 3), (2, 1), (3, 2))
+        >>> bool(np.allclose(t.dW[2], t.delta[2].T @ t.a[1] / 2))  # ∂C/∂W = mean of δ aᵀ
+        True
     """
 
     a: ByLayer[Array]

@@ -81,6 +81,15 @@ class Layer:
     - :meth:`parameter_paths`: for the glass box, how one parameter enters z.
 
     :meth:`forward` and :meth:`backward` (σ, dropout, the cache) are the same for every layer.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> layer = gn.Dense(2, 3, activation="relu")  # Dense is the model layer type
+        >>> isinstance(layer, gn.Layer), layer.parameter_names, layer.parameter_shapes()
+        (True, ('W', 'b'), {'W': (3, 2), 'b': (3,)})
+        >>> net = gn.Network([layer, gn.Dense(3, 1)], seed=0)  # builds the parameters
+        >>> layer.forward(np.ones((4, 2))).shape  # a batch of 4 samples: a = σ(z)
+        (4, 3)
     """
 
     #: σ of this layer; the identity for layers without one

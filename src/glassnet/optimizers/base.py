@@ -133,6 +133,15 @@ class Optimizer:
             c < 1 (a :class:`~glassnet.optimizers.clipping.GradientClipping`); None before.
         t: the number of steps taken.
         state: buffer name → :class:`ParameterBuffer`, empty until the first step.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> opt = gn.SGD(lr=0.5)  # the simplest Optimizer: w ← w − η ∂C/∂w
+        >>> g, w = net.gradients(np.array([[0.5, -1.0]]), np.array([[1.0]])), net.W[2].copy()
+        >>> opt.step(net, g)
+        >>> isinstance(opt, gn.Optimizer), opt.t, bool(np.allclose(net.W[2], w - 0.5 * g.W[2]))
+        (True, 1, True)
     """
 
     clipping: GradientClipping | None = None
