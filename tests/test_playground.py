@@ -196,10 +196,10 @@ def test_model_bytes_load_back(tmp_path: Any) -> None:
 
 
 def test_regularisation_reaches_the_network_when_glassnet_has_it() -> None:
-    from glassnet.playground.session import _network_takes
+    from glassnet.playground.setup import network_takes
 
     config = parse_config({**SMALL, "l2": 0.01})
-    if _network_takes("l2"):
+    if network_takes("l2"):
         assert Session(config).net.l2 == 0.01  # type: ignore[attr-defined]
     else:
         with pytest.raises(ValueError, match="not available"):
@@ -224,9 +224,14 @@ def test_no_external_resources() -> None:
     from glassnet.playground.server import STATIC
 
     for path in STATIC.iterdir():
+        if path.is_dir():
+            continue
         text = path.read_text()
         for bad in ("https://", "http://cdn", "//cdn", "googleapis", "unpkg", "jsdelivr"):
             assert bad not in text, f"{path.name} refers to {bad}: the page must work offline"
+    # KaTeX (vendored from npm) loads its fonts from beside its CSS, never from the internet
+    css = (STATIC / "vendor" / "katex" / "katex.min.css").read_text()
+    assert "url(fonts/" in css and "url(http" not in css and "@import" not in css
 
 
 def test_websocket_session_lifecycle_frees_sessions(client: Any) -> None:
