@@ -20,6 +20,7 @@ from ..costs import COSTS
 from ..network import Network
 from ..optimizers import OPTIMIZERS  # the registry of optimizer names, as the lab and CLI use
 from .features import FEATURES
+from .upload import LIMITS as UPLOAD_LIMITS
 
 __all__ = [
     "DATASETS",
@@ -229,6 +230,7 @@ def options() -> dict[str, Any]:
         "image_datasets": list(IMAGE_DATASETS),
         "regression_datasets": list(REGRESSION_DATASETS),
         "features": {name: f.label for name, f in FEATURES.items()},
+        "upload": UPLOAD_LIMITS,
         "activations": list(HIDDEN_ACTIVATIONS),
         "costs": list(COSTS),
         "optimizers": list(OPTIMIZERS),
