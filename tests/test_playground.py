@@ -234,6 +234,28 @@ def test_no_external_resources() -> None:
     assert "url(fonts/" in css and "url(http" not in css and "@import" not in css
 
 
+def test_katex_is_vendored_at_the_pinned_version_and_served(client: Any) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    from glassnet.playground.server import STATIC
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "fetch_vendor.py"
+    spec = importlib.util.spec_from_file_location("fetch_vendor", script)
+    assert spec is not None and spec.loader is not None
+    fetch_vendor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fetch_vendor)
+    katex = STATIC / "vendor" / "katex"
+    assert (katex / "VERSION").read_text().strip() == f"katex@{fetch_vendor.KATEX_VERSION}"
+    assert "MIT" in (katex / "LICENSE").read_text()
+    fonts = sorted(p.name for p in (katex / "fonts").iterdir())
+    assert "KaTeX_Main-Regular.woff2" in fonts
+    for path in ("katex.min.js", "katex.min.css", "fonts/KaTeX_Main-Regular.woff2"):
+        assert client.get(f"/static/vendor/katex/{path}").status_code == 200
+    with pytest.raises(ValueError, match="one exact version"):
+        fetch_vendor.fetch_npm("katex", "^0.16", "unused")
+
+
 def test_websocket_session_lifecycle_frees_sessions(client: Any) -> None:
     app = client.app
     for _ in range(3):

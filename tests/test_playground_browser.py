@@ -697,3 +697,16 @@ def test_no_horizontal_scroll_and_rough_edges(browser: Any, server: tuple[str, A
     assert page.request.get(url + "favicon.ico").status == 200
     context.close()
     assert console == [], f"console errors: {console}"
+
+
+def test_without_katex_the_page_shows_the_text_form(server: tuple[str, Any], page: Any) -> None:
+    url, _ = server
+    page.route("**/vendor/katex/**", lambda route: route.fulfill(status=404, body="missing"))
+    page.goto(url + "#dataset=xor&hidden=2")
+    page.wait_for_function("document.body.dataset.dataset === 'xor'")
+    page.dispatch_event("#w-1-0-0", "click")
+    page.wait_for_selector("#katex-missing:not([hidden])")
+    assert "fetch_vendor.py" in page.locator("#katex-missing").text_content()
+    assert "∂C/∂w^(1)" in page.locator("#explain-text").text_content()
+    assert page.locator("#explain-math .katex").count() == 0
+    page.console_errors.clear()  # the two 404s were the point
