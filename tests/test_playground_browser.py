@@ -513,6 +513,12 @@ def test_upload_a_csv_by_picker_and_by_drop_and_train(server: tuple[str, Any], p
     )
     page.click("#play")
     shot(page, "csv-upload-trained")
+    # a label is only ever text on the page, never HTML
+    hostile = csv_text(60).replace("same", "<img src=x onerror=document.title='owned'>")
+    page.evaluate(DROP, ["hostile.csv", hostile])
+    page.wait_for_function("document.body.dataset.upload === 'hostile.csv'")
+    page.wait_for_function("document.querySelector('#legend').textContent.includes('<img')")
+    assert page.title() != "owned" and page.locator("#legend img, #net img").count() == 0
     # dropped on the page: another file replaces it
     page.evaluate(DROP, ["other.csv", csv_text(120, seed=5)])
     page.wait_for_function("document.body.dataset.upload === 'other.csv'")

@@ -488,7 +488,7 @@ function ioLabels(sizes) {
   const inputs = d.inputs || [];
   const K = sizes[sizes.length - 1];
   let outputs;
-  if (d.regression) outputs = ["ŷ (a number)"];
+  if (d.regression) outputs = ["ŷ"];
   else if (K === 1 && d.classes && d.classes.length === 2) outputs = [`P(${d.classes[1]})`];
   else outputs = (d.classes || []).map((c) => `class ${c}`);
   return { inputs, outputs };
@@ -739,8 +739,8 @@ function drawBoundary(state) {
     ctx.strokeStyle = colour;
     ctx.stroke();
   };
-  if (app.selection && state.batch) { // the mini-batch the open explanation is computed on
-    for (const i of state.batch) if (d.train.X[i]) ring(i, 5.5, 1.5, "#000");
+  if (app.selection && app.batchShown) { // the mini-batch the open explanation is computed on
+    for (const i of app.batchShown) if (d.train.X[i]) ring(i, 5.5, 1.5, "#000");
   }
   if (app.walk && d.train.X[app.walk.data.sample]) ring(app.walk.data.sample, 7, 2.5, "#c00");
   drawLegend();
@@ -894,7 +894,11 @@ function select(selection) {
   app.selection = selection;
   app.reveal = !!selection; // its explanation comes into view when it arrives
   send(selection ? { type: "select", ...selection } : { type: "select", kind: null });
-  if (!selection) showExplanation(null);
+  if (!selection) {
+    showExplanation(null);
+    app.batchShown = null;
+    if (app.state) drawBoundary(app.state);
+  }
   if (app.state) drawNetwork(app.state);
 }
 
@@ -956,6 +960,9 @@ function showBatch(e) {
   // the mini-batch the number was computed on, so that a learner can redo it
   const box = $("explain-batch");
   const rows = e.batch || [];
+  const before = (app.batchShown || []).join(",");
+  app.batchShown = rows;
+  if (before !== rows.join(",") && app.state) drawBoundary(app.state); // ring them
   if (!rows.length || e.kind === "neuron" && e.l === 0) {
     box.textContent = "";
     return;
