@@ -196,10 +196,10 @@ def test_model_bytes_load_back(tmp_path: Any) -> None:
 
 
 def test_regularisation_reaches_the_network_when_glassnet_has_it() -> None:
-    from glassnet.playground.session import _network_takes
+    from glassnet.playground.setup import network_takes
 
     config = parse_config({**SMALL, "l2": 0.01})
-    if _network_takes("l2"):
+    if network_takes("l2"):
         assert Session(config).net.l2 == 0.01  # type: ignore[attr-defined]
     else:
         with pytest.raises(ValueError, match="not available"):
@@ -224,9 +224,36 @@ def test_no_external_resources() -> None:
     from glassnet.playground.server import STATIC
 
     for path in STATIC.iterdir():
+        if path.is_dir():
+            continue
         text = path.read_text()
         for bad in ("https://", "http://cdn", "//cdn", "googleapis", "unpkg", "jsdelivr"):
             assert bad not in text, f"{path.name} refers to {bad}: the page must work offline"
+    # KaTeX (vendored from npm) loads its fonts from beside its CSS, never from the internet
+    css = (STATIC / "vendor" / "katex" / "katex.min.css").read_text()
+    assert "url(fonts/" in css and "url(http" not in css and "@import" not in css
+
+
+def test_katex_is_vendored_at_the_pinned_version_and_served(client: Any) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    from glassnet.playground.server import STATIC
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "fetch_vendor.py"
+    spec = importlib.util.spec_from_file_location("fetch_vendor", script)
+    assert spec is not None and spec.loader is not None
+    fetch_vendor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fetch_vendor)
+    katex = STATIC / "vendor" / "katex"
+    assert (katex / "VERSION").read_text().strip() == f"katex@{fetch_vendor.KATEX_VERSION}"
+    assert "MIT" in (katex / "LICENSE").read_text()
+    fonts = sorted(p.name for p in (katex / "fonts").iterdir())
+    assert "KaTeX_Main-Regular.woff2" in fonts
+    for path in ("katex.min.js", "katex.min.css", "fonts/KaTeX_Main-Regular.woff2"):
+        assert client.get(f"/static/vendor/katex/{path}").status_code == 200
+    with pytest.raises(ValueError, match="one exact version"):
+        fetch_vendor.fetch_npm("katex", "^0.16", "unused")
 
 
 def test_websocket_session_lifecycle_frees_sessions(client: Any) -> None:

@@ -102,6 +102,9 @@ def page(browser: Any, request: Any) -> Iterator[Any]:
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    console: list[str] = []  # the console's errors (a missing favicon would be one), for tests
+    pg.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    pg.console_errors = console
     pg.set_default_timeout(TIMEOUT_MS)
     yield pg
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -460,3 +463,256 @@ def test_with_require_token_only_the_printed_address_opens_it(
         assert wait_until(lambda: app.state.refused["token"] >= 3)
         context.close()
         assert wait_until(lambda: not app.state.sessions)
+
+
+# -- your own data, regression, crosses, rendered maths, and the rough edges (issue 20) ---------
+
+
+def csv_text(n: int = 200, seed: int = 0) -> str:
+    """Two feature columns and a word label: the sign of x₁·x₂ (XOR-like)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 2))
+    labels = np.where(X[:, 0] * X[:, 1] > 0, "same", "other")
+    rows = [f"{a:.4f},{b:.4f},{c}" for (a, b), c in zip(X, labels, strict=True)]
+    return "u,v,sign\n" + "\n".join(rows)
+
+
+DROP = """([name, text]) => {
+  const data = new DataTransfer();
+  data.items.add(new File([text], name, {type: "text/csv"}));
+  for (const kind of ["dragover", "drop"]) {
+    const event = {dataTransfer: data, bubbles: true, cancelable: true};
+    document.body.dispatchEvent(new DragEvent(kind, event));
+  }
+}"""
+
+
+def test_upload_a_csv_by_picker_and_by_drop_and_train(server: tuple[str, Any], page: Any) -> None:
+    url, app = server
+    page.goto(url)
+    page.wait_for_function("document.body.dataset.session && document.body.dataset.steps")
+    session = session_of(page, app)
+    # a bad file: one clear message, nothing changes
+    page.evaluate(DROP, ["bad.csv", "u,v,sign\n1,2,a\n"])
+    page.wait_for_function("document.body.dataset.error.includes('samples; give 20')")
+    assert session.config.dataset == "circles"
+    # the file picker
+    page.set_input_files(
+        "#csv-file", {"name": "xor.csv", "mimeType": "text/csv", "buffer": csv_text().encode()}
+    )
+    page.wait_for_function("document.body.dataset.dataset === 'upload'")
+    assert page.evaluate("document.body.dataset.error") == ""  # the success cleared it
+    assert session.table is not None and session.table.classes == ("other", "same")
+    assert "class other" in page.locator("#legend").text_content()
+    # crosses help: x₁x₂ separates it without a hidden layer's effort
+    page.check("#features input[value=x1x2]")
+    page.wait_for_function("document.querySelectorAll('[id^=n-0-]').length === 3")
+    page.click("#play")
+    page.wait_for_function(
+        "Number(document.querySelector('#test-acc').dataset.value) > 0.9", timeout=40_000
+    )
+    page.click("#play")
+    shot(page, "csv-upload-trained")
+    # a label is only ever text on the page, never HTML
+    hostile = csv_text(60).replace("same", "<img src=x onerror=document.title='owned'>")
+    page.evaluate(DROP, ["hostile.csv", hostile])
+    page.wait_for_function("document.body.dataset.upload === 'hostile.csv'")
+    page.wait_for_function("document.querySelector('#legend').textContent.includes('<img')")
+    assert page.title() != "owned" and page.locator("#legend img, #net img").count() == 0
+    # dropped on the page: another file replaces it
+    page.evaluate(DROP, ["other.csv", csv_text(120, seed=5)])
+    page.wait_for_function("document.body.dataset.upload === 'other.csv'")
+    page.wait_for_function("document.body.dataset.steps === '0'")
+    assert len(session.points.X_train) + len(session.points.X_test) == 120
+
+
+def test_regression_sets_train_and_draw_their_output(server: tuple[str, Any], page: Any) -> None:
+    url, app = server
+    page.goto(url + "#dataset=plane&hidden=6&lr=0.03&n_samples=200")
+    page.wait_for_function("document.body.dataset.dataset === 'plane'")
+    session = session_of(page, app)
+    assert session.net.layers[-1].activation.name == "identity"
+    start = number(page, "#train-loss")
+    page.click("#play")
+    loss = "Number(document.querySelector('#train-loss').dataset.value)"
+    page.wait_for_function(f"{loss} < {start / 4}")
+    page.click("#play")
+    assert "ŷ" in page.locator("#net").text_content()  # the output neuron says what it is
+    assert "ŷ, y:" in page.locator("#legend").text_content()
+    shot(page, "regression-plane")
+    # sine: one input, drawn as a curve over the points
+    page.select_option("#dataset", "sine")
+    page.wait_for_function("document.body.dataset.dataset === 'sine'")
+    assert session.net.sizes[0] == 1
+    assert page.locator("#features input[value=x2]").is_disabled()
+    page.click("#step")
+    page.wait_for_function("document.body.dataset.steps === '1'")
+    shot(page, "regression-sine")
+
+
+def test_crosses_activations_and_fresh_draws(server: tuple[str, Any], page: Any) -> None:
+    url, app = server
+    page.goto(url + "#dataset=circles&hidden=3")
+    page.wait_for_function("document.body.dataset.dataset === 'circles'")
+    session = session_of(page, app)
+    page.check("#features input[value='x1^2']")
+    page.wait_for_function("location.hash.includes('features=x1,x2,x1%5E2')")
+    page.wait_for_function("document.querySelectorAll('[id^=n-0-]').length === 3")
+    assert session.net.sizes == [3, 3, 1]
+    assert "x₁²" in page.locator("#net").text_content()  # input neurons are labelled
+    # this layer's own activation
+    page.select_option(".layer-activation >> nth=0", "relu")
+    page.wait_for_function("location.hash.includes('layer_activations=relu')")
+    assert session.net.layers[0].activation.name == "relu"
+    # new weights keep the data; new data keeps the first weights
+    W, X = session.net.W[1].copy(), session.data.X_train.copy()
+    page.click("#new-weights")
+    page.wait_for_function(f"document.body.dataset.steps === '0' && {session.weight_draw} === 1")
+    assert wait_until(lambda: not np.array_equal(session.net.W[1], W))
+    np.testing.assert_array_equal(session.data.X_train, X)
+    W = session.net.W[1].copy()
+    page.click("#new-data")
+    assert wait_until(lambda: session.data_draw == 1)
+    np.testing.assert_array_equal(session.net.W[1], W)
+    assert not np.array_equal(session.data.X_train, X)
+    # biases are drawn and open their explanation; discretize draws hard classes
+    page.dispatch_event("#b-1-2", "click")
+    page.wait_for_function("document.querySelector('#explain-title').textContent === 'b^(1)_2'")
+    page.check("#discretize")
+    shot(page, "crosses-and-biases")
+
+
+def test_katex_keyboard_batch_and_scroll(browser: Any, server: tuple[str, Any]) -> None:
+    url, app = server
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: console.append(str(exc)))
+    page.goto(url + "#dataset=xor&hidden=4")
+    page.wait_for_function("document.body.dataset.dataset === 'xor'")
+    # the keyboard reaches a weight and Enter opens it
+    page.focus("#w-2-0-1")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#explain-math .katex")  # KaTeX rendered the chain rule
+    assert page.evaluate("document.querySelector('#explain-math').dataset.rendered") == "katex"
+    assert "∂C/∂w^(2)" in page.locator("#explain-text").text_content()  # the text form stays
+    # the explanation came into view
+    top = page.evaluate("document.querySelector('#explain-panel').getBoundingClientRect().top")
+    assert 0 <= top < 800
+    rows = page.evaluate("document.querySelector('#explain-batch').dataset.rows")
+    session = session_of(page, app)
+    assert [int(r) for r in rows.split(",")] == session.batch_indices().tolist()
+    shot(page, "katex-explanation")
+    # Tab moves on to the next weight, Enter opens it
+    page.evaluate("window.scrollTo(0, 0)")
+    page.focus("#n-1-0")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('#explain-title').textContent === 'neuron 0 of layer 1'"
+    )
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('#explain-title').textContent !== 'neuron 0 of layer 1'"
+    )
+    context.close()
+    assert console == [], f"console errors: {console}"
+
+
+def test_dropout_explanation_is_the_step(server: tuple[str, Any], page: Any) -> None:
+    url, app = server
+    page.goto(url + "#dataset=xor&hidden=6&dropout=0.5&optimizer=sgd&lr=0.5&batch_size=8")
+    page.wait_for_function("document.body.dataset.dataset === 'xor'")
+    session = session_of(page, app)
+    page.click("#step")
+    page.wait_for_function("document.body.dataset.steps === '1'")
+    page.dispatch_event("#w-2-0-3", "click")
+    page.wait_for_function("document.querySelector('#explain-text').textContent.includes('mask')")
+    shown = number(page, "#explain-value")
+    before = session.net.W[2][0, 3]
+    page.click("#step")
+    page.wait_for_function("document.body.dataset.steps === '2'")
+    assert session.net.W[2][0, 3] - before == pytest.approx(-0.5 * shown, rel=1e-12, abs=1e-15)
+
+
+def test_no_horizontal_scroll_and_rough_edges(browser: Any, server: tuple[str, Any]) -> None:
+    url, app = server
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: console.append(str(exc)))
+    page.goto(url + "#dataset=digits&hidden=32,32,32,32,32,32&cost=cross_entropy")
+    page.wait_for_function("document.body.dataset.dataset === 'digits'")
+    page.wait_for_function("document.body.dataset.steps === '0'")
+    wide = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    assert page.evaluate(wide) <= 0
+    # every input neuron inside the drawing; the outputs named by class
+    inside = page.evaluate(
+        """[...document.querySelectorAll('[id^=n-0-]')].every((g) => {
+          const b = g.getBBox(); return b.y >= 0 && b.y + b.height <= 400; })"""
+    )
+    assert inside
+    assert "class 9" in page.locator("#net").text_content()
+    shot(page, "digits-1024")
+    page.click("#view-lab")
+    page.wait_for_function("document.body.dataset.labStatus === 'done'")
+    assert page.evaluate(wide) <= 0
+    # the lab keeps only accepted values: a rejected η goes back, in the box and the address
+    page.fill("#lab-optimizers .lab-lr[data-opt=sgd]", "99")
+    page.dispatch_event("#lab-optimizers .lab-lr[data-opt=sgd]", "change")
+    page.wait_for_function("document.body.dataset.error")
+    page.wait_for_function(
+        "document.querySelector('#lab-optimizers .lab-lr[data-opt=sgd]').value !== '99'"
+    )
+    assert "sgd:99" not in page.url
+    page.click("#view-net")
+    page.evaluate("location.hash = '#dataset=moons&hidden=4&cost=quadratic'")
+    page.wait_for_function("document.body.dataset.dataset === 'moons'")
+    assert page.evaluate("document.body.dataset.error") == ""  # that success cleared it
+    # an emptied field is said, never sent as 0; the next success clears the message
+    page.fill("#noise", "")
+    page.dispatch_event("#noise", "change")
+    page.wait_for_function("document.body.dataset.error.includes('noise is empty')")
+    assert page.locator("#error").is_visible()
+    assert session_of(page, app).config.noise == 0.05
+    page.fill("#noise", "0.1")
+    page.dispatch_event("#noise", "change")
+    page.wait_for_function("document.body.dataset.error === ''")
+    assert page.locator("#error").is_hidden()
+    # an empty "set it to" does not set the weight to 0
+    page.dispatch_event("#w-1-0-0", "click")
+    page.wait_for_selector("#explain-body:not([hidden])")
+    page.fill("#edit-value", "")
+    page.click("#edit-apply")
+    page.wait_for_function("document.body.dataset.error.includes('is empty')")
+    assert page.evaluate(wide) <= 0
+    shot(page, "rough-edges-1024")
+    # NaN in the address is named as such
+    page.evaluate("location.hash = '#dataset=moons&noise=NaN'")
+    page.wait_for_function("document.body.dataset.error.includes('NaN')")
+    assert "None" not in page.evaluate("document.body.dataset.error")
+    # a speed limit: about 2 mini-batches a second, and the page says how fast it goes
+    page.select_option("#speed", "2")
+    page.click("#play")
+    page.wait_for_function("Number(document.querySelector('#rate').textContent) > 0", timeout=8000)
+    rate = float(page.locator("#rate").text_content() or "0")
+    page.click("#play")
+    assert 0 < rate <= 4
+    assert page.request.get(url + "favicon.ico").status == 200
+    context.close()
+    assert console == [], f"console errors: {console}"
+
+
+def test_without_katex_the_page_shows_the_text_form(server: tuple[str, Any], page: Any) -> None:
+    url, _ = server
+    page.route("**/vendor/katex/**", lambda route: route.fulfill(status=404, body="missing"))
+    page.goto(url + "#dataset=xor&hidden=2")
+    page.wait_for_function("document.body.dataset.dataset === 'xor'")
+    page.dispatch_event("#w-1-0-0", "click")
+    page.wait_for_selector("#katex-missing:not([hidden])")
+    assert "fetch_vendor.py" in page.locator("#katex-missing").text_content()
+    assert "∂C/∂w^(1)" in page.locator("#explain-text").text_content()
+    assert page.locator("#explain-math .katex").count() == 0
+    page.console_errors.clear()  # the two 404s were the point

@@ -26,7 +26,15 @@ __all__ = ["explain", "jsonable"]
 
 
 def explain(
-    net: Network, X: Any, y: Any, kind: str, l: int, j: int, k: int = 0, full: bool = False
+    net: Network,
+    X: Any,
+    y: Any,
+    kind: str,
+    l: int,
+    j: int,
+    k: int = 0,
+    full: bool = False,
+    latex: bool = False,
 ) -> dict[str, Any]:
     """The explanation of a weight's or bias's gradient on (X, y), or of a neuron on X[0].
 
@@ -34,7 +42,7 @@ def explain(
     activation), ``parameter`` (the weight or bias itself), ``text`` (the chain rule with the
     numbers) and ``source``; with ``full``, also ``latex`` and ``detail`` (the explanation's
     ``to_dict()``, every factor per sample: large for a big network, so the live page goes
-    without it).
+    without it); with ``latex``, the LaTeX alone (what the page renders with KaTeX).
     """
     out: dict[str, Any] = {"kind": kind, "l": l, "j": j, "k": k, "source": "glassnet.explain"}
     if kind == "weight":
@@ -44,6 +52,8 @@ def explain(
     if kind == "neuron" and l == 0:  # an input neuron is just x_j: nothing to explain
         x_j = float(np.asarray(X)[0, j])
         out.update(value=x_j, text=f"a^(0)_{j} = x_{j} = {x_j:.6g} (an input)")
+        if latex or full:
+            out["latex"] = f"a^{{(0)}}_{{{j}}} = x_{{{j}}} = {x_j:.6g}"
         return jsonable(out)
     if kind == "weight":
         e: Any = explanations.explain_weight(net, X, y, l, j, k)
@@ -53,8 +63,10 @@ def explain(
         e = explanations.explain_neuron(net, np.asarray(X)[0], l, j)
     value = e.a if kind == "neuron" else e.value  # a neuron's is its activation a^(l)_j
     out.update(value=float(value), text=str(e))
+    if latex or full:
+        out["latex"] = e.latex()
     if full:
-        out.update(latex=e.latex(), detail=e.to_dict())
+        out["detail"] = e.to_dict()
     return jsonable(out)
 
 

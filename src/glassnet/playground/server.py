@@ -46,6 +46,7 @@ from .._inputs import is_real, whole_number
 from .guard import MAX_BODY, Guard, is_loopback, loads, short
 from .lab_view import lab_options, landscape_slice, parse_lab_request, run_lab
 from .session import LIMITS, Selection, Session, jsonable, options, parse_config
+from .upload import parse_csv
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -71,7 +72,11 @@ MESSAGES = {
     "play": "train continuously, sending snapshots",
     "pause": "stop training",
     "step": "train on {n} mini-batches (default 1), then send a snapshot",
-    "reset": "new weights and data from the same setup",
+    "reset": "start over: {what: null} the setup's first weights and data, "
+    '"weights" fresh random weights, "data" a fresh sample of the data',
+    "upload": "train on your own CSV file {csv: its text} (kept in memory, in this tab only)",
+    "speed": "train at most {steps_per_second} mini-batches a second while playing (0: as fast "
+    "as it goes)",
     "select": "open {kind: weight|bias|neuron, l, j, k} (or kind null to close)",
     "set": "set a weight or bias by hand {kind, l, j, k, value}",
     "walkthrough": "one sample's forward pass, backward pass and update {sample}",
@@ -147,6 +152,7 @@ class Connection:
         self.send_lock = asyncio.Lock()
         self.runner: asyncio.Task[None] | None = None
         self.steps_per_frame = 1
+        self.speed = 0.0  # mini-batches per second while playing; 0 means as fast as it goes
 
     async def work(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(*args)`` in the thread pool, so the server keeps answering meanwhile."""
@@ -260,10 +266,12 @@ class Connection:
                 return
             start = time.perf_counter()
             try:
-                await self.work(session.train, self.steps_per_frame)
+                await self.work(session.train, 1 if self.speed else self.steps_per_frame)
                 took = time.perf_counter() - start
                 # aim for WORK_SECONDS of training per snapshot, at most LIMITS["steps"] batches
-                if took < WORK_SECONDS / 2:
+                if self.speed:  # slowed down, to watch: one mini-batch per 1/speed seconds
+                    await asyncio.sleep(max(0.0, 1 / self.speed - took - FRAME_SECONDS))
+                elif took < WORK_SECONDS / 2:
                     self.steps_per_frame = min(self.steps_per_frame * 2, LIMITS["steps"][1])
                 elif took > WORK_SECONDS * 2 and self.steps_per_frame > 1:
                     self.steps_per_frame //= 2
@@ -331,9 +339,23 @@ class Connection:
             await self.work(session.train, n)
             await self.send_state()
         elif kind == "reset":
+            what = msg.get("what")
+            starts = {None: session.build, "weights": session.new_weights, "data": session.new_data}
+            if what not in starts:
+                raise ValueError(f'reset takes what: null, "weights" or "data"; got {what!r}')
             self.playing.clear()
-            await self.work(session.build)
+            await self.work(starts[what])
             await self.send_setup()
+        elif kind == "upload":
+            table = await self.work(parse_csv, _field(msg, "csv"))
+            self.playing.clear()
+            await self.work(session.load_table, table)
+            await self.send_setup()
+        elif kind == "speed":
+            value = _field(msg, "steps_per_second")
+            if not is_real(value) or not 0 <= value <= 100:
+                raise ValueError(f"steps_per_second must be 0 (no limit) to 100, got {value!r}")
+            self.speed = float(value)
         elif kind == "config":
             config = parse_config(_field(msg, "config"))
             self.playing.clear()
@@ -462,6 +484,10 @@ def create_app(
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
     @app.get("/api/options")
     async def api_options() -> dict[str, Any]:

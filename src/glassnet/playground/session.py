@@ -21,27 +21,39 @@ explains for a weight is exactly the one that step will use.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
-import inspect
 import json
 import math
 import os
 import tempfile
 import threading
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import datasets, io
-from .._inputs import is_whole, real_number, whole_number
-from ..activations import ACTIVATIONS
-from ..costs import COSTS, predicted_classes
+from .._inputs import whole_number
+from ..activations import get as activation
+from ..costs import predicted_classes
 from ..network import Network
-from ..optimizers import OPTIMIZERS  # the registry of optimizer names, as the lab and CLI use
+from ..optimizers import OPTIMIZERS
 from .explaining import explain, jsonable
+from .features import FEATURES, make_inputs, usable
+from .setup import (
+    DEFAULTS,
+    IMAGE_DATASETS,
+    LIMITS,
+    UPLOAD,
+    Config,
+    network_takes,
+    options,
+    parse_config,
+)
+from .upload import Table, split
 
 Array = NDArray[np.floating[Any]]
 
@@ -56,168 +68,14 @@ __all__ = [
     "parse_config",
 ]
 
-#: the 2-D toy problems the page can draw a decision boundary for, and the image task
-TOY_DATASETS = ("circles", "xor", "moons", "spirals", "blobs")
-IMAGE_DATASETS = ("digits",)
-DATASETS = TOY_DATASETS + IMAGE_DATASETS
-HIDDEN_ACTIVATIONS = tuple(name for name in ACTIVATIONS if name != "softmax")
-
-#: the bounds every request is held to, so that no page can ask for an absurd amount of work
-LIMITS: dict[str, Any] = {
-    "hidden_layers": 6,  # so at most 8 layers with input and output
-    "neurons_2d": 16,  # per hidden layer, for the 2-D sets
-    "neurons_image": 32,  # per hidden layer, for digits
-    "n_samples": (20, 2000),
-    "noise": (0.0, 1.0),
-    "test_fraction": (0.1, 0.9),
-    "lr": (1e-5, 10.0),
-    "l2": (0.0, 1.0),
-    "l1": (0.0, 1.0),
-    "dropout": (0.0, 0.9),
-    "seed": (0, 2**31 - 1),
-    "steps": (1, 100),  # mini-batches per "step" request, and per snapshot while playing
-}
-
-#: the page's starting point: TensorFlow Playground's circle, with tanh and Adam
-DEFAULTS: dict[str, Any] = {
-    "dataset": "circles",
-    "n_samples": 300,
-    "noise": 0.05,
-    "test_fraction": 0.3,
-    "hidden": [4, 4],
-    "activation": "tanh",
-    "cost": "quadratic",
-    "optimizer": "adam",
-    "lr": 0.03,
-    "batch_size": 10,
-    "l2": 0.0,
-    "l1": 0.0,
-    "dropout": 0.0,
-    "seed": 0,
-}
-
 GRID = 32  # heatmaps are GRID × GRID cells
 HISTORY_POINTS = 400  # loss curves keep at most this many points (older ones are thinned)
 GALLERY = 16  # digits: how many test images the page shows with their predicted class
 
 
-@dataclass
-class Config:
-    """A Playground setup: data, network, training. :func:`parse_config` builds a checked one."""
-
-    dataset: str
-    n_samples: int
-    noise: float
-    test_fraction: float
-    hidden: list[int]
-    activation: str
-    cost: str
-    optimizer: str
-    lr: float
-    batch_size: int
-    l2: float
-    l1: float
-    dropout: float
-    seed: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """The setup as JSON-ready values (the keys :func:`parse_config` takes)."""
-        return asdict(self)
-
-
-def _number(raw: dict[str, Any], key: str, low: float, high: float) -> float:
-    value = real_number(raw[key], key, must_be=f"a number between {low:g} and {high:g}")
-    if not low <= value <= high:
-        raise ValueError(f"{key} must be between {low:g} and {high:g}, got {value:g}")
-    return value
-
-
-def _integer(raw: dict[str, Any], key: str, low: int, high: int) -> int:
-    value = raw[key]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    value = whole_number(value, key, must_be=f"a whole number between {low} and {high}")
-    if not low <= value <= high:
-        raise ValueError(f"{key} must be between {low} and {high}, got {value}")
-    return value
-
-
-def _choice(raw: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
-    value = raw[key]
-    if value not in allowed:
-        raise ValueError(f"unknown {key} {value!r}; choose one of: {', '.join(allowed)}")
-    return str(value)
-
-
-def parse_config(raw: Any) -> Config:
-    """Check a setup sent by the page; missing keys take :data:`DEFAULTS`.
-
-    Raises ValueError naming the first bad field, what it must be, and what it got.
-
-    >>> parse_config({"dataset": "moons", "hidden": [8]}).hidden
-    [8]
-    >>> try:
-    ...     parse_config({"hidden": [99]})
-    ... except ValueError as exc:
-    ...     print(str(exc).split(";")[0])
-    hidden layer 1 has 99 neurons
-    """
-    if not isinstance(raw, dict):
-        raise ValueError(f"the setup must be a JSON object of settings, got {type(raw).__name__}")
-    unknown = sorted(set(raw) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(f"unknown setting {unknown[0]!r}; the settings are: {', '.join(DEFAULTS)}")
-    raw = {**DEFAULTS, **raw}
-    dataset = _choice(raw, "dataset", DATASETS)
-    hidden = raw["hidden"]
-    if not isinstance(hidden, list) or len(hidden) > LIMITS["hidden_layers"]:
-        raise ValueError(
-            f"hidden must be a list of at most {LIMITS['hidden_layers']} layer sizes, "
-            f"such as [4, 4]; got {hidden!r}"
-        )
-    most = LIMITS["neurons_image" if dataset in IMAGE_DATASETS else "neurons_2d"]
-    for i, n in enumerate(hidden, start=1):
-        if not is_whole(n) or not 1 <= n <= most:
-            raise ValueError(
-                f"hidden layer {i} has {n!r} neurons; the Playground allows 1 to {most} per "
-                f"hidden layer for {dataset}"
-            )
-    config = Config(
-        dataset=dataset,
-        n_samples=_integer(raw, "n_samples", *LIMITS["n_samples"]),
-        noise=_number(raw, "noise", *LIMITS["noise"]),
-        test_fraction=_number(raw, "test_fraction", *LIMITS["test_fraction"]),
-        hidden=[int(n) for n in hidden],
-        activation=_choice(raw, "activation", HIDDEN_ACTIVATIONS),
-        cost=_choice(raw, "cost", tuple(COSTS)),
-        optimizer=_choice(raw, "optimizer", tuple(OPTIMIZERS)),
-        lr=_number(raw, "lr", *LIMITS["lr"]),
-        batch_size=_integer(raw, "batch_size", 1, LIMITS["n_samples"][1]),
-        l2=_number(raw, "l2", *LIMITS["l2"]),
-        l1=_number(raw, "l1", *LIMITS["l1"]),
-        dropout=_number(raw, "dropout", *LIMITS["dropout"]),
-        seed=_integer(raw, "seed", *LIMITS["seed"]),
-    )
-    return config
-
-
-def options() -> dict[str, Any]:
-    """What the page may choose from: names, bounds and defaults (the ``/api/options`` answer)."""
-    return {
-        "datasets": list(DATASETS),
-        "image_datasets": list(IMAGE_DATASETS),
-        "activations": list(HIDDEN_ACTIVATIONS),
-        "costs": list(COSTS),
-        "optimizers": list(OPTIMIZERS),
-        "limits": LIMITS,
-        "defaults": DEFAULTS,
-        "regularisation": {name: _network_takes(name) for name in ("l2", "l1", "dropout")},
-    }
-
-
-def _network_takes(name: str) -> bool:
-    """Whether this glassnet's ``Network.from_sizes`` has the keyword ``name`` (l2, l1, dropout)."""
-    return name in inspect.signature(Network.from_sizes).parameters
+def _draw(seed: int, draw: int) -> int:
+    """The seed of the ``draw``-th fresh sample from ``seed`` (draw 0 is the seed itself)."""
+    return seed if draw == 0 else int(np.random.SeedSequence([seed, draw]).generate_state(1)[0])
 
 
 @functools.lru_cache(maxsize=8)
@@ -225,15 +83,19 @@ def _digits(seed: int, test_fraction: float) -> datasets.Dataset:
     return datasets.load("digits", seed=seed, test_fraction=test_fraction, dtype="float64")
 
 
-def _load(config: Config) -> datasets.Dataset:
+def _load(config: Config, seed: int, table: Table | None) -> datasets.Dataset:
     if config.dataset in IMAGE_DATASETS:
-        return _digits(config.seed, config.test_fraction)
+        return _digits(seed, config.test_fraction)
+    if config.dataset == UPLOAD:
+        if table is None:
+            raise ValueError("no CSV file loaded in this tab: choose one with 'load a CSV' first")
+        return split(table, config.test_fraction, seed)
     return datasets.load(
         config.dataset,
         n_samples=config.n_samples,
         noise=config.noise,
         test_fraction=config.test_fraction,
-        seed=config.seed,
+        seed=seed,
         dtype="float64",
     )
 
@@ -282,28 +144,50 @@ class Session:
         self.lock = threading.RLock()
         self.config = config
         self.selection: Selection | None = None
+        self.table: Table | None = None  # an uploaded CSV file, parsed
+        self.weight_draw = self.data_draw = 0  # "new weights" / "new data" presses
         self.build()
 
     # -- setting up ---------------------------------------------------------------------------
 
     def build(self) -> None:
-        """(Re)create data, network and optimizer from :attr:`config`; training starts over."""
+        """(Re)create data, network and optimizer from :attr:`config`; training starts over.
+
+        The data and the first weights come from the setup's seed, or from a fresh draw after
+        :meth:`new_data` / :meth:`new_weights`.
+        """
         with self.lock:
             c = self.config
-            self.data = _load(c)
+            raw = _load(c, _draw(c.seed, self.data_draw), self.table)
+            n_coords = raw.X_train.shape[1]
+            self.features = [] if raw.image_shape else usable(c.features, n_coords)
+            self.points = raw  # the data as drawn: coordinates (x₁, x₂) or pixels
+            self.data = dataclasses.replace(
+                raw,
+                X_train=make_inputs(raw.X_train, self.features),
+                X_test=make_inputs(raw.X_test, self.features),
+            )
             X = self.data.X_train
             if c.batch_size > len(X):
                 raise ValueError(
                     f"batch size {c.batch_size} is larger than the {len(X)} training samples; "
                     f"choose at most {len(X)}"
                 )
-            k = self.data.n_classes or 1  # every Playground data set is a classification
-            n_out = 1 if k == 2 and c.cost != "cross_entropy" else k
-            output = "softmax" if c.cost == "cross_entropy" else "sigmoid"
+            k = self.data.n_classes
+            if k is None:  # regression: one output neuron, a^(L) = z^(L) (identity)
+                if c.cost not in ("quadratic", "mse", "elementwise_mse"):
+                    raise ValueError(
+                        f"{raw.name} is a regression problem (a number per point): choose the "
+                        f"cost quadratic or mse, not {c.cost}"
+                    )
+                n_out, output = 1, "identity"
+            else:
+                n_out = 1 if k == 2 and c.cost != "cross_entropy" else k
+                output = "softmax" if c.cost == "cross_entropy" else "sigmoid"
             extra: dict[str, float] = {}
             for name in ("l2", "l1", "dropout"):
                 value = getattr(c, name)
-                if value and not _network_takes(name):
+                if value and not network_takes(name):
                     raise ValueError(
                         f"{name} is not available in this version of glassnet; set it to 0"
                     )
@@ -316,37 +200,70 @@ class Session:
                 activation=c.activation,
                 output_activation=output,
                 cost=c.cost,
-                seed=c.seed,
+                seed=_draw(c.seed, self.weight_draw),
                 dtype="float64",
                 **extra,  # type: ignore[arg-type]
             )
+            for layer, name in zip(self.net.layers, c.activations, strict=False):
+                layer.activation = activation(name)  # per-layer σ (the hidden layers)
             self.optimizer = OPTIMIZERS[c.optimizer](c.lr)
             self.rng = np.random.default_rng(c.seed)
             self.epochs_done = 0
             self.steps = 0
             self._order = self.rng.permutation(len(X))
             self._pos = 0
+            self._masks: tuple[tuple[int, int], Any] | None = None
             self.history: list[Point] = []
             self.stop_reason: str | None = None
             self.selection = None
             self._record()
-            if self.data.image_shape is None:
-                self._grid = self._make_grid()
+            self._grid = self._make_grid() if n_coords <= 2 and not raw.image_shape else None
+
+    def new_weights(self) -> None:
+        """Fresh random weights (a new draw), the same data; training starts over."""
+        with self.lock:
+            self.weight_draw += 1
+            self.build()
+
+    def new_data(self) -> None:
+        """A fresh sample of the data set (a new draw), the same first weights; training starts
+        over. An uploaded CSV is split into training and test rows anew."""
+        with self.lock:
+            self.data_draw += 1
+            self.build()
+
+    def load_table(self, table: Table) -> None:
+        """Train on an uploaded CSV table (kept in memory, in this session only)."""
+        with self.lock:
+            old = self.table
+            self.table = table
+            try:
+                self.reconfigure(dataclasses.replace(self.config, dataset=UPLOAD))
+            except Exception:
+                self.table = old
+                raise
 
     def reconfigure(self, config: Config) -> None:
         """Switch to a new setup and start over; on a bad setup the old one stays."""
         with self.lock:
-            old = self.config
+            old, draws = self.config, (self.weight_draw, self.data_draw)
             self.config = config
+            self.weight_draw = self.data_draw = 0  # a setup's weights and data follow its seed
             try:
                 self.build()
             except Exception:
                 self.config = old
+                self.weight_draw, self.data_draw = draws
                 self.build()
                 raise
 
     def _make_grid(self) -> tuple[Array, list[float]]:
-        X = np.vstack([self.data.X_train, self.data.X_test])
+        """The points the heatmaps are drawn at, top row first, and the plane's extent. A 1-D
+        problem is drawn as x₁ across and its target up (the inputs use x₁ only)."""
+        p = self.points
+        X = np.vstack([p.X_train, p.X_test])
+        if X.shape[1] == 1:
+            X = np.column_stack([X[:, 0], np.concatenate([p.y_train, p.y_test])])
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = 0.1 * (hi - lo) + 1e-3
         x0 = np.linspace(lo[0] - pad[0], hi[0] + pad[0], GRID)
@@ -372,6 +289,18 @@ class Session:
                 self.epochs_done += 1
             return self._order[self._pos : self._pos + self.config.batch_size]
 
+    def batch_masks(self) -> list[Any] | None:
+        """Dropout's masks for the current mini-batch (None without dropout): drawn once per
+        mini-batch, so the explanation and the next step use the same neurons switched off."""
+        with self.lock:
+            if not self.net.has_dropout:
+                return None
+            idx = self.batch_indices()
+            key = (self.epochs_done, self._pos)
+            if self._masks is None or self._masks[0] != key:
+                self._masks = (key, self.net.dropout_masks(len(idx), self.rng))
+            return list(self._masks[1])
+
     def batch(self) -> tuple[Array, NDArray[Any]]:
         """The current mini-batch as (X, y)."""
         idx = self.batch_indices()
@@ -386,9 +315,8 @@ class Session:
             for _ in range(steps):
                 idx = self.batch_indices()
                 x, y = self.data.X_train[idx], self.data.y_train[idx]
+                masks = self.batch_masks()  # dropout: the mask drawn for this mini-batch
                 with np.errstate(over="ignore", invalid="ignore"):
-                    # dropout: a fresh mask per mini-batch
-                    masks = net.dropout_masks(len(idx), self.rng) if net.has_dropout else None
                     cost, _, grads = net.cost_and_gradients(x, y, masks)
                 if not math.isfinite(cost):
                     self.stop_reason = (
@@ -471,26 +399,59 @@ class Session:
                 return None
 
             X, y = self.batch()
-            return explain(self.net, X, y, s.kind, s.l, s.j, s.k, full=full)
+            out = explain(self.net, X, y, s.kind, s.l, s.j, s.k, full=full, latex=True)
+            out["batch"] = self.batch_indices().tolist()  # which training rows, to redo it
+            masks = self.batch_masks()
+            if masks is not None and s.kind != "neuron":
+                # the step uses this mini-batch's dropout mask: so does the number shown
+                g = self.net.gradients(X, y, masks=masks)
+                value = g.W[s.l][s.j, s.k] if s.kind == "weight" else g.b[s.l][s.j]
+                out["without_dropout"] = out["value"]
+                out["value"] = float(value)
+                out["text"] = (
+                    f"With dropout p = {self.config.dropout:g}, on the mask the next Step uses "
+                    f"(the hidden neurons it switches off for each of these samples), the "
+                    f"gradient is {float(value):.6g}: that is the number shown, and the step "
+                    f"applies it. The chain rule below is the whole network's, without a mask "
+                    f"({out['without_dropout']:.6g}).\n\n" + out["text"]
+                )
+            return out
 
     def dataset_message(self) -> dict[str, Any]:
         """The data once per setup: the points (2-D) or the image size, classes and splits."""
         with self.lock:
-            d = self.data
+            d, p = self.data, self.points
+            regression = d.classes is None
+            y_all = np.concatenate([d.y_train, d.y_test]) if regression else np.zeros(1)
+            if self.features:
+                inputs = [FEATURES[name].label for name in self.features]
+            else:
+                inputs = [
+                    f"x{chr(0x2080 + i + 1) if i < 9 else i + 1}" for i in range(d.n_features)
+                ]
             out: dict[str, Any] = {
                 "type": "dataset",
                 "name": d.name,
+                "regression": regression,
+                "target_range": [float(y_all.min()), float(y_all.max())],
+                "inputs": inputs,
+                "features": self.features,
+                "coordinates": p.X_train.shape[1] if not p.image_shape else None,
                 "classes": list(d.classes or ()),
                 "n_train": len(d.X_train),
                 "n_test": len(d.X_test),
                 "image_shape": list(d.image_shape) if d.image_shape else None,
                 "config": self.config.to_dict(),
             }
-            if d.image_shape is None:
-                out["train"] = {"X": _rounded(d.X_train, 4), "y": d.y_train.tolist()}
-                out["test"] = {"X": _rounded(d.X_test, 4), "y": d.y_test.tolist()}
+            if self._grid is not None:  # points to draw: (x₁, x₂), or (x₁, target) for 1-D
+                for split in ("train", "test"):
+                    X, y = getattr(p, f"X_{split}"), getattr(p, f"y_{split}")
+                    X = X if X.shape[1] == 2 else np.column_stack([X[:, 0], y])
+                    out[split] = {"X": _rounded(X, 4), "y": _rounded(y, 4)}
                 out["extent"] = self._grid[1]
                 out["grid"] = GRID
+            elif d.image_shape is None:
+                out["gallery"] = None  # more than two input columns: no picture
             else:
                 out["gallery"] = {
                     "X": _rounded(d.X_test[:GALLERY], 3),
@@ -536,10 +497,12 @@ class Session:
                 neurons = {}
             guess = predicted_classes(net.forward(self.data.X_test[:GALLERY]))
             return {"neurons": neurons, "gallery_predictions": guess.tolist()}
-        points, _ = self._grid
-        a = points
-        top = np.abs(points).max(axis=0) + 1e-12
-        neurons = {f"0,{k}": _bytes(points[:, k] / top[k]) for k in range(points.shape[1])}
+        if self._grid is None:  # more than two input columns: nothing to draw on a plane
+            return {"neurons": {}}
+        points = self._grid[0][:, : self.points.X_train.shape[1]]
+        a = make_inputs(points, self.features)  # a^(0): the chosen features at every point
+        top = np.abs(a).max(axis=0) + 1e-12
+        neurons = {f"0,{k}": _bytes(a[:, k] / top[k]) for k in range(a.shape[1])}
         with np.errstate(all="ignore"):
             for l, layer in enumerate(net.layers, start=1):
                 a = layer.forward(a)  # a^(l) = σ(z^(l)) at every grid point
@@ -550,7 +513,14 @@ class Session:
                 elif a.shape[1] > 1:  # one output neuron per class: its a^(L)_j from 0 to 1
                     for j in range(a.shape[1]):
                         neurons[f"{l},{j}"] = _bytes(2 * np.nan_to_num(a[:, j]) - 1)
-        if a.shape[1] == 1:  # one output neuron: its value 0..1 (or beyond, clipped)
+        output: dict[str, Any]
+        if self.data.classes is None:  # regression: the output over the targets' range
+            lo, hi = float(self.data.y_train.min()), float(self.data.y_train.max())
+            mid, half = (lo + hi) / 2, (hi - lo) / 2 + 1e-12
+            output = {"value": _bytes((np.nan_to_num(a[:, 0]) - mid) / half)}
+            if self.points.X_train.shape[1] == 1:  # 1-D: the curve ŷ(x₁) along the top row
+                output["curve"] = _rounded(np.nan_to_num(a[:GRID, 0]), 5)
+        elif a.shape[1] == 1:  # one output neuron: its value 0..1 (or beyond, clipped)
             output = {"value": _bytes(2 * np.nan_to_num(a[:, 0]) - 1)}
         else:
             p = np.nan_to_num(a)

@@ -9,6 +9,12 @@ const CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#
 const NUMBER_FIELDS = ["n_samples", "noise", "test_fraction", "seed", "lr", "batch_size",
   "l2", "l1", "dropout"];
 const CHOICE_FIELDS = ["dataset", "optimizer", "cost", "activation"];
+const LIST_FIELDS = ["hidden", "features", "layer_activations"];
+// what each number field must be, for the message when it is left empty
+const NUMBER_RULES = { n_samples: "a whole number of samples", noise: "a number from 0 to 1",
+  test_fraction: "a number from 0.1 to 0.9", seed: "a whole number", lr: "a learning rate such as 0.03",
+  batch_size: "a whole number", l2: "a number from 0 to 1", l1: "a number from 0 to 1",
+  dropout: "a number from 0 to 0.9" };
 
 const WALK_INTRO = document.getElementById("walk-text").textContent;
 
@@ -22,6 +28,8 @@ const app = {
   selection: null,
   walk: null, // {data, phase} while stepping through one sample
   playing: false,
+  reveal: false, // bring the next explanation into view (the user just opened it)
+  rate: { steps: 0, time: 0, value: 0 }, // for the steps-per-second counter
   alive: null, // the timer that tells the server this tab is still open
 };
 
@@ -80,10 +88,12 @@ function configFromHash() {
   const config = {};
   for (const [key, value] of params) {
     if (key === "view" || key.startsWith("lab_")) continue; // the lab's own settings
-    if (key === "hidden") {
-      config.hidden = value === "" ? [] : value.split(",").map((v) => Number(v));
+    if (LIST_FIELDS.includes(key)) {
+      const items = value === "" ? [] : value.split(",");
+      config[key] = key === "hidden" ? items.map((v) => (v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : v)) : items;
     } else if (NUMBER_FIELDS.includes(key)) {
-      config[key] = Number(value);
+      // a number, or the text as typed (so the server can say "got 'NaN'", not "got None")
+      config[key] = value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value;
     } else {
       config[key] = value;
     }
@@ -106,16 +116,19 @@ function writeHash(config) {
 
 // -- talking to the server -------------------------------------------------------------------
 
+const QUIET = ["alive", "state", "landscape"]; // messages that are not the user doing something
+
 function send(message) {
+  if (!QUIET.includes(message.type)) showError(""); // a new action: the old message goes
   if (app.socket && app.socket.readyState === WebSocket.OPEN) {
     app.socket.send(JSON.stringify(message));
   }
 }
 
 function showError(text) {
-  const box = $("error");
-  box.textContent = text;
-  box.hidden = !text;
+  $("error-text").textContent = text;
+  $("error").hidden = !text;
+  document.body.dataset.error = text;
 }
 
 function forgetToken() {
@@ -165,6 +178,7 @@ const HANDLERS = {
     stayAlive(msg.idle_seconds);
     $("download").href = `/api/sessions/${msg.session}/model`;
     buildChoices();
+    buildFeatures(msg.options.features);
     setupLab(msg.lab);
     const wanted = configFromHash();
     if (Object.keys(wanted).length) {
@@ -202,6 +216,14 @@ const HANDLERS = {
     if (msg.about === "lab" && app.labPending > 0) {
       app.labPending--;
       document.body.dataset.labStatus = app.labPending ? "running" : "error";
+    }
+    if (msg.about === "lab" && app.labResult) {
+      // the lab keeps only what the server accepted: its boxes and the address go back
+      const r = app.labResult.request;
+      Object.assign(app.lab, { surface: r.surface, optimizers: [...r.optimizers], lr: { ...app.lab.lr, ...r.lr },
+        start: [...r.start], steps: r.steps });
+      showLabControls();
+      if (app.config) writeHash(app.config);
     }
     if (app.dataset) {
       // the server kept the setup it had: show that one again (the message says what was wrong)
@@ -241,16 +263,53 @@ function showControls(config) {
   const image = app.options && app.options.image_datasets.includes(config.dataset);
   for (const el of document.querySelectorAll(".toy")) el.hidden = image;
   $("sizes").textContent = `hidden: [${config.hidden.join(", ")}]`;
+  const d = app.dataset;
+  const oneD = d && d.coordinates === 1, wide = !d || d.coordinates === null || d.coordinates > 2;
+  for (const box of document.querySelectorAll("#features input")) {
+    box.checked = (config.features || []).includes(box.value);
+    box.disabled = wide || (oneD && box.dataset.uses === "2");
+    box.parentElement.classList.toggle("off", box.disabled);
+  }
+  $("features").title = wide ? "this data set's inputs are its columns" : "";
+}
+
+function buildFeatures(features) {
+  const box = $("features");
+  for (const [name, label] of Object.entries(features)) {
+    const row = document.createElement("label");
+    row.innerHTML = `<input type="checkbox" value="${name}" data-uses="${name.includes("2") ? 2 : 1}"> <span></span>`;
+    row.querySelector("span").textContent = label;
+    row.querySelector("input").addEventListener("change", () => {
+      const config = readControls();
+      if (config) changeConfig(config);
+    });
+    box.appendChild(row);
+  }
 }
 
 function readControls() {
+  // the setup the controls show; an empty or unreadable box is said, never sent as 0
   const config = { ...app.config };
   for (const key of CHOICE_FIELDS) config[key] = $(key).value;
-  for (const key of NUMBER_FIELDS) config[key] = Number($(key).value);
+  for (const key of NUMBER_FIELDS) {
+    const text = $(key).value.trim();
+    if (text === "" || !Number.isFinite(Number(text))) {
+      showError(`${$(key).closest("label").firstChild.textContent.trim()} is empty: type ${NUMBER_RULES[key]}`);
+      $(key).focus();
+      return null;
+    }
+    config[key] = Number(text);
+  }
+  const boxes = [...document.querySelectorAll("#features input")];
+  if (boxes.length && !boxes.every((b) => b.disabled)) {
+    const kept = (app.config.features || []).filter((f) => boxes.find((b) => b.value === f && b.disabled));
+    config.features = [...kept, ...boxes.filter((b) => b.checked && !b.disabled).map((b) => b.value)];
+  }
   return config;
 }
 
 function changeConfig(config) {
+  if (!config) return;
   app.config = config;
   writeHash(config);
   send({ type: "config", config });
@@ -263,25 +322,39 @@ function maxNeurons(config) {
 
 function wireControls() {
   for (const key of [...CHOICE_FIELDS, ...NUMBER_FIELDS]) {
-    $(key).addEventListener("change", () => changeConfig(readControls()));
+    $(key).addEventListener("change", () => {
+      const config = readControls();
+      if (key === "activation" && config) config.layer_activations = [];
+      changeConfig(config);
+    });
   }
   $("add-layer").onclick = () => {
     const config = readControls();
+    if (!config) return;
     if (config.hidden.length >= app.options.limits.hidden_layers) {
       showError(`at most ${app.options.limits.hidden_layers} hidden layers`);
       return;
     }
     config.hidden = [...config.hidden, 2];
+    if (config.layer_activations.length) config.layer_activations = [...config.layer_activations, config.activation];
     changeConfig(config);
   };
   $("remove-layer").onclick = () => {
     const config = readControls();
+    if (!config) return;
     config.hidden = config.hidden.slice(0, -1);
+    config.layer_activations = config.layer_activations.slice(0, config.hidden.length);
     changeConfig(config);
   };
   $("play").onclick = () => send({ type: app.playing ? "pause" : "play" });
   $("step").onclick = () => send({ type: "step" });
   $("reset").onclick = () => send({ type: "reset" });
+  $("new-weights").onclick = () => send({ type: "reset", what: "weights" });
+  $("new-data").onclick = () => send({ type: "reset", what: "data" });
+  $("speed").onchange = () => send({ type: "speed", steps_per_second: Number($("speed").value) });
+  $("error-close").onclick = () => showError("");
+  $("discretize").onchange = () => app.state && drawBoundary(app.state);
+  wireUpload();
   $("share").onclick = async () => {
     try {
       await navigator.clipboard.writeText(location.href);
@@ -294,8 +367,12 @@ function wireControls() {
   $("show-test").onchange = () => app.state && drawBoundary(app.state);
   $("edit-apply").onclick = () => {
     const s = app.selection;
-    const value = Number($("edit-value").value);
-    if (!s || !Number.isFinite(value)) return showError("type a number to set the weight to");
+    const text = $("edit-value").value.trim();
+    const value = Number(text);
+    const what = s && s.kind === "bias" ? "bias" : "weight";
+    if (!s || text === "" || !Number.isFinite(value)) {
+      return showError(`"set it to" is empty: type a number to set the ${what} to (−1000 to 1000)`);
+    }
     send({ type: "set", kind: s.kind, l: s.l, j: s.j, k: s.k || 0, value });
   };
   $("explain-bias").onclick = () => {
@@ -327,6 +404,46 @@ function wireControls() {
   });
 }
 
+// -- your own data: a CSV file, by the file picker or dropped on the page ----------------------
+
+async function uploadFile(file) {
+  // read in the browser, checked and parsed on the server in memory (never saved to disk)
+  const most = app.options.upload.characters;
+  if (!/\.(csv|txt|tsv)$/i.test(file.name) && file.type && !file.type.startsWith("text/")) {
+    return showError(`${file.name} is not a CSV file: give a text file of numbers, label last`);
+  }
+  if (file.size > most) {
+    return showError(`${file.name} is too large (${Math.ceil(file.size / 1024)} KiB, at most ${most / 1024} KiB): keep at most ${app.options.upload.rows[1]} rows`);
+  }
+  const text = await file.text();
+  document.body.dataset.upload = file.name;
+  send({ type: "upload", csv: text });
+}
+
+function wireUpload() {
+  $("csv-file").addEventListener("change", () => {
+    const file = $("csv-file").files[0];
+    if (file) uploadFile(file);
+    $("csv-file").value = ""; // the same file again is a new upload
+  });
+  const body = document.body;
+  body.addEventListener("dragover", (event) => {
+    if (![...event.dataTransfer.types].includes("Files")) return;
+    event.preventDefault();
+    body.classList.add("dropping");
+  });
+  body.addEventListener("dragleave", (event) => {
+    if (event.target === body || !event.relatedTarget) body.classList.remove("dropping");
+  });
+  body.addEventListener("drop", (event) => {
+    body.classList.remove("dropping");
+    if (!event.dataTransfer.files.length) return;
+    event.preventDefault();
+    if (event.dataTransfer.files.length > 1) return showError("drop one CSV file at a time");
+    uploadFile(event.dataTransfer.files[0]);
+  });
+}
+
 // -- the network drawing ---------------------------------------------------------------------
 
 function el(name, attrs, parent) {
@@ -336,19 +453,45 @@ function el(name, attrs, parent) {
   return node;
 }
 
+const NET_WIDTH = 620, NET_HEIGHT = 400; // the SVG's own units (its viewBox); it scales to fit
+
 function layout(sizes) {
-  // x of each layer's column, and each neuron's centre and size
-  const svg = $("net");
-  const width = Number(svg.getAttribute("width"));
-  const height = Number(svg.getAttribute("height"));
+  // x of each layer's column, and each neuron's centre and size; every neuron inside the box
+  const width = NET_WIDTH, height = NET_HEIGHT;
   const L = sizes.length - 1;
-  const xs = sizes.map((_, l) => 40 + (l * (width - 80)) / Math.max(L, 1));
+  const left = 64, right = 84; // room for the input and output labels
+  const xs = sizes.map((_, l) => left + (l * (width - left - right)) / Math.max(L, 1));
   return sizes.map((n, l) => {
-    const size = Math.max(4, Math.min(36, (height - 40) / n - 4));
-    const step = size + 4;
-    const top = 24 + (height - 30 - n * step) / 2;
+    const step = Math.min(40, (height - 34) / n);
+    const size = Math.max(2, Math.min(36, step - (step > 8 ? 4 : 1)));
+    const top = 22 + (height - 28 - n * step) / 2;
     return Array.from({ length: n }, (_, j) => ({ x: xs[l], y: top + j * step + step / 2, size }));
   });
+}
+
+function keyboard(node, label, open) {
+  // reachable with Tab, opened with Enter or Space, named for a screen reader
+  node.setAttribute("tabindex", "0");
+  node.setAttribute("role", "button");
+  node.setAttribute("aria-label", label);
+  node.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      open();
+    }
+  });
+}
+
+function ioLabels(sizes) {
+  // the names of the inputs (x₁, x₁², …) and of the outputs (the classes, or ŷ)
+  const d = app.dataset || {};
+  const inputs = d.inputs || [];
+  const K = sizes[sizes.length - 1];
+  let outputs;
+  if (d.regression) outputs = ["ŷ"];
+  else if (K === 1 && d.classes && d.classes.length === 2) outputs = [`P(${d.classes[1]})`];
+  else outputs = (d.classes || []).map((c) => `class ${c}`);
+  return { inputs, outputs };
 }
 
 function buildNetwork(state) {
@@ -359,26 +502,36 @@ function buildNetwork(state) {
   app.pos = pos;
   const wires = el("g", {}, svg);
   const hits = el("g", {}, svg);
+  const few = (l) => sizes[l - 1] * sizes[l] <= 600;
   for (let l = 1; l < sizes.length; l++) {
     for (let j = 0; j < sizes[l]; j++) {
       for (let k = 0; k < sizes[l - 1]; k++) {
         const a = pos[l - 1][k], b = pos[l][j];
         const coords = { x1: a.x + a.size / 2, y1: a.y, x2: b.x - b.size / 2, y2: b.y };
-        el("line", { ...coords, class: "weight", id: `w-${l}-${j}-${k}`,
+        const line = el("line", { ...coords, class: "weight", id: `w-${l}-${j}-${k}`,
           "data-l": l, "data-j": j, "data-k": k }, wires);
-        if (sizes[l - 1] * sizes[l] <= 600) {
+        if (few(l)) {
           el("line", { ...coords, class: "hit", "data-l": l, "data-j": j, "data-k": k }, hits);
+          keyboard(line, `weight w(${l}) ${j},${k}`, () => select({ kind: "weight", l, j, k }));
         }
       }
     }
   }
+  const names = ioLabels(sizes);
+  const L = sizes.length - 1;
   for (let l = 0; l < sizes.length; l++) {
-    const label = l === 0 ? "input" : l === sizes.length - 1 ? `output (${l})` : `layer ${l}`;
+    const label = l === 0 ? "input" : l === L ? `output layer ${l}` : `layer ${l}`;
     el("text", { x: pos[l][0].x, y: 12, "text-anchor": "middle", class: "layer-label" }, svg)
       .textContent = label;
     for (let j = 0; j < sizes[l]; j++) {
       const p = pos[l][j];
       const g = el("g", { class: "neuron", id: `n-${l}-${j}`, "data-l": l, "data-j": j }, svg);
+      keyboard(g, `neuron ${j} of layer ${l}`, () => select({ kind: "neuron", l, j }));
+      const io = l === 0 ? names.inputs : l === L ? names.outputs : [];
+      if (io[j] !== undefined && sizes[l] <= 16) {
+        el("text", { x: l === 0 ? p.x - p.size / 2 - 4 : p.x + p.size / 2 + 4, y: p.y + 4,
+          "text-anchor": l === 0 ? "end" : "start", class: "io-label" }, svg).textContent = io[j];
+      }
       if (p.size >= 12) {
         el("rect", { x: p.x - p.size / 2, y: p.y - p.size / 2, width: p.size, height: p.size,
           fill: "#fff" }, g);
@@ -388,6 +541,15 @@ function buildNetwork(state) {
         el("circle", { cx: p.x, cy: p.y, r: p.size / 2, fill: "#fff" }, g);
       }
       el("text", { x: p.x, y: p.y + 3.5, "text-anchor": "middle", class: "value" }, g);
+      if (l > 0 && p.size >= 8) { // the bias b^(l)_j: a small square at the lower left
+        const side = Math.max(5, p.size / 4);
+        const bias = el("rect", { x: p.x - p.size / 2 - side / 2, y: p.y + p.size / 2 - side / 2,
+          width: side, height: side, class: "bias", id: `b-${l}-${j}`, fill: "#fff" }, svg);
+        bias.addEventListener("click", () => select({ kind: "bias", l, j }));
+        bias.addEventListener("mousemove", (e) => hoverText(e, `b^(${l})_${j} = ${fmt(app.state.b[l - 1][j])}`));
+        bias.addEventListener("mouseleave", () => ($("hover").hidden = true));
+        keyboard(bias, `bias b(${l}) ${j}`, () => select({ kind: "bias", l, j }));
+      }
     }
   }
   for (const line of svg.querySelectorAll(".weight, .hit")) {
@@ -409,7 +571,7 @@ function buildNeuronButtons(sizes, pos) {
   for (let l = 1; l < sizes.length - 1; l++) {
     const div = document.createElement("div");
     div.className = "nb";
-    div.style.left = `${pos[l][0].x}px`;
+    div.style.left = `${(100 * pos[l][0].x) / NET_WIDTH}%`;
     for (const [text, delta] of [["+", 1], ["−", -1]]) {
       const b = document.createElement("button");
       b.textContent = text;
@@ -426,15 +588,34 @@ function buildNeuronButtons(sizes, pos) {
       };
       div.appendChild(b);
     }
+    const pick = document.createElement("select"); // this layer's own σ
+    pick.className = "layer-activation";
+    pick.title = `the activation of layer ${l}`;
+    pick.setAttribute("aria-label", pick.title);
+    fillSelect(pick, app.options.activations);
+    pick.value = app.state && app.state.activations[l - 1] ? app.state.activations[l - 1] : app.config.activation;
+    pick.onchange = () => {
+      const config = readControls();
+      if (!config) return;
+      const acts = config.hidden.map((_, i) => (app.state.activations[i] || config.activation));
+      acts[l - 1] = pick.value;
+      config.layer_activations = acts;
+      changeConfig(config);
+    };
+    div.appendChild(pick);
     box.appendChild(div);
   }
+  box.classList.toggle("wide", sizes.length > 2);
 }
 
 function hover(event, line) {
-  const s = app.state;
   const l = +line.dataset.l, j = +line.dataset.j, k = +line.dataset.k;
+  hoverText(event, `w^(${l})_{${j},${k}} = ${fmt(app.state.W[l - 1][j][k])}`);
+}
+
+function hoverText(event, text) {
   const box = $("hover");
-  box.textContent = `w^(${l})_{${j},${k}} = ${fmt(s.W[l - 1][j][k])}`;
+  box.textContent = text;
   box.style.left = `${event.clientX + 12}px`;
   box.style.top = `${event.clientY + 12}px`;
   box.hidden = false;
@@ -448,13 +629,22 @@ function drawNetwork(state) {
   const scale = Math.max(biggest, 1);
   for (let l = 1; l < state.sizes.length; l++) {
     const W = state.W[l - 1];
+    // many lines between two layers: thinner and fainter, so the large weights still stand out
+    const thin = Math.min(1, 40 / (W.length * W[0].length || 1)) ** 0.5;
     for (let j = 0; j < W.length; j++) {
       for (let k = 0; k < W[j].length; k++) {
         const line = document.getElementById(`w-${l}-${j}-${k}`);
         const w = W[j][k];
         line.setAttribute("stroke", w >= 0 ? CLASS_COLOURS[1] : CLASS_COLOURS[0]);
-        line.setAttribute("stroke-width", (0.3 + (5 * Math.abs(w)) / scale).toFixed(2));
-        line.setAttribute("stroke-opacity", (0.25 + (0.75 * Math.abs(w)) / scale).toFixed(2));
+        const t = Math.abs(w) / scale;
+        line.setAttribute("stroke-width", (0.3 + 5 * t * thin).toFixed(2));
+        line.setAttribute("stroke-opacity", (thin < 1 ? Math.min(1, 0.05 + t) : 0.25 + 0.75 * t).toFixed(2));
+      }
+      const bias = document.getElementById(`b-${l}-${j}`);
+      if (bias) {
+        const b = state.b[l - 1][j];
+        const [r, g, bl] = signedColour(Math.max(-1, Math.min(1, b / scale)));
+        bias.setAttribute("fill", `rgb(${r | 0},${g | 0},${bl | 0})`);
       }
     }
   }
@@ -470,7 +660,7 @@ function drawNetwork(state) {
   for (const node of svg.querySelectorAll(".selected")) node.classList.remove("selected");
   const s = app.selection;
   if (s) {
-    const id = s.kind === "weight" ? `w-${s.l}-${s.j}-${s.k}` : `n-${s.l}-${s.j}`;
+    const id = s.kind === "weight" ? `w-${s.l}-${s.j}-${s.k}` : s.kind === "bias" ? `b-${s.l}-${s.j}` : `n-${s.l}-${s.j}`;
     const node = document.getElementById(id);
     if (node) node.classList.add("selected");
   }
@@ -478,36 +668,61 @@ function drawNetwork(state) {
 
 // -- output: decision boundary, gallery, loss curves -----------------------------------------
 
+function targetColour(d, y) {
+  // a point's colour: its class, or for a regression its target on the blue/orange scale
+  if (!d.regression) return CLASS_COLOURS[y % CLASS_COLOURS.length];
+  const [lo, hi] = d.target_range;
+  const [r, g, b] = signedColour(Math.max(-1, Math.min(1, (2 * (y - lo)) / (hi - lo || 1) - 1)));
+  return `rgb(${r | 0},${g | 0},${b | 0})`;
+}
+
 function drawBoundary(state) {
   const canvas = $("boundary");
   const d = app.dataset;
-  if (!d || d.image_shape || !state.pictures || !state.pictures.output) return;
+  const flat = !!(d && !d.image_shape && !d.extent); // more than two columns: no plane
+  $("no-picture").hidden = !flat;
+  if (flat) canvas.hidden = true;
+  if (!d || d.image_shape || flat || !state.pictures || !state.pictures.output) return drawLegend();
+  canvas.hidden = false;
   const G = d.grid;
   const out = state.pictures.output;
+  const discrete = $("discretize").checked && !d.regression;
   const cells = document.createElement("canvas");
-  if (out.value) {
+  if (out.curve) {
+    paint(cells, G, () => [255, 255, 255]); // 1-D: the curve ŷ(x₁) is drawn below
+  } else if (out.value) {
     const q = bytes(out.value);
-    paint(cells, G, (i) => signedColour(q[i] / 127.5 - 1));
+    paint(cells, G, (i) => signedColour(discrete ? (q[i] >= 128 ? 0.6 : -0.6) : q[i] / 127.5 - 1));
   } else {
     const cls = bytes(out.class), conf = bytes(out.confidence);
     const K = d.classes.length;
     paint(cells, G, (i) => {
-      const p = conf[i] / 255;
-      return mix(CLASS_COLOURS[cls[i] % CLASS_COLOURS.length], Math.max(0, (p - 1 / K) / (1 - 1 / K)) * 0.8);
+      const p = discrete ? 1 : conf[i] / 255;
+      return mix(CLASS_COLOURS[cls[i] % CLASS_COLOURS.length], Math.max(0, (p - 1 / K) / (1 - 1 / K)) * (discrete ? 0.6 : 0.8));
     });
   }
   const ctx = canvas.getContext("2d");
-  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingEnabled = !discrete;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   ctx.drawImage(cells, 0, 0, canvas.width, canvas.height);
   const [x0, x1, y0, y1] = d.extent;
   const toPx = (p) => [((p[0] - x0) / (x1 - x0)) * canvas.width, ((y1 - p[1]) / (y1 - y0)) * canvas.height];
+  if (out.curve) {
+    ctx.strokeStyle = "#222";
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    out.curve.forEach((v, i) => {
+      const [px, py] = toPx([x0 + ((x1 - x0) * i) / (G - 1), v]);
+      if (i) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+    });
+    ctx.stroke();
+  }
   const drawSet = (set, test) => {
     for (let i = 0; i < set.X.length; i++) {
       const [px, py] = toPx(set.X[i]);
       ctx.beginPath();
       ctx.arc(px, py, 3, 0, 2 * Math.PI);
-      ctx.fillStyle = CLASS_COLOURS[set.y[i] % CLASS_COLOURS.length];
+      ctx.fillStyle = targetColour(d, set.y[i]);
       ctx.fill();
       ctx.lineWidth = 1;
       ctx.strokeStyle = test ? "#000" : "#fff";
@@ -516,15 +731,44 @@ function drawBoundary(state) {
   };
   drawSet(d.train, false);
   if ($("show-test").checked) drawSet(d.test, true);
-  if (app.walk && d.train.X[app.walk.data.sample]) {
-    // the sample being stepped through
-    const [px, py] = toPx(d.train.X[app.walk.data.sample]);
+  const ring = (i, radius, width, colour) => {
+    const [px, py] = toPx(d.train.X[i]);
     ctx.beginPath();
-    ctx.arc(px, py, 7, 0, 2 * Math.PI);
-    ctx.lineWidth = 2.5;
-    ctx.strokeStyle = "#c00";
+    ctx.arc(px, py, radius, 0, 2 * Math.PI);
+    ctx.lineWidth = width;
+    ctx.strokeStyle = colour;
     ctx.stroke();
+  };
+  if (app.selection && app.batchShown) { // the mini-batch the open explanation is computed on
+    for (const i of app.batchShown) if (d.train.X[i]) ring(i, 5.5, 1.5, "#000");
   }
+  if (app.walk && d.train.X[app.walk.data.sample]) ring(app.walk.data.sample, 7, 2.5, "#c00");
+  drawLegend();
+}
+
+function drawLegend() {
+  // what the colours mean: the classes, or the output's scale
+  const box = $("legend");
+  const d = app.dataset;
+  box.innerHTML = "";
+  if (!d || d.image_shape || !d.extent) return;
+  const add = (html) => box.insertAdjacentHTML("beforeend", html);
+  const bar = `<span class="bar" style="background:linear-gradient(to right, ${CLASS_COLOURS[0]}, #fff, ${CLASS_COLOURS[1]})"></span>`;
+  if (d.regression) {
+    const [lo, hi] = d.target_range;
+    add(`<span>ŷ, y: ${fmt(lo, 3)}</span>${bar}<span>${fmt(hi, 3)}</span>`);
+  } else if (d.classes.length === 2 && app.state && app.state.sizes[app.state.sizes.length - 1] === 1) {
+    add(`<span>class ${escapeHtml(d.classes[0])} · a = 0</span>${bar}<span>a = 1 · class ${escapeHtml(d.classes[1])}</span>`);
+  } else {
+    d.classes.forEach((c, k) => add(`<span><span class="swatch" style="background:${CLASS_COLOURS[k % CLASS_COLOURS.length]}"></span>${escapeHtml(c)}</span>`));
+    add("<span>(paler: less sure)</span>");
+  }
+}
+
+function escapeHtml(text) {
+  const span = document.createElement("span");
+  span.textContent = String(text);
+  return span.innerHTML;
 }
 
 function drawGallery(state) {
@@ -532,7 +776,7 @@ function drawGallery(state) {
   const d = app.dataset;
   const image = !!(d && d.image_shape);
   box.hidden = !image;
-  $("boundary").hidden = image;
+  if (image) $("boundary").hidden = true;
   if (!image || !state.pictures) return;
   const [h, w] = d.image_shape;
   if (box.children.length !== d.gallery.X.length) {
@@ -560,20 +804,35 @@ function drawGallery(state) {
 }
 
 function drawLoss(history) {
+  // the loss curves with their axes: loss up (0 to the largest), epochs across
   const canvas = $("loss");
   const ctx = canvas.getContext("2d");
   const W = canvas.width, H = canvas.height;
+  const left = 34, bottom = 16, top = 14, right = 6;
   ctx.clearRect(0, 0, W, H);
   if (!history.length) return;
   const finite = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
-  let top = 1e-9;
-  for (const [, a, b] of history) top = Math.max(top, finite(a) || 0, finite(b) || 0);
+  let most = 1e-9;
+  for (const [, a, b] of history) most = Math.max(most, finite(a) || 0, finite(b) || 0);
   const last = Math.max(history[history.length - 1][0], 1e-9);
-  ctx.strokeStyle = "#eee";
+  const X = (e) => left + (e / last) * (W - left - right);
+  const Y = (v) => H - bottom - (v / most) * (H - bottom - top);
+  ctx.strokeStyle = "#999";
+  ctx.lineWidth = 1;
   ctx.beginPath();
-  ctx.moveTo(0, H - 1);
-  ctx.lineTo(W, H - 1);
+  ctx.moveTo(left, top - 4); ctx.lineTo(left, H - bottom); ctx.lineTo(W - right, H - bottom);
   ctx.stroke();
+  ctx.fillStyle = "#555";
+  ctx.font = "10px sans-serif";
+  ctx.textAlign = "right";
+  ctx.fillText(fmt(most, 2), left - 3, Y(most) + 4);
+  ctx.fillText(fmt(most / 2, 2), left - 3, Y(most / 2) + 4);
+  ctx.fillText("0", left - 3, H - bottom + 3);
+  ctx.textAlign = "left";
+  ctx.fillText("0", left, H - 4);
+  ctx.textAlign = "right";
+  ctx.fillText(`epoch ${fmt(last, 3)}`, W - right, H - 4);
+  ctx.textAlign = "left";
   for (const [col, colour] of [[1, "#555"], [2, CLASS_COLOURS[1]]]) {
     ctx.strokeStyle = colour;
     ctx.lineWidth = 1.5;
@@ -581,18 +840,15 @@ function drawLoss(history) {
     history.forEach((p, i) => {
       const v = finite(p[col]);
       if (v === null) return;
-      const x = (p[0] / last) * (W - 4) + 2;
-      const y = H - 4 - (v / top) * (H - 16);
-      if (i === 0) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
+      if (i === 0) ctx.moveTo(X(p[0]), Y(v));
+      else ctx.lineTo(X(p[0]), Y(v));
     });
     ctx.stroke();
   }
   ctx.fillStyle = "#555";
-  ctx.font = "10px sans-serif";
-  ctx.fillText(`max ${fmt(top, 3)}   — train   `, 4, 10);
+  ctx.fillText("loss  — train", left + 4, 10);
   ctx.fillStyle = CLASS_COLOURS[1];
-  ctx.fillText("— test", 110, 10);
+  ctx.fillText("— test", left + 72, 10);
 }
 
 function setNumber(id, value) {
@@ -601,7 +857,21 @@ function setNumber(id, value) {
   node.dataset.value = value === undefined ? "" : String(value);
 }
 
+function drawRate(state) {
+  // mini-batches a second, measured over the last second or so of snapshots
+  const now = performance.now(), r = app.rate;
+  if (!state.playing) r.value = 0;
+  else if (now - r.time > 900) {
+    if (r.time && state.steps >= r.steps) r.value = ((state.steps - r.steps) * 1000) / (now - r.time);
+    r.steps = state.steps;
+    r.time = now;
+  }
+  if (!state.playing) r.time = 0;
+  $("rate").textContent = r.value >= 10 ? String(Math.round(r.value)) : fmt(r.value, 2);
+}
+
 function drawState(state) {
+  drawRate(state);
   $("epoch").textContent = state.epoch.toFixed(2);
   $("steps").textContent = String(state.steps);
   $("play").textContent = app.playing ? "❚❚ Pause" : "▶ Play";
@@ -622,8 +892,13 @@ function drawState(state) {
 
 function select(selection) {
   app.selection = selection;
+  app.reveal = !!selection; // its explanation comes into view when it arrives
   send(selection ? { type: "select", ...selection } : { type: "select", kind: null });
-  if (!selection) showExplanation(null);
+  if (!selection) {
+    showExplanation(null);
+    app.batchShown = null;
+    if (app.state) drawBoundary(app.state);
+  }
   if (app.state) drawNetwork(app.state);
 }
 
@@ -645,6 +920,15 @@ function showExplanation(e) {
   value.textContent = fmt(e.value, 6);
   value.dataset.value = String(e.value);
   $("explain-text").textContent = e.text;
+  showMath(e);
+  showBatch(e);
+  if (app.reveal) {
+    app.reveal = false;
+    const box = $("explain-panel").getBoundingClientRect();
+    if (box.top < 0 || box.top > window.innerHeight - 120) {
+      $("explain-panel").scrollIntoView({ block: "start", behavior: "instant" });
+    }
+  }
   $("explain-source").textContent = e.source === "glassnet.explain" ? "(glassnet.explain)" : "(from the trace)";
   $("edit-row").hidden = false;
   $("edit-value").disabled = $("edit-apply").disabled = e.kind === "neuron";
@@ -652,6 +936,49 @@ function showExplanation(e) {
   if (document.activeElement !== $("edit-value") && e.parameter !== undefined) {
     $("edit-value").value = e.parameter;
   }
+}
+
+function showMath(e) {
+  // the chain rule as typeset mathematics (KaTeX, served by the Playground itself); the text
+  // form stays below it, and the LaTeX source is under "LaTeX (copyable)"
+  const box = $("explain-math");
+  const missing = typeof katex === "undefined";
+  $("katex-missing").hidden = !missing || !e.latex;
+  if (missing || !e.latex) {
+    box.innerHTML = "";
+    box.dataset.rendered = "";
+    return;
+  }
+  if (box.dataset.latex === e.latex) return; // unchanged: keep the rendered formula
+  katex.render(e.latex, box, { displayMode: true, throwOnError: false, output: "htmlAndMathml" });
+  box.dataset.latex = e.latex;
+  box.dataset.rendered = "katex";
+  if ($("explain-latex-box").open) $("explain-latex").textContent = e.latex;
+}
+
+function showBatch(e) {
+  // the mini-batch the number was computed on, so that a learner can redo it
+  const box = $("explain-batch");
+  const rows = e.batch || [];
+  const before = (app.batchShown || []).join(",");
+  app.batchShown = rows;
+  if (before !== rows.join(",") && app.state) drawBoundary(app.state); // ring them
+  if (!rows.length || e.kind === "neuron" && e.l === 0) {
+    box.textContent = "";
+    return;
+  }
+  const d = app.dataset;
+  const shown = rows.slice(0, 12).map((i) => {
+    if (!d || !d.train || !d.train.X[i]) return `#${i}`;
+    const x = d.train.X[i], y = d.train.y[i];
+    const label = d.regression ? fmt(y) : d.classes[y];
+    return d.coordinates === 1 ? `#${i} (x₁ ${fmt(x[0], 3)}, y ${label})` : `#${i} (${fmt(x[0], 3)}, ${fmt(x[1], 3)}; ${label})`;
+  });
+  const more = rows.length > 12 ? ` and ${rows.length - 12} more` : "";
+  const which = e.kind === "neuron" ? "its first sample" : `these ${rows.length} samples`;
+  box.textContent = `Mini-batch (training rows, ringed on the output): ${shown.join(", ")}${more}; ` +
+    `the number above is computed on ${which}.`;
+  box.dataset.rows = rows.join(",");
 }
 
 // -- one sample, step by step ----------------------------------------------------------------
