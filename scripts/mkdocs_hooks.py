@@ -30,11 +30,7 @@ import fetch_npm  # noqa: E402
 
 import glassnet  # noqa: E402
 
-KATEX = (
-    "katex",
-    "0.19.1",  # npm view katex@0.19.1 dist.integrity
-    "sha512-jG8uKntjSEcm2EpQOh0XturpPuuC9r3Sq5HLHdsFdWZT27E672SF19QEi+of0/YeOy15lDgRhKvr5614uRrEfA==",
-)
+KATEX = fetch_npm.KATEX  # one pin for every page: the Playground's and the site's
 # modules that are tools rather than library (the command line's parts, python -m entry points)
 NOT_REFERENCE = {"__main__"}
 

@@ -235,25 +235,32 @@ def test_no_external_resources() -> None:
 
 
 def test_katex_is_vendored_at_the_pinned_version_and_served(client: Any) -> None:
+    import base64
+    import hashlib
     import importlib.util
     from pathlib import Path
 
     from glassnet.playground.server import STATIC
 
-    script = Path(__file__).resolve().parent.parent / "scripts" / "fetch_vendor.py"
-    spec = importlib.util.spec_from_file_location("fetch_vendor", script)
+    script = Path(__file__).resolve().parent.parent / "scripts" / "fetch_npm.py"
+    spec = importlib.util.spec_from_file_location("fetch_npm", script)
     assert spec is not None and spec.loader is not None
-    fetch_vendor = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fetch_vendor)
+    fetch_npm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fetch_npm)
     katex = STATIC / "vendor" / "katex"
-    assert (katex / "VERSION").read_text().strip() == f"katex@{fetch_vendor.KATEX_VERSION}"
+    name, version, _ = fetch_npm.KATEX
+    assert (katex / "VERSION").read_text().strip() == f"{name}@{version}"
+    assert fetch_npm.PLAYGROUND_KATEX == katex.resolve()
+    assert fetch_npm.vendor_playground() is False  # in place already: nothing fetched again
     assert "MIT" in (katex / "LICENSE").read_text()
     fonts = sorted(p.name for p in (katex / "fonts").iterdir())
     assert "KaTeX_Main-Regular.woff2" in fonts
     for path in ("katex.min.js", "katex.min.css", "fonts/KaTeX_Main-Regular.woff2"):
         assert client.get(f"/static/vendor/katex/{path}").status_code == 200
-    with pytest.raises(ValueError, match="one exact version"):
-        fetch_vendor.fetch_npm("katex", "^0.16", "unused")
+    # the download is checked against the pinned hash: one changed byte fails it
+    data = b"a tarball"
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    assert fetch_npm._matches(data, digest) and not fetch_npm._matches(data + b"!", digest)
 
 
 def test_websocket_session_lifecycle_frees_sessions(client: Any) -> None:

@@ -712,7 +712,7 @@ def test_without_katex_the_page_shows_the_text_form(server: tuple[str, Any], pag
     page.wait_for_function("document.body.dataset.dataset === 'xor'")
     page.dispatch_event("#w-1-0-0", "click")
     page.wait_for_selector("#katex-missing:not([hidden])")
-    assert "fetch_vendor.py" in page.locator("#katex-missing").text_content()
+    assert "fetch_npm.py" in page.locator("#katex-missing").text_content()
     assert "∂C/∂w^(1)" in page.locator("#explain-text").text_content()
     assert page.locator("#explain-math .katex").count() == 0
     page.console_errors.clear()  # the two 404s were the point
