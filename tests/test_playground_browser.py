@@ -264,7 +264,7 @@ def test_walkthrough_and_digits(server: tuple[str, Any], page: Any) -> None:
     assert session.net.sizes == [2, 8, 2]  # cross_entropy: a softmax neuron per class
 
 
-def wait_until(condition: Any, seconds: float = 10) -> bool:
+def wait_until(condition: Any, seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -558,12 +558,12 @@ def test_crosses_activations_and_fresh_draws(server: tuple[str, Any], page: Any)
     page.check("#features input[value='x1^2']")
     page.wait_for_function("location.hash.includes('features=x1,x2,x1%5E2')")
     page.wait_for_function("document.querySelectorAll('[id^=n-0-]').length === 3")
-    assert session.net.sizes == [3, 3, 1]
+    assert wait_until(lambda: session.net.sizes == [3, 3, 1])  # the server's own, in its time
     assert "x₁²" in page.locator("#net").text_content()  # input neurons are labelled
     # this layer's own activation
     page.select_option(".layer-activation >> nth=0", "relu")
     page.wait_for_function("location.hash.includes('layer_activations=relu')")
-    assert session.net.layers[0].activation.name == "relu"
+    assert wait_until(lambda: session.net.layers[0].activation.name == "relu")
     # new weights keep the data; new data keeps the first weights
     W, X = session.net.W[1].copy(), session.data.X_train.copy()
     page.click("#new-weights")

@@ -831,7 +831,7 @@ function drawLoss(history) {
   ctx.textAlign = "left";
   ctx.fillText("0", left, H - 4);
   ctx.textAlign = "right";
-  ctx.fillText(`epoch ${fmt(last, 3)}`, W - right, H - 4);
+  ctx.fillText(`epoch ${history[history.length - 1][0] > 0 ? fmt(last, 3) : 0}`, W - right, H - 4);
   ctx.textAlign = "left";
   for (const [col, colour] of [[1, "#555"], [2, CLASS_COLOURS[1]]]) {
     ctx.strokeStyle = colour;
