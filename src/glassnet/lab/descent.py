@@ -66,7 +66,7 @@ def make_optimizer(name: str, lr: float) -> Optimizer:
     line and the Playground (a name added with :func:`glassnet.optimizers.register` works too).
 
     >>> make_optimizer("nesterov", 0.01)
-    SGD(lr=0.01, momentum=0.9, dampening=0, nesterov=True, weight_decay=0, clip_norm=None)
+    SGD(lr=0.01, momentum=0.9, dampening=0, nesterov=True, weight_decay=0)
     """
     return by_name(name, lr)
 

@@ -96,9 +96,8 @@ class Adagrad(Optimizer):
 
     Example:
         >>> from glassnet.optimizers import Adagrad
-        >>> Adagrad(lr=0.01)  # doctest: +NORMALIZE_WHITESPACE
-        Adagrad(lr=0.01, eps=1e-10, weight_decay=0, initial_accumulator_value=0, lr_decay=0,
-                clip_norm=None)
+        >>> Adagrad(lr=0.01)
+        Adagrad(lr=0.01, eps=1e-10, weight_decay=0, initial_accumulator_value=0, lr_decay=0)
     """
 
     def __init__(

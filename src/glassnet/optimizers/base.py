@@ -358,8 +358,10 @@ class Optimizer:
             self._make_slots((tuple(a.shape for a in arrays), arrays[0].dtype))
 
     def __repr__(self) -> str:
-        args = ", ".join(
-            f"{key}={short_repr(value)}" for key, value in self.hyperparameters().items()
+        args = ", ".join(  # clip_norm=None, no clipping, goes without saying
+            f"{key}={short_repr(value)}"
+            for key, value in self.hyperparameters().items()
+            if value is not None or key != "clip_norm"
         )
         return f"{type(self).__name__}({args})"
 
@@ -394,7 +396,7 @@ class SGD(Optimizer):
     Example:
         >>> import glassnet as gn
         >>> gn.SGD(lr=3.0)
-        SGD(lr=3, momentum=0, dampening=0, nesterov=False, weight_decay=0, clip_norm=None)
+        SGD(lr=3, momentum=0, dampening=0, nesterov=False, weight_decay=0)
         >>> gn.SGD(lr=0.1, momentum=0.9, nesterov=True, clip_norm=1.0).clip_norm
         1.0
     """

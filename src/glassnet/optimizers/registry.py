@@ -213,7 +213,7 @@ def by_name(
     every step, for every name (see :mod:`glassnet.optimizers.clipping`).
 
     >>> by_name("nesterov", 0.01)
-    SGD(lr=0.01, momentum=0.9, dampening=0, nesterov=True, weight_decay=0, clip_norm=None)
+    SGD(lr=0.01, momentum=0.9, dampening=0, nesterov=True, weight_decay=0)
     >>> by_name("sgd", 3.0, momentum=0.5).momentum
     0.5
     >>> by_name("adam").lr, by_name("adam", clip_norm=1.0).clip_norm
