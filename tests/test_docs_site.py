@@ -68,8 +68,6 @@ WITHOUT_EXAMPLE_YET = {
     "glassnet.render.matrix",
     "glassnet.render.number",
     "glassnet.render.vector",
-    "glassnet.scaling.Split",
-    "glassnet.scaling.ThreeWaySplit",
     "glassnet.schedules.Schedule",
 }
 
