@@ -68,7 +68,6 @@ WITHOUT_EXAMPLE_YET = {
     "glassnet.render.matrix",
     "glassnet.render.number",
     "glassnet.render.vector",
-    "glassnet.schedules.Schedule",
 }
 
 
