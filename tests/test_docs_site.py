@@ -63,11 +63,6 @@ WITHOUT_EXAMPLE_YET = {
     "glassnet.playground.Session",
     "glassnet.playground.create_app",
     "glassnet.playground.serve",
-    "glassnet.render.html_matrix",
-    "glassnet.render.latex_matrix",
-    "glassnet.render.matrix",
-    "glassnet.render.number",
-    "glassnet.render.vector",
 }
 
 
