@@ -57,8 +57,6 @@ WITHOUT_EXAMPLE_YET = {
     "glassnet.lab.plot_values",
     "glassnet.lab.save_animation",
     "glassnet.lab.slice_1d",
-    "glassnet.layers.Cache",
-    "glassnet.optimizers.Slot",
     "glassnet.playground.Config",
     "glassnet.playground.Session",
     "glassnet.playground.create_app",
