@@ -292,6 +292,18 @@ class EpochLogger(Callback):
 
     Args:
         stream: where to write (default: standard output).
+
+    Example:
+        >>> import io
+        >>> import numpy as np, glassnet as gn
+        >>> from glassnet.callbacks import EpochLogger
+        >>> net = gn.Network.from_sizes([2, 1], seed=0)
+        >>> log = io.StringIO()
+        >>> _ = net.fit(np.eye(2), [0, 1], epochs=2, callbacks=[EpochLogger(log)], verbose=0)
+        >>> for line in log.getvalue().splitlines():
+        ...     print(line.split("  (")[0])  # each line ends with the epoch's seconds
+        epoch 1/2  loss 0.1967  accuracy 0.0000
+        epoch 2/2  loss 0.1956  accuracy 0.0000
     """
 
     rank_zero_only = True
@@ -334,6 +346,19 @@ class ProgressBar(Callback):
 
     Args:
         stream: where to draw (default: standard error).
+
+    Example:
+        >>> import io
+        >>> import numpy as np, glassnet as gn
+        >>> from glassnet.callbacks import ProgressBar
+        >>> net = gn.Network.from_sizes([2, 1], seed=0)
+        >>> out = io.StringIO()  # not a terminal: tqdm redraws the bar on one line
+        >>> _ = net.fit(np.eye(2), [0, 1], epochs=2, callbacks=[ProgressBar(out)], verbose=0)
+        >>> drawn = out.getvalue()
+        >>> "epoch 1/2: 100%" in drawn, "epoch 2/2: 100%" in drawn  # one full bar per epoch
+        (True, True)
+        >>> "loss 0.1956  accuracy 0.0000" in drawn  # the epoch's numbers, as EpochLogger's
+        True
     """
 
     rank_zero_only = True
@@ -627,6 +652,25 @@ class DivergenceGuard:
     weights at the start of the latest epoch whose first mini-batch had a sound cost (into
     arrays made once: one copy of the parameters per epoch), and when the run diverges it puts
     them back, records ``History.stop`` and stops the run.
+
+    Example:
+        A learning rate far too large for a regression: the guard stops ``fit`` at the third
+        mini-batch and puts back the weights the run started from.
+
+        >>> import warnings
+        >>> import numpy as np, glassnet as gn
+        >>> X = np.random.default_rng(0).normal(size=(64, 2))
+        >>> layers = [gn.Dense(2, 8, activation="relu"), gn.Dense(8, 1, activation="identity")]
+        >>> net = gn.Network(layers, cost="mse", seed=0)
+        >>> W1 = net.W[1].copy()
+        >>> with warnings.catch_warnings(record=True) as caught:  # fit warns with the reason
+        ...     warnings.simplefilter("always")
+        ...     sgd = gn.SGD(lr=10.0)
+        ...     history = net.fit(X, 3 * X[:, :1], epochs=5, optimizer=sgd, seed=0, verbose=0)
+        >>> history.stop.kind, history.stop.epoch, history.stop.batch, history.stop.restored_epoch
+        ('diverged', 1, 3, 1)
+        >>> bool(np.array_equal(net.W[1], W1)), len(caught)
+        (True, 1)
     """
 
     def __init__(self, net: Network, y: Any) -> None:

@@ -155,7 +155,19 @@ class Cost:
 class SumOfSquares(Cost):
     """C_i = ‖y_i − a_i‖² / d, ∂C_i/∂a = (2/d)(a − y): the sum of a sample's squared errors,
     divided by d = :meth:`divisor` (1 for ``"mse"``, 2 for ``"quadratic"``, n_L for
-    ``"elementwise_mse"``). A squared-error cost of your own says only its d."""
+    ``"elementwise_mse"``). A squared-error cost of your own says only its d.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet import costs
+        >>> class HalfMean(costs.SumOfSquares):  # C_i = ‖y_i − a_i‖² / (2 n_L)
+        ...     name = "half_mean"
+        ...     def divisor(self, n_L):
+        ...         return 2.0 * n_L
+        >>> a, y = np.array([[0.8, 0.2]]), np.array([[1.0, 0.0]])
+        >>> HalfMean().per_sample(a, y, a).round(4), HalfMean().derivative(a, y).round(4)
+        (array([0.02]), array([[-0.1,  0.1]]))
+    """
 
     def divisor(self, n_L: int) -> float:
         """d, what ‖y_i − a_i‖² is divided by for n_L output neurons."""
@@ -192,6 +204,15 @@ class MSE(SumOfSquares):
     gives, a, over the n_L output neurons; C = (1/m) Σ_i C_i is their "mean squared error"
     over the samples. With one output neuron this is PyTorch's ``MSELoss()``; with n_L outputs
     it is n_L times that (``"elementwise_mse"`` is PyTorch's, for any n_L).
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.costs import MSE
+        >>> a, y = np.array([[0.8, 0.2]]), np.array([[1.0, 0.0]])
+        >>> MSE().per_sample(a, y, a).round(4)  # (0.8 − 1)² + (0.2 − 0)²
+        array([0.08])
+        >>> MSE().derivative(a, y).round(4)  # 2(a − y)
+        array([[-0.4,  0.4]])
     """
 
     name = "mse"
@@ -204,6 +225,13 @@ class Quadratic(SumOfSquares):
 
     It is half the tutorial's cost ``"mse"``: the same minimum, half the gradient. SGD with
     η on this cost takes exactly the steps of SGD with η/2 on ``"mse"``.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.costs import Quadratic
+        >>> a, y = np.array([[0.8, 0.2]]), np.array([[1.0, 0.0]])
+        >>> Quadratic().per_sample(a, y, a).round(4), Quadratic().derivative(a, y).round(4)
+        (array([0.04]), array([[-0.2,  0.2]]))
     """
 
     name = "quadratic"
@@ -218,6 +246,13 @@ class ElementwiseMSE(SumOfSquares):
     """C_i = (1/n_L) ‖y_i − a_i‖², ∂C_i/∂a = 2(a − y)/n_L: the mean over all m·n_L squared
     errors, PyTorch's ``MSELoss()`` and Keras's ``"mse"``. Equal to ``"mse"`` for one output
     neuron; with n_L outputs it is ``"mse"`` divided by n_L.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.costs import ElementwiseMSE
+        >>> a, y = np.array([[0.8, 0.2]]), np.array([[1.0, 0.0]])
+        >>> ElementwiseMSE().per_sample(a, y, a).round(4)  # 0.08 / n_L, n_L = 2
+        array([0.04])
     """
 
     name = "elementwise_mse"
@@ -238,6 +273,22 @@ class CrossEntropy(Cost):
 
     The fused δ holds when each target row sums to 1 (one-hot labels or probabilities):
     ∂C_i/∂z_k = Σ_j (−y_j / a_j) a_j (1[j = k] − a_k) = a_k Σ_j y_j − y_k = a_k − y_k.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import Sigmoid, Softmax
+        >>> from glassnet.costs import CrossEntropy
+        >>> z, y = np.array([[2.0, 0.0, -1.0]]), np.array([[1.0, 0.0, 0.0]])
+        >>> a = Softmax()(z)
+        >>> cost = CrossEntropy()
+        >>> cost.per_sample(a, y, z).round(4), (-np.log(a[:, 0])).round(4)  # −ln a_true
+        (array([0.1698]), array([0.1698]))
+        >>> cost.output_delta(a, y, z, Softmax()).round(4)  # δ^(L) = a − y
+        array([[-0.1562,  0.1142,  0.042 ]])
+        >>> cost.check_output(Sigmoid())  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: cost 'cross_entropy' needs a softmax output layer, but ... is sigmoid; ...
     """
 
     name = "cross_entropy"
@@ -281,6 +332,18 @@ class BinaryCrossEntropy(Cost):
 
     From the logits, ln a = −softplus(−z) and ln(1 − a) = −softplus(z), so
     C_i = (1/n_L) Σ_j [softplus(z_j) − y_j z_j], finite for any z.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import Sigmoid
+        >>> from glassnet.costs import BinaryCrossEntropy
+        >>> z, y = np.array([[0.0, 2.0]]), np.array([[1.0, 1.0]])  # two yes/no outputs
+        >>> a = Sigmoid()(z)
+        >>> cost = BinaryCrossEntropy()
+        >>> cost.per_sample(a, y, z).round(4), round(float(-np.log(a).mean()), 4)  # −mean ln a
+        (array([0.41]), 0.41)
+        >>> cost.output_delta(a, y, z, Sigmoid()).round(4)  # δ^(L) = (a − y)/n_L
+        array([[-0.25  , -0.0596]])
     """
 
     name = "binary_cross_entropy"
@@ -330,7 +393,15 @@ def get(cost: str | Cost) -> Cost:
 
 def predicted_classes(a_L: Array, out: NDArray[np.intp] | None = None) -> NDArray[np.intp]:
     """The class each row of output activations stands for: argmax_j a_j, or ``a ≥ 0.5`` for
-    a single output neuron; written into ``out`` when given (training reuses one array)."""
+    a single output neuron; written into ``out`` when given (training reuses one array).
+
+    Example:
+        >>> import numpy as np
+        >>> predicted_classes(np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1]]))
+        array([1, 0])
+        >>> predicted_classes(np.array([[0.3], [0.5]]))  # one neuron: a ≥ 0.5 is class 1
+        array([0, 1])
+    """
     if a_L.shape[1] == 1:
         if out is None:
             return (a_L[:, 0] >= 0.5).astype(np.intp)
@@ -353,5 +424,12 @@ def weight_shares(weights: Array) -> Array:
 
 
 def accuracy(a_L: Array, labels: NDArray[np.intp]) -> float:
-    """The fraction of rows whose predicted class equals ``labels``."""
+    """The fraction of rows whose predicted class equals ``labels``.
+
+    Example:
+        >>> import numpy as np
+        >>> a_L = np.array([[0.1, 0.7, 0.2], [0.6, 0.3, 0.1]])  # predicts classes 1 and 0
+        >>> accuracy(a_L, np.array([1, 2]))
+        0.5
+    """
     return float(np.mean(predicted_classes(a_L) == labels))

@@ -41,6 +41,13 @@ def launched(environ: Mapping[str, str] | None = None) -> int:
     ``OMPI_COMM_WORLD_SIZE``), so it needs no MPI library: a program can tell that it was
     started by ``mpiexec -n 4`` before it imports mpi4py, and say what to install if it is
     missing.
+
+    Example:
+        >>> from glassnet.distributed import launched
+        >>> launched({})  # started without a launcher, e.g. `python train.py`
+        1
+        >>> launched({"PMI_SIZE": "4"})  # what MPICH's `mpiexec -n 4` tells each rank
+        4
     """
     env = os.environ if environ is None else environ
     for name in _SIZE_VARIABLES:
@@ -55,6 +62,25 @@ def world() -> Any:
 
     Raises:
         ImportError: mpi4py is not installed (the message says how to install it).
+
+    Example:
+        Under ``mpiexec -n 2 python train.py`` (not run here: it needs the MPI library, and the
+        job's other rank):
+
+        >>> comm = world()  # doctest: +SKIP
+        >>> comm.Get_rank(), comm.Get_size()  # doctest: +SKIP
+        (0, 2)
+
+        Without mpi4py, the error says what to install:
+
+        >>> import sys
+        >>> from unittest import mock
+        >>> from glassnet.distributed import world
+        >>> with mock.patch.dict(sys.modules, {"mpi4py": None}):  # as if it were not installed
+        ...     world()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ImportError: data-parallel training needs mpi4py and an MPI library: pip install ...
     """
     try:
         from mpi4py import MPI
@@ -71,6 +97,15 @@ def shard(m: int, rank: int, size: int) -> slice:
 
     Laid end to end in rank order the shards are the rows 0..m−1 in order, so
     ``fit(X[shard(m, r, n)], ..., comm=comm, sharded=True)`` equals one process's ``fit(X, ...)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.distributed import shard
+        >>> [shard(10, rank, 3) for rank in range(3)]  # 10 rows among 3 ranks: 3, 3 and 4
+        [slice(0, 3, None), slice(3, 6, None), slice(6, 10, None)]
+        >>> X = np.arange(10)
+        >>> bool(np.array_equal(np.concatenate([X[shard(10, r, 3)] for r in range(3)]), X))
+        True
     """
     if not (0 <= rank < size):
         raise ValueError(f"rank must be in 0..size-1 = 0..{size - 1}, got {rank}")

@@ -67,6 +67,17 @@ class Part:
         hint: the formula to use (printed with feedback on a wrong answer).
         mistakes: ``(value, message)`` pairs: answers that a typical slip gives, and what
             the slip was.
+
+    Example:
+        >>> from glassnet.exercises import make_sheet
+        >>> sheet = make_sheet(seed=1, kind="forward")
+        >>> part = sheet.parts()["1a"]
+        >>> part.symbol, part.answer, part.hint
+        ('z^(1)_0', 0.52, 'Use z^(1)_0 = Σ_k w^(1)_{0,k} a^(0)_k + b^(1)_0.')
+        >>> part.working
+        'Σ_k w^(1)_{0,k} a^(0)_k + b^(1)_0 = (-0.1)·(-0.4) + 0.1·0.8 + 0.4'
+        >>> [message for value, message in part.mistakes]  # the slip 0.12 is recognised
+        ['You left out the bias b.']
     """
 
     key: str
@@ -91,6 +102,20 @@ class Problem:
         X, Y: the samples, one per row, and their targets.
         lr: the learning rate η (sgd problems only, else 0).
         parts: the numbers to compute.
+
+    Example:
+        >>> from glassnet.exercises import make_sheet
+        >>> sheet = make_sheet(seed=1, kind="forward")
+        >>> problem = sheet.items[0]
+        >>> problem.kind, problem.sizes, [part.key for part in problem.parts]
+        ('forward', [2, 2, 1], ['1a', '1b', '1c', '1d', '1e', '1f', '1g'])
+        >>> print(problem.statement().splitlines()[4])
+        Network [2, 2, 1], σ = sigmoid in every layer, cost C_i = ½‖a^(2) − y‖².
+        >>> print(problem.solution().splitlines()[-1])
+        - **1g.** C = ½ [(0.1913 − 0.4)²] = **0.02178**
+        >>> net = problem.network()  # the same numbers in a glassnet Network
+        >>> round(float(net.forward(problem.X)[0, 0]), 4)  # a^(2)_0, part 1f
+        0.1913
     """
 
     number: int
@@ -162,6 +187,18 @@ class CheckResult:
         wrong: ``(key, given, expected, feedback)`` for each wrong answer.
         missing: keys not answered.
         unknown: keys given that are not on the sheet.
+
+    Example:
+        >>> from glassnet.exercises import make_sheet
+        >>> sheet = make_sheet(seed=1, kind="forward")
+        >>> answers = sheet.answers()
+        >>> answers["1a"] = -answers["1a"]  # a sign slip
+        >>> del answers["1g"]
+        >>> result = sheet.check(answers)
+        >>> result, result.score, result.missing
+        (CheckResult(5/7, passed=False), '5/7', ['1g'])
+        >>> print(str(result).splitlines()[1].split(". Use")[0])  # then the formula to use
+        ✗ 1a: you gave -0.52, expected 0.52. The size is right but the sign is wrong
     """
 
     correct: list[str]
@@ -205,6 +242,16 @@ class Sheet:
         seed: the seed it was drawn from.
         items: the problems.
         atol, rtol: an answer counts as right when |given − answer| ≤ atol + rtol·|answer|.
+
+    Example:
+        >>> from glassnet.exercises import make_sheet
+        >>> sheet = make_sheet(seed=1, kind="forward")
+        >>> print(sheet.problems().splitlines()[0])
+        # Exercise sheet (seed 1)
+        >>> sheet.answers()["1c"]
+        1.02
+        >>> sheet.check({"1a": 0.52, "1b": 0.63}).correct  # 0.63 is within 2% of 0.6271
+        ['1a', '1b']
     """
 
     seed: int

@@ -384,7 +384,19 @@ def one_hot(labels: Any, n_classes: int | None = None, dtype: DTypeLike = "float
 
 
 class Split(NamedTuple):
-    """The two parts made by :func:`train_test_split`, in scikit-learn's order."""
+    """The two parts made by :func:`train_test_split`, in scikit-learn's order.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.scaling import train_test_split
+        >>> X, y = np.arange(20).reshape(10, 2), np.array([0] * 8 + [1] * 2)
+        >>> X_train, X_test, y_train, y_test = train_test_split(X, y, 0.5, stratify=True)
+        >>> np.bincount(y_train), np.bincount(y_test)  # one of the two 1s on each side
+        (array([4, 1]), array([4, 1]))
+        >>> split = train_test_split(X, y, 0.5, stratify=True)  # the same seed: the same split
+        >>> split._fields, bool(np.array_equal(split.X_test, X_test))
+        (('X_train', 'X_test', 'y_train', 'y_test'), True)
+    """
 
     X_train: NDArray[Any]
     X_test: NDArray[Any]
@@ -393,7 +405,20 @@ class Split(NamedTuple):
 
 
 class ThreeWaySplit(NamedTuple):
-    """The three parts made by :func:`train_val_test_split`: all the X, then all the y."""
+    """The three parts made by :func:`train_val_test_split`: all the X, then all the y.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.scaling import train_val_test_split
+        >>> X, y = np.arange(40).reshape(20, 2), np.arange(20) % 2
+        >>> X_train, X_val, X_test, y_train, y_val, y_test = train_val_test_split(X, y, 0.2, 0.2)
+        >>> len(X_train), len(X_val), len(X_test)
+        (12, 4, 4)
+        >>> parts = train_val_test_split(X, y, 0.2, 0.2)
+        >>> every = np.concatenate([parts.X_train, parts.X_val, parts.X_test])
+        >>> bool(np.array_equal(np.sort(every[:, 0]), X[:, 0]))  # each sample in one part
+        True
+    """
 
     X_train: NDArray[Any]
     X_val: NDArray[Any]

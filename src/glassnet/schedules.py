@@ -69,6 +69,32 @@ class Schedule:
         base_lr: η_0, the optimizer's ``lr`` when the schedule was made.
         last_epoch: t, the number of :meth:`step` calls so far.
         needs_metric: whether :meth:`step` needs the metric it watches (ReduceLROnPlateau).
+
+    Example:
+        A schedule of your own, a linear warm-up η_t = η_0 · min(1, t / warmup):
+
+        >>> import glassnet as gn
+        >>> from glassnet.schedules import Schedule
+        >>> class WarmUp(Schedule):
+        ...     def __init__(self, optimizer, warmup=4):
+        ...         super().__init__(optimizer)
+        ...         self.warmup = warmup
+        ...     def hyperparameters(self):
+        ...         return {"warmup": self.warmup}
+        ...     def _next_lr(self):
+        ...         return self.base_lr * min(1.0, self.last_epoch / self.warmup)
+        >>> opt = gn.SGD(lr=0.2)
+        >>> sched = WarmUp(opt, warmup=4)
+        >>> for epoch in range(5):
+        ...     sched.step()
+        ...     print(sched.last_epoch, round(opt.lr, 3))
+        1 0.05
+        2 0.1
+        3 0.15
+        4 0.2
+        5 0.2
+        >>> sched, sched.state_dict()["warmup"]
+        (WarmUp(warmup=4), 4)
     """
 
     needs_metric: ClassVar[bool] = False

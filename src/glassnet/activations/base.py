@@ -23,6 +23,23 @@ class OnnxGraph(Protocol):
     """The ONNX graph being built, as :meth:`Activation.onnx_nodes` sees it.
 
     :func:`glassnet.interop.to_onnx` passes one; the core itself never imports onnx.
+
+    Example:
+        A stand-in graph that records the nodes shows what an activation writes:
+
+        >>> from glassnet.activations import SiLU
+        >>> class Recorder:
+        ...     def __init__(self):
+        ...         self.nodes = []
+        ...     def node(self, op, inputs, output, **attributes):
+        ...         self.nodes.append(f"{output} = {op}({', '.join(inputs)})")
+        ...         return output
+        ...     def constant(self, name, value):
+        ...         return name
+        >>> graph = Recorder()
+        >>> SiLU().onnx_nodes(graph, "z1", "a1")  # silu(z) = z · sigmoid(z)
+        >>> graph.nodes
+        ['z1.sigmoid = Sigmoid(z1)', 'a1 = Mul(z1, z1.sigmoid)']
     """
 
     def node(self, op: str, inputs: list[str], output: str, **attributes: Any) -> str:

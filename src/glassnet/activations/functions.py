@@ -45,6 +45,12 @@ def sigmoid(z: Array) -> Array:
 
     e^(−|z|) is never larger than 1, so neither branch can overflow:
     σ(z) = 1 / (1 + e^(−z)) for z ≥ 0 and e^(z) / (1 + e^(z)) for z < 0.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import sigmoid
+        >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))  # no overflow warning at ±1000
+        array([0. , 0.5, 1. ])
     """
     e = np.exp(-np.abs(z))
     r = 1.0 / (1.0 + e)
@@ -52,12 +58,28 @@ def sigmoid(z: Array) -> Array:
 
 
 def softplus(z: Array) -> Array:
-    """ln(1 + e^z), computed as max(z, 0) + ln(1 + e^(−|z|)) so that it never overflows."""
+    """ln(1 + e^z), computed as max(z, 0) + ln(1 + e^(−|z|)) so that it never overflows.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import softplus
+        >>> softplus(np.array([-1000.0, 0.0, 1000.0]))  # ≈ 0, ln 2 and z itself
+        array([0.00000000e+00, 6.93147181e-01, 1.00000000e+03])
+    """
     return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
 class Identity(Activation):
-    """σ(z) = z, σ'(z) = 1. The usual output for regression."""
+    """σ(z) = z, σ'(z) = 1. The usual output for regression.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import Identity
+        >>> z = np.array([-1.0, 0.0, 2.0])
+        >>> act = Identity()
+        >>> act(z), act.prime(z, act(z))
+        (array([-1.,  0.,  2.]), array([1., 1., 1.]))
+    """
 
     name = "identity"
     formula = "z"
@@ -83,7 +105,19 @@ class Identity(Activation):
 
 
 class Sigmoid(Activation):
-    """σ(z) = 1 / (1 + e^(−z)), σ'(z) = σ(z)(1 − σ(z)). The tutorial's activation."""
+    """σ(z) = 1 / (1 + e^(−z)), σ'(z) = σ(z)(1 − σ(z)). The tutorial's activation.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import Sigmoid
+        >>> z = np.array([-1.0, 0.0, 2.0])
+        >>> act = Sigmoid()
+        >>> a = act(z)
+        >>> a.round(4), act.prime(z, a).round(4)  # σ'(0) = 0.5 · 0.5
+        (array([0.2689, 0.5   , 0.8808]), array([0.1966, 0.25  , 0.105 ]))
+        >>> act.derivative_formula, act.output_range, act.saturates
+        ('σ(z)(1 − σ(z))', (0.0, 1.0), True)
+    """
 
     name = "sigmoid"
     output_range = (0.0, 1.0)
@@ -115,7 +149,17 @@ class Sigmoid(Activation):
 
 
 class Tanh(Activation):
-    """σ(z) = tanh z, σ'(z) = 1 − tanh² z."""
+    """σ(z) = tanh z, σ'(z) = 1 − tanh² z.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import Tanh
+        >>> z = np.array([-1.0, 0.0, 2.0])
+        >>> act = Tanh()
+        >>> a = act(z)
+        >>> a.round(4), act.prime(z, a).round(4)  # σ'(0) = 1: steepest at 0
+        (array([-0.7616,  0.    ,  0.964 ]), array([0.42  , 1.    , 0.0707]))
+    """
 
     name = "tanh"
     output_range = (-1.0, 1.0)
@@ -142,7 +186,18 @@ class Tanh(Activation):
 
 
 class ReLU(Activation):
-    """σ(z) = max(0, z), σ'(z) = 1 for z > 0 and 0 otherwise (0 at z = 0, as PyTorch)."""
+    """σ(z) = max(0, z), σ'(z) = 1 for z > 0 and 0 otherwise (0 at z = 0, as PyTorch).
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import ReLU
+        >>> z = np.array([-1.0, 0.0, 2.0])
+        >>> act = ReLU()
+        >>> act(z), act.prime(z, act(z))
+        (array([0., 0., 2.]), array([0., 0., 1.]))
+        >>> act.default_init, act.dies  # He initialisation; units can die (σ' = 0 for z ≤ 0)
+        ('he', True)
+    """
 
     name = "relu"
     default_init = "he"
@@ -172,6 +227,16 @@ class LeakyReLU(Activation):
 
     Args:
         slope: the gradient for z ≤ 0 (default 0.01, as PyTorch and scikit-learn).
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import LeakyReLU
+        >>> z = np.array([-1.0, 0.0, 2.0])
+        >>> act = LeakyReLU(slope=0.1)
+        >>> act
+        leaky_relu(slope=0.1)
+        >>> act(z), act.prime(z, act(z))
+        (array([-0.1,  0. ,  2. ]), array([0.1, 0.1, 1. ]))
     """
 
     name = "leaky_relu"
@@ -211,6 +276,17 @@ class ELU(Activation):
 
     Args:
         alpha: the negative saturation value −α (default 1.0).
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import ELU
+        >>> z = np.array([-1.0, 0.0, 2.0])
+        >>> act = ELU(alpha=1.0)
+        >>> a = act(z)
+        >>> a.round(4), act.prime(z, a).round(4)  # σ' = a + α for z ≤ 0
+        (array([-0.6321,  0.    ,  2.    ]), array([0.3679, 1.    , 1.    ]))
+        >>> act.output_range
+        (-1.0, inf)
     """
 
     name = "elu"
@@ -251,6 +327,15 @@ class SELU(Activation):
     """Scaled ELU: σ(z) = λ·z for z > 0 and λα(e^z − 1) otherwise.
 
     λ ≈ 1.0507 and α ≈ 1.6733 are the self-normalising constants of Klambauer et al. (2017).
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import SELU
+        >>> z = np.array([-1.0, 0.0, 2.0])
+        >>> act = SELU()
+        >>> a = act(z)
+        >>> a.round(4), act.prime(z, a).round(4)  # λz above 0, so σ'(2) = λ
+        (array([-1.1113,  0.    ,  2.1014]), array([0.6468, 1.7581, 1.0507]))
     """
 
     name = "selu"
@@ -274,7 +359,17 @@ class SELU(Activation):
 
 
 class Softplus(Activation):
-    """σ(z) = ln(1 + e^z), σ'(z) = sigmoid(z); computed as max(z, 0) + ln(1 + e^(−|z|))."""
+    """σ(z) = ln(1 + e^z), σ'(z) = sigmoid(z); computed as max(z, 0) + ln(1 + e^(−|z|)).
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import Softplus
+        >>> z = np.array([-1.0, 0.0, 2.0])
+        >>> act = Softplus()
+        >>> a = act(z)
+        >>> a.round(4), act.prime(z, a).round(4)  # σ'(z) is the sigmoid of z
+        (array([0.3133, 0.6931, 2.1269]), array([0.2689, 0.5   , 0.8808]))
+    """
 
     name = "softplus"
     output_range = (0.0, math.inf)
@@ -299,7 +394,19 @@ class Softplus(Activation):
 
 
 class SiLU(Activation):
-    """σ(z) = z · sigmoid(z) (also called swish); σ'(z) = s + z s (1 − s) with s = sigmoid(z)."""
+    """σ(z) = z · sigmoid(z) (also called swish); σ'(z) = s + z s (1 − s) with s = sigmoid(z).
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import SiLU
+        >>> z = np.array([-1.0, 0.0, 2.0])
+        >>> act = SiLU()
+        >>> a = act(z)
+        >>> a.round(4), act.prime(z, a).round(4)
+        (array([-0.2689,  0.    ,  1.7616]), array([0.0723, 0.5   , 1.0908]))
+        >>> round(act.output_range[0], 4)  # its minimum, unlike ReLU's 0
+        -0.2785
+    """
 
     name = "silu"
     default_init = "he"
@@ -331,6 +438,15 @@ def erfc(x: Array) -> Array:
     - |x| ≥ 2: the continued fraction
       erfc(x) = (e^(−x²)/√π) / (x + (1/2)/(x + 1/(x + (3/2)/(x + …)))),
       which keeps full relative precision where erfc is tiny; erfc(−x) = 2 − erfc(x).
+
+    Example:
+        >>> import math
+        >>> import numpy as np
+        >>> from glassnet.activations import erfc
+        >>> erfc(np.array([0.0, 1.0, -1.0]))  # erfc(−1) = 2 − erfc(1)
+        array([1.        , 0.15729921, 1.84270079])
+        >>> bool(abs(erfc(np.array([5.0]))[0] / math.erfc(5.0) - 1) < 1e-12)  # the far tail too
+        True
     """
     x = np.asarray(x)
     out = np.empty_like(x)
@@ -360,6 +476,15 @@ class GELU(Activation):
     """Gaussian error linear unit, exact form: σ(z) = z Φ(z) with Φ(z) = ½ erfc(−z/√2).
 
     σ'(z) = Φ(z) + z φ(z), where φ(z) = e^(−z²/2)/√(2π) is the standard normal density.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import GELU
+        >>> z = np.array([-1.0, 0.0, 2.0])
+        >>> act = GELU()
+        >>> a = act(z)
+        >>> a.round(4), act.prime(z, a).round(4)  # σ'(0) = Φ(0) = 0.5
+        (array([-0.1587,  0.    ,  1.9545]), array([-0.0833,  0.5   ,  1.0852]))
     """
 
     name = "gelu"
@@ -411,6 +536,19 @@ class Softmax(Activation):
     Not elementwise: ∂a_j/∂z_k = a_j (1[j = k] − a_k). With the cross-entropy cost the two
     fuse into δ = a − y (see :mod:`glassnet.costs`); with any other cost, :meth:`backward`
     applies the full Jacobian.
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.activations import Softmax
+        >>> z = np.array([[1.0, 2.0, 3.0]])
+        >>> act = Softmax()
+        >>> a = act(z)
+        >>> a.round(4), bool(np.isclose(a.sum(), 1.0))  # each row sums to 1
+        (array([[0.09  , 0.2447, 0.6652]]), True)
+        >>> act.jacobian(z, a).round(3)  # ∂a_j/∂z_k = a_j (1[j = k] − a_k)
+        array([[[ 0.082, -0.022, -0.06 ],
+                [-0.022,  0.185, -0.163],
+                [-0.06 , -0.163,  0.223]]])
     """
 
     name = "softmax"

@@ -28,7 +28,23 @@ __all__ = ["CLIError", "check_memory", "load_model", "say", "writable_file"]
 
 
 class CLIError(Exception):
-    """A user mistake: printed as one sentence, exit status 2."""
+    """A user mistake: printed as one sentence, exit status 2.
+
+    Example:
+        >>> import contextlib, io
+        >>> from glassnet.cli import CLIError, main
+        >>> from glassnet.cli.common import load_model
+        >>> try:
+        ...     load_model("none.npz")
+        ... except CLIError as mistake:
+        ...     print(mistake)
+        no model file at 'none.npz'; train one with: glassnet train --output none.npz
+        >>> err = io.StringIO()
+        >>> with contextlib.redirect_stderr(err):  # the command line prints it, no traceback
+        ...     status = main(["info", "none.npz"])
+        >>> status, err.getvalue().startswith("glassnet: error: no model file at")
+        (2, True)
+    """
 
 
 def writable_file(path: str | os.PathLike[str], what: str) -> Path:

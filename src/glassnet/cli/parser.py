@@ -80,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     Every option's help says what it does and its default; a mistake is one line (see
     :class:`Parser`).
+
+    Example:
+        >>> from glassnet.cli import build_parser
+        >>> args = build_parser().parse_args(["train", "--hidden", "30", "--epochs", "5"])
+        >>> args.command, args.hidden, args.epochs, args.dataset  # unset options: defaults
+        ('train', [30], 5, 'digits')
     """
     from ..activations import ACTIVATIONS
     from ..costs import COSTS
@@ -467,6 +473,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status.
 
     Plain ``glassnet`` (no command) prints the help and returns 0, as ``glassnet --help`` does.
+
+    Example:
+        ``glassnet info MODEL`` on a network saved a moment ago:
+
+        >>> import contextlib, io, os, tempfile
+        >>> import glassnet as gn
+        >>> from glassnet.cli import main
+        >>> folder = tempfile.mkdtemp()
+        >>> path = os.path.join(folder, "a.npz")
+        >>> gn.save(gn.Network.from_sizes([2, 3, 1], seed=0), path)
+        >>> out = io.StringIO()
+        >>> with contextlib.redirect_stdout(out):
+        ...     status = main(["info", path])
+        >>> for line in out.getvalue().splitlines():
+        ...     print(line.replace(path, "MODEL"))
+        MODEL: Network([2, 3, 1], activations=[sigmoid, sigmoid], cost=quadratic, dtype=float32)
+        layer      neurons  activation  W shape  b shape  params
+        --------------------------------------------------------
+        0 (input)  2        -           -        -        0
+        1          3        sigmoid     (3, 2)   (3,)     9
+        2          1        sigmoid     (1, 3)   (1,)     4
+        cost: quadratic   dtype: float32   parameters: 13
+        >>> status  # 0: done; 2: a mistake, said in one line
+        0
+        >>> os.remove(path); os.rmdir(folder)
     """
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -111,6 +111,23 @@ class TrainingThresholds:
         overfitting_patience: … and its best epoch lies at least this many epochs before the
             end (2).
         recent_epochs: how many of the last epochs "recent" means (3).
+
+    Example:
+        A run that converges, judged by a learner who wants the cost to fall by 150%:
+
+        >>> import numpy as np, glassnet as gn
+        >>> X = np.linspace(-1, 1, 20)[:, None]; y = 3 * X[:, 0]
+        >>> net = gn.Network.from_sizes([1, 1], activation="identity", cost="mse", seed=0)
+        >>> h = net.fit(X, y, epochs=20, batch_size=20, optimizer=gn.SGD(lr=0.5), verbose=0)
+        >>> from glassnet.diagnosis import TrainingThresholds
+        >>> gn.diagnose_training(h).kinds
+        ['converging']
+        >>> gn.diagnose_training(h, thresholds=TrainingThresholds(barely_moving=1.5)).kinds
+        ['barely_moving']
+        >>> TrainingThresholds(rising=-1)
+        Traceback (most recent call last):
+        ...
+        ValueError: TrainingThresholds.rising must be a positive number, got -1
     """
 
     rising: float = 0.10
@@ -297,6 +314,17 @@ class TrainingDiagnosis(Report):
         findings: most serious first.
         epochs: the number of completed epochs.
         lr: the learning rate at the end of the run, if known.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> X = np.linspace(-1, 1, 20)[:, None]; y = 3 * X[:, 0]
+        >>> net = gn.Network.from_sizes([1, 1], activation="identity", cost="mse", seed=0)
+        >>> h = net.fit(X, y, epochs=20, batch_size=20, optimizer=gn.SGD(lr=0.5), verbose=0)
+        >>> report = gn.diagnose_training(h)
+        >>> report, report.epochs, report.lr
+        (TrainingDiagnosis(ok=True, kinds=['converging']), 20, 0.5)
+        >>> print(str(report).splitlines()[0])
+        Training diagnosis (20 epochs, learning rate η = 0.5): looks fine
     """
 
     title = "training diagnosis"

@@ -43,6 +43,19 @@ class Finding:
 
     The diagnoses write ``message``, ``evidence`` and ``fix`` from the finding's numbers with
     the templates of :data:`glassnet.render.diagnoses.TEMPLATES`.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> X = np.linspace(-1, 1, 20)[:, None]; y = 3 * X[:, 0]
+        >>> net = gn.Network.from_sizes([1, 1], activation="identity", cost="mse", seed=0)
+        >>> h = net.fit(X, y, epochs=20, batch_size=20, optimizer=gn.SGD(lr=0.5), verbose=0)
+        >>> f = gn.diagnose_training(h)["converging"]
+        >>> f.kind, f.severity, round(f.numbers["per_epoch"], 2)  # the cost fell 60% per epoch
+        ('converging', 'ok', 0.6)
+        >>> f.message
+        'Training is converging: the cost falls steadily, and it is still falling.'
+        >>> f.fix
+        'train for more epochs; the cost has not levelled off yet.'
     """
 
     kind: str

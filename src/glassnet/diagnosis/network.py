@@ -55,6 +55,22 @@ class NetworkThresholds:
             because the gradient is near 0 at a minimum, not because η is (0.01).
         large_update_ratio: one step changing some W^(l) by more than this fraction of its
             size → the learning rate is too large (1.0: a step as big as the weights).
+
+    Example:
+        Stricter about small steps than the default, the same network's diagnosis changes:
+
+        >>> import numpy as np, glassnet as gn
+        >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); y = np.array([0, 1, 1, 0])
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> gn.diagnose(net, X, y).kinds
+        ['healthy']
+        >>> from glassnet.diagnosis import NetworkThresholds
+        >>> strict = NetworkThresholds(small_update_ratio=0.01)
+        >>> report = gn.diagnose(net, X, y, thresholds=strict)
+        >>> report.kinds
+        ['small_updates']
+        >>> report["small_updates"].message
+        'One step of SGD(lr=0.1) barely changes the weights: learning will be slow.'
     """
 
     saturated_slope: float = 0.01
@@ -103,6 +119,18 @@ class LayerDiagnosis:
         channels: the number of channels of an image layer (``None`` for a flat one).
         saturated_channels: for an image layer with a saturating σ, the share of its channels
             that are saturated at more than ``saturated_fraction`` of their values.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); y = np.array([0, 1, 1, 0])
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> layer = gn.diagnose(net, X, y).layers[0]  # layer l = 1
+        >>> layer.l, layer.neurons, layer.activation, layer.kind, layer.weights
+        (1, 3, 'sigmoid', 'Dense', 'W')
+        >>> round(layer.weight_norm, 3), layer.saturated, layer.dead  # sigmoid units do not die
+        (1.941, 0.0, None)
+        >>> sorted(layer.gradient_norms)
+        ['W', 'b']
     """
 
     l: int
@@ -135,6 +163,18 @@ class NetworkDiagnosis(Report):
         optimizer_source: where that optimizer came from: ``"given"`` (the ``optimizer``
             argument), ``"fit"`` (``net.optimizer``, the one the latest ``fit`` trained with) or
             ``"default"`` (``gn.SGD(lr=0.1)``, for a network that ``fit`` has not trained).
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); y = np.array([0, 1, 1, 0])
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> report = gn.diagnose(net, X, y)
+        >>> report
+        NetworkDiagnosis(ok=True, kinds=['healthy'])
+        >>> round(report.cost, 4), report.m, report.optimizer, report.optimizer_source
+        (0.1303, 4, 'SGD(lr=0.1)', 'default')
+        >>> report.table_rows()[0]  # the header of the per-layer table print(report) shows
+        ['layer', 'neurons', 'σ', '‖W‖', '‖∂C/∂θ‖', '‖ΔW‖/‖W‖', 'saturated', 'dead', 'type']
     """
 
     title = "network diagnosis"

@@ -67,6 +67,20 @@ class Factor:
         values: shape (m, rows, cols): for each sample a matrix, so that multiplying the factors
             of one sample from left to right (``@``) gives that sample's ∂C_i/∂(parameter).
             A 1×1 matrix is a plain number; a row is a vector the chain starts with.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+        >>> X, Y = np.array([[0.5, -1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])
+        >>> e = gn.explain_weight(net, X, Y, 1, 2, 0)
+        >>> [f.symbol for f in e.factors][:2]
+        ['∂C/∂a^(2)', '∂a^(2)/∂z^(2)']
+        >>> dC_da = e.factors[0]
+        >>> dC_da.formula, dC_da.values.shape, round(dC_da.sample(0), 6)  # quadratic cost: a − y
+        ('a − y', (2, 1, 1), -0.361697)
+        >>> product = np.linalg.multi_dot([f.values[1] for f in e.factors])  # sample 1's chain
+        >>> bool(np.isclose(product.item(), e.per_sample[1]))
+        True
     """
 
     symbol: str
@@ -93,6 +107,22 @@ class Path:
         terms: the symbol of each term multiplied along the path.
         per_sample: the product of the terms for each sample, shape (m,).
         value: their average over the mini-batch (the path's share of the derivative).
+
+    Example:
+        With two output neurons, w^(1)_{2,0} reaches C along two paths, whose values add up:
+
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 2], seed=0, dtype="float64")
+        >>> X, Y = np.array([[0.5, -1.0], [1.0, 0.0]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+        >>> e = gn.explain_weight(net, X, Y, 1, 2, 0)
+        >>> for path in e.paths:
+        ...     print(" → ".join(path.nodes), round(path.value, 6))
+        z^(1)_2 → a^(1)_2 → z^(2)_0 → a^(2)_0 0.001021
+        z^(1)_2 → a^(1)_2 → z^(2)_1 → a^(2)_1 0.005771
+        >>> e.paths[0].terms
+        ('a^(0)_0', "σ'(z^(1)_2)", 'w^(2)_{0,2}', "σ'(z^(2)_0)", '∂C/∂a^(2)_0')
+        >>> bool(np.isclose(sum(path.value for path in e.paths), net.gradients(X, Y).W[1][2, 0]))
+        True
     """
 
     nodes: tuple[str, ...]
@@ -160,6 +190,18 @@ class GradientExplanation:
             :class:`~glassnet.explain.residual.BlockPath` (δ through a block's sub-layers, and
             the block's two paths) or a :class:`~glassnet.explain.recurrent.ThroughTime` (one
             term per time step); its views join the explanation's.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+        >>> X, Y = np.array([[0.5, -1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])
+        >>> e = gn.explain_weight(net, X, Y, 1, 2, 0)
+        >>> e
+        GradientExplanation(∂C/∂w^(1)_{2,0} = 0.00118536, m=2)
+        >>> e.kind, e.symbol, e.n_paths, e.per_sample.round(6)
+        ('weight', 'w^(1)_{2,0}', 1, array([-0.001032,  0.003403]))
+        >>> bool(np.isclose(e.value, net.gradients(X, Y).W[1][2, 0]))  # the mean of per_sample
+        True
     """
 
     kind: str

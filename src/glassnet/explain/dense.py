@@ -387,6 +387,19 @@ class NeuronExplanation:
             a^(l) = σ(z^(l)), with numbers.
         elementwise: whether σ_l acts on each neuron alone (False for softmax).
         formula: σ_l(z) as its activation writes it, e.g. ``"e^(z_j) / Σ_k e^(z_k)"`` (or None).
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+        >>> e = gn.explain_neuron(net, [1.0, 2.0], 1, 0)
+        >>> e
+        NeuronExplanation(a^(1)_0 = 0.329891)
+        >>> [(k, round(w, 4), a, round(product, 4)) for k, w, a, product in e.terms]
+        [(0, 0.3001, 1.0, 0.3001), (1, -0.5044, 2.0, -1.0087)]
+        >>> round(e.weighted_sum + e.b, 6) == round(e.z, 6), e.activation, e.formula
+        (True, 'sigmoid', '1 / (1 + e^(−z))')
+        >>> print(str(e).splitlines()[1])
+          a^(1)_0 = σ(Σ_k w^(1)_{0,k} a^(0)_k + b^(1)_0)
     """
 
     l: int
@@ -497,6 +510,19 @@ class LedgerLayer:
         db: ∂C/∂b^(l) = (1/m) Σ_i δ^(l)_i, (n_l,).
         dC_da_prev: ∂C_i/∂a^(l−1) = δ^(l) W^(l) per sample: what layer l−1 reuses.
         penalty: the penalty term added to dW (zeros when there is none).
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+        >>> X, Y = np.array([[0.5, -1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])
+        >>> ledger = gn.backprop_ledger(net, X, Y)
+        >>> out, hidden = ledger[2], ledger[1]  # layer L = 2 and layer 1
+        >>> out.activation, out.delta.shape, out.dC_da_prev.shape
+        ('sigmoid', (2, 1), (2, 3))
+        >>> bool(np.allclose(out.delta, out.dC_da * out.sigma_prime))  # δ = ∂C/∂a ⊙ σ'(z)
+        True
+        >>> bool(np.allclose(hidden.dC_da, out.dC_da_prev))  # layer 1 reuses δ^(2) W^(2)
+        True
     """
 
     l: int
@@ -517,7 +543,20 @@ class LedgerLayer:
 
 @dataclass(repr=False)
 class Ledger:
-    """The backward pass, layer by layer from L to 1 (see :func:`backprop_ledger`)."""
+    """The backward pass, layer by layer from L to 1 (see :func:`backprop_ledger`).
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0, dtype="float64")
+        >>> X, Y = np.array([[0.5, -1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])
+        >>> ledger = gn.backprop_ledger(net, X, Y)
+        >>> ledger, [row.l for row in ledger.layers]  # layer L first
+        (Ledger(L=2, m=2), [2, 1])
+        >>> bool(np.allclose(ledger.gradients.W[2], net.gradients(X, Y).W[2]))
+        True
+        >>> print(str(ledger).splitlines()[3])
+          ∂C/∂a^(2) = ∂C_i/∂a^(L) from the cost = [[-0.361697]; [0.591867]]
+    """
 
     layers: list[LedgerLayer]  # layers[0] is layer L, the last one is layer 1
     L: int

@@ -57,6 +57,21 @@ class ThroughTime:
         name, index: the parameter explained (``"W_hh"``, (j, k)), or empty.
         inputs: for a parameter, ∂u_t,j/∂θ per sample and step, shape (m, T): h_(t−1),k for
             W_hh[j, k] (0 at t = 1: h_0 = 0), x_t,k for W_ih[j, k], 1 for b[j].
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> net = gn.Network([gn.RNN(1, 3), gn.Dense(3, 1, activation="identity")],
+        ...                  cost="mse", input_shape=(6, 1), seed=0, dtype="float64")
+        >>> X, Y = np.random.default_rng(0).normal(size=(4, 6, 1)), np.zeros((4, 1))
+        >>> tt = gn.explain_weight(net, X, Y, 1, 0, 1, name="W_hh").detail
+        >>> tt
+        ThroughTime(layer 1, T=6, ‖∂C/∂h_1‖/‖∂C/∂h_T‖=0.263)
+        >>> tt.norms().round(3)  # ‖∂C/∂h_t‖, t = 1..6: largest at the last step
+        array([0.164, 0.142, 0.084, 0.12 , 0.22 , 0.625])
+        >>> tt.terms().round(4)  # one term per step; 0 at t = 1, where h_0 = 0
+        array([ 0.    ,  0.0226, -0.0391,  0.0084,  0.0181, -0.065 ])
+        >>> bool(np.isclose(tt.terms().sum(), net.gradients(X, Y)[1]["W_hh"][0, 1]))
+        True
     """
 
     l: int

@@ -149,6 +149,17 @@ class Verdict:
         message: one or two plain sentences (also ``str(verdict)``).
         point: the critical point reached, if any.
         step: the first step from which the run stayed at that point (or the step it diverged).
+
+    Example:
+        >>> from glassnet.lab import descend
+        >>> verdict = descend("bowl", "sgd", lr=0.1, steps=100).verdict
+        >>> verdict.kind, verdict.converged, verdict.step, verdict.point.describe()
+        ('global minimum', True, 55, 'the global minimum f(0, 0) = 0')
+        >>> blown = descend("bowl", "sgd", lr=2.0, steps=100).verdict  # too large a step
+        >>> blown.kind, blown.step
+        ('diverged', 8)
+        >>> print(str(blown).split("; ")[1])  # the message says why
+        η = 2 is above the stability limit 2/λ_max = 1 of this surface (λ_max = 2)
     """
 
     kind: str
@@ -178,6 +189,17 @@ class Trajectory:
         gradients: (n + 1, 2): ∇f at each point (the step from point t used gradients[t]).
         diverged: whether the run was stopped because it blew up.
         verdict: what became of it (see :class:`Verdict`).
+
+    Example:
+        >>> from glassnet.lab import descend
+        >>> run = descend("bowl", "sgd", lr=0.1, steps=100)
+        >>> run  # doctest: +NORMALIZE_WHITESPACE
+        Trajectory(bowl, sgd η=0.1, 100 steps, end=(-7.968e-05, 4.074e-10),
+                   f=3.175e-09: global minimum)
+        >>> run.points.shape, run.values.shape, run.gradients.shape  # the start, then 100 steps
+        ((101, 2), (101,), (101, 2))
+        >>> run.points[0], run.label, run.diverged
+        (array([-3.,  2.]), 'sgd η=0.1', False)
     """
 
     surface: Surface
@@ -265,6 +287,15 @@ def descend(
 
     Returns:
         a :class:`Trajectory`, with its :class:`Verdict`.
+
+    Example:
+        >>> from glassnet.lab import descend
+        >>> for lr in (0.1, 0.9, 1.1):  # the bowl's stability limit for SGD is η = 1
+        ...     run = descend("bowl", "sgd", lr=lr, steps=100)
+        ...     print(lr, run.verdict.kind, run.steps)
+        0.1 global minimum 100
+        0.9 global minimum 100
+        1.1 diverged 46
     """
     surf = get_surface(surface)
     opt = _fresh(optimizer, lr, surf)

@@ -176,6 +176,21 @@ class Slice:
         path_costs: the real cost at each recorded weight vector (off the slice where the path
             leaves it), or None.
         label: what the slice shows, for titles.
+
+    Example:
+        The cost on the straight line from the start of a training run to its end:
+
+        >>> import numpy as np, glassnet as gn
+        >>> from glassnet.lab import slice_1d, train_and_record
+        >>> X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> path = train_and_record(net, X, y, lr=3.0, epochs=5, batch_size=2)
+        >>> d = path.weights[-1] - path.weights[0]
+        >>> s = slice_1d(path.before, X, y, d, np.linspace(0, 1, 11), label="start → end")
+        >>> s, s.dim
+        (Slice(start → end, grid 11, cost 0.1261..0.1303), 1)
+        >>> bool(np.isclose(s.costs[0], net.cost(X, y)))  # α = 0: the weights it started from
+        True
     """
 
     center: Array
@@ -250,6 +265,19 @@ def slice_1d(
 
     ``path`` (recorded weight vectors, one per row) adds each one's α, the projection onto d, and
     its real cost, so that the steps can be marked on the slice.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> from glassnet.lab import slice_1d, train_and_record
+        >>> X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> path = train_and_record(net, X, y, lr=3.0, epochs=5, batch_size=2)
+        >>> d = path.weights[-1] - path.weights[0]
+        >>> s = slice_1d(path.before, X, y, d, np.linspace(0, 1, 11), path=path.weights)
+        >>> s.costs[[0, -1]].round(4), bool(np.all(np.diff(s.costs) < 0))  # downhill all the way
+        (array([0.1303, 0.1261]), True)
+        >>> s.path[:, 0].round(1)  # each recorded step's α: the run did not go straight
+        array([0. , 0.3, 0.5, 0.5, 0.7, 0.7, 0.9, 1. , 0.9, 1. , 1. ])
     """
     net = _check_network(net)
     d = _check_direction(net, direction)
@@ -326,6 +354,19 @@ class TrainingPath:
             (``every="batch"``) or epoch.
         optimizer: the optimizer used.
         history: what ``fit`` returned.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> from glassnet.lab import slice_1d, train_and_record
+        >>> X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> path = train_and_record(net, X, y, lr=3.0, epochs=5, batch_size=2)
+        >>> path
+        TrainingPath([2, 3, 1], 11 weight vectors, loss 0.1298 → 0.1265)
+        >>> bool(np.allclose(path.weights[0], net.parameter_vector()))  # net is not changed
+        True
+        >>> bool(np.allclose(path.weights[-1], path.after.parameter_vector()))
+        True
     """
 
     before: Network

@@ -58,7 +58,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class CriticalPoint:
-    """A point where ∇f = 0: ``kind`` is "global minimum", "local minimum" or "saddle point"."""
+    """A point where ∇f = 0: ``kind`` is "global minimum", "local minimum" or "saddle point".
+
+    Example:
+        >>> from glassnet.lab.surfaces import get
+        >>> best = get("rosenbrock").global_minimum
+        >>> best
+        CriticalPoint(kind='global minimum', x=1.0, y=1.0, value=0.0)
+        >>> best.is_minimum, best.describe(), best.point
+        (True, 'the global minimum f(1, 1) = 0', array([1., 1.]))
+    """
 
     kind: str
     x: float
@@ -95,6 +104,26 @@ class Surface:
         suggested_lr: an η for each optimizer name that shows it at its best here.
         curvatures: the Hessian's eigenvalues λ where they are the same everywhere (quadratic
             surfaces), else ``None``; they give plain gradient descent its stability limit.
+
+    Example:
+        A surface of one's own, f(x, y) = x² + y⁴, ready for :func:`~glassnet.lab.descend`:
+
+        >>> from glassnet.lab import descend
+        >>> from glassnet.lab.surfaces import CriticalPoint, Surface
+        >>> class Flat(Surface):
+        ...     name, formula, start = "flat", "x² + y⁴", (1.0, 1.0)
+        ...     critical_points = (CriticalPoint("global minimum", 0.0, 0.0, 0.0),)
+        ...     def value(self, x, y):
+        ...         return x**2 + y**4
+        ...     def gradient(self, x, y):
+        ...         return 2 * x, 4 * y**3
+        >>> Flat()
+        Surface('flat': f(x, y) = x² + y⁴)
+        >>> run = descend(Flat(), "sgd", lr=0.1, steps=50)
+        >>> run.verdict.kind  # y⁴ is so flat near 0 that y crawls
+        'still moving'
+        >>> run.points[-1].round(3)
+        array([0.   , 0.151])
     """
 
     name = "surface"

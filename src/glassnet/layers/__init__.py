@@ -246,6 +246,24 @@ class Cache:
             mini-batch: true only in ``fit``.
         pass_back: whether backward computes ∂C_i/∂a^(l−1) (not when no layer below has
             parameters, unless ``record``).
+
+    Example:
+        One layer's forward and backward pass by hand, as :meth:`Network.step` does it:
+
+        >>> import numpy as np
+        >>> from glassnet.layers import Cache, Dense
+        >>> layer = Dense(2, 3, activation="identity")
+        >>> layer.build(np.random.default_rng(0), np.float64)
+        >>> X = np.array([[1.0, 2.0], [0.5, -1.0]])
+        >>> cache = Cache(layer, 2, np.float64)  # arrays for m = 2 samples, made once
+        >>> a = layer.forward(X, cache)
+        >>> cache.a_prev is X, bool(np.allclose(cache.z, X @ layer.W.T + layer.b))
+        (True, True)
+        >>> dC_da_prev = layer.backward(np.ones((2, 3)), cache, rows=0.5)  # C = ½ Σ_i C_i
+        >>> bool(np.allclose(cache.grads["W"], 0.5 * cache.delta.T @ X))  # Σ_i r_i δ_i a_iᵀ
+        True
+        >>> bool(np.allclose(dC_da_prev, cache.delta @ layer.W))  # ∂C_i/∂a^(0) = δ_i W
+        True
     """
 
     def __init__(

@@ -102,6 +102,26 @@ class Slot:
         state: buffer name → this parameter's array in that buffer (a view into ``opt.state``).
         tmp: scratch space shaped like w, free for the update to overwrite.
         grad: room for d = g + λ w when weight decay goes through the gradient, else None.
+
+    Example:
+        An optimizer of one's own that steps along a running average of the gradients,
+        v ← ½ v + ½ g, w ← w − η v; ``slot.state["avg"]`` is v for the parameter w:
+
+        >>> import numpy as np, glassnet as gn
+        >>> class Averaged(gn.Optimizer):
+        ...     def buffer_names(self):
+        ...         return ("avg",)
+        ...     def _update(self, w, g, slot):
+        ...         v = slot.state["avg"]
+        ...         v *= 0.5
+        ...         v += 0.5 * g
+        ...         w -= np.multiply(v, self.lr, out=slot.tmp)  # slot.tmp: scratch, like w
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> g = net.gradients(np.array([[0.5, -1.0]]), np.array([[1.0]]))
+        >>> opt = Averaged(lr=0.1)
+        >>> opt.step(net, g); opt.step(net, g)
+        >>> bool(np.allclose(opt.state["avg"].W[2], 0.75 * g.W[2]))  # ½ (½ g) + ½ g
+        True
     """
 
     state: dict[str, Array]

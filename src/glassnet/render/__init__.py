@@ -45,12 +45,28 @@ __all__ = [
 
 
 def number(v: Any) -> str:
-    """A number as the explanations print it: 6 significant digits (and never "-0")."""
+    """A number as the explanations print it: 6 significant digits (and never "-0").
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.render import number
+        >>> number(1 / 3), number(-0.0), number(123456789.0), number(np.float32(0.1))
+        ('0.333333', '0', '1.23457e+08', '0.1')
+    """
     return f"{float(v) + 0.0:.6g}"
 
 
 def vector(v: Any, most: int = 10) -> str:
-    """A vector in brackets; a long one shows its first and last entries around "…"."""
+    """A vector in brackets; a long one shows its first and last entries around "…".
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.render import vector
+        >>> vector([0.5, -2.0])
+        '[0.5, -2]'
+        >>> vector(np.arange(12.0))  # more than ``most`` = 10 entries
+        '[0, 1, 2, 3, …, 10, 11]'
+    """
     v = np.ravel(v)
     if v.size > most:
         shown = [*(number(x) for x in v[:4]), "…", *(number(x) for x in v[-2:])]
@@ -59,7 +75,16 @@ def vector(v: Any, most: int = 10) -> str:
 
 
 def matrix(M: Any, most: int = 8) -> str:
-    """A matrix row by row ("[r0; r1]"); a tall one shows its first and last rows around "…"."""
+    """A matrix row by row ("[r0; r1]"); a tall one shows its first and last rows around "…".
+
+    Example:
+        >>> import numpy as np
+        >>> from glassnet.render import matrix
+        >>> matrix([[1.0, 2.0], [3.0, 4.0]]), matrix([[7.0]])  # a 1×1 matrix is its number
+        ('[[1, 2]; [3, 4]]', '7')
+        >>> matrix(np.arange(20.0).reshape(10, 2))  # more than ``most`` = 8 rows
+        '[[0, 1]; [2, 3]; [4, 5]; … 6 more rows; [18, 19]]'
+    """
     M = np.atleast_2d(M)
     if M.size == 1:
         return number(M.item())
@@ -74,7 +99,15 @@ def matrix(M: Any, most: int = 8) -> str:
 
 
 def latex_matrix(M: Any) -> str:
-    """A matrix as a LaTeX ``bmatrix``; one number as itself (in parentheses when negative)."""
+    r"""A matrix as a LaTeX ``bmatrix``; one number as itself (in parentheses when negative).
+
+    Example:
+        >>> from glassnet.render import latex_matrix
+        >>> print(latex_matrix([[1.0, -2.0], [3.0, 4.0]]))
+        \begin{bmatrix}1 & -2 \\ 3 & 4\end{bmatrix}
+        >>> latex_matrix([[-0.5]])  # so that "W · (−0.5)" reads right
+        '(-0.5)'
+    """
     M = np.atleast_2d(M)
     if M.size == 1:
         v = number(M.item())
@@ -84,7 +117,18 @@ def latex_matrix(M: Any) -> str:
 
 
 def html_matrix(M: Any, row_label: str = "", col_label: str = "") -> str:
-    """An HTML table of a matrix, rows and columns numbered from 0."""
+    """An HTML table of a matrix, rows and columns numbered from 0.
+
+    Example:
+        >>> from glassnet.render import html_matrix
+        >>> table = html_matrix([[1.0, 2.0], [3.0, 4.0]], row_label="j=", col_label="k=")
+        >>> for row in table.split("</tr>"):
+        ...     print(row)
+        <table><tr><th></th><th>k=0</th><th>k=1</th>
+        <tr><th>j=0</th><td>1</td><td>2</td>
+        <tr><th>j=1</th><td>3</td><td>4</td>
+        </table>
+    """
     M = np.atleast_2d(np.asarray(M, dtype=np.float64))
     head = "".join(f"<th>{col_label}{c}</th>" for c in range(M.shape[1]))
     body = "".join(
