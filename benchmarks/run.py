@@ -600,10 +600,10 @@ def in_subprocess(args: list[str], env: dict[str, str] | None = None) -> dict[st
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-BUSY_LOOP = (
-    "import sys, time\n"
-    "end = time.monotonic() + float(sys.argv[1])\n"
-    "while time.monotonic() < end:\n"
+BUSY_LOOP = (  # ends at the time limit, or as soon as the benchmark that started it is gone
+    "import os, sys, time\n"
+    "end, parent = time.monotonic() + float(sys.argv[1]), os.getppid()\n"
+    "while time.monotonic() < end and os.getppid() == parent:\n"
     "    sum(range(10_000))\n"
 )
 
