@@ -12,6 +12,9 @@ of a training run (``--memory``; one subprocess per library), the overhead of gl
 box (``fit`` against a bare NumPy loop, and whether tracing changes the numbers), and, where a
 target of issue 6 is missed, where glassnet's time goes.
 
+``--load K`` starts K busy processes (each a Python loop on a core of its own, bounded in time)
+for the whole run, to time the libraries on a machine whose cores are partly taken.
+
 ``--clean-blas-env`` also runs glassnet in a subprocess with ``OPENBLAS_CORETYPE`` and
 ``OPENBLAS_L2_SIZE`` unset, so that OpenBLAS picks its own (newer) kernels; tests and CI leave
 those variables as the machine sets them. See benchmarks/README.md.
@@ -597,6 +600,38 @@ def in_subprocess(args: list[str], env: dict[str, str] | None = None) -> dict[st
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+BUSY_LOOP = (  # ends at the time limit, or as soon as the benchmark that started it is gone
+    "import os, sys, time\n"
+    "end, parent = time.monotonic() + float(sys.argv[1]), os.getppid()\n"
+    "while time.monotonic() < end and os.getppid() == parent:\n"
+    "    sum(range(10_000))\n"
+)
+
+
+@contextlib.contextmanager
+def busy_cores(k: int, limit_s: float = 3600.0) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """K processes that keep one core each busy (the last K usable cores), for at most limit_s.
+
+    Yields the processes. Each ends by itself after ``limit_s`` should this one die first.
+    """
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    taken = cores[-k:] if k and len(cores) >= k else []
+    procs = []
+    try:
+        for i in range(k):
+            proc = subprocess.Popen([sys.executable, "-c", BUSY_LOOP, str(limit_s)])
+            if taken:
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(proc.pid, {taken[i]})
+            procs.append(proc)
+        yield procs
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait()
+
+
 def settle(seconds: float) -> None:
     """Wait, so that the last library's idle BLAS/OpenMP threads stop spinning.
 
@@ -720,8 +755,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"repeats; {report['data']} data, "
         f"{report['samples']} training samples. Machine: {m['cpu']}, {m['cores']} cores, "
         f"Python {m['python']}, NumPy {m['numpy']}; OPENBLAS env {m['blas_env']}; "
-        f"threads {report.get('threads') or m['cores']}; {report.get('pause', 0):g} s pause "
-        "before each timed run."
+        f"BLAS threads {report.get('threads') or 'as each library chooses'}; "
+        f"{report.get('load', 0)} busy process(es) on their own cores (--load); "
+        f"{report.get('pause', 0):g} s pause before each timed run."
     )
     if report.get("targets"):
         lines.append("\n| target | value | met |\n|---|---|---|")
@@ -786,6 +822,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0.5,
         help="seconds to wait before each timed run, so that idle threads stop spinning",
     )
+    p.add_argument(
+        "--load",
+        type=int,
+        default=0,
+        metavar="K",
+        help="keep K cores busy with as many bounded busy-loop processes while timing",
+    )
     p.add_argument("--libs", default="glassnet,torch,sklearn", help="comma-separated")
     p.add_argument("--samples", type=int, help="use only the first N training samples")
     p.add_argument("--synthetic", action="store_true", help="random data of Fashion-MNIST's shape")
@@ -829,6 +872,13 @@ _LIMITS: list[Any] = []  # keeps the threadpoolctl limit alive
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
+    if args.load < 0:
+        raise SystemExit("--load must be 0 or more")
+    with busy_cores(args.load):
+        return run_benchmarks(args)
+
+
+def run_benchmarks(args: argparse.Namespace) -> dict[str, Any]:
     if args.quick:
         args.repeats = 1
         args.samples = args.samples or 10_000
@@ -870,6 +920,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "samples": len(data.X_train),
         "repeats": args.repeats,
         "threads": args.threads,
+        "load": args.load,
         "pause": args.pause,
         "stat": args.stat,
         "settings": run_suite(settings, data, args.repeats, libs, pause=args.pause, stat=args.stat),

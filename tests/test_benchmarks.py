@@ -116,6 +116,22 @@ def test_main_writes_json_and_markdown(
     assert "glassnet s" in capsys.readouterr().out
 
 
+def test_load_keeps_cores_busy_while_it_lasts_and_no_longer(bench: ModuleType) -> None:
+    import os
+
+    with bench.busy_cores(1, limit_s=30) as procs:
+        assert len(procs) == 1 and procs[0].poll() is None  # running
+        if hasattr(os, "sched_getaffinity"):  # on one core, the last this process may use
+            assert os.sched_getaffinity(procs[0].pid) == {max(os.sched_getaffinity(0))}
+    assert procs[0].poll() is not None  # and gone afterwards
+    with pytest.raises(SystemExit, match="--load"):
+        bench.main(["--load", "-1", "--synthetic", "--samples", "12"])
+    report = bench.main(["--load", "1", "--synthetic", "--samples", "120", "--settings", "b128",
+                         "--repeats", "1", "--epochs", "1", "--libs", "glassnet", "--pause", "0",
+                         "--no-glass-box", "--no-profile"])  # fmt: skip
+    assert report["load"] == 1
+
+
 def test_bad_options_say_what_to_do(bench: ModuleType) -> None:
     with pytest.raises(SystemExit, match="unknown settings"):
         bench.main(["--settings", "b999", "--synthetic", "--samples", "12"])

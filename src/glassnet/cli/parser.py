@@ -270,6 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="fraction of the training data held out for validation; 0 holds out none",
     )
     train.add_argument(
+        "--threads", type=positive(int), default=None, metavar="N",
+        help="BLAS threads for the matrix products (default: chosen per network and batch "
+        "size, and 1 when other processes keep the cores busy)",
+    )  # fmt: skip
+    train.add_argument(
         "--dtype", default="float32", choices=["float32", "float64"],
         help="precision of the weights and of every computation",
     )  # fmt: skip

@@ -241,6 +241,7 @@ def _train(args: argparse.Namespace, comm: Any) -> int:
             callbacks=control + _callbacks(args) + ([monitor] if monitor else []),
             comm=comm,
             sharded=True,
+            threads=args.threads,
         )
     seconds = time.perf_counter() - start
     if rank:  # the other ranks' part is done: rank 0 reports and saves

@@ -370,11 +370,12 @@ class Adam(Optimizer):
         if self.amsgrad:
             v = state["max_exp_avg_sq"]
             np.maximum(v, state["exp_avg_sq"], out=v)  # v_max ← max(v_max, v)
+        # η m̂ / (√v̂ + ε) = η c / (1 − β1^t) · m / (√v + ε c) with c = √(1 − β2^t): one pass less
+        c = self._root_correction
         np.sqrt(v, out=tmp)
-        tmp /= self._root_correction
-        tmp += self.eps  # √v̂ + ε
+        tmp += self.eps * c  # (√v̂ + ε) · c
         np.divide(m, tmp, out=tmp)
-        tmp *= self._step_size
+        tmp *= self._step_size * c
         w -= tmp  # w ← w − η m̂ / (√v̂ + ε)
 
 

@@ -86,6 +86,7 @@ def fit(
     sample_weight: Any = None,
     comm: Any = None,
     sharded: bool = False,
+    threads: int | None = None,
 ) -> History:
     """Train ``net`` on (X, Y) by mini-batch stochastic gradient descent.
 
@@ -124,6 +125,11 @@ def fit(
         sharded: with ``comm``, each rank passes only its own rows (its shard) as X, Y and
             ``sample_weight``: the run equals one process given the shards in rank order.
             Without it every rank passes the same data.
+        threads: how many threads NumPy's BLAS multiplies with during this call (its own
+            setting is put back afterwards). ``None`` chooses: as many as there are cores, but
+            only for products large enough to gain from them and only on cores no other
+            process keeps busy (one thread on a busy machine), see
+            :mod:`glassnet.training.threads`. An int ≥ 1: exactly that many.
 
     Returns:
         a :class:`History`. If the run diverges — the cost becomes NaN or infinite, or more
@@ -169,6 +175,8 @@ def fit(
         m, weights = ranks.m, ranks.weights  # the whole training set's
     total_weight = m if weights is None else float(weights.sum())  # the epoch's Σ s_i
     batch_size = min(batch_size, m)
+    from .threads import blas_threads  # loaded on first use: its own module
+
     dropout = net.has_dropout
     # every array a step writes, made once per mini-batch size (the last batch may be smaller)
     workspaces: dict[int, tuple[list[Cache], Any]] = {}
@@ -191,7 +199,8 @@ def fit(
     )
     # a diverging run overflows; that is caught below as a non-finite cost, with a clear message;
     # with ranks, an exception on one of them ends them all (none waits for it for ever)
-    with np.errstate(over="ignore", invalid="ignore"), ranks or contextlib.nullcontext():
+    blas = blas_threads(net, batch_size, threads)  # e.g. 1 thread on a busy machine
+    with np.errstate(over="ignore", invalid="ignore"), ranks or contextlib.nullcontext(), blas:
         for cb in callbacks:
             cb.on_train_begin(run)
         net.optimizer = optimizer  # what the network was last trained with, for gn.diagnose

@@ -1,0 +1,133 @@
+"""The BLAS thread policy of fit (glassnet.training.threads): chosen once, put back after."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.training import threads as policy
+
+threadpoolctl = pytest.importorskip("threadpoolctl")
+
+
+def blas_threads_now() -> list[int]:
+    return [
+        lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"
+    ]
+
+
+class SeeThreads(gn.Callback):
+    """Records NumPy's BLAS threads while fit runs."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[int]] = []
+
+    def on_batch_end(self, run: gn.callbacks.TrainingRun, cost: float) -> None:
+        self.seen.append(blas_threads_now())
+
+
+def big_enough() -> tuple[gn.Network, np.ndarray, np.ndarray]:
+    """A network whose products (m · |W| = 64 · 64·100) are over OpenBLAS's one-thread size."""
+    rng = np.random.default_rng(0)
+    X, y = rng.random((128, 64)), rng.integers(0, 3, 128)
+    return gn.Network.from_sizes([64, 100, 3], seed=0), X, y
+
+
+@pytest.mark.parametrize(
+    "most, busy, expected",
+    [(2, 0.0, 2), (2, 0.2, 2), (2, 0.25, 1), (2, 1.0, 1), (2, 3.5, 1), (8, 2.1, 6), (1, 0.0, 1)],
+)
+def test_a_core_a_quarter_busy_counts_as_taken(most: int, busy: float, expected: int) -> None:
+    assert policy.choose_threads(most, busy) == expected
+
+
+def test_busy_cores_is_a_non_negative_number_of_cores() -> None:
+    busy = policy.busy_cores(policy._usable_cores(), seconds=0.02)
+    assert 0.0 <= busy <= len(policy._usable_cores()) + 1  # ticks are 1/100 s: a little slack
+
+
+def test_threads_n_holds_within_fit_and_is_put_back() -> None:
+    net, X, y = big_enough()
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = blas_threads_now()
+        for n in (1, 3):
+            seen = SeeThreads()
+            net.fit(X, y, epochs=1, batch_size=64, verbose=0, callbacks=[seen], threads=n)
+            assert seen.seen and all(t == [n] * len(before) for t in seen.seen)
+            assert blas_threads_now() == before
+
+
+def test_the_setting_comes_back_when_fit_raises() -> None:
+    net, X, y = big_enough()
+
+    class Boom(gn.Callback):
+        def on_batch_end(self, run: gn.callbacks.TrainingRun, cost: float) -> None:
+            raise RuntimeError("boom")
+
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = blas_threads_now()
+        with pytest.raises(RuntimeError, match="boom"):
+            net.fit(X, y, epochs=1, batch_size=64, verbose=0, callbacks=[Boom()], threads=1)
+        assert blas_threads_now() == before
+
+
+@pytest.mark.parametrize("busy, expected", [(0.0, 2), (1.0, 1), (0.4, 1)])
+def test_threads_none_uses_free_cores_only(
+    monkeypatch: pytest.MonkeyPatch, busy: float, expected: int
+) -> None:
+    monkeypatch.setattr(policy, "_usable_cores", lambda: [0, 1])
+    monkeypatch.setattr(policy, "busy_cores", lambda cores: busy)
+    net, X, y = big_enough()
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        seen = SeeThreads()
+        net.fit(X, y, epochs=1, batch_size=64, verbose=0, callbacks=[seen])
+        assert all(set(t) == {expected} for t in seen.seen)
+        assert set(blas_threads_now()) == {2}
+
+
+def test_small_products_and_one_thread_blas_are_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    def must_not_probe(cores: list[int]) -> float:
+        raise AssertionError("probed the machine for a choice that does not matter")
+
+    monkeypatch.setattr(policy, "busy_cores", must_not_probe)
+    X, y = np.eye(4), np.array([0, 1, 1, 0])
+    small = gn.Network.from_sizes([4, 5, 2], seed=0)
+    small.fit(X, y, epochs=2, batch_size=2, verbose=0)  # 2 · 20 multiply-adds
+    net, Xb, yb = big_enough()
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        net.fit(Xb, yb, epochs=1, batch_size=64, verbose=0)  # the BLAS was set to 1 thread
+
+
+def test_threads_do_not_change_float64_results() -> None:
+    runs = []
+    for n in (1, 2):
+        net, X, y = big_enough()
+        net.fit(X, y, epochs=2, batch_size=64, verbose=0, seed=3, threads=n)
+        runs.append(net.layers[1].W.copy())
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "2"])
+def test_bad_threads(bad: object) -> None:
+    net, X, y = big_enough()
+    with pytest.raises(ValueError, match="threads"):
+        net.fit(X, y, epochs=1, verbose=0, threads=bad)  # type: ignore[arg-type]
+
+
+def test_cli_train_threads(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    args = ["train", "--epochs", "1", "--no-save", "--quiet", "--threads", "1"]
+    result = subprocess.run(
+        [sys.executable, "-m", "glassnet", *args], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", "glassnet", *args[:-1], "0"], capture_output=True, text=True,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "--threads" in bad.stderr
