@@ -542,9 +542,7 @@ def test_a_registered_optimizer_is_known_everywhere_by_its_name(
     made = by_name("sign_sgd")
     assert type(made) is SignSGD and made.lr == 0.02
     args = cli.build_parser().parse_args(["train", "--optimizer", "sign_sgd"])
-    assert repr(make_optimizer(args.optimizer, args.lr, args.momentum)) == (
-        "SignSGD(lr=0.02)"
-    )
+    assert repr(make_optimizer(args.optimizer, args.lr, args.momentum)) == ("SignSGD(lr=0.02)")
     assert "sign_sgd" in options()["optimizers"]
     run = lab.descend("bowl", "sign_sgd", lr=0.1, steps=3)
     assert run.label == "sign_sgd η=0.1"

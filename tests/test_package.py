@@ -51,7 +51,8 @@ def test_core_imports_numpy_only() -> None:
 
 
 def test_the_all_extra_installs_every_optional_part() -> None:
-    """`pip install "glassnet[all]"` brings every extra a user may want, and no tools for working on glassnet (tests, the docs site)."""
+    """`pip install "glassnet[all]"` brings every extra a user may want, and none of the tools
+    for working on glassnet (tests, the docs site)."""
     import tomllib
     from pathlib import Path
 

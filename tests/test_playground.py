@@ -250,7 +250,7 @@ def test_katex_is_vendored_at_the_pinned_version_and_served(client: Any) -> None
     katex = STATIC / "vendor" / "katex"
     name, version, _ = fetch_npm.KATEX
     assert (katex / "VERSION").read_text().strip() == f"{name}@{version}"
-    assert fetch_npm.PLAYGROUND_KATEX == katex.resolve()
+    assert katex.resolve() == fetch_npm.PLAYGROUND_KATEX
     assert fetch_npm.vendor_playground() is False  # in place already: nothing fetched again
     assert "MIT" in (katex / "LICENSE").read_text()
     fonts = sorted(p.name for p in (katex / "fonts").iterdir())

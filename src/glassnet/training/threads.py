@@ -24,7 +24,8 @@ its own setting back when ``fit`` returns or raises. The thread count can change
 products round, so two runs with the same seed are equal bit for bit only with the same count:
 pass ``threads=1`` where that matters more than speed.
 
-Needs ``threadpoolctl`` (a dependency of glassnet); without it ``threads=None`` changes nothing.
+Needs ``threadpoolctl`` (the ``threads`` extra, part of ``cli`` and ``all``); without it
+``threads=None`` leaves the BLAS as it is.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def blas_threads(net: Network, batch_size: int, threads: int | None) -> Iterator
         if threads is not None:
             raise ValueError(
                 f"threads={threads} needs the threadpoolctl package to set NumPy's BLAS threads; "
-                "install it (pip install threadpoolctl) or leave threads=None"
+                "install it (pip install 'glassnet[threads]') or leave threads=None"
             ) from None
         yield None
         return
