@@ -46,9 +46,10 @@ def _check_data_dir(dataset: str, data_dir: str | None) -> None:
         from ..datasets import available
 
         if key in available():
+            origin = {"digits": "loaded from scikit-learn", "sunspots": "read from statsmodels"}
             raise CLIError(
                 f"--data-dir is for the data sets read from files ({', '.join(_FILES_HOW_TO)}); "
-                f"{key} is {'loaded from scikit-learn' if key == 'digits' else 'made by glassnet'}"
+                f"{key} is {origin.get(key, 'made by glassnet')}"
                 ", so leave --data-dir out"
             )
     if key == "idx" and not data_dir:

@@ -14,7 +14,9 @@ one sample per row; np.int64 class labels, or float targets for regression) and 
 :func:`spirals`, :func:`blobs`, :func:`sine`, :func:`plane`, :func:`bumps` (which return
 ``(X, y)``); the sequence tasks :func:`adding`, :func:`parity`, :func:`sine_continuation`
 (``X`` of shape (n, T, n_in)) and :func:`load_sequences`, whose Datasets have flat rows and a
-``sequence_shape`` (T, n_in). :func:`read_idx` and :func:`write_idx` read and write the IDX
+``sequence_shape`` (T, n_in); a real sequence, the yearly sunspot numbers 1700-2008
+(:func:`load_sunspots`, from the CSV statsmodels ships; :func:`read_sunspots` gives the raw
+series, :func:`persistence_mse` the score of repeating the last value). :func:`read_idx` and :func:`write_idx` read and write the IDX
 format of MNIST.
 
 Every Dataset a loader returns records how it was made in ``ds.preparation``, a
@@ -55,6 +57,7 @@ from .sequences import (
     parity,
     sine_continuation,
 )
+from .sunspots import SUNSPOT_YEARS, load_sunspots, persistence_mse, read_sunspots
 from .toy import (
     CLASSIFICATION,
     REGRESSION,
@@ -76,6 +79,7 @@ __all__ = [
     "FASHION_MNIST_ENV",
     "IMAGE_SUFFIXES",
     "MNIST_ENV",
+    "SUNSPOT_YEARS",
     "Dataset",
     "DatasetNotFoundError",
     "IDXFormatError",
@@ -92,12 +96,15 @@ __all__ = [
     "load_idx_dataset",
     "load_mnist",
     "load_sequences",
+    "load_sunspots",
     "load_toy",
     "moons",
     "parity",
+    "persistence_mse",
     "plane",
     "read_idx",
     "read_images",
+    "read_sunspots",
     "sine",
     "sine_continuation",
     "spirals",
@@ -115,6 +122,10 @@ _REAL: dict[str, tuple[Loader, str]] = {
     ),
     "mnist": (load_mnist, "28x28 handwritten digits, 60,000 + 10,000 samples (local files)"),
     "idx": (load_idx_dataset, "any four IDX files in a directory, e.g. EMNIST (path=...)"),
+    "sunspots": (
+        load_sunspots,
+        "yearly sunspot numbers 1700-2008: T years → a later one, split by time (statsmodels)",
+    ),
 }
 
 
@@ -167,11 +178,11 @@ def load(name: str | Preparation, /, **kwargs: Any) -> Dataset:
 
     Names are case-insensitive and ``_`` may stand for ``-`` (``"fashion_mnist"``). The real
     data sets take the arguments of :func:`load_digits`, :func:`load_fashion_mnist`,
-    :func:`load_mnist` and :func:`load_idx_dataset`; the toy problems take those of
+    :func:`load_mnist`, :func:`load_idx_dataset` and :func:`load_sunspots`; the toy problems take those of
     :func:`load_toy` plus their generator's (``n_samples``, ``noise``, …), and the sequence
     tasks those of :func:`load_sequences` plus theirs (``T``, …). Every name accepts
     ``seed``, so that a program can pass one seed whatever the data set; the data sets that come
-    with a fixed train/test split (fashion-mnist, mnist, idx) have nothing random and ignore it.
+    with a fixed train/test split (fashion-mnist, mnist, idx, sunspots) have nothing random and ignore it.
     Any other argument a loader does not take is a ValueError.
 
     Example:
