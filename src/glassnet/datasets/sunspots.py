@@ -105,6 +105,7 @@ def read_sunspots(
     first, last = SUNSPOT_YEARS
     years: list[int] = []
     values: list[float] = []
+    expected = first  # the year the next row must hold
     with file.open(newline="", encoding="utf-8") as handle:
         rows = csv.reader(handle)
         header = next(rows, None)
@@ -119,9 +120,9 @@ def read_sunspots(
                 year, value = int(row[0]), float(row[1])
             except ValueError:
                 raise _bad(file, f"line {line} is not a year and a number: {row!r}") from None
-            expected = first + len(years)
             if year != expected:
                 raise _bad(file, f"line {line} is the year {year} where {expected} should be")
+            expected += 1
             if not (math.isfinite(value) and value >= 0):
                 raise _bad(file, f"line {line} gives the year {year} the number {row[1]!r}")
             if year <= last:
@@ -182,6 +183,12 @@ def load_sunspots(
             raise ValueError(f"{name} must be True or False, got {value!r}")
     dt = as_dtype(dtype)
     years, s = read_sunspots()
+    if T + ahead > len(s) - 1:
+        raise ValueError(
+            f"a window of T = {T} years and its target {ahead} years on need T + horizon = "
+            f"{T + ahead} years, but there are only {len(s)} and two windows at least are "
+            f"needed (one to train, one to test); choose T + horizon of {len(s) - 1} or less"
+        )
     n = len(s) - T - ahead + 1  # windows: the first starts in 1700, the last target is 2008
     n_test = math.ceil(float(test_fraction) * n - 1e-9)
     if n - n_test < 1:
