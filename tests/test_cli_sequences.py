@@ -4,6 +4,7 @@ adding-problem recipe that docs/cli.md and docs/sequences.md record. Run in-proc
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shlex
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from glassnet.cli import main
 from glassnet.cli.common import CLIError
 from glassnet.cli.layerspec import build_layers, parse_layers
+from glassnet import datasets
 from glassnet.datasets import ADDING_BASELINE
 from glassnet.io import load
 
@@ -154,3 +156,35 @@ def test_data_options_reach_any_generated_data_set(capsys: pytest.CaptureFixture
     )  # fmt: skip
     assert code == 0, err
     assert "data: moons, 40 training samples, 10 test samples" in out
+
+
+def sunspots_recipe() -> list[str]:
+    """The arguments of the ``glassnet train --dataset sunspots`` command sequences.md records."""
+    text = (DOCS / "sequences.md").read_text(encoding="utf-8")
+    found = re.search(r"```bash\n(glassnet train --dataset sunspots.*?)\n```", text, flags=re.S)
+    assert found, "sequences.md records no sunspots command"
+    return shlex.split(found.group(1).replace("\\\n", " "))[1:]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("statsmodels") is None,
+    reason="the sunspots file ships with statsmodels (pip install 'glassnet[datasets]')",
+)
+def test_the_sunspots_recipe_beats_persistence_on_the_test_years(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The recorded command as it stands (about a second): an RNN on windows of 20 years must
+    forecast the test years 1951-2008 better than repeating the last year; the model file
+    records the data, so evaluate makes the same windows again."""
+    model = tmp_path / "sunspots.safetensors"
+    code, out, err = glassnet(capsys, *sunspots_recipe(), "-o", str(model))
+    assert code == 0, err
+    assert "RNN" in out and "data: sunspots, 231 training samples, 58 test samples" in out
+    loss = float(re.search(r"test loss ([\d.]+)", out).group(1))
+    ds = datasets.load("sunspots")  # the defaults the command used: T = 20, horizon 1
+    assert loss < datasets.persistence_mse(ds.X_test, ds.y_test)
+
+    code, out, _ = glassnet(capsys, "evaluate", str(model))
+    assert code == 0 and f"loss {loss:.4f}" in out
+    code, _, err = glassnet(capsys, *sunspots_recipe(), "--data-dir", str(tmp_path))
+    assert code != 0 and "sunspots is read from statsmodels, so leave --data-dir out" in err
