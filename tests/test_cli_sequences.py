@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from glassnet import datasets
 from glassnet.cli import main
 from glassnet.cli.common import CLIError
 from glassnet.cli.layerspec import build_layers, parse_layers
-from glassnet import datasets
 from glassnet.datasets import ADDING_BASELINE
 from glassnet.io import load
 

@@ -98,7 +98,9 @@ def test_the_scale_is_fitted_on_the_training_years_only() -> None:
     assert np.array_equal(ds.preparation.scale(raw.X_test), ds.X_test)
     f32 = load_sunspots(T=10)
     assert f32.X_train.dtype == np.float32 and f32.y_train.dtype == np.float32
-    assert np.array_equal(f32.preparation.scale(load_sunspots(T=10, scale=False).X_test), f32.X_test)
+    assert np.array_equal(
+        f32.preparation.scale(load_sunspots(T=10, scale=False).X_test), f32.X_test
+    )
 
 
 @needs_statsmodels

@@ -16,8 +16,8 @@ one sample per row; np.int64 class labels, or float targets for regression) and 
 (``X`` of shape (n, T, n_in)) and :func:`load_sequences`, whose Datasets have flat rows and a
 ``sequence_shape`` (T, n_in); a real sequence, the yearly sunspot numbers 1700-2008
 (:func:`load_sunspots`, from the CSV statsmodels ships; :func:`read_sunspots` gives the raw
-series, :func:`persistence_mse` the score of repeating the last value). :func:`read_idx` and :func:`write_idx` read and write the IDX
-format of MNIST.
+series, :func:`persistence_mse` the score of repeating the last value). :func:`read_idx` and
+:func:`write_idx` read and write the IDX format of MNIST.
 
 Every Dataset a loader returns records how it was made in ``ds.preparation``, a
 :class:`Preparation`: the loader's options (so ``load(ds.preparation)`` makes the same split
@@ -178,12 +178,12 @@ def load(name: str | Preparation, /, **kwargs: Any) -> Dataset:
 
     Names are case-insensitive and ``_`` may stand for ``-`` (``"fashion_mnist"``). The real
     data sets take the arguments of :func:`load_digits`, :func:`load_fashion_mnist`,
-    :func:`load_mnist`, :func:`load_idx_dataset` and :func:`load_sunspots`; the toy problems take those of
-    :func:`load_toy` plus their generator's (``n_samples``, ``noise``, …), and the sequence
-    tasks those of :func:`load_sequences` plus theirs (``T``, …). Every name accepts
-    ``seed``, so that a program can pass one seed whatever the data set; the data sets that come
-    with a fixed train/test split (fashion-mnist, mnist, idx, sunspots) have nothing random and ignore it.
-    Any other argument a loader does not take is a ValueError.
+    :func:`load_mnist`, :func:`load_idx_dataset` and :func:`load_sunspots`; the toy problems
+    take those of :func:`load_toy` plus their generator's (``n_samples``, ``noise``, …), and
+    the sequence tasks those of :func:`load_sequences` plus theirs (``T``, …). Every name
+    accepts ``seed``, so that a program can pass one seed whatever the data set; the data sets
+    that come with a fixed train/test split (fashion-mnist, mnist, idx, sunspots) have nothing
+    random and ignore it. Any other argument a loader does not take is a ValueError.
 
     Example:
         >>> ds = load("blobs", n_samples=60, centers=3, seed=0, test_fraction=0.5)

@@ -229,7 +229,11 @@ def load_sunspots(
         preparation=Preparation(
             "sunspots",
             dict(
-                T=T, horizon=ahead, test_fraction=test_fraction, scale=scale, dtype=dt,
+                T=T,
+                horizon=ahead,
+                test_fraction=test_fraction,
+                scale=scale,
+                dtype=dt,
                 flatten=flatten,
             ),
             scaler=scaler,
