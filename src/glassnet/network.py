@@ -679,10 +679,12 @@ class Network:
         rows.append(("0 (input)", size(self.input_shape), "-", "-", "-", "0"))
         for l, layer in enumerate(self.layers, start=1):
             kind = "" if isinstance(layer, Dense) else f" {type(layer).__name__}"
-            shapes = [
-                ("" if name in ("W", "b") else f"{name} ") + str(p.shape)
-                for name, p in layer.parameters().items()
-            ] + ["-", "-"]
+            # the weights (what λ₂ and λ₁ penalise) in one column, the other parameters in the next
+            cells: tuple[list[str], list[str]] = ([], [])
+            for name, p in layer.parameters().items():
+                label = "" if name in ("W", "b") else f"{name} "
+                cells[name not in layer.penalised].append(label + str(p.shape))
+            shapes = [", ".join(cell) or "-" for cell in cells]
             act = repr(layer.activation)
             rows.append(
                 (f"{l}{kind}", size(layer.output_shape), act, *shapes[:2], f"{layer.n_params:,}")
