@@ -101,6 +101,16 @@ def plot_surface(
     the start (black dot), the minima (stars) and saddle points (crosses).
 
     The view stays on the surface's window, so a diverging run leaves the picture.
+
+    Example:
+        >>> from matplotlib.figure import Figure
+        >>> from glassnet import lab
+        >>> runs = lab.race("bowl", ["sgd", "adam"], steps=20)
+        >>> ax = lab.plot_surface("bowl", runs, ax=Figure().add_subplot(), resolution=30)
+        >>> ax.get_title()
+        'bowl: f = 0.5 x² + y²'
+        >>> [line.get_label() for line in ax.lines if line.get_gid() == TRAJECTORY_GID]
+        ['sgd η=0.1', 'adam η=0.2']
     """
     surf = get_surface(surface)
     items = _runs(runs)
@@ -142,7 +152,16 @@ def _colors(n: int) -> list[Any]:
 
 
 def plot_values(runs: Trajectory | Sequence[Trajectory], *, ax: Axes | None = None) -> Axes:
-    """f − f* against the step, on a log scale (f* = the global minimum's value)."""
+    """f − f* against the step, on a log scale (f* = the global minimum's value).
+
+    Example:
+        >>> from matplotlib.figure import Figure
+        >>> from glassnet import lab
+        >>> runs = lab.race("bowl", ["sgd", "adam"], steps=20)
+        >>> ax = lab.plot_values(runs, ax=Figure().add_subplot())
+        >>> len(ax.lines), ax.get_yscale(), len(ax.lines[0].get_xdata())  # the start + 20 steps
+        (2, 'log', 21)
+    """
     items = _runs(runs)
     ax = _new_axes(ax, (6.0, 4.0))
     for run, color in zip(items, _colors(len(items)), strict=True):
@@ -161,7 +180,16 @@ def plot_lr_sweep(
     runs: Sequence[Trajectory], *, fig: Figure | None = None, resolution: int = 100
 ) -> Figure:
     """One panel per run of :func:`~glassnet.lab.lr_sweep`, side by side, each titled with its
-    η and verdict (too small: still moving; right: converged; too large: diverged)."""
+    η and verdict (too small: still moving; right: converged; too large: diverged).
+
+    Example:
+        >>> from matplotlib.figure import Figure
+        >>> from glassnet import lab
+        >>> runs = lab.lr_sweep("bowl", "sgd", steps=40)
+        >>> fig = lab.plot_lr_sweep(runs, fig=Figure(), resolution=30)
+        >>> [ax.get_title() for ax in fig.axes]  # doctest: +NORMALIZE_WHITESPACE
+        ['η = 0.02: still moving', 'η = 0.666667: global minimum', 'η = 1.1: diverged']
+    """
     items = _runs(runs)
     if not items:
         raise ValueError("runs is empty; pass what lab.lr_sweep returned")
@@ -195,6 +223,18 @@ def animate_race(
 
     Returns:
         the matplotlib ``FuncAnimation`` (keep a reference to it until it is saved or shown).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from matplotlib.figure import Figure
+        >>> from glassnet import lab
+        >>> runs = lab.race("bowl", ["sgd", "adam"], steps=10)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     gif = Path(tmp) / "race.gif"
+        ...     anim = lab.animate_race(runs, fig=Figure((3, 2.5)), frames=3, path=gif)
+        ...     gif.read_bytes()[:4]
+        b'GIF8'
     """
     from matplotlib.animation import FuncAnimation
 
@@ -262,6 +302,21 @@ def save_animation(anim: FuncAnimation, path: str | Path, *, fps: int = 10) -> P
     """Write an animation: ``.gif`` with Pillow, ``.mp4`` with ffmpeg (which must be installed).
 
     Returns the path written.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from matplotlib.figure import Figure
+        >>> from glassnet import lab
+        >>> runs = lab.race("bowl", ["sgd"], steps=4)
+        >>> anim = lab.animate_race(runs, fig=Figure((3, 2.5)), resolution=20)  # 5 frames
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     out = lab.save_animation(anim, Path(tmp) / "race.gif", fps=5)
+        ...     out.name, out.read_bytes()[:4]
+        ('race.gif', b'GIF8')
+        >>> lab.save_animation(anim, "race.avi")
+        Traceback (most recent call last):
+        ValueError: cannot write an animation as 'race.avi'; use a .gif or .mp4 file name
     """
     writer = animation_writer(path, fps)
     anim.save(str(path), writer=writer)
@@ -270,7 +325,20 @@ def save_animation(anim: FuncAnimation, path: str | Path, *, fps: int = 10) -> P
 
 def plot_slice(s: Slice, *, ax: Axes | None = None, label: str | None = None) -> Axes:
     """A 1-D slice as a curve (training steps as dots at their α and real cost) or a 2-D slice
-    as contours (with the training path from its start, a black dot, to the end)."""
+    as contours (with the training path from its start, a black dot, to the end).
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> from matplotlib.figure import Figure
+        >>> from glassnet import lab
+        >>> X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> d = lab.random_direction(net, seed=0)
+        >>> s = lab.slice_1d(net, X, y, d, np.linspace(-1, 1, 11), label="random direction")
+        >>> ax = lab.plot_slice(s, ax=Figure().add_subplot())
+        >>> ax.get_title(), ax.get_xlabel(), len(ax.lines[0].get_xdata())
+        ('random direction', 'α', 11)
+    """
     ax = _new_axes(ax, (6.0, 4.5))
     name = s.label if label is None else label
     if s.betas is None:
@@ -333,6 +401,19 @@ def plot_landscape(
     3. the 1-D slice from the trained weights (α = 0) back to the start (α = 1), with the
        recorded steps marked at their projection and real cost;
     4. the 2-D slice spanned by the two principal directions of the path, with the path.
+
+    Example:
+        >>> import numpy as np, glassnet as gn
+        >>> from matplotlib.figure import Figure
+        >>> from glassnet import lab
+        >>> X, y = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+        >>> net = gn.Network.from_sizes([2, 3, 1], seed=0)
+        >>> path = lab.train_and_record(net, X, y, lr=3.0, epochs=5, batch_size=2)
+        >>> fig = lab.plot_landscape(path, X, y, fig=Figure(), resolution=5)
+        >>> [ax.get_title()[:16] for ax in fig.axes]
+        ['random direction', 'after training: ', 'from the end (α ', "the path's princ"]
+        >>> [line.get_label() for line in fig.axes[0].lines]
+        ['before training', 'after training']
     """
     from .._inputs import as_rng
     from .landscape import random_direction, slice_1d, slice_2d, trajectory_directions

@@ -437,10 +437,20 @@ def create_app(
             own pages (as when the server listens beyond this computer).
         idle_seconds: close a tab after this long without a message from it.
 
-    Example::
+    Serve it with ``uvicorn.run(app, host="127.0.0.1", port=8765)`` and open
+    ``/?token=`` + ``app.state.token``; here FastAPI's test client asks it without a server.
 
-        app = create_app()
-        uvicorn.run(app, host="127.0.0.1", port=8765)  # open /?token= + app.state.token
+    Example:
+        >>> from fastapi.testclient import TestClient
+        >>> app = create_app()
+        >>> with TestClient(app, base_url="http://127.0.0.1:8765") as client:  # as this computer
+        ...     page = client.get("/")
+        ...     limits = client.get("/api/options").json()["limits"]
+        >>> page.status_code, page.headers["content-type"], limits["hidden_layers"]
+        (200, 'text/html; charset=utf-8', 6)
+        >>> create_app(idle_seconds=0)
+        Traceback (most recent call last):
+        ValueError: idle_seconds must be a positive number of seconds, got 0
     """
     _need_web()
     if not (math.isfinite(idle_seconds) and idle_seconds > 0):
@@ -568,6 +578,13 @@ def serve(
         port: the TCP port; 0 picks a free one.
         require_token: require the token even from this computer (for a shared computer).
         idle_seconds: close a tab after this long without a message from it.
+
+    Example:
+        A bad setting is refused before anything listens (a real call blocks until Ctrl+C):
+
+        >>> serve(port=8765, idle_seconds=0)
+        Traceback (most recent call last):
+        ValueError: idle_seconds must be a positive number of seconds, got 0
     """
     _need_web()
     import socket

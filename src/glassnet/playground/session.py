@@ -138,6 +138,16 @@ class Session:
 
     Args:
         config: a checked setup (see :func:`parse_config`).
+
+    Example:
+        >>> s = Session(parse_config({"dataset": "xor", "n_samples": 40, "hidden": [3], "seed": 1}))
+        >>> X, y = s.batch()  # the mini-batch the next step trains on
+        >>> before = s.net.cost(X, y)
+        >>> s.train(1)  # one step of Adam on that mini-batch
+        >>> s.steps, X.shape, bool(s.net.cost(X, y) < before)
+        (1, (10, 2), True)
+        >>> s.scores["train_loss"] == s.net.cost(s.data.X_train, s.data.y_train)  # the whole set
+        True
     """
 
     def __init__(self, config: Config) -> None:

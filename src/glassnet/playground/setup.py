@@ -85,7 +85,16 @@ DEFAULTS: dict[str, Any] = {
 
 @dataclass
 class Config:
-    """A Playground setup: data, network, training. :func:`parse_config` builds a checked one."""
+    """A Playground setup: data, network, training. :func:`parse_config` builds a checked one.
+
+    Example:
+        >>> c = parse_config({})  # every setting at its default (DEFAULTS)
+        >>> c.dataset, c.hidden, c.activations, c.optimizer
+        ('circles', [4, 4], ['tanh', 'tanh'], 'adam')
+        >>> c = parse_config({"hidden": [3, 2], "layer_activations": ["relu", "tanh"]})
+        >>> c.activations, parse_config(c.to_dict()) == c  # to_dict gives back what it takes
+        (['relu', 'tanh'], True)
+    """
 
     dataset: str
     n_samples: int
