@@ -24,7 +24,7 @@ from glassnet import lab, plots
 
 def _png(fig: plt.Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
+    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")  # titles whole
     plt.close(fig)
     return buffer.getvalue()
 
