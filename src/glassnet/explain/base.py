@@ -56,6 +56,25 @@ def neuron_number(net: Network, l: int, j: int, name: str) -> int:
 # -- the chain rule, factor by factor ----------------------------------------------------------
 
 
+class Rendered:
+    """What every explanation shares: a notebook shows :meth:`latex` as maths, and
+    :meth:`to_json` is :meth:`to_dict` as a JSON string. A subclass writes ``latex`` and
+    ``to_dict`` (from :mod:`glassnet.render`), nothing else."""
+
+    def latex(self) -> str:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _repr_latex_(self) -> str:
+        return "$$" + self.latex() + "$$"
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
 @dataclass(repr=False)
 class Factor:
     """One factor of the chain rule, with its value for every sample.
@@ -158,7 +177,7 @@ def make_factor(
 
 
 @dataclass(repr=False)
-class GradientExplanation:
+class GradientExplanation(Rendered):
     """Why ∂C/∂(a weight, bias or activation) has its value: the chain rule with numbers.
 
     Attributes:
@@ -247,19 +266,12 @@ class GradientExplanation:
         """The chain rule in LaTeX, then the numbers of the first sample and the value."""
         return views.gradient_latex(self)
 
-    def _repr_latex_(self) -> str:
-        return "$$" + self.latex() + "$$"
-
     def _repr_html_(self) -> str:
         return views.gradient_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-ready values (lists and floats), e.g. for the Playground."""
         return views.gradient_dict(self)
-
-    def to_json(self) -> str:
-        """:meth:`to_dict` as a JSON string."""
-        return json.dumps(self.to_dict(), ensure_ascii=False)
 
 
 def entry_sources(

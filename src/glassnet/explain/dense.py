@@ -26,6 +26,7 @@ from .base import (
     Factor,
     GradientExplanation,
     Path,
+    Rendered,
     describe_network,
     layer_number,
     make_factor,
@@ -373,7 +374,7 @@ def explain_activation(
 
 
 @dataclass(repr=False)
-class NeuronExplanation:
+class NeuronExplanation(Rendered):
     """The forward equation of neuron j of layer l for one sample, with every term's value.
 
     a^(l)_j = σ(Σ_k w^(l)_jk a^(l−1)_k + b^(l)_j).
@@ -431,9 +432,6 @@ class NeuronExplanation:
     def latex(self) -> str:
         """The neuron's equation with its numbers, in LaTeX."""
         return views.neuron_latex(self)
-
-    def _repr_latex_(self) -> str:
-        return "$$" + self.latex() + "$$"
 
     def _repr_html_(self) -> str:
         return views.neuron_html(self)

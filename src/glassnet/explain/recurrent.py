@@ -18,7 +18,6 @@ The numbers are those the layer's own backward pass computed (its cache: u_t, h_
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +30,7 @@ from .base import (
     Array,
     GradientExplanation,
     Path,
+    Rendered,
     describe_network,
     layer_number,
     make_factor,
@@ -45,7 +45,7 @@ __all__ = ["ThroughTime", "explain_recurrent_parameter", "explain_through_time",
 
 
 @dataclass(repr=False)
-class ThroughTime:
+class ThroughTime(Rendered):
     """The gradient of an RNN layer through its T steps (steps numbered t = 1..T).
 
     Attributes:
@@ -121,17 +121,11 @@ class ThroughTime:
     def latex(self) -> str:
         return r"\begin{aligned}" + r" \\ ".join(views.time_latex(self)) + r"\end{aligned}"
 
-    def _repr_latex_(self) -> str:
-        return "$$" + self.latex() + "$$"
-
     def _repr_html_(self) -> str:
         return views.time_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         return views.time_dict(self)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
 
 
 def through_time_of(rnn: RNN, cache: Any, l: int) -> ThroughTime:

@@ -22,7 +22,6 @@ its input a^(1) (the block's), or a^(2.1) for sub-layer 2.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,7 @@ from .base import (
     Array,
     GradientExplanation,
     Path,
+    Rendered,
     describe_network,
     entry_sources,
     layer_number,
@@ -68,7 +68,7 @@ def norm(values: Array) -> float:
 
 
 @dataclass(repr=False)
-class SkipSplit:
+class SkipSplit(Rendered):
     """∂C_i/∂a^(l−1) at a block's input, split into its two paths.
 
     Attributes:
@@ -131,17 +131,11 @@ class SkipSplit:
     def latex(self) -> str:
         return views.split_latex(self)
 
-    def _repr_latex_(self) -> str:
-        return "$$" + self.latex() + "$$"
-
     def _repr_html_(self) -> str:
         return views.split_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         return views.split_dict(self)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
 
 
 @dataclass(repr=False)
