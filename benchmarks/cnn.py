@@ -176,16 +176,41 @@ def matmul_floor(s: CNNSetting, data: mlp.Data) -> float:
     return time.perf_counter() - start
 
 
+def blas_threads_now() -> int:
+    """NumPy's BLAS threads at the moment (1 without threadpoolctl: nothing to go on)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return 1
+    return min(
+        [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] or [1]
+    )
+
+
 def layer_times(s: CNNSetting, data: mlp.Data, steps: int = 20) -> dict[str, Any]:
     """Where glassnet's training step goes: each layer's forward (z, then σ) and backward
     (σ', then θ and a^(l−1) gradients), the cost and the Adam update, in milliseconds per
-    mini-batch; each the fastest of ``steps`` steps on the first mini-batch."""
+    mini-batch; each the fastest of ``steps`` steps on the first mini-batch.
+
+    When ``fit`` splits the mini-batch over the BLAS's n threads (glassnet.training.split), the
+    layers are timed as one part runs them: B/n rows on a one-thread BLAS, alone; ``step_ms``
+    is then the whole split step (all parts on their threads, and the sum of their gradients),
+    ``parts`` says n.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from glassnet.training.split import SplitStep
+    from glassnet.training.threads import splits
+
     net = glassnet_network(s)
-    x, y, _ = net.check_data(data.X_train[: s.batch_size], data.y_train[: s.batch_size])
-    m, n = len(x), len(net.layers)
+    n = blas_threads_now()
+    parts = n if splits(net, s.batch_size, n) else 1
+    X, Y = data.X_train[: s.batch_size], data.y_train[: s.batch_size]
+    x, y, _ = net.check_data(X[: len(X) // parts], Y[: len(X) // parts])
+    m, k = len(x), len(net.layers)
     caches, opt = net.workspace(m), gn.Adam(lr=s.lr)
     grads, rows = net.gradients_of(caches), 1.0 / m
-    best = {"forward": [math.inf] * n, "backward": [math.inf] * n}
+    best = {"forward": [math.inf] * k, "backward": [math.inf] * k}
     other = {"cost and δ^(L)": math.inf, "Adam update": math.inf, "step": math.inf}
 
     def keep(times: dict[str, Any], key: str, i: int | None, start: float) -> float:
@@ -196,26 +221,38 @@ def layer_times(s: CNNSetting, data: mlp.Data, steps: int = 20) -> dict[str, Any
             times[key][i] = min(times[key][i], now - start)
         return now
 
-    for _ in range(steps):
-        first = t = time.perf_counter()
-        a = x
-        for l, (layer, cache) in enumerate(zip(net.layers, caches, strict=True)):
-            a = layer.forward(a, cache)
-            t = keep(best, "forward", l, t)
-        cost, out = net.cost_function, caches[-1]
-        cost.per_sample_into(y, out)
-        dC = cost.output_delta_into(y, out, net.layers[-1].activation)
-        t = keep(other, "cost and δ^(L)", None, t)
-        dC = net.layers[-1].backward_delta(dC, out, rows, out.pass_back)
-        t = keep(best, "backward", n - 1, t)
-        for l in range(n - 2, -1, -1):
-            dC = net.layers[l].backward(dC, caches[l], rows, caches[l].pass_back)
-            t = keep(best, "backward", l, t)
-        opt.step(net, grads)
-        keep(other, "Adam update", None, t)
-        keep(other, "step", None, first)
+    with threadpool_limits(1 if parts > 1 else n):
+        for _ in range(steps):
+            first = t = time.perf_counter()
+            a = x
+            for l, (layer, cache) in enumerate(zip(net.layers, caches, strict=True)):
+                a = layer.forward(a, cache)
+                t = keep(best, "forward", l, t)
+            cost, out = net.cost_function, caches[-1]
+            cost.per_sample_into(y, out)
+            dC = cost.output_delta_into(y, out, net.layers[-1].activation)
+            t = keep(other, "cost and δ^(L)", None, t)
+            dC = net.layers[-1].backward_delta(dC, out, rows, out.pass_back)
+            t = keep(best, "backward", k - 1, t)
+            for l in range(k - 2, -1, -1):
+                dC = net.layers[l].backward(dC, caches[l], rows, caches[l].pass_back)
+                t = keep(best, "backward", l, t)
+            opt.step(net, grads)
+            keep(other, "Adam update", None, t)
+            keep(other, "step", None, first)
+        if parts > 1:  # the whole split step: every part on its thread, and their sum
+            xb, yb, _ = net.check_data(X, Y)
+            other["step"] = math.inf
+            with SplitStep(net, parts) as split:
+                whole = split.workspace(len(xb))
+                for _ in range(steps):
+                    start = time.perf_counter()
+                    split.step(xb, yb, whole)
+                    opt.step(net, net.gradients_of(whole))
+                    keep(other, "step", None, start)
     ms = 1e3
     return {
+        "parts": parts,
         "layers": [
             {"layer": repr(layer), "forward_ms": ms * f, "backward_ms": ms * b}
             for layer, f, b in zip(net.layers, best["forward"], best["backward"], strict=True)
@@ -275,6 +312,34 @@ def run_suite(
 TARGET = ("torch/glassnet", 1.0)
 
 
+def markdown_layers(report: dict[str, Any]) -> str:
+    """The layer breakdown of the report as Markdown ("" without one)."""
+    if not report.get("layers"):
+        return ""
+    lines: list[str] = []
+    row = report["row"]
+    t = report["layers"]
+    B, parts = row["setting"]["batch_size"], t.get("parts", 1)
+    lines.append(
+        f"\nglassnet's step, batch {B} (fastest of {t['steps']} steps, ms): "
+        f"{t['step_ms']:.1f} in all"
+        + (
+            f", the batch split over {parts} threads; the layers as one part of "
+            f"{B // parts} rows runs them (one BLAS thread, alone):"
+            if parts > 1
+            else ""
+        )
+    )
+    lines.append("\n| layer | forward ms | backward ms |\n|---|---|---|")
+    for x in t["layers"]:
+        lines.append(f"| {x['layer']} | {x['forward_ms']:.2f} | {x['backward_ms']:.2f} |")
+    lines.append(
+        f"| cost and δ^(L) | {t['cost and δ^(L)_ms']:.2f} | |\n"
+        f"| Adam update | | {t['Adam update_ms']:.2f} |"
+    )
+    return "\n".join(lines)
+
+
 def markdown(report: dict[str, Any]) -> str:
     """The report as Markdown: the table, the noise, the machine and BLAS, the breakdown."""
     row = report["row"]
@@ -322,19 +387,7 @@ def markdown(report: dict[str, Any]) -> str:
         met = row["ratios"][what] >= least
         lines.append(f"Target {what} ≥ {least:g}: {'met' if met else 'missed'}.")
     lines.append("\nBLAS: " + "; ".join(json.dumps(b) for b in report["blas"]))
-    if report.get("layers"):
-        t = report["layers"]
-        lines.append(
-            f"\nglassnet's step, batch {row['setting']['batch_size']} (fastest of "
-            f"{t['steps']} steps, ms): {t['step_ms']:.1f} in all"
-        )
-        lines.append("\n| layer | forward ms | backward ms |\n|---|---|---|")
-        for x in t["layers"]:
-            lines.append(f"| {x['layer']} | {x['forward_ms']:.2f} | {x['backward_ms']:.2f} |")
-        lines.append(
-            f"| cost and δ^(L) | {t['cost and δ^(L)_ms']:.2f} | |\n"
-            f"| Adam update | | {t['Adam update_ms']:.2f} |"
-        )
+    lines += markdown_layers(report).splitlines()
     return "\n".join(lines)
 
 

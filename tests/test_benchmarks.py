@@ -263,6 +263,22 @@ def test_cnn_layer_breakdown_adds_up(cnn: ModuleType, images: object) -> None:
     assert sum(parts) <= t["step_ms"] * (1 + 1e-9)
 
 
+def test_cnn_layer_breakdown_of_a_split_step(
+    cnn: ModuleType, images: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When fit would split the batch over threads, the layers are one part's, the step whole."""
+    from glassnet.training import threads
+
+    monkeypatch.setattr(threads, "SPLIT_NUMBERS", 0)
+    monkeypatch.setattr(cnn, "blas_threads_now", lambda: 2)
+    t = cnn.layer_times(cnn.CNNSetting(batch_size=8), images, steps=2)
+    assert t["parts"] == 2 and len(t["layers"]) == 8
+    assert all(x["forward_ms"] > 0 and x["backward_ms"] > 0 for x in t["layers"][1:5])
+    assert 0 < t["step_ms"] < math.inf
+    report = {"row": {"setting": {"batch_size": 8}}, "layers": {"steps": 2, **t}}
+    assert "split over 2 threads" in cnn.markdown_layers(report)
+
+
 def test_cnn_report_names_the_machine_the_noise_and_the_target(cnn: ModuleType) -> None:
     row = {
         "setting": {"batch_size": 128}, "description": "cnn", "floor_s": 1.0,

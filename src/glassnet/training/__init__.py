@@ -125,11 +125,13 @@ def fit(
         sharded: with ``comm``, each rank passes only its own rows (its shard) as X, Y and
             ``sample_weight``: the run equals one process given the shards in rank order.
             Without it every rank passes the same data.
-        threads: how many threads NumPy's BLAS multiplies with during this call (its own
-            setting is put back afterwards). ``None`` chooses: as many as there are cores, but
-            only for products large enough to gain from them and only on cores no other
-            process keeps busy (one thread on a busy machine), see
-            :mod:`glassnet.training.threads`. An int ≥ 1: exactly that many.
+        threads: how many threads train during this call: NumPy's BLAS threads (its own
+            setting is put back afterwards), or, for a network with much elementwise work per
+            sample such as a convolutional one, threads that each backpropagate a part of every
+            mini-batch (:mod:`glassnet.training.split`; the result is the same up to rounding).
+            ``None`` chooses: as many as there are cores, but only for work large enough to
+            gain from them and only on cores no other process keeps busy (one thread on a busy
+            machine), see :mod:`glassnet.training.threads`. An int ≥ 1: exactly that many.
 
     Returns:
         a :class:`History`. If the run diverges — the cost becomes NaN or infinite, or more
@@ -175,7 +177,7 @@ def fit(
         m, weights = ranks.m, ranks.weights  # the whole training set's
     total_weight = m if weights is None else float(weights.sum())  # the epoch's Σ s_i
     batch_size = min(batch_size, m)
-    from .threads import blas_threads  # loaded on first use: its own module
+    from .threads import training_threads  # loaded on first use: its own module
 
     dropout = net.has_dropout
     # every array a step writes, made once per mini-batch size (the last batch may be smaller)
@@ -199,8 +201,10 @@ def fit(
     )
     # a diverging run overflows; that is caught below as a non-finite cost, with a clear message;
     # with ranks, an exception on one of them ends them all (none waits for it for ever)
-    blas = blas_threads(net, batch_size, threads)  # e.g. 1 thread on a busy machine
-    with np.errstate(over="ignore", invalid="ignore"), ranks or contextlib.nullcontext(), blas:
+    # e.g. 1 BLAS thread on a busy machine; a convolutional network's batch split over threads
+    blas = training_threads(net, batch_size, threads, workspace)
+    with np.errstate(over="ignore", invalid="ignore"), ranks or contextlib.nullcontext(), blas as b:
+        step, workspace = b  # net.step and its workspace, or those of a split over threads
         for cb in callbacks:
             cb.on_train_begin(run)
         net.optimizer = optimizer  # what the network was last trained with, for gn.diagnose
@@ -230,11 +234,11 @@ def fit(
                     guard.hold()
                 # forward, cost, backward: the network's one loop (glassnet.network)
                 if wb is None:  # C = (1/m) Σ_i C_i
-                    costs, a_L = net.step(x[rows], y[rows], caches, 1.0 / len(idx), masks)
+                    costs, a_L = step(x[rows], y[rows], caches, 1.0 / len(idx), masks)
                     cost = float(costs.sum() / len(idx))  # np.mean, without its Python wrapper
                 else:  # C = Σ_i share_i C_i, share_i = s_i / Σ_j s_j
                     share = weight_shares(wb)[pos]
-                    costs, a_L = net.step(x[rows], y[rows], caches, share[:, None], masks)
+                    costs, a_L = step(x[rows], y[rows], caches, share[:, None], masks)
                     cost = float(np.dot(share, costs))
                 if ranks is not None:  # Σ over the ranks of their parts of ∂C/∂θ and C
                     cost = ranks.allreduce(cost)
