@@ -271,8 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--threads", type=positive(int), default=None, metavar="N",
-        help="BLAS threads for the matrix products (default: chosen per network and batch "
-        "size, and 1 when other processes keep the cores busy)",
+        help="threads to train with: the BLAS's for the matrix products, or a convolutional "
+        "network's mini-batch split over them (default: chosen per network and batch size, "
+        "and 1 when other processes keep the cores busy)",
     )  # fmt: skip
     train.add_argument(
         "--dtype", default="float32", choices=["float32", "float64"],
