@@ -17,6 +17,13 @@ glassnet.costs); with one output neuron that is exactly PyTorch's
 minimise the same number with the same gradient, and their test mse can be read side by side
 (answering 1.0 always scores 1/6 ≈ 0.167: :data:`glassnet.datasets.ADDING_BASELINE`).
 
+The start. PyTorch begins from glassnet's initial weights (:func:`copy_weights`; ``--torch-init``
+keeps PyTorch's own). The two defaults differ where it matters at T = 50: glassnet draws W_hh
+by Xavier (std √(2/64) ≈ 0.18), PyTorch from U(±1/√32) (std ≈ 0.10), whose gradients fade
+faster through 50 steps; from its own start PyTorch needed more epochs to find the marks
+(benchmarks/README.md). The order of the mini-batches still differs (each library shuffles
+with its own generator). Neither changes the time per epoch.
+
 The floor, glassnet and PyTorch are timed in turn within every repeat, so that a busy neighbour
 slows all three alike. The floor (:func:`matmul_floor`) is the step's matrix products alone, in
 NumPy, with the shapes glassnet uses (:func:`gemm_shapes`). The report gives the ratios, the
@@ -61,6 +68,8 @@ class RNNSetting:
     lr: float = 1e-3  # Adam
     batch_size: int = 32
     epochs: int = 2
+    #: PyTorch starts from glassnet's initial weights (True) or from its own defaults (False)
+    same_init: bool = True
 
     def describe(self) -> str:
         return f"T={self.T} rnn{self.hidden}-1, Adam lr={self.lr:g}, batch {self.batch_size}"
@@ -115,6 +124,22 @@ def torch_model(s: RNNSetting) -> Any:
     return LastStep()
 
 
+def copy_weights(net: gn.Network, model: Any) -> None:
+    """Give the PyTorch model glassnet's weights: W_ih, W_hh, and b as bias_ih_l0 (PyTorch's
+    two biases only ever appear as a sum, so bias_hh_l0 = 0); the Dense layer's W and b."""
+    import torch
+
+    _, cell, dense = net.layers
+    pairs = [
+        (model.rnn.weight_ih_l0, cell.W_ih), (model.rnn.weight_hh_l0, cell.W_hh),
+        (model.rnn.bias_ih_l0, cell.b), (model.rnn.bias_hh_l0, np.zeros_like(cell.b)),
+        (model.out.weight, dense.W), (model.out.bias, dense.b),
+    ]  # fmt: skip
+    with torch.no_grad():
+        for theirs, ours in pairs:
+            theirs.copy_(torch.from_numpy(np.ascontiguousarray(ours)))
+
+
 def mse(out: Any, y: Any) -> Any:
     """glassnet's ``"mse"`` for one output: the mean over samples of (a − y)², as a torch loss."""
     import torch
@@ -123,12 +148,15 @@ def mse(out: Any, y: Any) -> Any:
 
 
 def run_torch(s: RNNSetting, data: mlp.Data, seed: int = 0) -> tuple[float, float]:
-    """The same network as a plain PyTorch loop (``torch.set_num_threads`` as run.py sets it)."""
+    """The same network as a plain PyTorch loop (``torch.set_num_threads`` as run.py sets it),
+    from glassnet's initial weights unless ``s.same_init`` is False."""
     import torch
 
     torch.set_num_threads(mlp.THREADS or os.cpu_count() or 1)
     torch.manual_seed(seed)
     model = torch_model(s)
+    if s.same_init:  # the network run_glassnet trains with this seed, as its first step sees it
+        copy_weights(glassnet_network(s, seed), model)
     opt = torch.optim.Adam(model.parameters(), lr=s.lr)
     X, y = torch.from_numpy(data.X_train), torch.from_numpy(data.y_train)
     g = torch.Generator().manual_seed(seed)
@@ -375,7 +403,15 @@ def markdown(report: dict[str, Any]) -> str:
         f"\nSeconds per epoch, {mlp.STAT_WORDS[report['stat']]} of {report['repeats']} "
         f"repeats (each repeat times the floor, then {', then '.join(libs)}); "
         f"{report['data']} data, {report['samples']} training sequences, "
-        f"{report['epochs']} epoch(s) per run. Test mse: answering 1.0 always scores "
+        f"{report['epochs']} epoch(s) per run"
+        + (
+            ""
+            if "torch" not in libs
+            else ", PyTorch from glassnet's initial weights"
+            if report.get("same_init", True)
+            else ", PyTorch from its own initial weights"
+        )
+        + f". Test mse: answering 1.0 always scores "
         f"{gn.datasets.ADDING_BASELINE:.3f}. Slowest repeat / fastest: {spreads}"
         + (
             f" (above {mlp.NOISY_SPREAD:g}×: the machine was busy; read the ratios, not "
@@ -419,6 +455,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--T", type=int, default=50, help="time steps per sequence (default 50)")
     p.add_argument("--batch-sizes", default="32,128", help="comma-separated (default 32,128)")
     p.add_argument("--steps", type=int, default=20, help="steps timed for the breakdown")
+    p.add_argument("--torch-init", action="store_true",
+                   help="PyTorch starts from its own initial weights, not glassnet's")  # fmt: skip
     p.add_argument("--json", help="also write the report as JSON to this file")
     p.add_argument("--markdown", help="also write the Markdown report to this file")
     return p.parse_args(argv)
@@ -452,7 +490,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             from threadpoolctl import threadpool_limits
 
             mlp._LIMITS.append(threadpool_limits(args.threads))
-    chosen = settings(batches, T=args.T, epochs=args.epochs or RNNSetting.epochs)
+    epochs = args.epochs or RNNSetting.epochs
+    chosen = settings(batches, T=args.T, epochs=epochs, same_init=not args.torch_init)
     data = load_adding(args.samples, args.T)
     print(f"{len(chosen)} settings × {libs} on {len(data.X_train)} {data.source} sequences")
     before = os.getloadavg()[0]
@@ -473,6 +512,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "data": data.source,
         "samples": len(data.X_train),
         "epochs": chosen[0].epochs,
+        "same_init": chosen[0].same_init,
         "repeats": args.repeats,
         "threads": args.threads,
         "stat": args.stat,

@@ -356,14 +356,8 @@ def test_rnn_is_the_same_network_and_cost_in_glassnet_and_pytorch(
     torch = pytest.importorskip("torch")
     s = rnn.RNNSetting(T=6, hidden=5)
     net, model = rnn.glassnet_network(s, seed=3), rnn.torch_model(s)
-    _, cell, dense = net.layers
-    with torch.no_grad():
-        model.rnn.weight_ih_l0.copy_(torch.from_numpy(cell.W_ih))
-        model.rnn.weight_hh_l0.copy_(torch.from_numpy(cell.W_hh))
-        model.rnn.bias_ih_l0.copy_(torch.from_numpy(cell.b))
-        model.rnn.bias_hh_l0.zero_()  # PyTorch's two biases only ever appear as a sum
-        model.out.weight.copy_(torch.from_numpy(np.ascontiguousarray(dense.W)))
-        model.out.bias.copy_(torch.from_numpy(dense.b))
+    rnn.copy_weights(net, model)
+    assert not model.rnn.bias_hh_l0.detach().any()  # b goes to bias_ih_l0 alone
     X, y = sequences.X_train[:16], sequences.y_train[:16]
     out = model(torch.from_numpy(X))
     assert out.dtype == torch.float32 and tuple(out.shape) == (16, 1)
@@ -468,6 +462,7 @@ def test_rnn_main_writes_json_and_markdown(rnn: ModuleType, tmp_path: Path) -> N
     assert set(saved["parts"]["rnn16"]) == {"glassnet", "torch"}
     text = out_md.read_text()
     assert text.startswith("| setting |") and "| rnn16 | whole step |" in text
+    assert "PyTorch from glassnet's initial weights" in text
     with pytest.raises(SystemExit, match="--libs"):
         rnn.main(["--libs", "torch", "--samples", "12"])
     with pytest.raises(SystemExit, match="--batch-sizes"):
