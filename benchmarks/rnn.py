@@ -20,7 +20,7 @@ minimise the same number with the same gradient, and their test mse can be read 
 The start. PyTorch begins from glassnet's initial weights (:func:`copy_weights`; ``--torch-init``
 keeps PyTorch's own). The two defaults differ where it matters at T = 50: glassnet draws W_hh
 by Xavier (std √(2/64) ≈ 0.18), PyTorch from U(±1/√32) (std ≈ 0.10), whose gradients fade
-faster through 50 steps; from its own start PyTorch needed more epochs to find the marks
+faster through 50 steps; from its own start PyTorch had not found the marks after 30 epochs
 (benchmarks/README.md). The order of the mini-batches still differs (each library shuffles
 with its own generator). Neither changes the time per epoch.
 
