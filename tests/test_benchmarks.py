@@ -13,6 +13,7 @@ import statistics
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -315,3 +316,154 @@ def test_cnn_main_writes_json_and_markdown(cnn: ModuleType, tmp_path: Path) -> N
     assert out_md.read_text().startswith("| setting |")
     with pytest.raises(SystemExit, match="--libs"):
         cnn.main(["--libs", "torch", "--synthetic", "--samples", "12"])
+
+
+# -- the recurrent network (benchmarks/rnn.py) -----------------------------------------------------
+
+RNN_SCRIPT = RUN.parent / "rnn.py"
+
+
+@pytest.fixture(scope="module")
+def rnn(bench: ModuleType) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("glassnet_benchmarks_rnn", RNN_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def sequences(rnn: ModuleType) -> Any:
+    """40 training and 10 test sequences of the adding problem, T = 6, as flat rows."""
+    return rnn.load_adding(samples=40, T=6)
+
+
+def test_rnn_data_is_the_adding_problem_in_flat_rows(rnn: ModuleType, sequences: Any) -> None:
+    d = sequences
+    assert d.X_train.shape == (40, 12) and d.X_test.shape == (10, 12)
+    assert d.X_train.dtype == np.float32 and d.y_train.dtype == np.float32
+    steps = d.X_train.reshape(40, 6, 2)  # (m, T, n_in): a value and its marker per step
+    assert (steps[:, :, 1].sum(axis=1) == 2).all()  # two marked steps per sequence
+    np.testing.assert_allclose((steps[:, :, 0] * steps[:, :, 1]).sum(axis=1), d.y_train)
+
+
+def test_rnn_is_the_same_network_and_cost_in_glassnet_and_pytorch(
+    rnn: ModuleType, sequences: Any
+) -> None:
+    """With glassnet's weights copied into the PyTorch model, both give the same outputs, the
+    same cost and the same gradients for one mini-batch: the benchmark compares one problem."""
+    torch = pytest.importorskip("torch")
+    s = rnn.RNNSetting(T=6, hidden=5)
+    net, model = rnn.glassnet_network(s, seed=3), rnn.torch_model(s)
+    rnn.copy_weights(net, model)
+    assert not model.rnn.bias_hh_l0.detach().any()  # b goes to bias_ih_l0 alone
+    X, y = sequences.X_train[:16], sequences.y_train[:16]
+    out = model(torch.from_numpy(X))
+    assert out.dtype == torch.float32 and tuple(out.shape) == (16, 1)
+    np.testing.assert_allclose(net.forward(X), out.detach().numpy(), rtol=1e-5, atol=1e-5)
+    loss = rnn.mse(out, torch.from_numpy(y))
+    # glassnet's mse is the mean of (a − y)², without Nielsen's ½: PyTorch's mean mse_loss
+    assert net.cost(X, y) == pytest.approx(float(loss.detach()), rel=1e-5)
+    loss.backward()
+    g = net.gradients(X, y)
+    theirs = {
+        (2, "W_ih"): model.rnn.weight_ih_l0.grad, (2, "W_hh"): model.rnn.weight_hh_l0.grad,
+        (2, "b"): model.rnn.bias_ih_l0.grad, (3, "W"): model.out.weight.grad,
+        (3, "b"): model.out.bias.grad,
+    }  # fmt: skip
+    for (l, name), grad in theirs.items():
+        np.testing.assert_allclose(g[l][name], grad.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(model.rnn.bias_hh_l0.grad.numpy(), g[2]["b"], rtol=1e-4, atol=1e-6)
+
+
+def test_rnn_floor_counts_the_products_of_the_step(rnn: ModuleType) -> None:
+    s, m = rnn.RNNSetting(), 32
+    shapes = rnn.gemm_shapes(s, m)
+    assert len(shapes) == 2 * (s.T - 1) + 6
+    assert shapes[0] == (50 * 32, 2, 32)  # W_ih x_t for every step at once
+    assert shapes.count((32, 32, 32)) == 2 * 49  # W_hh h_(t−1) and ∂C/∂u_t W_hh, t ≥ 2
+    assert shapes[-2:] == [(32, 50 * 32, 2), (32, 49 * 32, 32)]  # ∂C/∂W_ih, ∂C/∂W_hh
+
+
+def test_rnn_suite_alternates_the_libraries_and_reports_ratios(
+    rnn: ModuleType, sequences: Any
+) -> None:
+    pytest.importorskip("torch")
+    s = rnn.RNNSetting(T=6, epochs=1, batch_size=16)
+    lines: list[str] = []
+    row = rnn.run_suite(s, sequences, repeats=2, log=lines.append, stat="min")
+    assert len(lines) == 2 and all("floor" in x and "torch" in x for x in lines)
+    assert len(row["floor_repeats"]) == 2 and row["floor_s"] == min(row["floor_repeats"])
+    for lib in ("glassnet", "torch"):
+        assert row[lib]["s_per_epoch"] == min(row[lib]["repeats"])
+        assert row[lib]["spread"] >= 1.0 and 0.0 < row[lib]["test_mse"] < math.inf
+    g = row["glassnet"]["s_per_epoch"]
+    assert row["ratios"]["torch/glassnet"] == pytest.approx(row["torch"]["s_per_epoch"] / g)
+    assert row["ratios"]["glassnet/floor"] == pytest.approx(g / row["floor_s"])
+
+
+def test_rnn_step_breakdown_adds_up(rnn: ModuleType, sequences: Any) -> None:
+    s = rnn.RNNSetting(T=6, batch_size=8)
+    t = rnn.layer_times(s, sequences, steps=3)
+    assert [x["layer"].split("(")[0] for x in t["layers"]] == ["Reshape", "RNN", "Dense"]
+    parts = [x["forward_ms"] + x["backward_ms"] for x in t["layers"]]
+    parts += [t["cost and δ^(L)_ms"], t["Adam update_ms"]]
+    assert all(p >= 0 for p in parts)
+    # each part is its fastest step, the whole the fastest whole step: Σ min ≤ min Σ
+    assert sum(parts) <= t["step_ms"] * (1 + 1e-9)
+    pytest.importorskip("torch")
+    theirs = rnn.torch_parts(s, sequences, steps=3)
+    assert set(theirs) == {"forward_ms", "backward_ms", "update_ms", "step_ms"}
+    assert theirs["forward_ms"] + theirs["backward_ms"] + theirs["update_ms"] <= theirs[
+        "step_ms"
+    ] * (1 + 1e-9)
+
+
+def test_rnn_report_names_the_machine_the_noise_and_the_target(rnn: ModuleType) -> None:
+    def row(key: str, g: float, spread: float) -> dict[str, object]:
+        return {
+            "setting": {"batch_size": 32}, "description": key, "floor_s": 0.5,
+            "glassnet": {"s_per_epoch": g, "repeats": [g, g * spread], "spread": spread,
+                         "test_mse": 0.16},
+            "torch": {"s_per_epoch": 3.0, "repeats": [3.0, 3.1], "spread": 3.1 / 3.0,
+                      "test_mse": 0.15},
+            "ratios": {"glassnet/glassnet": 1.0, "torch/glassnet": 3.0 / g,
+                       "glassnet/floor": g / 0.5},
+        }  # fmt: skip
+
+    report = {"rows": {"rnn32": row("b32", 2.0, 1.5), "rnn128": row("b128", 4.0, 1.0)},
+              "stat": "min", "repeats": 2, "data": "adding (T=6)", "samples": 40, "epochs": 1,
+              "machine": {"cpu": "Some CPU", "cores": 2, "python": "3", "numpy": "2",
+                          "blas_env": {}},
+              "load": {"before": 1.5, "after": 2.5}, "blas": [{"architecture": "Haswell"}],
+              "parts": None}  # fmt: skip
+    text = rnn.markdown(report)
+    assert text.startswith("| setting | floor s | glassnet s | torch s | torch/glassnet |")
+    assert "| 1.50× | 4.00× | 0.1600 | 0.1500 |" in text  # b32: torch 3 s, glassnet 2 s
+    assert "| 0.75× | 8.00× |" in text  # b128
+    assert "fastest of 2 repeats" in text and "rnn32: glassnet 1.50×" in text
+    assert "the machine was busy" in text  # glassnet's b32 repeats were 1.5× apart
+    assert "Load average (1 min) before 1.50, after 2.50" in text
+    assert "Some CPU" in text and "Haswell" in text and "answering 1.0" in text
+    assert "Target torch/glassnet ≥ 1: missed." in text  # b128 is below
+
+
+def test_rnn_main_writes_json_and_markdown(rnn: ModuleType, tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    out_json, out_md = tmp_path / "rnn.json", tmp_path / "rnn.md"
+    report = rnn.main(["--quick", "--samples", "40", "--T", "5", "--batch-sizes", "16",
+                       "--pause", "0", "--steps", "2", "--json", str(out_json),
+                       "--markdown", str(out_md)])  # fmt: skip
+    assert report["repeats"] == 1 and report["samples"] == 40
+    saved = json.loads(out_json.read_text())
+    row = saved["rows"]["rnn16"]
+    assert row["setting"]["epochs"] == 1 and row["setting"]["T"] == 5 and "torch" in row
+    assert set(saved["parts"]["rnn16"]) == {"glassnet", "torch"}
+    text = out_md.read_text()
+    assert text.startswith("| setting |") and "| rnn16 | whole step |" in text
+    assert "PyTorch from glassnet's initial weights" in text
+    with pytest.raises(SystemExit, match="--libs"):
+        rnn.main(["--libs", "torch", "--samples", "12"])
+    with pytest.raises(SystemExit, match="--batch-sizes"):
+        rnn.main(["--batch-sizes", "x", "--samples", "12"])
