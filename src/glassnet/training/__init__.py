@@ -222,12 +222,10 @@ def fit(
                 wb = None if weights is None else weights[idx]  # the mini-batch's s_i
                 # the rows this process works on: all of them, or its part with ranks
                 pos, rows = (slice(None), idx) if ranks is None else ranks.share(idx)
-                if len(rows) not in workspaces:  # (and the batch's rows, copied in by np.take)
-                    caches, xb, yb = workspace(len(rows), running=True), x[rows], y[rows]
-                    workspaces[len(rows)] = caches, net.gradients_of(caches), xb, yb
-                caches, grads, xb, yb = workspaces[len(rows)]
-                np.take(x, rows, axis=0, out=xb)  # into arrays made once: 1/3 faster than x[rows]
-                np.take(y, rows, axis=0, out=yb)
+                if len(rows) not in workspaces:
+                    caches = workspace(len(rows), running=True)
+                    workspaces[len(rows)] = caches, net.gradients_of(caches)
+                caches, grads = workspaces[len(rows)]
                 # dropout: a fresh random choice of switched-off neurons for every mini-batch
                 masks = net.dropout_masks(len(idx), rng) if dropout else None
                 if ranks is not None and masks is not None:  # drawn for the whole batch
@@ -236,11 +234,11 @@ def fit(
                     guard.hold()
                 # forward, cost, backward: the network's one loop (glassnet.network)
                 if wb is None:  # C = (1/m) Σ_i C_i
-                    costs, a_L = step(xb, yb, caches, 1.0 / len(idx), masks)
+                    costs, a_L = step(x[rows], y[rows], caches, 1.0 / len(idx), masks)
                     cost = float(costs.sum() / len(idx))  # np.mean, without its Python wrapper
                 else:  # C = Σ_i share_i C_i, share_i = s_i / Σ_j s_j
                     share = weight_shares(wb)[pos]
-                    costs, a_L = step(xb, yb, caches, share[:, None], masks)
+                    costs, a_L = step(x[rows], y[rows], caches, share[:, None], masks)
                     cost = float(np.dot(share, costs))
                 if ranks is not None:  # Σ over the ranks of their parts of ∂C/∂θ and C
                     cost = ranks.allreduce(cost)
