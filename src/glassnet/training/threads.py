@@ -1,4 +1,4 @@
-"""How many BLAS threads ``fit`` multiplies with: chosen once per call, put back afterwards.
+"""How many threads ``fit`` trains with, and how: chosen once per call, put back afterwards.
 
 NumPy's matrix products run on its BLAS (usually OpenBLAS), which starts one thread per core.
 That pays when the cores are free and the products are large. On a busy machine it costs far
@@ -12,7 +12,8 @@ So ``fit(..., threads=None)`` decides, once, before the first epoch:
 1. the most threads it may use, n: the BLAS's own setting (``OPENBLAS_NUM_THREADS`` and the like
    are respected), at most the cores this process may run on;
 2. if n is 1, or the network's largest product at this batch size, m · |W| multiply-adds, is so
-   small that OpenBLAS runs it on one thread anyway (≤ 2¹⁸), nothing is changed;
+   small that OpenBLAS runs it on one thread anyway (≤ 2¹⁸) and the network is not one to
+   split (below), nothing is changed;
 3. otherwise it looks at how busy those cores are: it sleeps for ``PROBE_SECONDS`` and reads
    how much CPU time other processes took meanwhile (Linux ``/proc/stat``; elsewhere the
    1-minute load average). It then uses n threads only if that leaves them free, i.e. the
@@ -24,8 +25,8 @@ matrix products (Dense layers) gives them to the BLAS; one with much elementwise
 sample (convolutions: activations, im2col and col2im copies, pooling — which NumPy runs on one
 core whatever the BLAS does) cuts each mini-batch into n parts, each backpropagated on its own
 thread with a one-thread BLAS (:mod:`glassnet.training.split`). On the benchmarks' 2-core
-machine the second way made the small CNN's two-thread epoch about 1.5-1.9× shorter than the
-first.
+machine the second way made the small CNN's two-thread epoch 1.5× shorter than the first
+(benchmarks/README.md, "Fourth pass").
 
 ``threads=k`` (an int ≥ 1) uses exactly k threads, without looking. Either way the BLAS gets
 its own setting back when ``fit`` returns or raises. The thread count can change how float32
