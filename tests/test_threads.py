@@ -131,3 +131,21 @@ def test_cli_train_threads(tmp_path: Path) -> None:
         cwd=tmp_path,
     )  # fmt: skip
     assert bad.returncode == 2 and "--threads" in bad.stderr
+
+
+def test_a_recurrent_layers_products_count_every_time_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """W_ih meets all T steps' inputs: 50 · 128 · 2 · 32 multiply-adds, over OpenBLAS's one-thread
+    size although |W_ih| · m alone (8,192) is far below it; so fit looks at the machine."""
+    rnn = gn.Network([gn.layers.Reshape((50, 2)), gn.layers.RNN(2, 32), gn.Dense(32, 1)])
+    assert policy._largest_product(rnn, 128) == 50 * 128 * 2 * 32
+    dense = gn.Network.from_sizes([784, 100, 10])
+    assert policy._largest_product(dense, 128) == 128 * 784 * 100
+    probed: list[list[int]] = []
+    monkeypatch.setattr(policy, "busy_cores", lambda cores: probed.append(cores) or 1.0)
+    monkeypatch.setattr(policy, "_usable_cores", lambda: [0, 1])
+    rng = np.random.default_rng(0)
+    X, y = rng.random((128, 100)), rng.random((128, 1))
+    seen = SeeThreads()
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        rnn.fit(X, y, epochs=1, batch_size=128, verbose=0, callbacks=[seen])
+    assert probed and all(set(t) == {1} for t in seen.seen)  # one core busy: one thread

@@ -11,7 +11,8 @@ So ``fit(..., threads=None)`` decides, once, before the first epoch:
 
 1. the most threads it may use, n: the BLAS's own setting (``OPENBLAS_NUM_THREADS`` and the like
    are respected), at most the cores this process may run on;
-2. if n is 1, or the network's largest product at this batch size, m · |W| multiply-adds, is so
+2. if n is 1, or the network's largest product at this batch size (m · |W| multiply-adds for a
+   Dense layer; times the time steps or image positions for a recurrent or convolutional one) is so
    small that OpenBLAS runs it on one thread anyway (≤ 2¹⁸) and the network is not one to
    split (below), nothing is changed;
 3. otherwise it looks at how busy those cores are: it sleeps for ``PROBE_SECONDS`` and reads
@@ -139,9 +140,17 @@ def choose_threads(most: int, busy: float) -> int:
 
 
 def _largest_product(net: Network, batch_size: int) -> int:
-    """m · |W|: the multiply-adds of the network's largest product, a lower bound for any layer."""
-    sizes = [math.prod(s) for layer in net.layers for s in layer.parameter_shapes().values()]
-    return batch_size * max(sizes, default=0)
+    """m · |W| · positions: the multiply-adds of the network's largest product, where positions
+    is how many places a layer applies its weights at — 1 for Dense, the time steps of a
+    recurrent layer, the image positions of a convolution — estimated as the size of the
+    layer's input over the width of W's inputs (W's second axis)."""
+    largest = 0
+    for layer in net.layers:
+        size = math.prod(getattr(layer, "input_shape", (1,)))
+        for shape in layer.parameter_shapes().values():
+            positions = size // shape[1] if len(shape) > 1 else 1
+            largest = max(largest, math.prod(shape) * max(1, positions))
+    return batch_size * largest
 
 
 def splits(net: Network, batch_size: int, parts: int) -> bool:
