@@ -19,15 +19,13 @@ conventions and reuses its data loading, machine description and report helpers.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import math
 import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -108,24 +106,13 @@ def run_torch(s: CNNSetting, data: mlp.Data, seed: int = 0) -> tuple[float, floa
     """The same network as a plain PyTorch loop (``torch.set_num_threads`` as run.py sets it)."""
     import torch
 
-    nn = torch.nn
     torch.set_num_threads(mlp.THREADS or os.cpu_count() or 1)
     torch.manual_seed(seed)
     model = torch_model(s)
     opt = torch.optim.Adam(model.parameters(), lr=s.lr)
     X, y = torch.from_numpy(data.X_train), torch.from_numpy(data.y_train.astype(np.int64))
-    g = torch.Generator().manual_seed(seed)
-    epoch_seconds = []
-    for _ in range(s.epochs):
-        start = time.perf_counter()
-        order = torch.randperm(len(X), generator=g)
-        for lo in range(0, len(X), s.batch_size):
-            idx = order[lo : lo + s.batch_size]
-            loss = nn.functional.cross_entropy(model(X[idx]), y[idx])  # softmax + CE, logits
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        epoch_seconds.append(time.perf_counter() - start)
+    loss = torch.nn.functional.cross_entropy  # softmax + cross-entropy, from the logits
+    epoch_seconds = mlp.torch_fit(model, opt, loss, X, y, s, seed)
     with torch.no_grad():
         pred = model(torch.from_numpy(data.X_test)).argmax(dim=1).numpy()
     return statistics.median(epoch_seconds), float(np.mean(pred == data.y_test))
@@ -152,28 +139,8 @@ def gemm_shapes(s: CNNSetting, m: int) -> list[tuple[int, int, int]]:
 
 def matmul_floor(s: CNNSetting, data: mlp.Data) -> float:
     """Seconds for one epoch's matrix products alone (:func:`gemm_shapes`, float32, into
-    preallocated arrays): what the step would cost if everything but BLAS were free. Each
-    product reads its own operands, so that, as in training, they are not all in cache."""
-    rng = np.random.default_rng(0)
-    m_all = len(data.X_train)
-    sizes = [s.batch_size] * (m_all // s.batch_size) + [m_all % s.batch_size] * bool(
-        m_all % s.batch_size
-    )
-    products: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-    for m in set(sizes):
-        products[m] = [
-            (rng.random((r, k), dtype=np.float32), rng.random((k, c), dtype=np.float32),
-             np.empty((r, c), dtype=np.float32))
-            for r, k, c in gemm_shapes(s, m)
-        ]  # fmt: skip
-    for m in products:  # once untimed: the outputs' pages are touched before the clock starts
-        for a, b, out in products[m]:
-            np.matmul(a, b, out=out)
-    start = time.perf_counter()
-    for m in sizes:
-        for a, b, out in products[m]:
-            np.matmul(a, b, out=out)
-    return time.perf_counter() - start
+    preallocated arrays): what the step would cost if everything but BLAS were free."""
+    return mlp.gemm_floor(gemm_shapes, s, data)
 
 
 def blas_threads_now() -> int:
@@ -206,59 +173,21 @@ def layer_times(s: CNNSetting, data: mlp.Data, steps: int = 20) -> dict[str, Any
     n = blas_threads_now()
     parts = n if splits(net, s.batch_size, n) else 1
     X, Y = data.X_train[: s.batch_size], data.y_train[: s.batch_size]
-    x, y, _ = net.check_data(X[: len(X) // parts], Y[: len(X) // parts])
-    m, k = len(x), len(net.layers)
-    caches, opt = net.workspace(m), gn.Adam(lr=s.lr)
-    grads, rows = net.gradients_of(caches), 1.0 / m
-    best = {"forward": [math.inf] * k, "backward": [math.inf] * k}
-    other = {"cost and δ^(L)": math.inf, "Adam update": math.inf, "step": math.inf}
-
-    def keep(times: dict[str, Any], key: str, i: int | None, start: float) -> float:
-        now = time.perf_counter()
-        if i is None:
-            times[key] = min(times[key], now - start)
-        else:
-            times[key][i] = min(times[key][i], now - start)
-        return now
-
+    opt = gn.Adam(lr=s.lr)
     with threadpool_limits(1 if parts > 1 else n):
-        for _ in range(steps):
-            first = t = time.perf_counter()
-            a = x
-            for l, (layer, cache) in enumerate(zip(net.layers, caches, strict=True)):
-                a = layer.forward(a, cache)
-                t = keep(best, "forward", l, t)
-            cost, out = net.cost_function, caches[-1]
-            cost.per_sample_into(y, out)
-            dC = cost.output_delta_into(y, out, net.layers[-1].activation)
-            t = keep(other, "cost and δ^(L)", None, t)
-            dC = net.layers[-1].backward_delta(dC, out, rows, out.pass_back)
-            t = keep(best, "backward", k - 1, t)
-            for l in range(k - 2, -1, -1):
-                dC = net.layers[l].backward(dC, caches[l], rows, caches[l].pass_back)
-                t = keep(best, "backward", l, t)
-            opt.step(net, grads)
-            keep(other, "Adam update", None, t)
-            keep(other, "step", None, first)
+        times = mlp.step_times(net, X[: len(X) // parts], Y[: len(X) // parts], opt, steps)
         if parts > 1:  # the whole split step: every part on its thread, and their sum
             xb, yb, _ = net.check_data(X, Y)
-            other["step"] = math.inf
+            fastest = math.inf
             with SplitStep(net, parts) as split:
                 whole = split.workspace(len(xb))
                 for _ in range(steps):
                     start = time.perf_counter()
                     split.step(xb, yb, whole)
                     opt.step(net, net.gradients_of(whole))
-                    keep(other, "step", None, start)
-    ms = 1e3
-    return {
-        "parts": parts,
-        "layers": [
-            {"layer": repr(layer), "forward_ms": ms * f, "backward_ms": ms * b}
-            for layer, f, b in zip(net.layers, best["forward"], best["backward"], strict=True)
-        ],
-        **{f"{k}_ms": ms * v for k, v in other.items()},
-    }
+                    fastest = min(fastest, time.perf_counter() - start)
+            times["step_ms"] = 1e3 * fastest
+    return {"parts": parts, **times}
 
 
 RUNNERS: dict[str, Callable[[CNNSetting, mlp.Data, int], tuple[float, float]]] = {
@@ -276,36 +205,9 @@ def run_suite(
     pause: float = 0.0,
     stat: str = "median",
 ) -> dict[str, Any]:
-    """Time the floor and every library in turn, ``repeats`` times; plain dicts back.
-
-    Alternating within each repeat means that a busy spell of the machine lands on all of
-    them rather than on one; ``stat`` turns each one's repeats into one number.
-    """
-    times: dict[str, list[float]] = {"floor": [], **{lib: [] for lib in libs}}
-    accuracy: dict[str, float] = {}
-    for r in range(repeats):
-        mlp.settle(pause)
-        times["floor"].append(matmul_floor(s, data))
-        for lib in libs:
-            mlp.settle(pause)
-            seconds, accuracy[lib] = RUNNERS[lib](s, data, r)
-            times[lib].append(seconds)
-        log(f"  repeat {r + 1}: " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in times.items()))
-    pick = mlp.STATS[stat]
-    row: dict[str, Any] = {"setting": asdict(s), "description": s.describe()}
-    row["floor_s"] = pick(times["floor"])
-    row["floor_repeats"] = times["floor"]
-    for lib in libs:
-        row[lib] = {
-            "s_per_epoch": pick(times[lib]),
-            "repeats": times[lib],
-            "spread": max(times[lib]) / min(times[lib]),  # slowest / fastest repeat
-            "test_accuracy": accuracy[lib],
-        }
-    g = row["glassnet"]["s_per_epoch"]
-    row["ratios"] = {f"{lib}/glassnet": row[lib]["s_per_epoch"] / g for lib in libs}
-    row["ratios"]["glassnet/floor"] = g / row["floor_s"]
-    return row
+    """Time the floor and every library in turn, ``repeats`` times (:func:`run.alternate`)."""
+    return mlp.alternate(s, data, repeats, matmul_floor, RUNNERS, "test_accuracy", libs, log,
+                         pause, stat)  # fmt: skip
 
 
 #: the issue's goal: torch/glassnet at least this (glassnet no slower than PyTorch)
@@ -344,68 +246,21 @@ def markdown(report: dict[str, Any]) -> str:
     """The report as Markdown: the table, the noise, the machine and BLAS, the breakdown."""
     row = report["row"]
     libs = [lib for lib in RUNNERS if lib in row]
-    head = ["setting", "floor s", *(f"{lib} s" for lib in libs)]
-    head += [f"{lib}/glassnet" for lib in libs[1:]] + ["glassnet/floor"]
-    head += [f"acc {lib}" for lib in libs]
-    cells = [row["description"], f"{row['floor_s']:.3f}"]
-    cells += [f"{row[lib]['s_per_epoch']:.3f}" for lib in libs]
-    cells += [f"{row['ratios'][f'{lib}/glassnet']:.2f}×" for lib in libs[1:]]
-    cells += [f"{row['ratios']['glassnet/floor']:.2f}×"]
-    cells += [f"{row[lib]['test_accuracy']:.3f}" for lib in libs]
-    lines = [
-        "| " + " | ".join(head) + " |",
-        "|" + "---|" * len(head),
-        "| " + " | ".join(cells) + " |",
-    ]
+    lines = mlp.markdown_table([row], libs, ("acc", "test_accuracy", ".3f"))
     spreads = ", ".join(f"{lib} {row[lib]['spread']:.2f}×" for lib in libs)
-    load = report.get("load")
-    lines.append(
-        f"\nSeconds per epoch, {mlp.STAT_WORDS[report['stat']]} of {report['repeats']} "
-        f"repeats (each repeat times the floor, then {', then '.join(libs)}); "
-        f"{report['data']} data, {report['samples']} training samples. Slowest repeat / "
-        f"fastest: {spreads}"
-        + (
-            f" (above {mlp.NOISY_SPREAD:g}×: the machine was busy; read the ratios, not "
-            "the seconds)."
-            if any(row[lib]["spread"] > mlp.NOISY_SPREAD for lib in libs)
-            else "."
-        )
-    )
-    if load:
-        lines.append(
-            f"Load average (1 min) before {load['before']:.2f}, after {load['after']:.2f}, "
-            f"on {report['machine']['cores']} cores."
-        )
-    m = report["machine"]
-    lines.append(
-        f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, NumPy {m['numpy']}"
-        f"{', torch ' + report['torch'] if report.get('torch') else ''}; OPENBLAS env "
-        f"{m['blas_env']}; threads {report.get('threads') or m['cores']}."
-    )
-    what, least = TARGET
-    if what in row["ratios"]:
-        met = row["ratios"][what] >= least
-        lines.append(f"Target {what} ≥ {least:g}: {'met' if met else 'missed'}.")
-    lines.append("\nBLAS: " + "; ".join(json.dumps(b) for b in report["blas"]))
+    about = f"{report['data']} data, {report['samples']} training samples"
+    noisy = any(row[lib]["spread"] > mlp.NOISY_SPREAD for lib in libs)
+    lines.append(mlp.seconds_sentence(report, libs, about, spreads, noisy))
+    lines += mlp.markdown_machine(report, [row], TARGET)
     lines += markdown_layers(report).splitlines()
     return "\n".join(lines)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="1 repeat, 1 epoch, 10,000 samples")
-    p.add_argument("--repeats", type=int, default=3, help="runs of each library")
-    p.add_argument("--stat", choices=sorted(mlp.STATS), default="median",
-                   help="the repeats' median (default) or fastest (a busy machine)")  # fmt: skip
-    p.add_argument("--epochs", type=int, help="epochs per run (default 2)")
-    p.add_argument("--threads", type=int, help="BLAS and torch threads (default: CPU count)")
-    p.add_argument("--pause", type=float, default=0.5, help="seconds before each timed run")
-    p.add_argument("--libs", default="glassnet,torch", help="glassnet, and torch or not")
+    p = mlp.suite_options(__doc__.splitlines()[0], "1 repeat, 1 epoch, 10,000 samples")
     p.add_argument("--samples", type=int, help="use only the first N training samples")
     p.add_argument("--synthetic", action="store_true", help="random data of Fashion-MNIST's shape")
     p.add_argument("--steps", type=int, default=20, help="steps timed for the layer breakdown")
-    p.add_argument("--json", help="also write the report as JSON to this file")
-    p.add_argument("--markdown", help="also write the Markdown report to this file")
     return p.parse_args(argv)
 
 
@@ -416,17 +271,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         args.samples = args.samples or 10_000
     if args.repeats < 1:
         raise SystemExit("--repeats must be at least 1")
-    libs = tuple(x.strip() for x in args.libs.split(",") if x.strip())
-    if "glassnet" not in libs or any(lib not in RUNNERS for lib in libs):
-        raise SystemExit(f"--libs takes glassnet, and torch or not; got {args.libs}")
+    libs = mlp.choose_libs(args.libs, RUNNERS)
     if args.threads:
-        mlp.THREADS = args.threads
-        if "torch" in libs:
-            import torch
-        with contextlib.suppress(ImportError):
-            from threadpoolctl import threadpool_limits
-
-            mlp._LIMITS.append(threadpool_limits(args.threads))
+        mlp.limit_threads(args.threads, ("torch",) if "torch" in libs else ())
     s = CNNSetting(epochs=args.epochs or CNNSetting.epochs)
     data = mlp.load_data(args.samples, args.synthetic)
     print(f"{s.describe()} × {libs} on {len(data.X_train)} {data.source} samples")
@@ -444,19 +291,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "row": row,
         "layers": {"steps": args.steps, **layers},
         "blas": mlp.blas_info(),
+        **mlp.torch_version(libs),
     }
-    if "torch" in libs:
-        import torch
-
-        report["torch"] = torch.__version__
-    text = markdown(report)
-    print(text)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=2, default=float)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(text + "\n")
+    mlp.write_report(report, markdown(report), args.json, args.markdown)
     return report
 
 

@@ -37,15 +37,13 @@ benchmarks/run.py's conventions and reuses its machine description, statistics a
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import math
 import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -159,18 +157,7 @@ def run_torch(s: RNNSetting, data: mlp.Data, seed: int = 0) -> tuple[float, floa
         copy_weights(glassnet_network(s, seed), model)
     opt = torch.optim.Adam(model.parameters(), lr=s.lr)
     X, y = torch.from_numpy(data.X_train), torch.from_numpy(data.y_train)
-    g = torch.Generator().manual_seed(seed)
-    epoch_seconds = []
-    for _ in range(s.epochs):
-        start = time.perf_counter()
-        order = torch.randperm(len(X), generator=g)
-        for lo in range(0, len(X), s.batch_size):
-            idx = order[lo : lo + s.batch_size]
-            loss = mse(model(X[idx]), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        epoch_seconds.append(time.perf_counter() - start)
+    epoch_seconds = mlp.torch_fit(model, opt, mse, X, y, s, seed)
     with torch.no_grad():
         test = mse(model(torch.from_numpy(data.X_test)), torch.from_numpy(data.y_test))
     return statistics.median(epoch_seconds), float(test)
@@ -197,28 +184,8 @@ def gemm_shapes(s: RNNSetting, m: int) -> list[tuple[int, int, int]]:
 
 def matmul_floor(s: RNNSetting, data: mlp.Data) -> float:
     """Seconds for one epoch's matrix products alone (:func:`gemm_shapes`, float32, into
-    preallocated arrays): what the step would cost if everything but BLAS were free. Each
-    product has its own operands, as in training."""
-    rng = np.random.default_rng(0)
-    m_all = len(data.X_train)
-    sizes = [s.batch_size] * (m_all // s.batch_size) + [m_all % s.batch_size] * bool(
-        m_all % s.batch_size
-    )
-    products: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-    for m in set(sizes):
-        products[m] = [
-            (rng.random((r, k), dtype=np.float32), rng.random((k, c), dtype=np.float32),
-             np.empty((r, c), dtype=np.float32))
-            for r, k, c in gemm_shapes(s, m)
-        ]  # fmt: skip
-    for m in products:  # once untimed: the outputs' pages are touched before the clock starts
-        for a, b, out in products[m]:
-            np.matmul(a, b, out=out)
-    start = time.perf_counter()
-    for m in sizes:
-        for a, b, out in products[m]:
-            np.matmul(a, b, out=out)
-    return time.perf_counter() - start
+    preallocated arrays): what the step would cost if everything but BLAS were free."""
+    return mlp.gemm_floor(gemm_shapes, s, data)
 
 
 def layer_times(s: RNNSetting, data: mlp.Data, steps: int = 20) -> dict[str, Any]:
@@ -228,47 +195,8 @@ def layer_times(s: RNNSetting, data: mlp.Data, steps: int = 20) -> dict[str, Any
     products this small). ``step_ms`` is the fastest whole step.
     """
     net = glassnet_network(s)
-    x, y, _ = net.check_data(data.X_train[: s.batch_size], data.y_train[: s.batch_size])
-    m, k = len(x), len(net.layers)
-    caches, opt = net.workspace(m), gn.Adam(lr=s.lr)
-    grads, rows = net.gradients_of(caches), 1.0 / m
-    best = {"forward": [math.inf] * k, "backward": [math.inf] * k}
-    other = {"cost and δ^(L)": math.inf, "Adam update": math.inf, "step": math.inf}
-
-    def keep(times: dict[str, Any], key: str, i: int | None, start: float) -> float:
-        now = time.perf_counter()
-        if i is None:
-            times[key] = min(times[key], now - start)
-        else:
-            times[key][i] = min(times[key][i], now - start)
-        return now
-
-    for _ in range(steps):
-        first = t = time.perf_counter()
-        a = x
-        for l, (layer, cache) in enumerate(zip(net.layers, caches, strict=True)):
-            a = layer.forward(a, cache)
-            t = keep(best, "forward", l, t)
-        cost, out = net.cost_function, caches[-1]
-        cost.per_sample_into(y, out)
-        dC = cost.output_delta_into(y, out, net.layers[-1].activation)
-        t = keep(other, "cost and δ^(L)", None, t)
-        dC = net.layers[-1].backward_delta(dC, out, rows, out.pass_back)
-        t = keep(best, "backward", k - 1, t)
-        for l in range(k - 2, -1, -1):
-            dC = net.layers[l].backward(dC, caches[l], rows, caches[l].pass_back)
-            t = keep(best, "backward", l, t)
-        opt.step(net, grads)
-        keep(other, "Adam update", None, t)
-        keep(other, "step", None, first)
-    ms = 1e3
-    return {
-        "layers": [
-            {"layer": repr(layer), "forward_ms": ms * f, "backward_ms": ms * b}
-            for layer, f, b in zip(net.layers, best["forward"], best["backward"], strict=True)
-        ],
-        **{f"{k}_ms": ms * v for k, v in other.items()},
-    }
+    X, Y = data.X_train[: s.batch_size], data.y_train[: s.batch_size]
+    return mlp.step_times(net, X, Y, gn.Adam(lr=s.lr), steps)
 
 
 def torch_parts(s: RNNSetting, data: mlp.Data, steps: int = 20) -> dict[str, float]:
@@ -314,38 +242,10 @@ def run_suite(
     pause: float = 0.0,
     stat: str = "median",
 ) -> dict[str, Any]:
-    """Time the floor and every library in turn, ``repeats`` times; plain dicts back.
-
-    Alternating within each repeat means that a busy spell of the machine lands on all of
-    them rather than on one; ``stat`` turns each one's repeats into one number.
-    """
-    times: dict[str, list[float]] = {"floor": [], **{lib: [] for lib in libs}}
-    test_mse: dict[str, float] = {}
-    for r in range(repeats):
-        mlp.settle(pause)
-        times["floor"].append(matmul_floor(s, data))
-        for lib in libs:
-            mlp.settle(pause)
-            seconds, test_mse[lib] = RUNNERS[lib](s, data, r)
-            times[lib].append(seconds)
-        log(
-            f"  {s.key} repeat {r + 1}: " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in times.items())
-        )
-    pick = mlp.STATS[stat]
-    row: dict[str, Any] = {"setting": asdict(s), "description": s.describe()}
-    row["floor_s"] = pick(times["floor"])
-    row["floor_repeats"] = times["floor"]
-    for lib in libs:
-        row[lib] = {
-            "s_per_epoch": pick(times[lib]),
-            "repeats": times[lib],
-            "spread": max(times[lib]) / min(times[lib]),  # slowest / fastest repeat
-            "test_mse": test_mse[lib],  # of the last repeat's network
-        }
-    g = row["glassnet"]["s_per_epoch"]
-    row["ratios"] = {f"{lib}/glassnet": row[lib]["s_per_epoch"] / g for lib in libs}
-    row["ratios"]["glassnet/floor"] = g / row["floor_s"]
-    return row
+    """Time the floor and every library in turn, ``repeats`` times (:func:`run.alternate`);
+    each library's ``test_mse`` is its last repeat's network's."""
+    return mlp.alternate(s, data, repeats, matmul_floor, RUNNERS, "test_mse", libs, log, pause,
+                         stat, label=s.key)  # fmt: skip
 
 
 #: the goal: torch/glassnet at least this (glassnet no slower than PyTorch, as for the CNN)
@@ -381,84 +281,40 @@ def markdown_parts(report: dict[str, Any]) -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     """The report as Markdown: the table, the noise, the machine and BLAS, the breakdown."""
-    rows = report["rows"]
-    libs = [lib for lib in RUNNERS if any(lib in row for row in rows.values())]
-    head = ["setting", "floor s", *(f"{lib} s" for lib in libs)]
-    head += [f"{lib}/glassnet" for lib in libs[1:]] + ["glassnet/floor"]
-    head += [f"test mse {lib}" for lib in libs]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for row in rows.values():
-        cells = [row["description"], f"{row['floor_s']:.3f}"]
-        cells += [f"{row[lib]['s_per_epoch']:.3f}" for lib in libs]
-        cells += [f"{row['ratios'][f'{lib}/glassnet']:.2f}×" for lib in libs[1:]]
-        cells += [f"{row['ratios']['glassnet/floor']:.2f}×"]
-        cells += [f"{row[lib]['test_mse']:.4f}" for lib in libs]
-        lines.append("| " + " | ".join(cells) + " |")
+    rows = list(report["rows"].values())
+    libs = [lib for lib in RUNNERS if any(lib in row for row in rows)]
+    lines = mlp.markdown_table(rows, libs, ("test mse", "test_mse", ".4f"))
     spreads = "; ".join(
         f"{key}: " + ", ".join(f"{lib} {row[lib]['spread']:.2f}×" for lib in libs)
-        for key, row in rows.items()
+        for key, row in report["rows"].items()
     )
-    noisy = any(row[lib]["spread"] > mlp.NOISY_SPREAD for row in rows.values() for lib in libs)
-    lines.append(
-        f"\nSeconds per epoch, {mlp.STAT_WORDS[report['stat']]} of {report['repeats']} "
-        f"repeats (each repeat times the floor, then {', then '.join(libs)}); "
+    start = (
+        ""
+        if "torch" not in libs
+        else ", PyTorch from glassnet's initial weights"
+        if report.get("same_init", True)
+        else ", PyTorch from its own initial weights"
+    )
+    about = (
         f"{report['data']} data, {report['samples']} training sequences, "
-        f"{report['epochs']} epoch(s) per run"
-        + (
-            ""
-            if "torch" not in libs
-            else ", PyTorch from glassnet's initial weights"
-            if report.get("same_init", True)
-            else ", PyTorch from its own initial weights"
-        )
-        + f". Test mse: answering 1.0 always scores "
-        f"{gn.datasets.ADDING_BASELINE:.3f}. Slowest repeat / fastest: {spreads}"
-        + (
-            f" (above {mlp.NOISY_SPREAD:g}×: the machine was busy; read the ratios, not "
-            "the seconds)."
-            if noisy
-            else "."
-        )
+        f"{report['epochs']} epoch(s) per run{start}. Test mse: answering 1.0 always scores "
+        f"{gn.datasets.ADDING_BASELINE:.3f}"
     )
-    load = report.get("load")
-    if load:
-        lines.append(
-            f"Load average (1 min) before {load['before']:.2f}, after {load['after']:.2f}, "
-            f"on {report['machine']['cores']} cores."
-        )
-    m = report["machine"]
-    lines.append(
-        f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, NumPy {m['numpy']}"
-        f"{', torch ' + report['torch'] if report.get('torch') else ''}; OPENBLAS env "
-        f"{m['blas_env']}; threads {report.get('threads') or m['cores']}."
-    )
-    what, least = TARGET
-    met = [row["ratios"][what] >= least for row in rows.values() if what in row["ratios"]]
-    if met:
-        lines.append(f"Target {what} ≥ {least:g}: {'met' if all(met) else 'missed'}.")
-    lines.append("\nBLAS: " + "; ".join(json.dumps(b) for b in report["blas"]))
+    noisy = any(row[lib]["spread"] > mlp.NOISY_SPREAD for row in rows for lib in libs)
+    lines.append(mlp.seconds_sentence(report, libs, about, spreads, noisy))
+    lines += mlp.markdown_machine(report, rows, TARGET)
     lines += markdown_parts(report).splitlines()
     return "\n".join(lines)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="1 repeat, 1 epoch, 2,000 sequences")
-    p.add_argument("--repeats", type=int, default=3, help="runs of each library")
-    p.add_argument("--stat", choices=sorted(mlp.STATS), default="median",
-                   help="the repeats' median (default) or fastest (a busy machine)")  # fmt: skip
-    p.add_argument("--epochs", type=int, help="epochs per run (default 2)")
-    p.add_argument("--threads", type=int, help="BLAS and torch threads (default: CPU count)")
-    p.add_argument("--pause", type=float, default=0.5, help="seconds before each timed run")
-    p.add_argument("--libs", default="glassnet,torch", help="glassnet, and torch or not")
+    p = mlp.suite_options(__doc__.splitlines()[0], "1 repeat, 1 epoch, 2,000 sequences")
     p.add_argument("--samples", type=int, default=8000, help="training sequences (default 8000)")
     p.add_argument("--T", type=int, default=50, help="time steps per sequence (default 50)")
     p.add_argument("--batch-sizes", default="32,128", help="comma-separated (default 32,128)")
     p.add_argument("--steps", type=int, default=20, help="steps timed for the breakdown")
     p.add_argument("--torch-init", action="store_true",
                    help="PyTorch starts from its own initial weights, not glassnet's")  # fmt: skip
-    p.add_argument("--json", help="also write the report as JSON to this file")
-    p.add_argument("--markdown", help="also write the Markdown report to this file")
     return p.parse_args(argv)
 
 
@@ -472,9 +328,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.T < 2 or args.samples < 1:
         raise SystemExit(f"--T must be at least 2 and --samples at least 1; got {args.T}, "
                          f"{args.samples}")  # fmt: skip
-    libs = tuple(x.strip() for x in args.libs.split(",") if x.strip())
-    if "glassnet" not in libs or any(lib not in RUNNERS for lib in libs):
-        raise SystemExit(f"--libs takes glassnet, and torch or not; got {args.libs}")
+    libs = mlp.choose_libs(args.libs, RUNNERS)
     try:
         batches = tuple(int(b) for b in args.batch_sizes.split(",") if b.strip())
     except ValueError:
@@ -483,13 +337,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         raise SystemExit(f"--batch-sizes takes whole numbers ≥ 1, e.g. 32,128; got "
                          f"{args.batch_sizes}")  # fmt: skip
     if args.threads:
-        mlp.THREADS = args.threads
-        if "torch" in libs:
-            import torch
-        with contextlib.suppress(ImportError):
-            from threadpoolctl import threadpool_limits
-
-            mlp._LIMITS.append(threadpool_limits(args.threads))
+        mlp.limit_threads(args.threads, ("torch",) if "torch" in libs else ())
     epochs = args.epochs or RNNSetting.epochs
     chosen = settings(batches, T=args.T, epochs=epochs, same_init=not args.torch_init)
     data = load_adding(args.samples, args.T)
@@ -521,19 +369,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "steps": args.steps,
         "parts": parts,
         "blas": mlp.blas_info(),
+        **mlp.torch_version(libs),
     }
-    if "torch" in libs:
-        import torch
-
-        report["torch"] = torch.__version__
-    text = markdown(report)
-    print(text)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=2, default=float)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(text + "\n")
+    mlp.write_report(report, markdown(report), args.json, args.markdown)
     return report
 
 

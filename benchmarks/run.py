@@ -870,6 +870,34 @@ def _stdout_to_stderr() -> Iterator[None]:
 _LIMITS: list[Any] = []  # keeps the threadpoolctl limit alive
 
 
+def limit_threads(threads: int, modules: tuple[str, ...] = ()) -> None:
+    """BLAS and torch threads at most ``threads`` (``--threads``), for this script and for
+    cnn.py and rnn.py. ``modules`` are imported first (those that are installed), so that the
+    limit reaches their BLAS too."""
+    global THREADS
+    THREADS = threads
+    for module in modules:
+        with contextlib.suppress(ImportError):
+            __import__(module)
+    with contextlib.suppress(ImportError):
+        from threadpoolctl import threadpool_limits
+
+        _LIMITS.append(threadpool_limits(threads))
+
+
+def write_report(
+    report: dict[str, Any], text: str, json_path: str | None, markdown_path: str | None
+) -> None:
+    """Print the Markdown ``text``; write it and the ``report`` as JSON where the options ask."""
+    print(text)
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump(report, f, indent=2, default=float)
+    if markdown_path:
+        with open(markdown_path, "w") as f:
+            f.write(text + "\n")
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     if args.load < 0:
@@ -885,17 +913,8 @@ def run_benchmarks(args: argparse.Namespace) -> dict[str, Any]:
     if args.repeats < 1:
         raise SystemExit("--repeats must be at least 1")
     settings = choose_settings(args)
-    if args.threads:
-        global THREADS
-        THREADS = args.threads
-        # load every library's BLAS first, so that the limit reaches all of them
-        for module in ("torch", "sklearn.neural_network"):
-            with contextlib.suppress(ImportError):
-                __import__(module)
-        with contextlib.suppress(ImportError):
-            from threadpoolctl import threadpool_limits
-
-            _LIMITS.append(threadpool_limits(args.threads))
+    if args.threads:  # every library's BLAS loaded first, so that the limit reaches all of them
+        limit_threads(args.threads, ("torch", "sklearn.neural_network"))
     if args.child == "memory":
         print(json.dumps(child_memory(args.lib, settings[0].key, args.synthetic, args.samples)))
         return {}
@@ -960,15 +979,262 @@ def run_benchmarks(args: argparse.Namespace) -> dict[str, Any]:
             )
             for lib in libs
         }
-    text = markdown(report)
-    print(text)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=2, default=float)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(text + "\n")
+    write_report(report, markdown(report), args.json, args.markdown)
     return report
+
+
+# -- one network against PyTorch and its floor: the parts cnn.py and rnn.py share ------------------
+
+
+def suite_options(description: str, quick: str) -> argparse.ArgumentParser:
+    """cnn.py's and rnn.py's common options (``quick`` says what --quick does); each script
+    adds its own."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--quick", action="store_true", help=quick)
+    p.add_argument("--repeats", type=int, default=3, help="runs of each library")
+    p.add_argument("--stat", choices=sorted(STATS), default="median",
+                   help="the repeats' median (default) or fastest (a busy machine)")  # fmt: skip
+    p.add_argument("--epochs", type=int, help="epochs per run (default 2)")
+    p.add_argument("--threads", type=int, help="BLAS and torch threads (default: CPU count)")
+    p.add_argument("--pause", type=float, default=0.5, help="seconds before each timed run")
+    p.add_argument("--libs", default="glassnet,torch", help="glassnet, and torch or not")
+    p.add_argument("--json", help="also write the report as JSON to this file")
+    p.add_argument("--markdown", help="also write the Markdown report to this file")
+    return p
+
+
+def choose_libs(text: str, runners: dict[str, Any]) -> tuple[str, ...]:
+    """``--libs`` as a tuple: glassnet, and any other of ``runners``."""
+    libs = tuple(x.strip() for x in text.split(",") if x.strip())
+    if "glassnet" not in libs or any(lib not in runners for lib in libs):
+        raise SystemExit(f"--libs takes glassnet, and torch or not; got {text}")
+    return libs
+
+
+def torch_version(libs: tuple[str, ...]) -> dict[str, str]:
+    """{"torch": its version} when PyTorch is among ``libs``, for the report."""
+    if "torch" not in libs:
+        return {}
+    import torch
+
+    return {"torch": torch.__version__}
+
+
+def gemm_floor(
+    gemm_shapes: Callable[[Any, int], list[tuple[int, int, int]]], s: Any, data: Data
+) -> float:
+    """Seconds for one epoch's matrix products alone, and nothing else: for every mini-batch of
+    m samples the products ``gemm_shapes(s, m)`` lists as (rows, inner, columns), float32, into
+    preallocated arrays. Each product reads its own operands, so that, as in training, they
+    are not all in cache."""
+    rng = np.random.default_rng(0)
+    m_all = len(data.X_train)
+    sizes = [s.batch_size] * (m_all // s.batch_size) + [m_all % s.batch_size] * bool(
+        m_all % s.batch_size
+    )
+    products: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    for m in set(sizes):
+        products[m] = [
+            (rng.random((r, k), dtype=np.float32), rng.random((k, c), dtype=np.float32),
+             np.empty((r, c), dtype=np.float32))
+            for r, k, c in gemm_shapes(s, m)
+        ]  # fmt: skip
+    for m in products:  # once untimed: the outputs' pages are touched before the clock starts
+        for a, b, out in products[m]:
+            np.matmul(a, b, out=out)
+    start = time.perf_counter()
+    for m in sizes:
+        for a, b, out in products[m]:
+            np.matmul(a, b, out=out)
+    return time.perf_counter() - start
+
+
+def torch_fit(
+    model: Any,
+    optimizer: Any,
+    loss: Callable[[Any, Any], Any],
+    X: Any,
+    y: Any,
+    s: Any,
+    seed: int,
+) -> list[float]:
+    """Train a PyTorch ``model`` for ``s.epochs`` epochs in mini-batches of ``s.batch_size``,
+    shuffled by a generator seeded with ``seed``, as a plain loop; the seconds of each epoch."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    epoch_seconds = []
+    for _ in range(s.epochs):
+        start = time.perf_counter()
+        order = torch.randperm(len(X), generator=g)
+        for lo in range(0, len(X), s.batch_size):
+            idx = order[lo : lo + s.batch_size]
+            cost = loss(model(X[idx]), y[idx])
+            optimizer.zero_grad()
+            cost.backward()
+            optimizer.step()
+        epoch_seconds.append(time.perf_counter() - start)
+    return epoch_seconds
+
+
+def alternate(
+    s: Any,
+    data: Data,
+    repeats: int,
+    floor: Callable[[Any, Data], float],
+    runners: dict[str, Callable[[Any, Data, int], tuple[float, float]]],
+    metric: str,
+    libs: tuple[str, ...] = ("glassnet", "torch"),
+    log: Callable[[str], None] = print,
+    pause: float = 0.0,
+    stat: str = "median",
+    label: str = "",
+) -> dict[str, Any]:
+    """Time the floor and every library in turn, ``repeats`` times; plain dicts back.
+
+    Alternating within each repeat means that a busy spell of the machine lands on all of
+    them rather than on one; ``stat`` turns each one's repeats into one number. Each runner
+    gives (seconds per epoch, a measure of its network), reported under ``metric`` (the last
+    repeat's); ``label`` heads each repeat's line of the log.
+    """
+    times: dict[str, list[float]] = {"floor": [], **{lib: [] for lib in libs}}
+    quality: dict[str, float] = {}
+    head = f"  {label} repeat" if label else "  repeat"
+    for r in range(repeats):
+        settle(pause)
+        times["floor"].append(floor(s, data))
+        for lib in libs:
+            settle(pause)
+            seconds, quality[lib] = runners[lib](s, data, r)
+            times[lib].append(seconds)
+        log(f"{head} {r + 1}: " + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in times.items()))
+    pick = STATS[stat]
+    row: dict[str, Any] = {"setting": asdict(s), "description": s.describe()}
+    row["floor_s"] = pick(times["floor"])
+    row["floor_repeats"] = times["floor"]
+    for lib in libs:
+        row[lib] = {
+            "s_per_epoch": pick(times[lib]),
+            "repeats": times[lib],
+            "spread": max(times[lib]) / min(times[lib]),  # slowest / fastest repeat
+            metric: quality[lib],
+        }
+    g = row["glassnet"]["s_per_epoch"]
+    row["ratios"] = {f"{lib}/glassnet": row[lib]["s_per_epoch"] / g for lib in libs}
+    row["ratios"]["glassnet/floor"] = g / row["floor_s"]
+    return row
+
+
+def step_times(
+    net: gn.Network, X: np.ndarray, Y: np.ndarray, optimizer: gn.optimizers.Optimizer, steps: int
+) -> dict[str, Any]:
+    """Where glassnet's training step on (X, Y) goes: each layer's forward (z, then σ) and
+    backward (σ', then θ and a^(l−1) gradients), the cost and the (Adam) update, in
+    milliseconds; each the fastest of ``steps`` steps. ``step_ms`` is the fastest whole step.
+    """
+    x, y, _ = net.check_data(X, Y)
+    m, k = len(x), len(net.layers)
+    caches = net.workspace(m)
+    grads, rows = net.gradients_of(caches), 1.0 / m
+    best = {"forward": [math.inf] * k, "backward": [math.inf] * k}
+    other = {"cost and δ^(L)": math.inf, "Adam update": math.inf, "step": math.inf}
+
+    def keep(times: dict[str, Any], key: str, i: int | None, start: float) -> float:
+        now = time.perf_counter()
+        if i is None:
+            times[key] = min(times[key], now - start)
+        else:
+            times[key][i] = min(times[key][i], now - start)
+        return now
+
+    for _ in range(steps):
+        first = t = time.perf_counter()
+        a = x
+        for l, (layer, cache) in enumerate(zip(net.layers, caches, strict=True)):
+            a = layer.forward(a, cache)
+            t = keep(best, "forward", l, t)
+        cost, out = net.cost_function, caches[-1]
+        cost.per_sample_into(y, out)
+        dC = cost.output_delta_into(y, out, net.layers[-1].activation)
+        t = keep(other, "cost and δ^(L)", None, t)
+        dC = net.layers[-1].backward_delta(dC, out, rows, out.pass_back)
+        t = keep(best, "backward", k - 1, t)
+        for l in range(k - 2, -1, -1):
+            dC = net.layers[l].backward(dC, caches[l], rows, caches[l].pass_back)
+            t = keep(best, "backward", l, t)
+        optimizer.step(net, grads)
+        keep(other, "Adam update", None, t)
+        keep(other, "step", None, first)
+    ms = 1e3
+    return {
+        "layers": [
+            {"layer": repr(layer), "forward_ms": ms * f, "backward_ms": ms * b}
+            for layer, f, b in zip(net.layers, best["forward"], best["backward"], strict=True)
+        ],
+        **{f"{k}_ms": ms * v for k, v in other.items()},
+    }
+
+
+def markdown_table(
+    rows: list[dict[str, Any]], libs: list[str], metric: tuple[str, str, str]
+) -> list[str]:
+    """cnn.py's and rnn.py's table, a line per row; ``metric`` is the quality column's
+    (heading, key in the row, format), e.g. ("acc", "test_accuracy", ".3f")."""
+    heading, key, fmt = metric
+    head = ["setting", "floor s", *(f"{lib} s" for lib in libs)]
+    head += [f"{lib}/glassnet" for lib in libs[1:]] + ["glassnet/floor"]
+    head += [f"{heading} {lib}" for lib in libs]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        cells = [row["description"], f"{row['floor_s']:.3f}"]
+        cells += [f"{row[lib]['s_per_epoch']:.3f}" for lib in libs]
+        cells += [f"{row['ratios'][f'{lib}/glassnet']:.2f}×" for lib in libs[1:]]
+        cells += [f"{row['ratios']['glassnet/floor']:.2f}×"]
+        cells += [f"{row[lib][key]:{fmt}}" for lib in libs]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def seconds_sentence(
+    report: dict[str, Any], libs: list[str], about: str, spreads: str, noisy: bool
+) -> str:
+    """The line under the table: which seconds, ``about`` the data, and the repeats' spread."""
+    return (
+        f"\nSeconds per epoch, {STAT_WORDS[report['stat']]} of {report['repeats']} "
+        f"repeats (each repeat times the floor, then {', then '.join(libs)}); "
+        f"{about}. Slowest repeat / fastest: {spreads}"
+        + (
+            f" (above {NOISY_SPREAD:g}×: the machine was busy; read the ratios, not the seconds)."
+            if noisy
+            else "."
+        )
+    )
+
+
+def markdown_machine(
+    report: dict[str, Any], rows: list[dict[str, Any]], target: tuple[str, float]
+) -> list[str]:
+    """The load average, the machine, whether every row meets ``target`` (ratio, at least),
+    and the BLAS: the lines after the table of cnn.py's and rnn.py's report."""
+    lines = []
+    load = report.get("load")
+    if load:
+        lines.append(
+            f"Load average (1 min) before {load['before']:.2f}, after {load['after']:.2f}, "
+            f"on {report['machine']['cores']} cores."
+        )
+    m = report["machine"]
+    lines.append(
+        f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, NumPy {m['numpy']}"
+        f"{', torch ' + report['torch'] if report.get('torch') else ''}; OPENBLAS env "
+        f"{m['blas_env']}; threads {report.get('threads') or m['cores']}."
+    )
+    what, least = target
+    met = [row["ratios"][what] >= least for row in rows if what in row["ratios"]]
+    if met:
+        lines.append(f"Target {what} ≥ {least:g}: {'met' if all(met) else 'missed'}.")
+    lines.append("\nBLAS: " + "; ".join(json.dumps(b) for b in report["blas"]))
+    return lines
 
 
 if __name__ == "__main__":

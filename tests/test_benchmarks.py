@@ -21,14 +21,19 @@ import pytest
 RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
 
 
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("glassnet_benchmarks_run", RUN)
+def load_script(name: str, path: Path) -> ModuleType:
+    """The benchmark script at ``path``, imported as the module ``name``."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    return load_script("glassnet_benchmarks_run", RUN)
 
 
 @pytest.fixture(scope="module")
@@ -187,12 +192,7 @@ CNN = RUN.parent / "cnn.py"
 
 @pytest.fixture(scope="module")
 def cnn(bench: ModuleType) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("glassnet_benchmarks_cnn", CNN)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("glassnet_benchmarks_cnn", CNN)
 
 
 @pytest.fixture(scope="module")
@@ -325,12 +325,7 @@ RNN_SCRIPT = RUN.parent / "rnn.py"
 
 @pytest.fixture(scope="module")
 def rnn(bench: ModuleType) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("glassnet_benchmarks_rnn", RNN_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("glassnet_benchmarks_rnn", RNN_SCRIPT)
 
 
 @pytest.fixture(scope="module")
