@@ -57,7 +57,6 @@ __all__ = [
     "BLAS_SINGLE_THREAD",
     "PROBE_SECONDS",
     "SPLIT_NUMBERS",
-    "blas_threads",
     "busy_cores",
     "choose_threads",
     "splits",
@@ -208,28 +207,6 @@ def _limited(blas: Any, threads: int) -> Iterator[None]:
         yield
     finally:
         limiter.restore_original_limits()
-
-
-@contextlib.contextmanager
-def blas_threads(net: Network, batch_size: int, threads: int | None) -> Iterator[int | None]:
-    """Within the block, NumPy's BLAS uses the threads chosen as described in the module.
-
-    Yields the number of threads set, or None where nothing was changed.
-
-    Example:
-        >>> import glassnet as gn
-        >>> from glassnet.training.threads import blas_threads
-        >>> net = gn.Network.from_sizes([2, 3, 1])
-        >>> with blas_threads(net, batch_size=10, threads=None) as n:
-        ...     n is None  # products this small run on one thread anyway
-        True
-    """
-    chosen = _chosen(net, batch_size, threads)
-    if chosen is None:
-        yield None
-        return
-    with _limited(*chosen):
-        yield chosen[1]
 
 
 @contextlib.contextmanager
