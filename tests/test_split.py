@@ -181,3 +181,5 @@ def test_split_step_refuses_caches_of_another_size() -> None:
         split.workspace(6)
         with pytest.raises(ValueError, match="workspace"):
             split.step(x, y, net.workspace(6))
+        with pytest.raises(ValueError, match=r"workspace\(4\)"):  # a size never asked for
+            split.step(x[:4], y[:4], net.workspace(4))

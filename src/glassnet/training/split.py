@@ -133,9 +133,12 @@ class SplitStep:
         sample's share r_i of C (default 1/m over the whole batch), ``masks`` the whole batch's
         dropout masks. Returns the per-sample costs C_i and a^(L) of every row."""
         m = len(x)
-        spaces, costs, a_L = self._spaces[m]
+        spaces, costs, a_L = self._spaces.get(m, ([[]], None, None))
         if spaces[0] is not caches:
-            raise ValueError("caches must be what SplitStep.workspace(len(x)) returned")
+            raise ValueError(
+                f"caches must be the list SplitStep.workspace({m}) returned for these {m} rows; "
+                "call it once per mini-batch size and pass its result"
+            )
         shares: Any = 1.0 / m if rows is None else rows
         cuts = [slice(r.start, r.stop) for r in self.cuts(m)]
 
