@@ -106,3 +106,15 @@ def error_reading_a_fifo(read: Callable[[Path], object], path: Path) -> BaseExce
         pytest.fail(f"{getattr(read, '__name__', read)} waited on a FIFO")
     (exc,) = outcome
     return exc
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``glassnet ARGS`` in this process: (exit status, stdout, stderr)."""
+    from glassnet.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's own usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err

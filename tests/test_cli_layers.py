@@ -10,21 +10,14 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.cli import main
 from glassnet.cli.layerspec import GRAMMAR, build_layers, parse_layers
 from glassnet.layers import BatchNorm, Dense
+from helpers import run_cli
 
 CONV = "conv:4:3,relu,maxpool:2,flatten,dense"
 
 
-def glassnet(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``glassnet ARGS`` in this process: (exit status, stdout, stderr)."""
-    try:
-        code = main(list(args))
-    except SystemExit as exc:  # argparse's mistakes
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+glassnet = run_cli  # glassnet(capsys, ARGS…): the command line, in this process
 
 
 def kinds(spec: str) -> list[tuple[str, tuple[int, ...], str | None, float]]:

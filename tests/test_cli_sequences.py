@@ -12,23 +12,16 @@ from pathlib import Path
 import pytest
 
 from glassnet import datasets
-from glassnet.cli import main
 from glassnet.cli.common import CLIError
 from glassnet.cli.layerspec import build_layers, parse_layers
 from glassnet.datasets import ADDING_BASELINE
 from glassnet.io import load
+from helpers import run_cli
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def glassnet(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``glassnet ARGS`` in this process: (exit status, stdout, stderr)."""
-    try:
-        code = main(list(args))
-    except SystemExit as exc:  # argparse's mistakes
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+glassnet = run_cli  # glassnet(capsys, ARGS…): the command line, in this process
 
 
 def recipe(page: str) -> list[str]:

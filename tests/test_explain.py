@@ -13,7 +13,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import explain as ex
-from helpers import random_targets
+from helpers import random_targets, run_cli
 
 # (hidden σ, output σ, cost): smooth activations, so that finite differences are exact to 1e-10
 COMBOS = [
@@ -351,17 +351,6 @@ def model_file(tmp_path):
     path = tmp_path / "model.safetensors"
     gn.save(net, path, metadata={"dataset": "xor"})
     return net, str(path)
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    from glassnet.cli import main
-
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse's own usage errors
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_cli_explains_a_weight_of_a_saved_model(model_file, capsys) -> None:
