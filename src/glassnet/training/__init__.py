@@ -181,7 +181,7 @@ def fit(
 
     dropout = net.has_dropout
     # every array a step writes, made once per mini-batch size (the last batch may be smaller)
-    workspaces: dict[int, tuple[list[Cache], Any]] = {}
+    workspaces: dict[int, tuple[list[Cache], Any, np.ndarray, np.ndarray]] = {}
     workspace = net.workspace if ranks is None else ranks.workspace  # ranks: one flat ∂C/∂θ
     classes = np.empty(m, dtype=np.intp)  # the predicted class of each sample, this epoch
     history = History() if history is None else history
@@ -224,8 +224,16 @@ def fit(
                 pos, rows = (slice(None), idx) if ranks is None else ranks.share(idx)
                 if len(rows) not in workspaces:
                     caches = workspace(len(rows), running=True)
-                    workspaces[len(rows)] = caches, net.gradients_of(caches)
-                caches, grads = workspaces[len(rows)]
+                    rows_of = (len(rows),)  # and the mini-batch's x and y, gathered into them
+                    xb, yb = (
+                        np.empty(rows_of + x.shape[1:], x.dtype),
+                        np.empty(rows_of + y.shape[1:], y.dtype),
+                    )
+                    workspaces[len(rows)] = caches, net.gradients_of(caches), xb, yb
+                caches, grads, xb, yb = workspaces[len(rows)]
+                # x[rows], without a new array (mode="clip" spares take a copy; rows are valid)
+                np.take(x, rows, axis=0, out=xb, mode="clip")
+                np.take(y, rows, axis=0, out=yb, mode="clip")
                 # dropout: a fresh random choice of switched-off neurons for every mini-batch
                 masks = net.dropout_masks(len(idx), rng) if dropout else None
                 if ranks is not None and masks is not None:  # drawn for the whole batch
@@ -234,11 +242,11 @@ def fit(
                     guard.hold()
                 # forward, cost, backward: the network's one loop (glassnet.network)
                 if wb is None:  # C = (1/m) Σ_i C_i
-                    costs, a_L = step(x[rows], y[rows], caches, 1.0 / len(idx), masks)
+                    costs, a_L = step(xb, yb, caches, 1.0 / len(idx), masks)
                     cost = float(costs.sum() / len(idx))  # np.mean, without its Python wrapper
                 else:  # C = Σ_i share_i C_i, share_i = s_i / Σ_j s_j
                     share = weight_shares(wb)[pos]
-                    costs, a_L = step(x[rows], y[rows], caches, share[:, None], masks)
+                    costs, a_L = step(xb, yb, caches, share[:, None], masks)
                     cost = float(np.dot(share, costs))
                 if ranks is not None:  # Σ over the ranks of their parts of ∂C/∂θ and C
                     cost = ranks.allreduce(cost)
