@@ -349,10 +349,12 @@ def bare_loop(s: Setting, data: Data, seed: int = 0) -> float:
     start = time.perf_counter()
     order = rng.permutation(m)
     total, correct = 0.0, 0
+    xb, yb = np.empty((B, X.shape[1]), X.dtype), np.empty((B, Y.shape[1]), Y.dtype)
     for lo in range(0, m, B):
         idx = order[lo : lo + B]
-        a = [X[idx]]
-        y = Y[idx]
+        # the rows gathered as fit gathers them (mode="clip": no intermediate copy)
+        a = [np.take(X, idx, axis=0, out=xb[: len(idx)], mode="clip")]
+        y = np.take(Y, idx, axis=0, out=yb[: len(idx)], mode="clip")
         for l in range(1, L + 1):
             z = a[-1] @ W[l].T + b[l]
             if l < L:
@@ -441,7 +443,7 @@ def breakdown(s: Setting, data: Data, tries: int = 3) -> dict[str, float]:
         start = time.perf_counter()
         for lo in range(0, m, B):
             idx = order[lo : lo + B]
-            np.take(X, idx, axis=0, out=buf[: len(idx)])
+            np.take(X, idx, axis=0, out=buf[: len(idx)], mode="clip")  # as fit does
         return time.perf_counter() - start
 
     base = type(glassnet_optimizer(s))
