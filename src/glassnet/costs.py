@@ -406,7 +406,7 @@ def predicted_classes(a_L: Array, out: NDArray[np.intp] | None = None) -> NDArra
         if out is None:
             return (a_L[:, 0] >= 0.5).astype(np.intp)
         return np.greater_equal(a_L[:, 0], 0.5, out=out, casting="unsafe")
-    return np.argmax(a_L, axis=1, out=out)
+    return a_L.argmax(axis=1, out=out)
 
 
 def weight_shares(weights: Array) -> Array:

@@ -232,8 +232,8 @@ def fit(
                     workspaces[len(rows)] = caches, net.gradients_of(caches), xb, yb
                 caches, grads, xb, yb = workspaces[len(rows)]
                 # x[rows], without a new array (mode="clip" spares take a copy; rows are valid)
-                np.take(x, rows, axis=0, out=xb, mode="clip")
-                np.take(y, rows, axis=0, out=yb, mode="clip")
+                x.take(rows, axis=0, out=xb, mode="clip")
+                y.take(rows, axis=0, out=yb, mode="clip")
                 # dropout: a fresh random choice of switched-off neurons for every mini-batch
                 masks = net.dropout_masks(len(idx), rng) if dropout else None
                 if ranks is not None and masks is not None:  # drawn for the whole batch
