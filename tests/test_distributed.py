@@ -8,6 +8,7 @@ hang: a healthy run takes seconds.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -201,6 +202,48 @@ def test_the_docs_script_runs_under_mpiexec(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("History(epochs=5") == 1  # rank 0 alone prints
     assert done.stdout.count("epoch 5/5") == 1
+
+
+# -- threads: the ranks on one machine share its cores ------------------------------------------
+
+THREADS = """
+import json, os, socket, sys
+for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):  # the BLAS on every core, by default
+    os.environ.pop(name, None)
+import numpy as np, glassnet as gn
+from mpi4py import MPI
+from threadpoolctl import threadpool_info
+comm = MPI.COMM_WORLD
+class See(gn.Callback):
+    seen = []
+    def on_batch_end(self, run, cost):
+        self.seen += [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+rng = np.random.default_rng(0)
+X, y = rng.random((512, 64)), rng.integers(0, 3, 512)
+net = gn.Network.from_sizes([64, 100, 3], seed=0)  # a rank's 256 rows: 256 · 6400 multiply-adds
+net.fit(X, y, epochs=1, batch_size=512, verbose=0, callbacks=[See()], comm=comm)
+where = (socket.gethostname(), sorted(os.sched_getaffinity(0)))
+with open(f"{sys.argv[1]}/threads{comm.Get_rank()}.json", "w") as f:
+    json.dump({"seen": See.seen, "where": where}, f)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="needs the CPU affinity (Linux)")
+def test_two_ranks_on_one_machine_do_not_take_every_core_each(tmp_path):
+    """Each rank's threads=None chooses from its share of the cores the two ranks may both run
+    on, so ranks × BLAS threads stays within the cores (2 cores: 1 thread each, not 2)."""
+    pytest.importorskip("threadpoolctl")
+    script = tmp_path / "threads.py"
+    script.write_text(THREADS)
+    done = mpiexec(2, sys.executable, str(script), str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    ranks = [json.loads((tmp_path / f"threads{r}.json").read_text()) for r in range(2)]
+    (host0, cores0), (host1, cores1) = (r["where"] for r in ranks)
+    shared = host0 == host1 and bool(set(cores0) & set(cores1))
+    for r in ranks:
+        assert r["seen"]  # the callback ran
+        cores = len(r["where"][1])
+        assert max(r["seen"]) <= (max(1, cores // 2) if shared else cores), ranks
 
 
 # -- the command line ---------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def test_the_blas_runs_one_thread_per_part_and_is_put_back(always_split: list[in
 def test_threads_none_splits_a_convolutional_network_on_free_cores(
     monkeypatch: pytest.MonkeyPatch, always_split: list[int]
 ) -> None:
-    monkeypatch.setattr(policy, "_usable_cores", lambda: [0, 1])
+    monkeypatch.setattr(policy, "usable_cores", lambda: [0, 1])
     monkeypatch.setattr(policy, "busy_cores", lambda cores: 0.0)
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
         train(small_cnn(), None)

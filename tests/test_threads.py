@@ -11,6 +11,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.training import threads as policy
+from glassnet.training.parallel import FakeComm, Ranks
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
@@ -47,8 +48,8 @@ def test_a_core_a_quarter_busy_counts_as_taken(most: int, busy: float, expected:
 
 
 def test_busy_cores_is_a_non_negative_number_of_cores() -> None:
-    busy = policy.busy_cores(policy._usable_cores(), seconds=0.02)
-    assert 0.0 <= busy <= len(policy._usable_cores()) + 1  # ticks are 1/100 s: a little slack
+    busy = policy.busy_cores(policy.usable_cores(), seconds=0.02)
+    assert 0.0 <= busy <= len(policy.usable_cores()) + 1  # ticks are 1/100 s: a little slack
 
 
 def test_threads_n_holds_within_fit_and_is_put_back() -> None:
@@ -80,7 +81,7 @@ def test_the_setting_comes_back_when_fit_raises() -> None:
 def test_threads_none_uses_free_cores_only(
     monkeypatch: pytest.MonkeyPatch, busy: float, expected: int
 ) -> None:
-    monkeypatch.setattr(policy, "_usable_cores", lambda: [0, 1])
+    monkeypatch.setattr(policy, "usable_cores", lambda: [0, 1])
     monkeypatch.setattr(policy, "busy_cores", lambda cores: busy)
     net, X, y = big_enough()
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
@@ -142,10 +143,57 @@ def test_a_recurrent_layers_products_count_every_time_step(monkeypatch: pytest.M
     assert policy._largest_product(dense, 128) == 128 * 784 * 100
     probed: list[list[int]] = []
     monkeypatch.setattr(policy, "busy_cores", lambda cores: probed.append(cores) or 1.0)
-    monkeypatch.setattr(policy, "_usable_cores", lambda: [0, 1])
+    monkeypatch.setattr(policy, "usable_cores", lambda: [0, 1])
     rng = np.random.default_rng(0)
     X, y = rng.random((128, 100)), rng.random((128, 1))
     seen = SeeThreads()
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
         rnn.fit(X, y, epochs=1, batch_size=128, verbose=0, callbacks=[seen])
     assert probed and all(set(t) == {1} for t in seen.seen)  # one core busy: one thread
+
+
+# -- MPI ranks on one machine ---------------------------------------------------------------------
+
+
+class TwoMachines(FakeComm):
+    """Two ranks: rank 1 on another machine (``host``) or on other cores of this one (``cores``)."""
+
+    def __init__(self, host: str | None = None, cores: list[int] | None = None) -> None:
+        super().__init__(rank=0, size=2)
+        self.host, self.cores = host, cores
+
+    def allgather(self, obj: object) -> list[object]:
+        got = super().allgather(obj)
+        if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[0], str):  # (host, cores)
+            got[1] = (self.host or obj[0], self.cores if self.cores is not None else obj[1])
+        return got
+
+
+def ranks_of(comm: FakeComm) -> Ranks:
+    net = gn.Network.from_sizes([2, 1], seed=0)
+    return Ranks(comm, net, net.rng, 8, None, sharded=False, callbacks=[])
+
+
+def test_ranks_count_the_ranks_that_share_their_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(policy, "usable_cores", lambda: [0, 1])
+    assert ranks_of(FakeComm(rank=0, size=3)).sharing == 3  # one machine, the same cores
+    assert ranks_of(TwoMachines(host="another-machine")).sharing == 1
+    assert ranks_of(TwoMachines(cores=[2, 3])).sharing == 1  # bound to other cores
+    assert ranks_of(TwoMachines(cores=[1, 2])).sharing == 2  # core 1 in common
+    assert ranks_of(FakeComm(rank=0, size=2)).rows(128) == 64
+    assert ranks_of(FakeComm(rank=0, size=3)).rows(128) == 43  # the largest part
+
+
+@pytest.mark.parametrize("comm, expected", [(FakeComm(rank=0, size=2), 1), (TwoMachines("b"), 2)])
+def test_ranks_on_one_machine_take_their_share_of_its_cores(
+    monkeypatch: pytest.MonkeyPatch, comm: FakeComm, expected: int
+) -> None:
+    """Two ranks on two free cores: one BLAS thread each (two each would wait on each other as
+    on a busy machine); a rank alone on its machine takes both."""
+    monkeypatch.setattr(policy, "usable_cores", lambda: [0, 1])
+    monkeypatch.setattr(policy, "busy_cores", lambda cores: 0.0)
+    net, X, y = big_enough()  # a rank's 64 rows of a 128-row batch: 64 · 64·100 multiply-adds
+    seen = SeeThreads()
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        net.fit(X, y, epochs=1, batch_size=128, verbose=0, callbacks=[seen], comm=comm)
+    assert seen.seen and all(set(t) == {expected} for t in seen.seen)

@@ -129,9 +129,10 @@ def fit(
             setting is put back afterwards), or, for a network with much elementwise work per
             sample such as a convolutional one, threads that each backpropagate a part of every
             mini-batch (:mod:`glassnet.training.split`; the result is the same up to rounding).
-            ``None`` chooses: as many as there are cores, but only for work large enough to
-            gain from them and only on cores no other process keeps busy (one thread on a busy
-            machine), see :mod:`glassnet.training.threads`. An int ≥ 1: exactly that many.
+            ``None`` chooses: as many as there are cores (with ``comm``, this rank's share of
+            the cores it shares with other ranks), but only for work large enough to gain from
+            them and only on cores no other process keeps busy (one thread on a busy machine),
+            see :mod:`glassnet.training.threads`. An int ≥ 1: exactly that many.
 
     Returns:
         a :class:`History`. If the run diverges — the cost becomes NaN or infinite, or more
@@ -201,8 +202,12 @@ def fit(
     )
     # a diverging run overflows; that is caught below as a non-finite cost, with a clear message;
     # with ranks, an exception on one of them ends them all (none waits for it for ever)
-    # e.g. 1 BLAS thread on a busy machine; a convolutional network's batch split over threads
-    blas = training_threads(net, batch_size, threads, workspace)
+    # the threads: e.g. 1 BLAS thread on a busy machine, a convolutional network's batch split
+    # over threads; with ranks, for a rank's rows of a batch on its share of the cores
+    per_rank, sharing = (
+        (batch_size, 1) if ranks is None else (ranks.rows(batch_size), ranks.sharing)
+    )
+    blas = training_threads(net, per_rank, threads, workspace, sharing)
     with np.errstate(over="ignore", invalid="ignore"), ranks or contextlib.nullcontext(), blas as b:
         step, workspace = b  # net.step and its workspace, or those of a split over threads
         for cb in callbacks:
@@ -222,16 +227,12 @@ def fit(
                 wb = None if weights is None else weights[idx]  # the mini-batch's s_i
                 # the rows this process works on: all of them, or its part with ranks
                 pos, rows = (slice(None), idx) if ranks is None else ranks.share(idx)
-                if len(rows) not in workspaces:
+                if len(rows) not in workspaces:  # and arrays for the mini-batch's x and y
                     caches = workspace(len(rows), running=True)
-                    rows_of = (len(rows),)  # and the mini-batch's x and y, gathered into them
-                    xb, yb = (
-                        np.empty(rows_of + x.shape[1:], x.dtype),
-                        np.empty(rows_of + y.shape[1:], y.dtype),
-                    )
+                    xb, yb = (np.empty((len(rows), *v.shape[1:]), v.dtype) for v in (x, y))
                     workspaces[len(rows)] = caches, net.gradients_of(caches), xb, yb
                 caches, grads, xb, yb = workspaces[len(rows)]
-                # x[rows], without a new array (mode="clip" spares take a copy; rows are valid)
+                # x[rows] and y[rows] into them (mode="clip" spares take a copy; rows are valid)
                 x.take(rows, axis=0, out=xb, mode="clip")
                 y.take(rows, axis=0, out=yb, mode="clip")
                 # dropout: a fresh random choice of switched-off neurons for every mini-batch

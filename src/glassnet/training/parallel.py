@@ -35,6 +35,7 @@ The module duck-types the communicator: anything with mpi4py's ``Get_rank``, ``G
 
 from __future__ import annotations
 
+import socket
 import sys
 import traceback
 from types import TracebackType
@@ -43,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..costs import predicted_classes
+from . import threads
 
 if TYPE_CHECKING:
     from ..callbacks import Callback
@@ -133,6 +135,13 @@ class Ranks:
         # every ∂C/∂θ laid end to end, then the mini-batch cost C: what one Allreduce adds up
         self.flat = np.zeros(net.n_params + 1, dtype=net.dtype)
         self.in_place = getattr(sys.modules.get(type(comm).__module__), "IN_PLACE", None)
+        # the ranks on this machine that may run on this rank's cores (itself included): fit's
+        # threads=None gives each of them its share of those cores, not all of them
+        here, mine = socket.gethostname(), set(threads.usable_cores())
+        self.sharing = sum(
+            host == here and bool(mine & set(cores))
+            for host, cores in comm.allgather((here, sorted(mine)))
+        )
         self.mine: Any = np.arange(0)  # the global indices of this rank's rows of the batch
         self.right = 0.0  # this rank's correctly classified samples so far this epoch
 
@@ -160,6 +169,11 @@ class Ranks:
             rows = idx[pos]
         self.mine = idx[pos]
         return pos, rows
+
+    def rows(self, batch_size: int) -> int:
+        """The most rows of a mini-batch of ``batch_size`` this rank works on (replicated data;
+        with shards, what it holds on average)."""
+        return -(-batch_size // self.size)
 
     def masks(self, masks: list[Any], pos: Any) -> list[Any]:
         """This rank's rows of the whole mini-batch's dropout masks."""

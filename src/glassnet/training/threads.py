@@ -10,7 +10,8 @@ about 7× slower than one thread (benchmarks/README.md).
 So ``fit(..., threads=None)`` decides, once, before the first epoch:
 
 1. the most threads it may use, n: the BLAS's own setting (``OPENBLAS_NUM_THREADS`` and the like
-   are respected), at most the cores this process may run on;
+   are respected), at most the cores this process may run on — or, for one of several MPI ranks
+   that may run on the same cores (``fit(comm=...)``), its share of them (cores ÷ those ranks);
 2. if n is 1, or the network's largest product at this batch size (m · |W| multiply-adds for a
    Dense layer; times the time steps or image positions for a recurrent or convolutional one) is so
    small that OpenBLAS runs it on one thread anyway (≤ 2¹⁸) and the network is not one to
@@ -61,6 +62,7 @@ __all__ = [
     "choose_threads",
     "splits",
     "training_threads",
+    "usable_cores",
 ]
 
 #: OpenBLAS multiplies on one thread when m·n·k ≤ 65536 · 4 (its GEMM_MULTITHREAD_THRESHOLD)
@@ -75,7 +77,8 @@ SPLIT_NUMBERS = 2**17
 PROBE_SECONDS = 0.05
 
 
-def _usable_cores() -> list[int]:
+def usable_cores() -> list[int]:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
     if hasattr(os, "sched_getaffinity"):
         return sorted(os.sched_getaffinity(0))
     return list(range(os.cpu_count() or 1))
@@ -174,8 +177,11 @@ def splits(net: Network, batch_size: int, parts: int) -> bool:
     return per_sample * (batch_size // parts) >= SPLIT_NUMBERS
 
 
-def _chosen(net: Network, batch_size: int, threads: int | None) -> tuple[Any, int] | None:
-    """(the BLAS's threadpoolctl handle, threads to use), or None to leave the BLAS alone."""
+def _chosen(
+    net: Network, batch_size: int, threads: int | None, sharing: int = 1
+) -> tuple[Any, int] | None:
+    """(the BLAS's threadpoolctl handle, threads to use), or None to leave the BLAS alone;
+    ``sharing`` processes of this training (MPI ranks) run on the same cores."""
     threads = None if threads is None else positive_int(threads, "threads")
     try:
         from threadpoolctl import ThreadpoolController
@@ -186,17 +192,18 @@ def _chosen(net: Network, batch_size: int, threads: int | None) -> tuple[Any, in
                 "install it (pip install 'glassnet[threads]') or leave threads=None"
             ) from None
         return None
-    cores = _usable_cores()
+    cores = usable_cores()
+    own = max(1, len(cores) // sharing)  # this process's share of the cores
     small = _largest_product(net, batch_size) <= BLAS_SINGLE_THREAD
-    if threads is None and small and not splits(net, batch_size, len(cores)):
+    if threads is None and small and not splits(net, batch_size, own):
         return None
     blas = ThreadpoolController().select(user_api="blas")
     if threads is None:
         info: list[dict[str, Any]] = blas.info()
-        most = min([len(cores)] + [lib["num_threads"] for lib in info])
-        if most <= 1:
-            return None
-        threads = choose_threads(most, busy_cores(cores))
+        if all(lib["num_threads"] <= 1 for lib in info):
+            return None  # one thread already: nothing to choose
+        most = min([own] + [lib["num_threads"] for lib in info])
+        threads = 1 if most <= 1 else choose_threads(most, busy_cores(cores))
     return blas, threads
 
 
@@ -215,8 +222,11 @@ def training_threads(
     batch_size: int,
     threads: int | None,
     workspace: Callable[..., list[Cache]],
+    sharing: int = 1,
 ) -> Iterator[tuple[Callable[..., Any], Callable[..., list[Cache]]]]:
-    """``fit``'s step and workspace for the threads chosen as described in the module.
+    """``fit``'s step and workspace for the threads chosen as described in the module, for
+    mini-batches of ``batch_size`` rows; ``sharing`` is how many processes of the training
+    (MPI ranks on one machine) share these cores, each choosing from its share.
 
     Yields ``(net.step, workspace)`` with the BLAS on the chosen threads, or — when
     :func:`splits` says so — a :class:`~glassnet.training.split.SplitStep`'s ``step`` and
@@ -230,7 +240,7 @@ def training_threads(
         ...     step == net.step
         True
     """
-    chosen = _chosen(net, batch_size, threads)
+    chosen = _chosen(net, batch_size, threads, sharing)
     if chosen is None:
         yield net.step, workspace
         return
