@@ -12,10 +12,11 @@ So ``fit(..., threads=None)`` decides, once, before the first epoch:
 1. the most threads it may use, n: the BLAS's own setting (``OPENBLAS_NUM_THREADS`` and the like
    are respected), at most the cores this process may run on — or, for one of several MPI ranks
    that may run on the same cores (``fit(comm=...)``), its share of them (cores ÷ those ranks);
-2. if n is 1, or the network's largest product at this batch size (m · |W| multiply-adds for a
-   Dense layer; times the time steps or image positions for a recurrent or convolutional one) is so
-   small that OpenBLAS runs it on one thread anyway (≤ 2¹⁸) and the network is not one to
-   split (below), nothing is changed;
+2. if the BLAS already runs one thread, or the network's largest product at this batch size
+   (m · |W| multiply-adds for a Dense layer; times the time steps or image positions for a
+   recurrent or convolutional one) is so small that OpenBLAS runs it on one thread anyway
+   (≤ 2¹⁸) and the network is not one to split (below), nothing is changed; if n is 1, one
+   thread;
 3. otherwise it looks at how busy those cores are: it sleeps for ``PROBE_SECONDS`` and reads
    how much CPU time other processes took meanwhile (Linux ``/proc/stat``; elsewhere the
    1-minute load average). It then uses n threads only if that leaves them free, i.e. the
