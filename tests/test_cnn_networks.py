@@ -128,3 +128,22 @@ def test_nothing_is_passed_back_below_the_lowest_layer_with_parameters() -> None
     t = net.trace(X, y)
     assert t.dC_da[0].shape == (3, 16)  # recorded: the saliency of every pixel
     np.testing.assert_array_equal(net.gradients(X, y).vector(), t.gradients.vector())
+
+
+def test_weights_and_their_gradients_by_layer_print_and_name_the_layers_without() -> None:
+    """``net.W`` and ``g.W`` of a network with pooling and Flatten layers: they print (None for
+    a layer without W), index the layers that have W, and name the layer that has none."""
+    net = image_net(flat=True)  # layers 6 and 8 are Dense
+    X = np.random.default_rng(0).random((4, 60))
+    g = net.gradients(X, np.array([0, 1, 2, 0]))
+    assert "1: None" in repr(net.W) and "6: array(5, 16)" in repr(net.W)
+    assert "6: array(5, 16)" in repr(g.W) and "3: None" in repr(g.W)
+    assert g.W[6].shape == net.W[6].shape == (5, 16) and g.b[8].shape == (3,)
+    assert [w is None for w in net.W] == [l not in (6, 8) for l in range(1, 9)]
+    np.testing.assert_array_equal(g.W[8], g[8]["W"])
+    with pytest.raises(AttributeError, match=r"layer 3 \(MaxPool2D\) has no parameter named 'W'"):
+        net.W[3]
+    with pytest.raises(AttributeError, match="layer 4 has no parameter named 'W'"):
+        g.W[4]
+    with pytest.raises(AttributeError, match="no layer has a parameter named 'kernel'"):
+        g.named("kernel")

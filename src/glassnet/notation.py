@@ -108,12 +108,14 @@ class ByLayer(Generic[T]):
         parts = []
         for l, item in self.items():
             shape = getattr(item, "shape", None)
-            parts.append(f"{l}: {'array' + str(shape) if shape is not None else item!r}")
+            parts.append(f"{l}: {'array' + str(shape) if shape is not None else repr(item)}")
         return f"{self.symbol}{{{', '.join(parts)}}}"
 
 
 class LayerAttribute(Sequence[T]):
-    """``getattr(layer, name)`` of each layer, looked up at each access: a view, not a copy.
+    """``getattr(layer, name)`` of each layer (or ``layer[name]`` of a layer's dict), looked up
+    at each access: a view, not a copy. A layer without it is ``None`` when iterating (so that
+    ``print(net.W)`` works for a network with pooling layers) and an error when indexed.
 
     ``net.W`` and ``net.b`` are ``ByLayer``s over this view, so ``net.W[l]`` costs the same in a
     network of 2 layers or of 20,000 (a list of all L arrays built on each ``net.W`` made every
@@ -121,8 +123,7 @@ class LayerAttribute(Sequence[T]):
     """
 
     def __init__(self, layers: Sequence[Any], name: str) -> None:
-        self._layers = layers
-        self._name = name
+        self._layers, self._name = layers, name
 
     def __len__(self) -> int:
         return len(self._layers)
@@ -135,15 +136,23 @@ class LayerAttribute(Sequence[T]):
 
     def __getitem__(self, i: int | slice) -> T | list[T]:
         if isinstance(i, slice):
-            return [getattr(layer, self._name) for layer in self._layers[i]]
-        item: T = getattr(self._layers[i], self._name)
+            return [self[j] for j in range(len(self))[i]]
+        layer, item = self._layers[i], self._get(self._layers[i])
+        if item is None:  # e.g. W of a pooling layer: a clear error, naming layer l = i + 1
+            kind = "" if isinstance(layer, Mapping) else f" ({type(layer).__name__})"
+            raise AttributeError(f"layer {i + 1}{kind} has no parameter named {self._name!r}")
         return item
 
     def __setitem__(self, i: int, value: T) -> None:
         setattr(self._layers[i], self._name, value)
 
-    def __iter__(self) -> Iterator[T]:
-        return (getattr(layer, self._name) for layer in self._layers)
+    def __iter__(self) -> Iterator[T]:  # None for a layer without it, so that printing works
+        return (self._get(layer) for layer in self._layers)  # type: ignore[misc]
+
+    def _get(self, layer: Any) -> T | None:
+        if isinstance(layer, Mapping):  # a layer's {name: array}, as in Gradients
+            return layer.get(self._name)
+        return getattr(layer, self._name, None)
 
 
 class Gradients:
@@ -186,12 +195,10 @@ class Gradients:
         """The arrays of parameter ``name`` by layer (``g.named("W")`` is ``g.W``)."""
         found = self._by_name.get(name)
         if found is None:
-            missing = [l for l, p in enumerate(self.layers, start=1) if name not in p]
-            if missing:
-                raise AttributeError(f"layer {missing[0]} has no parameter named {name!r}")
-            found = self._by_name[name] = ByLayer(
-                [p[name] for p in self.layers], 1, self.symbol + name
-            )
+            if not any(name in p for p in self.layers):
+                raise AttributeError(f"no layer has a parameter named {name!r}")
+            found = ByLayer(LayerAttribute[Array](self.layers, name), 1, self.symbol + name)
+            self._by_name[name] = found
         return found
 
     @property
