@@ -202,12 +202,8 @@ def fit(
     )
     # a diverging run overflows; that is caught below as a non-finite cost, with a clear message;
     # with ranks, an exception on one of them ends them all (none waits for it for ever)
-    # the threads: e.g. 1 BLAS thread on a busy machine, a convolutional network's batch split
-    # over threads; with ranks, for a rank's rows of a batch on its share of the cores
-    per_rank, sharing = (
-        (batch_size, 1) if ranks is None else (ranks.rows(batch_size), ranks.sharing)
-    )
-    blas = training_threads(net, per_rank, threads, workspace, sharing)
+    # e.g. 1 BLAS thread on a busy machine; a convolutional network's batch split over threads
+    blas = training_threads(net, batch_size, threads, workspace, ranks)
     with np.errstate(over="ignore", invalid="ignore"), ranks or contextlib.nullcontext(), blas as b:
         step, workspace = b  # net.step and its workspace, or those of a split over threads
         for cb in callbacks:

@@ -54,6 +54,7 @@ from .._inputs import positive_int
 if TYPE_CHECKING:
     from ..layers import Cache
     from ..network import Network
+    from .parallel import Ranks
 
 __all__ = [
     "BLAS_SINGLE_THREAD",
@@ -223,11 +224,11 @@ def training_threads(
     batch_size: int,
     threads: int | None,
     workspace: Callable[..., list[Cache]],
-    sharing: int = 1,
+    ranks: Ranks | None = None,
 ) -> Iterator[tuple[Callable[..., Any], Callable[..., list[Cache]]]]:
     """``fit``'s step and workspace for the threads chosen as described in the module, for
-    mini-batches of ``batch_size`` rows; ``sharing`` is how many processes of the training
-    (MPI ranks on one machine) share these cores, each choosing from its share.
+    mini-batches of ``batch_size`` rows; with ``ranks`` (data-parallel training), for this
+    rank's rows of them, on its share of the cores it shares with other ranks.
 
     Yields ``(net.step, workspace)`` with the BLAS on the chosen threads, or — when
     :func:`splits` says so — a :class:`~glassnet.training.split.SplitStep`'s ``step`` and
@@ -241,6 +242,9 @@ def training_threads(
         ...     step == net.step
         True
     """
+    sharing = 1
+    if ranks is not None:  # one of several processes: its rows, its share of the cores
+        batch_size, sharing = ranks.rows(batch_size), ranks.sharing
     chosen = _chosen(net, batch_size, threads, sharing)
     if chosen is None:
         yield net.step, workspace
