@@ -97,11 +97,9 @@ def glassnet_network(s: RNNSetting, seed: int = 0) -> gn.Network:
 
 
 def run_glassnet(s: RNNSetting, data: mlp.Data, seed: int = 0) -> tuple[float, float]:
-    """(median seconds per epoch, test mse): ``History.seconds`` times each epoch."""
+    """(median seconds per epoch, test mse)."""
     net = glassnet_network(s, seed)
-    h = net.fit(data.X_train, data.y_train, epochs=s.epochs, batch_size=s.batch_size,
-                optimizer=gn.Adam(lr=s.lr), seed=seed, verbose=0)  # fmt: skip
-    return statistics.median(h.seconds), net.evaluate(data.X_test, data.y_test)["loss"]
+    return mlp.fit_and_test(net, s, data, gn.Adam(lr=s.lr), seed, "loss")
 
 
 def torch_model(s: RNNSetting) -> Any:

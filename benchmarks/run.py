@@ -162,19 +162,19 @@ def glassnet_optimizer(s: Setting) -> gn.optimizers.Optimizer:
     return gn.SGD(lr=s.lr) if s.optimizer == "sgd" else gn.Adam(lr=s.lr)
 
 
+def fit_and_test(
+    net: gn.Network, s: Any, data: Data, optimizer: gn.optimizers.Optimizer, seed: int, metric: str
+) -> tuple[float, float]:
+    """(median seconds per epoch, ``metric`` on the test data) of ``net.fit`` with ``s``'s
+    epochs and batch size: ``History.seconds`` times each epoch (cnn.py and rnn.py use it too)."""
+    h = net.fit(data.X_train, data.y_train, epochs=s.epochs, batch_size=s.batch_size,
+                optimizer=optimizer, seed=seed, verbose=0)  # fmt: skip
+    return statistics.median(h.seconds), net.evaluate(data.X_test, data.y_test)[metric]
+
+
 def run_glassnet(s: Setting, data: Data, seed: int = 0) -> tuple[float, float]:
-    """(median seconds per epoch, test accuracy): ``History.seconds`` times each epoch."""
-    net = glassnet_network(s, seed)
-    h = net.fit(
-        data.X_train,
-        data.y_train,
-        epochs=s.epochs,
-        batch_size=s.batch_size,
-        optimizer=glassnet_optimizer(s),
-        seed=seed,
-        verbose=0,
-    )
-    return statistics.median(h.seconds), net.evaluate(data.X_test, data.y_test)["accuracy"]
+    """(median seconds per epoch, test accuracy)."""
+    return fit_and_test(glassnet_network(s, seed), s, data, glassnet_optimizer(s), seed, "accuracy")
 
 
 def run_torch(s: Setting, data: Data, seed: int = 0) -> tuple[float, float]:

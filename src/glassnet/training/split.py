@@ -43,7 +43,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -93,13 +92,8 @@ class SplitStep:
     def __enter__(self) -> SplitStep:
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._pool.shutdown(wait=True)
+    def __exit__(self, *exception: object) -> None:
+        self._pool.shutdown(wait=True)  # the helper threads end with the fit, error or not
 
     def cuts(self, m: int) -> list[range]:
         """The rows of each part of a mini-batch of m rows: near-equal, contiguous, in order."""
