@@ -647,6 +647,8 @@ def test_no_horizontal_scroll_and_rough_edges(browser: Any, server: tuple[str, A
     page.goto(url + "#dataset=digits&hidden=32,32,32,32,32,32&cost=cross_entropy")
     page.wait_for_function("document.body.dataset.dataset === 'digits'")
     page.wait_for_function("document.body.dataset.steps === '0'")
+    # the drawing follows the data set's message: wait until it shows the digits' network
+    page.wait_for_function("document.querySelectorAll('[id^=n-0-]').length === 64")
     wide = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     assert page.evaluate(wide) <= 0
     # every input neuron inside the drawing; the outputs named by class
